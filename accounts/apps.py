@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "机构与账号"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects audit receivers; touches no database)

@@ -1,0 +1,65 @@
+"""Writing audit rows: one per change, with before/after values (SECURITY.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditLog
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, dt.date | dt.datetime | decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    names = fields or [f.attname for f in obj._meta.concrete_fields]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
+
+
+def record(
+    *,
+    acting_user: Any,
+    event: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    division_code: str = "",
+    object_type: str = "",
+    object_repr: str = "",
+    ip: str | None = None,
+    success: bool = True,
+    username: str = "",
+) -> AuditLog:
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    return AuditLog.objects.create(
+        user=user,
+        username=username or (user.get_username() if user else ""),
+        organisation_id=getattr(user, "organisation_id", None),
+        event=event,
+        object_type=object_type or (obj._meta.label if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        division_code=division_code,
+        changes=_plain(changes or {}),
+        ip=ip,
+        success=success,
+    )
+
+
+def client_ip(request: Any) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .scoping import Role, ScopedManager, ScopeRule, scope_of
+from .validators import validate_credit_code
+
+
+class Organisation(models.Model):
+    """A tenant: a civil-affairs bureau, a township government, an agency or an evaluator (DOMAIN §1)."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", "民政部门"
+        TOWNSHIP = "township", "乡镇人民政府"
+        AGENCY = "agency", "社工机构"
+        EVALUATOR = "evaluator", "第三方评估机构"
+
+    class Rating(models.TextChoices):
+        A1 = "1A", "1A"
+        A2 = "2A", "2A"
+        A3 = "3A", "3A"
+        A4 = "4A", "4A"
+        A5 = "5A", "5A"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "正常"
+        SUSPENDED = "suspended", "暂停"
+        DEREGISTERED = "deregistered", "已注销"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=120)
+    division = models.ForeignKey(
+        "stations.Division",
+        verbose_name="所在行政区划",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, blank=True, null=True, unique=True, validators=[validate_credit_code]
+    )
+    rating = models.CharField("社会组织评估等级", max_length=2, choices=Rating.choices, blank=True)
+    is_local = models.BooleanField("本地机构", default=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(division="division_id", owner="pk")
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["division_id", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "division"],
+                condition=models.Q(kind__in=["bureau", "township"]),
+                name="%(app_label)s_%(class)s_one_government_per_division",
+                violation_error_message="该行政区划已有同类政府机构。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active_org(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.AGENCY and not self.credit_code:
+            raise ValidationError({"credit_code": "社工机构须填写统一社会信用代码。"})
+        if self.kind == self.Kind.BUREAU and self.division_id and len(self.division_id) not in (2, 4, 6):
+            raise ValidationError({"division": "民政部门只能设在省、市、县级行政区划。"})
+        if self.kind == self.Kind.TOWNSHIP and self.division_id and len(self.division_id) != 9:
+            raise ValidationError({"division": "乡镇人民政府须对应乡镇（街道）级行政区划。"})
+        if self.credit_code:
+            self.credit_code = self.credit_code.strip().upper()
+
+
+class User(AbstractUser):
+    """A person; belongs to exactly one organisation (none only for system administrators)."""
+
+    class Position(models.TextChoices):
+        OFFICER = "officer", "工作人员"
+        MANAGER = "manager", "负责人"
+        SOCIAL_WORKER = "social_worker", "驻站社工"
+        EVALUATOR = "evaluator", "评估人员"
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="所属机构", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    position = models.CharField("岗位", max_length=16, choices=Position.choices, default=Position.OFFICER)
+    full_name = models.CharField("姓名", max_length=60, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role(self) -> Role:
+        return scope_of(self).role
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, "未授权")
+
+
+ROLE_LABELS: dict[str, str] = {
+    Role.ADMIN: "系统管理员",
+    Role.PROVINCE_BUREAU: "省级民政部门",
+    Role.CITY_BUREAU: "市级民政部门",
+    Role.COUNTY_BUREAU: "县级民政局",
+    Role.TOWNSHIP: "乡镇（街道）",
+    Role.AGENCY: "社工机构",
+    Role.EVALUATOR: "第三方评估机构",
+    Role.NONE: "未授权",
+}
+
+
+class AuditLog(models.Model):
+    """Append-only audit trail (SECURITY.md): who, when, what, before/after, outcome."""
+
+    class Event(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出"
+        EXPORT = "export", "导出"
+        IMPORT = "import", "导入"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField("用户名", max_length=150, blank=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
+    event = models.CharField("事件", max_length=16, choices=Event.choices)
+    object_type = models.CharField("对象类型", max_length=60, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    division_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    success = models.BooleanField("结果", default=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(division="division_code", owner="organisation_id")
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_event_display()} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValidationError("审计日志只能追加，不能删除。")

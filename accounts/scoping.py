@@ -1,0 +1,246 @@
+"""The one door to tenant data (STYLE.md "Tenancy: one door").
+
+Every tenant-owned model declares a ``scoping = ScopeRule(...)`` and uses
+``ScopedManager``; ``Model.objects.for_user(user, action)`` is then the only
+way views, API viewsets, exports, admin lists, form dropdowns and tasks read
+those rows. It fails closed: an anonymous or inactive user, a user without an
+organisation, an unknown organisation kind or an action the role may not take
+all give an empty queryset. Out-of-scope objects are therefore 404 everywhere.
+
+The division tree is walked with prefix matches on the 12-digit statistical
+code (province 2, city 4, county 6, township 9, village 12 digits), which the
+PostgreSQL ``varchar_pattern_ops`` index on the primary key serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+class Role(StrEnum):
+    """The scope role of a user, derived from its organisation."""
+
+    ADMIN = "admin"
+    PROVINCE_BUREAU = "province_bureau"
+    CITY_BUREAU = "city_bureau"
+    COUNTY_BUREAU = "county_bureau"
+    TOWNSHIP = "township"
+    AGENCY = "agency"
+    EVALUATOR = "evaluator"
+    NONE = "none"
+
+
+BUREAU_ROLES = frozenset({Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU})
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """Proper ancestors of a division code, root first ("350425100" -> ["35", "3504", "350425"])."""
+    return [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
+
+
+@dataclass(frozen=True)
+class UserScope:
+    role: Role
+    organisation_id: int | None = None
+    # Division subtrees this user may see (bureaus, townships; agencies and
+    # evaluators through their stations).
+    roots: tuple[str, ...] = ()
+    # Stations visible through a contract (agency) or a guardian grant (evaluator).
+    station_ids: frozenset[int] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_global(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+def _role_of(user: User) -> Role:
+    if user.is_superuser:
+        return Role.ADMIN
+    org = user.organisation
+    if org is None or not org.is_active_org:
+        return Role.NONE
+    from accounts.models import Organisation
+
+    if org.kind == Organisation.Kind.BUREAU:
+        return {2: Role.PROVINCE_BUREAU, 4: Role.CITY_BUREAU, 6: Role.COUNTY_BUREAU}.get(
+            len(org.division_id or ""), Role.NONE
+        )
+    if org.kind == Organisation.Kind.TOWNSHIP:
+        return Role.TOWNSHIP if len(org.division_id or "") == 9 else Role.NONE
+    if org.kind == Organisation.Kind.AGENCY:
+        return Role.AGENCY
+    if org.kind == Organisation.Kind.EVALUATOR:
+        return Role.EVALUATOR
+    return Role.NONE
+
+
+def active_contract_station_ids(organisation_id: int, on: Any = None) -> frozenset[int]:
+    """Stations an agency holds an active contract for, today (or on ``on``)."""
+    day = on or timezone.localdate()
+    Contract = apps.get_model("contracts", "Contract")
+    through = Contract.stations.through
+    rows = through.objects.filter(
+        contract__agency_id=organisation_id,
+        contract__status=Contract.Status.ACTIVE,
+        contract__start_date__lte=day,
+        contract__end_date__gte=day,
+    ).values_list("station_id", flat=True)
+    return frozenset(rows)
+
+
+def granted_station_ids(user: User) -> frozenset[int]:
+    from guardian.shortcuts import get_objects_for_user
+
+    Station = apps.get_model("stations", "Station")
+    qs = get_objects_for_user(
+        user, "stations.view_station", klass=Station.objects.all(), accept_global_perms=False, with_superuser=False
+    )
+    return frozenset(qs.values_list("pk", flat=True))
+
+
+def scope_of(user: Any) -> UserScope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return UserScope(role=Role.NONE)
+    cached = getattr(user, "_zhanwu_scope", None)
+    if cached is not None:
+        return cached
+    role = _role_of(user)
+    scope: UserScope
+    if role in BUREAU_ROLES or role == Role.TOWNSHIP:
+        scope = UserScope(role=role, organisation_id=user.organisation_id, roots=(user.organisation.division_id,))
+    elif role in (Role.AGENCY, Role.EVALUATOR):
+        ids = active_contract_station_ids(user.organisation_id) if role == Role.AGENCY else granted_station_ids(user)
+        Station = apps.get_model("stations", "Station")
+        roots = tuple(sorted(set(Station.objects.filter(pk__in=ids).values_list("division_id", flat=True))))
+        scope = UserScope(role=role, organisation_id=user.organisation_id, roots=roots, station_ids=ids)
+    else:
+        scope = UserScope(role=role, organisation_id=getattr(user, "organisation_id", None))
+    user._zhanwu_scope = scope
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    if hasattr(user, "_zhanwu_scope"):
+        del user._zhanwu_scope
+
+
+def _subtree_q(path: str, roots: tuple[str, ...]) -> Q:
+    if not roots:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{path}__startswith": root}) for root in roots))
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """How one model is scoped.
+
+    division:   ORM path to the division code the row belongs to.
+    station:    ORM path to the station id the row belongs to (agency/evaluator scope by station).
+    agency:     ORM path to the agency organisation id (an agency also sees rows it owns).
+    owner:      ORM path to an organisation id: the user's own organisation always sees the row.
+    ancestors:  rows on the ancestors of the user's roots are visible too (policies: inherited values).
+    guardian:   evaluators see rows granted to them directly through django-guardian.
+    public:     reference data (the service catalogue): every known role may view all rows.
+    writers:    action -> roles allowed to take it (view is open to every known role).
+    """
+
+    division: str | None = None
+    station: str | None = None
+    agency: str | None = None
+    owner: str | None = None
+    ancestors: bool = False
+    guardian: bool = False
+    public: bool = False
+    writers: dict[str, frozenset[Role]] = field(default_factory=dict)
+
+    def may(self, role: Role, action: str) -> bool:
+        if role == Role.NONE:
+            return False
+        if role == Role.ADMIN or action == Action.VIEW:
+            return True
+        return role in self.writers.get(action, frozenset())
+
+    def q_for(self, scope: UserScope) -> Q | None:  # noqa: C901 - one branch per role, kept together on purpose
+        """The filter for a scope; None means nothing is visible."""
+        if self.public:
+            return Q()
+        parts: list[Q] = []
+        if scope.role in BUREAU_ROLES or scope.role == Role.TOWNSHIP:
+            if self.division:
+                parts.append(_subtree_q(self.division, scope.roots))
+                if self.ancestors:
+                    codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
+                    if codes:
+                        parts.append(Q(**{f"{self.division}__in": codes}))
+        elif scope.role in (Role.AGENCY, Role.EVALUATOR):
+            if self.station:
+                parts.append(Q(**{f"{self.station}__in": sorted(scope.station_ids or ())}))
+            elif self.division:
+                parts.append(_subtree_q(self.division, scope.roots))
+                if self.ancestors:
+                    codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
+                    if codes:
+                        parts.append(Q(**{f"{self.division}__in": codes}))
+            if scope.role == Role.AGENCY and self.agency:
+                parts.append(Q(**{self.agency: scope.organisation_id}))
+        if self.owner and scope.organisation_id is not None:
+            parts.append(Q(**{self.owner: scope.organisation_id}))
+        if not parts:
+            return None
+        return reduce(or_, parts)
+
+
+class ScopedQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: str = Action.VIEW) -> ScopedQuerySet:
+        rule: ScopeRule | None = getattr(self.model, "scoping", None)
+        scope = scope_of(user)
+        if rule is None or not rule.may(scope.role, action):
+            return self.none()
+        if scope.is_global:
+            return self
+        q = rule.q_for(scope)
+        if scope.role == Role.EVALUATOR and rule.guardian:
+            from guardian.shortcuts import get_objects_for_user
+
+            opts = self.model._meta
+            granted = get_objects_for_user(
+                user,
+                f"{opts.app_label}.{action}_{opts.model_name}",
+                klass=self.model.objects.all(),
+                accept_global_perms=False,
+                with_superuser=False,
+            ).values("pk")
+            q = Q(pk__in=granted) if q is None else (q | Q(pk__in=granted))
+        if q is None:
+            return self.none()
+        return self.filter(q).distinct() if _needs_distinct(rule) else self.filter(q)
+
+
+def _needs_distinct(rule: ScopeRule) -> bool:
+    # Paths through a many-to-many relation can duplicate rows.
+    return any(p and "__" in p and not p.endswith("_id") for p in (rule.station, rule.division) if p)
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass

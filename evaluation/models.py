@@ -1,0 +1,1 @@
+# Models arrive with their issues (DOMAIN §4, §6, §7).

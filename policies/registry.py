@@ -1,0 +1,144 @@
+"""The registry of policy rule keys (policies/data/rules.json), loaded once at import, no database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+SECTION_LABELS = {
+    "stations": "站点建设",
+    "contracts": "购买与协议",
+    "staffing": "人员配置",
+    "services": "服务内容",
+    "reports": "报告与监管",
+    "evaluation": "绩效评估",
+    "funding": "经费保障",
+    "targets": "年度目标",
+}
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    key: str
+    label: str
+    type: str
+    section: str
+    unit: str = ""
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def section_label(self) -> str:
+        return SECTION_LABELS.get(self.section, self.section)
+
+    def validate(self, value: Any) -> Any:
+        """Return the value normalised to its JSON form, or raise ValueError with a Chinese message."""
+        t = self.type
+        if t == "int":
+            if isinstance(value, bool):
+                raise ValueError("应为整数。")
+            try:
+                number = int(str(value).strip())
+            except (TypeError, ValueError):
+                raise ValueError("应为整数。") from None
+            if number < 0:
+                raise ValueError("不能为负数。")
+            return number
+        if t == "decimal":
+            try:
+                number = Decimal(str(value).strip())
+            except (InvalidOperation, TypeError):
+                raise ValueError("应为数字。") from None
+            if not number.is_finite() or number < 0:
+                raise ValueError("应为非负数字。")
+            return str(number)
+        if t == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"true", "1", "是", "yes", "on"}:
+                return True
+            if text in {"false", "0", "否", "no", "off", ""}:
+                return False
+            raise ValueError("应为“是”或“否”。")
+        if t == "text":
+            text = str(value).strip()
+            if not text:
+                raise ValueError("不能为空。")
+            return text
+        if t == "choice":
+            allowed = {c for c, _ in self.choices}
+            if value not in allowed:
+                raise ValueError("不是可选的值。")
+            return value
+        if t == "list":
+            items = value.splitlines() if isinstance(value, str) else value
+            if not isinstance(items, list):
+                raise ValueError("应为列表。")
+            cleaned = [str(i).strip() for i in items if str(i).strip()]
+            if not cleaned:
+                raise ValueError("列表不能为空。")
+            return cleaned
+        if t == "map":
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError:
+                    raise ValueError("应为 JSON 对象，例如 {\"第三方\": 60}。") from None
+            if not isinstance(value, dict) or not value:
+                raise ValueError("应为非空的键值对。")
+            return {str(k): v for k, v in value.items()}
+        raise ValueError(f"未知类型 {t}")
+
+    def display(self, value: Any) -> str:
+        if value is None:
+            return "—"
+        if self.type == "bool":
+            return "是" if value else "否"
+        if self.type == "choice":
+            return dict(self.choices).get(value, str(value))
+        if self.type == "list":
+            return "、".join(str(v) for v in value)
+        if self.type == "map":
+            return "；".join(f"{k}：{v}" for k, v in value.items())
+        if self.type == "decimal" and self.unit == "元":
+            return f"{Decimal(value):,.2f} 元"
+        return f"{value} {self.unit}" if self.unit else str(value)
+
+    def to_input(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if self.type == "list":
+            return "\n".join(value)
+        if self.type == "map":
+            return json.dumps(value, ensure_ascii=False)
+        if self.type == "bool":
+            return "true" if value else "false"
+        return str(value)
+
+
+@cache
+def rules() -> dict[str, RuleDef]:
+    raw = json.loads((DATA_DIR / "rules.json").read_text(encoding="utf-8"))
+    out: dict[str, RuleDef] = {}
+    for r in raw:
+        out[r["key"]] = RuleDef(
+            key=r["key"],
+            label=r["label"],
+            type=r["type"],
+            section=r["section"],
+            unit=r.get("unit", ""),
+            help=r.get("help", ""),
+            choices=tuple(tuple(c) for c in r.get("choices", [])),
+        )
+    return out
+
+
+def preset_files() -> list[Path]:
+    return sorted((DATA_DIR / "presets").glob("*.json"))
