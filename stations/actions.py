@@ -1,0 +1,105 @@
+"""Every write to stations: keyword-only, atomic, validated, audited, re-checked against scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts import audit
+from accounts.scoping import Action
+from policies.policy import effective_policy
+
+from .models import Division, Station
+
+DEFAULT_TEMPLATES = {
+    Station.Level.CITY_CENTRE: "{city}社会工作服务指导中心",
+    Station.Level.COUNTY_HQ: "{county}社会工作服务总站",
+    Station.Level.REGIONAL: "{county}{township}区域性中心社会工作服务站",
+    Station.Level.TOWNSHIP: "{county}{township}社会工作服务站",
+    Station.Level.VILLAGE: "{township}{village}社会工作服务点",
+}
+SIGNAGE_RULE = "station.signage_template"  # [000 §4(5)], [002 §6(4)]
+
+
+def standard_name(division: Division, level: str) -> str:
+    """The standard signage name from the division names; the township template comes from policy."""
+    names = {d.level: d.name for d in [*division.ancestors(), division]}
+    template = DEFAULT_TEMPLATES[Station.Level(level)]
+    if level == Station.Level.TOWNSHIP:
+        template = effective_policy(division.code).get(SIGNAGE_RULE, template)
+    city = names.get(Division.Level.CITY, "")
+    if city in ("市辖区", "县", "省直辖县级行政区划"):
+        city = names.get(Division.Level.PROVINCE, "")
+    return template.format(
+        province=names.get(Division.Level.PROVINCE, ""),
+        city=city,
+        county=names.get(Division.Level.COUNTY, ""),
+        township=names.get(Division.Level.TOWNSHIP, ""),
+        village=names.get(Division.Level.VILLAGE, ""),
+    )
+
+
+EDITABLE_FIELDS = ["name", "address", "floor_area", "rooms", "plaque_date", "status", "star_rating"]
+
+
+@transaction.atomic
+def station_create(*, acting_user: Any, division: Division, level: str, **fields: Any) -> Station:
+    if not Station.scoping.may(acting_user.role, Action.ADD) or not Division.objects.for_user(acting_user).filter(
+        pk=division.pk
+    ).exists():
+        raise PermissionDenied("无权在该区划新建站点。")
+    station = Station(division=division, level=level, **fields)
+    if not station.name:
+        station.name = standard_name(division, level)
+    station.full_clean()
+    station.save()
+    audit.record(acting_user=acting_user, event="create", obj=station, division_code=division.code,
+                 changes=audit.diff({}, audit.snapshot(station, ["division_id", "level", *EDITABLE_FIELDS])))
+    _recheck(acting_user, station)
+    return station
+
+
+@transaction.atomic
+def station_update(*, acting_user: Any, station: Station, data: dict[str, Any],
+                   covered_townships: list[Division] | None = None) -> Station:
+    """Update editable fields; status moves only along the lifecycle (DOMAIN §2)."""
+    current = Station.objects.for_user(acting_user, Action.CHANGE).select_for_update().filter(pk=station.pk).first()
+    if current is None:
+        raise PermissionDenied("无权修改该站点。")
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"不可修改的字段：{', '.join(sorted(unknown))}")
+    before = audit.snapshot(current, EDITABLE_FIELDS)
+    new_status = data.get("status", current.status)
+    if new_status != current.status and new_status not in Station.TRANSITIONS[Station.Status(current.status)]:
+        raise ValidationError({
+            "status": f"站点状态不能从“{current.get_status_display()}”改为“{Station.Status(new_status).label}”。"
+        })
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.full_clean()
+    changed = [name for name in EDITABLE_FIELDS if audit.snapshot(current, [name]) != {name: before[name]}]
+    if changed:
+        current.save(update_fields=[*changed, "updated_at"])
+    changes = audit.diff(before, audit.snapshot(current, EDITABLE_FIELDS))
+    if covered_townships is not None and current.level == Station.Level.REGIONAL:
+        old = sorted(current.covered_townships.values_list("code", flat=True))
+        new = sorted(d.code for d in covered_townships)
+        if any(not code.startswith(current.county_code) or len(code) != 9 for code in new):
+            raise ValidationError({"covered_townships": "区域性中心只能覆盖本县的乡镇。"})
+        if old != new:
+            current.covered_townships.set(covered_townships)
+            changes["covered_townships"] = {"before": old, "after": new}
+    if changes:
+        audit.record(acting_user=acting_user, event="update", obj=current, division_code=current.division_id,
+                     changes=changes)
+    _recheck(acting_user, current)
+    return current
+
+
+def _recheck(user: Any, station: Station) -> None:
+    """After the write, the row must still be inside the user's scope, else roll back (STYLE.md)."""
+    if not Station.objects.for_user(user, Action.CHANGE).filter(pk=station.pk).exists():
+        raise PermissionDenied("保存后的站点不在您的权限范围内。")
