@@ -135,7 +135,7 @@ def _station(division: Division, level: str, *, area: str, status: str, stars: i
     if station is None:
         station = Station(division=division, level=level, name=standard_name(division, level),
                           address=f"{division.full_name()}", floor_area=area, status=status, star_rating=stars,
-                          rooms=["办公室", "个案工作室", "社工服务中心", "志愿服务中心"],
+                          rooms=["社工办公室", "个案工作室", "社工服务中心", "志愿服务中心"],
                           plaque_date=dt.date(2021, 9, 1))
         station.full_clean()
         station.save()

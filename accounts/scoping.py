@@ -157,7 +157,7 @@ class ScopeRule:
 
     division:   ORM path to the division code the row belongs to.
     station:    ORM path to the station id the row belongs to (agency/evaluator scope by station).
-    agency:     ORM path to the agency organisation id (an agency also sees rows it owns).
+    agency:     ORM path to the agency organisation id (an agency sees only the rows it is party to).
     owner:      ORM path to an organisation id: the user's own organisation always sees the row.
     ancestors:  rows on the ancestors of the user's roots are visible too (policies: inherited values).
     guardian:   evaluators see rows granted to them directly through django-guardian.
@@ -193,6 +193,9 @@ class ScopeRule:
                     codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
                     if codes:
                         parts.append(Q(**{f"{self.division}__in": codes}))
+        elif scope.role == Role.AGENCY and self.agency:
+            # Rows an agency is party to (its contracts): only its own, whatever their place.
+            parts.append(Q(**{self.agency: scope.organisation_id}))
         elif scope.role in (Role.AGENCY, Role.EVALUATOR):
             if self.station:
                 parts.append(Q(**{f"{self.station}__in": sorted(scope.station_ids or ())}))
@@ -202,8 +205,6 @@ class ScopeRule:
                     codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
                     if codes:
                         parts.append(Q(**{f"{self.division}__in": codes}))
-            if scope.role == Role.AGENCY and self.agency:
-                parts.append(Q(**{self.agency: scope.organisation_id}))
         if self.owner and scope.organisation_id is not None:
             parts.append(Q(**{self.owner: scope.organisation_id}))
         if not parts:

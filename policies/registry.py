@@ -90,7 +90,7 @@ class RuleDef:
                 try:
                     value = json.loads(value)
                 except json.JSONDecodeError:
-                    raise ValueError("应为 JSON 对象，例如 {\"第三方\": 60}。") from None
+                    raise ValueError("应为 JSON 对象，例如 {\"third_party\": \"0.60\"}。") from None
             if not isinstance(value, dict) or not value:
                 raise ValueError("应为非空的键值对。")
             return {str(k): v for k, v in value.items()}

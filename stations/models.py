@@ -59,7 +59,7 @@ class Division(models.Model):
         return "".join([*names, self.name])
 
 
-FUNCTIONAL_ROOMS = ["办公室", "个案工作室", "社工服务中心", "志愿服务中心"]  # "两室两中心" [002 §6(1)]
+FUNCTIONAL_ROOMS = ["社工办公室", "个案工作室", "社工服务中心", "志愿服务中心"]  # "两室两中心" [002 §6(1)]
 
 COUNTY_WRITERS = frozenset({Role.COUNTY_BUREAU})
 

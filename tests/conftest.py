@@ -1,0 +1,45 @@
+"""Shared fixtures: the Datian demo data is loaded once per test session into the test database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.demo import DEMO_PASSWORD, load_demo
+from accounts.models import User
+
+
+def _ensure_demo() -> None:
+    if not User.objects.filter(username="admin").exists():
+        load_demo()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        _ensure_demo()
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    """The demo data (re-loaded when a transactional test flushed it)."""
+    _ensure_demo()
+
+
+@pytest.fixture
+def user_client(demo: None):  # type: ignore[no-untyped-def]
+    """``user_client("junxi_town")`` → a logged-in test client."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    return DEMO_PASSWORD
