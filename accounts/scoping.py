@@ -148,6 +148,8 @@ def forget_scope(user: Any) -> None:
 def _subtree_q(path: str, roots: tuple[str, ...]) -> Q:
     if not roots:
         return Q(pk__in=[])
+    if path.endswith("_id"):
+        path = f"{path[:-3]}__pk"  # a prefix match on the foreign key's column; Django adds no join
     return reduce(or_, (Q(**{f"{path}__startswith": root}) for root in roots))
 
 
@@ -196,6 +198,8 @@ class ScopeRule:
         elif scope.role == Role.AGENCY and self.agency:
             # Rows an agency is party to (its contracts): only its own, whatever their place.
             parts.append(Q(**{self.agency: scope.organisation_id}))
+        elif scope.role == Role.EVALUATOR and self.agency:
+            pass  # agreements between bureau and agency: an evaluator sees only what it is granted
         elif scope.role in (Role.AGENCY, Role.EVALUATOR):
             if self.station:
                 parts.append(Q(**{f"{self.station}__in": sorted(scope.station_ids or ())}))

@@ -181,6 +181,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StationStatusEnum": "stations.models.Station.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "OrganisationStatusEnum": "accounts.models.Organisation.Status",
+    },
 }
 
 GUARDIAN_RAISE_403 = False

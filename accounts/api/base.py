@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import Http404
 from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
 
 from accounts.scoping import Action
 
@@ -29,6 +31,13 @@ class ScopedViewSetMixin:
         action = METHOD_ACTIONS.get(self.request.method, Action.VIEW)
         # ``queryset`` is a ScopedQuerySet: the declared select_related/prefetch survive the scoping.
         return self.queryset.all().for_user(self.request.user, action)  # type: ignore[attr-defined]
+
+    def get_object(self) -> Model:
+        # The same answer whether the id does not exist or is out of scope, and no model name in it.
+        try:
+            return super().get_object()  # type: ignore[misc]
+        except Http404:
+            raise NotFound("未找到。") from None
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .admin_base import AuditedScopedAdmin, ReadOnlyScopedAdmin, scoped
+from .models import AuditLog, Organisation, User
+from .scoping import Action
+
+admin.site.site_header = "站务 · 系统管理"
+admin.site.site_title = "站务"
+admin.site.index_title = "数据管理"
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedScopedAdmin):
+    list_display = ["name", "kind", "division", "rating", "is_local", "status"]
+    list_filter = ["kind", "status", "rating"]
+    search_fields = ["name", "credit_code", "division__name", "division__code"]
+    list_select_related = ["division"]
+    raw_id_fields = ["division"]
+
+    def audit_division(self, obj: Any) -> str:
+        return obj.division_id or ""
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin with the organisation and position; lists only users of organisations in scope."""
+
+    list_display = ["username", "full_name", "organisation", "position", "is_active", "last_login"]
+    list_filter = ["position", "is_active", "is_staff", "organisation__kind"]
+    search_fields = ["username", "full_name", "organisation__name"]
+    list_select_related = ["organisation"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("full_name", "phone", "email")}),
+        ("所属机构与岗位", {"fields": ("organisation", "position")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
+        ("所属机构与岗位", {"fields": ("full_name", "organisation", "position")}),
+    )
+    readonly_fields = ["last_login", "date_joined", "password_changed_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        organisations = Organisation.objects.for_user(request.user, Action.VIEW)
+        return qs.filter(organisation__in=organisations, is_superuser=False)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # Only system administrators grant administrator rights or raw permissions.
+        return [
+            (name, {**opts, "fields": tuple(f for f in opts["fields"]
+                                             if f not in ("is_superuser", "groups", "user_permissions"))})
+            for name, opts in fieldsets
+        ]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organisation":
+            qs = scoped(Organisation, request, Action.VIEW)
+            if qs is not None and not request.user.is_superuser:
+                kwargs["queryset"] = qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyScopedAdmin):
+    """Append-only: nobody adds, changes or deletes audit rows here."""
+
+    list_display = ["at", "username", "organisation", "event", "object_type", "object_repr", "division_code", "ip",
+                    "success"]
+    list_filter = ["event", "success", "object_type"]
+    search_fields = ["username", "object_repr", "object_id", "division_code"]
+    date_hierarchy = "at"
+    list_select_related = ["organisation"]

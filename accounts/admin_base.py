@@ -1,0 +1,124 @@
+"""The admin site goes through the same door as every other page (STYLE.md "Tenancy: one door").
+
+``ScopedAdmin`` lists only ``Model.objects.for_user(request.user, "view")``, offers only in-scope rows in
+foreign-key and many-to-many dropdowns, and allows change/delete of an object only when it is in the
+user's ``change``/``delete`` scope. System administrators (superusers) see everything, as ``for_user`` says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import audit
+from .scoping import Action
+
+
+def scoped(model: Any, request: HttpRequest, action: str = Action.VIEW) -> QuerySet | None:
+    """``model.objects.for_user`` when the model is tenant-scoped, else None."""
+    manager = getattr(model, "objects", None)
+    if manager is None or not hasattr(manager, "for_user"):
+        return None
+    return manager.for_user(request.user, action)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = scoped(self.model, request, Action.VIEW)
+        if qs is None:
+            return self.model._default_manager.none()
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+    def _in_scope(self, request: HttpRequest, obj: models.Model | None, action: str) -> bool:
+        if obj is None:
+            return True
+        qs = scoped(self.model, request, action)
+        return qs is not None and qs.filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj, Action.VIEW)
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj, Action.CHANGE)
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj, Action.DELETE)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            qs = scoped(db_field.remote_field.model, request, Action.VIEW)
+            if qs is not None:
+                kwargs["queryset"] = qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            qs = scoped(db_field.remote_field.model, request, Action.VIEW)
+            if qs is not None:
+                kwargs["queryset"] = qs
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedInline(admin.TabularInline):
+    """Inline rows: dropdowns limited through ``for_user`` like ScopedAdmin."""
+
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            qs = scoped(db_field.remote_field.model, request, Action.VIEW)
+            if qs is not None:
+                kwargs["queryset"] = qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = scoped(self.model, request, Action.VIEW)
+        return qs if qs is not None else self.model._default_manager.none()
+
+
+class AuditedScopedAdmin(ScopedAdmin):
+    """Admin writes for models without an actions module: one audit row per change, re-checked against scope."""
+
+    def audit_division(self, obj: models.Model) -> str:
+        return ""
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        fields = [f.attname for f in obj._meta.concrete_fields if f.attname not in ("created_at", "updated_at")]
+        before = audit.snapshot(type(obj)._default_manager.get(pk=obj.pk), fields) if change else {}
+        super().save_model(request, obj, form, change)
+        changes = audit.diff(before, audit.snapshot(obj, fields))
+        if changes:
+            audit.record(acting_user=request.user, event="update" if change else "create", obj=obj,
+                         division_code=self.audit_division(obj), changes=changes, ip=audit.client_ip(request))
+        if not self._in_scope(request, obj, Action.CHANGE if change else Action.ADD):
+            raise PermissionDenied("保存后的记录不在您的权限范围内。")
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        audit.record(acting_user=request.user, event="delete", obj=obj, division_code=self.audit_division(obj),
+                     changes={"deleted": str(obj)}, ip=audit.client_ip(request))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Reference data or rows written only through actions: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False

@@ -1,0 +1,107 @@
+"""API for accounts: token issuance (with django-axes lockout), the current user, organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.models import update_last_login
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import parsers, renderers
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import audit
+from accounts.models import Organisation, User
+from stations.filtersets import CODE_PREFIX_HELP, division_code
+
+from .base import ScopedReadOnlyViewSet
+from .serializers import MeSerializer, OrganisationSerializer, TokenRequestSerializer, TokenSerializer
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """``POST {"username", "password"}`` → ``{"token"}``; 5 failures lock the username (django-axes)."""
+
+    serializer_class = TokenRequestSerializer
+    # No session or token needed (nor CSRF, which only applies to session-authenticated requests).
+    authentication_classes = ()
+    permission_classes = ()
+    parser_classes = (parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser)
+    renderer_classes = (renderers.JSONRenderer,)
+
+    @extend_schema(
+        summary="获取 API 令牌",
+        description="用户名与密码换取令牌，之后在请求头中使用 `Authorization: Token <令牌>`。"
+        "连续 5 次失败将锁定该账号 30 分钟（返回 429）。",
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="用户名或密码错误"),
+            429: OpenApiResponse(description="账号已被锁定"),
+        },
+        auth=[],
+        tags=["认证"],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user: User = serializer.validated_data["user"]
+        token, _ = Token.objects.get_or_create(user=user)
+        # What a session login does through the user_logged_in signal, without creating a session:
+        # reset the axes failure count, stamp last_login and write the audit row.
+        if settings.AXES_RESET_ON_SUCCESS:
+            axes_reset(username=user.get_username())
+        update_last_login(User, user)
+        audit.record(
+            acting_user=user, event="login", obj=user, object_repr=f"{user}（API 令牌）", ip=audit.client_ip(request)
+        )
+        return Response({"token": token.key})
+
+
+@extend_schema(tags=["当前用户"])
+class MeView(APIView):
+    """The logged-in user. Not tenant data of others, so no for_user: it is always ``request.user``."""
+
+    @extend_schema(summary="当前用户", responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = User.objects.select_related("organisation__division").get(username=request.user.get_username())
+        return Response(MeSerializer(user, context={"request": request}).data)
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    # Kept here until accounts/filtersets.py exists (it belongs to the accounts app owner).
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="类型")
+    status = django_filters.ChoiceFilter(choices=Organisation.Status.choices, label="状态")
+    division = django_filters.CharFilter(method="in_division", label=CODE_PREFIX_HELP, validators=[division_code])
+    q = django_filters.CharFilter(method="search", label="名称包含，或统一社会信用代码前缀")
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "status", "division", "q"]
+
+    def in_division(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
+        return queryset.filter(division__code__startswith=value)
+
+    def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__istartswith=value))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="机构列表", description="当前用户权限范围内的机构（含本机构）。"),
+    retrieve=extend_schema(summary="机构详情"),
+)
+@extend_schema(tags=["机构"])
+class OrganisationViewSet(ScopedReadOnlyViewSet):
+    # Division joined in the page query: no N+1.
+    queryset = Organisation.objects.select_related("division")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet

@@ -1,0 +1,28 @@
+"""Forms of the accounts app: the Chinese login form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with Chinese labels and messages (the lockout itself is django-axes)."""
+
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。请注意区分大小写；连续 5 次失败将锁定账号 30 分钟。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["username"].widget.attrs.update({"class": "form-control", "autocomplete": "username"})
+        self.fields["username"].error_messages["required"] = "请输入用户名。"
+        self.fields["password"].label = "密码"
+        self.fields["password"].widget = forms.PasswordInput(
+            attrs={"class": "form-control", "autocomplete": "current-password"}
+        )
+        self.fields["password"].error_messages["required"] = "请输入密码。"

@@ -1,0 +1,27 @@
+"""REST API v1 (mounted at /api/v1/ by config/urls.py). Every viewset reads through ``for_user``."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import MeView, ObtainTokenView, OrganisationViewSet
+from contracts.api.views import ContractViewSet
+from policies.api.views import PolicyViewSet
+from services.api.views import ServiceCatalogueViewSet, ServiceItemViewSet
+from stations.api.views import DivisionViewSet, StationViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("divisions", DivisionViewSet, basename="division")
+router.register("stations", StationViewSet, basename="station")
+router.register("policies", PolicyViewSet, basename="policy")
+router.register("service-catalogues", ServiceCatalogueViewSet, basename="servicecatalogue")
+router.register("service-items", ServiceItemViewSet, basename="serviceitem")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+]

@@ -1,0 +1,63 @@
+"""Filters for divisions and stations, shared by the API (and usable by list pages).
+
+Hierarchy filters are prefix matches on the 12-digit statistical code (STYLE.md "Tenancy: one door"),
+served by the ``varchar_pattern_ops`` index, never recursive walks. Filters only narrow a queryset that
+has already been scoped with ``for_user``.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.validators import RegexValidator
+from django.db.models import Q, QuerySet
+
+from .models import Division, Station
+
+CODE_PREFIX_HELP = "区划代码前缀（2/4/6/9/12 位数字），包含其下级区划"
+division_code = RegexValidator(r"^\d{2,12}$", "区划代码应为 2–12 位数字。")
+
+
+def _digits(value: str) -> bool:
+    return value.isdigit() and len(value) <= 12
+
+
+class DivisionFilterSet(django_filters.FilterSet):
+    parent = django_filters.CharFilter(
+        field_name="parent_id", label="上级区划代码（只列直接下级）", validators=[division_code]
+    )
+    level = django_filters.TypedChoiceFilter(choices=Division.Level.choices, coerce=int, label="层级")
+    q = django_filters.CharFilter(method="search", label="名称包含；为数字时按区划代码前缀匹配")
+
+    class Meta:
+        model = Division
+        fields = ["parent", "level", "q"]
+
+    def search(self, queryset: QuerySet[Division], name: str, value: str) -> QuerySet[Division]:
+        value = value.strip()
+        if not value:
+            return queryset
+        if _digits(value):
+            return queryset.filter(code__startswith=value)
+        return queryset.filter(name__icontains=value)
+
+
+class StationFilterSet(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=Station.Level.choices, label="站点层级")
+    status = django_filters.ChoiceFilter(choices=Station.Status.choices, label="状态")
+    division = django_filters.CharFilter(method="in_division", label=CODE_PREFIX_HELP, validators=[division_code])
+    q = django_filters.CharFilter(method="search", label="名称或地址包含；为数字时按区划代码前缀匹配")
+
+    class Meta:
+        model = Station
+        fields = ["level", "status", "division", "q"]
+
+    def in_division(self, queryset: QuerySet[Station], name: str, value: str) -> QuerySet[Station]:
+        return queryset.filter(division__code__startswith=value)
+
+    def search(self, queryset: QuerySet[Station], name: str, value: str) -> QuerySet[Station]:
+        value = value.strip()
+        if not value:
+            return queryset
+        if _digits(value):
+            return queryset.filter(division__code__startswith=value)
+        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))

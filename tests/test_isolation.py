@@ -1,0 +1,226 @@
+"""The isolation suite: for one user of every role, every list and detail URL of the pages and the
+API shows exactly the in-scope objects, and out-of-scope ids answer 404.
+
+Expected answers come from tests/oracle.py, computed from the data without accounts.scoping.
+A URL pattern this file does not cover fails ``test_every_url_is_covered``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import Organisation, User
+from contracts.models import Contract
+from policies.models import Policy
+from services.models import ServiceCatalogue, ServiceItem
+from stations.models import Division, Station
+from tests import oracle
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(pattern: str) -> Callable[[Client, str], set[str]]:
+    def extract(client: Client, url: str) -> set[str]:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return set(re.findall(pattern, response.content.decode()))
+
+    return extract
+
+
+def _api_ids(field: str = "id") -> Callable[[Client, str], set[str]]:
+    def extract(client: Client, url: str) -> set[str]:
+        seen: set[str] = set()
+        next_url: str | None = url + ("&" if "?" in url else "?") + "limit=1000"
+        while next_url:
+            response = client.get(next_url)
+            assert response.status_code == 200, (next_url, response.status_code)
+            data = response.json()
+            rows = data["results"] if isinstance(data, dict) and "results" in data else data
+            seen |= {str(r[field]) for r in rows}
+            next_url = data.get("next") if isinstance(data, dict) else None
+        return seen
+
+    return extract
+
+
+@dataclass(frozen=True)
+class ListCheck:
+    name: str
+    url: str
+    extract: Callable[[Client, str], set[str]]
+    expected: Callable[[User], set[Any]]
+    complete: bool = True  # False: the page shows a window (a tree level, a page), so only "nothing foreign"
+
+
+@dataclass(frozen=True)
+class DetailCheck:
+    name: str
+    url: Callable[[Any], str]
+    objects: Callable[[], Iterable[Any]]
+    expected: Callable[[User], set[Any]]
+    key: Callable[[Any], Any] = lambda o: o.pk
+
+
+def _division_sample() -> list[Division]:
+    codes = ["35", "3504", "350425", "43", "469025", "5105", "3206"]
+    out = list(Division.objects.filter(code__in=codes))
+    for t in Division.objects.filter(code__startswith="350425", level=4):
+        out.append(t)
+        out.extend(Division.objects.filter(code__startswith=t.code, level=5).order_by("code")[:2])
+    return out
+
+
+def _str(f: Callable[[User], set[Any]]) -> Callable[[User], set[str]]:
+    return lambda u: {str(x) for x in f(u)}
+
+
+def _all_pks(model: type[models.Model]) -> Callable[[User], set[Any]]:
+    return lambda u: set(model.objects.values_list("pk", flat=True))
+
+
+LISTS = [
+    ListCheck("station-list", "/stations/", _ids(r'href="/stations/(\d+)/"'), _str(oracle.station_ids)),
+    ListCheck("division-list", "/divisions/", _ids(r'href="/divisions/(\d+)/"'), oracle.division_codes, False),
+    ListCheck("policy-list", "/policies/", _ids(r'href="/policies/effective/\?division=(\d+)"'),
+              lambda u: {p.division_id for p in Policy.objects.filter(pk__in=oracle.policy_ids(u))}),
+    ListCheck("catalogue-list", "/catalogue/", _ids(r'href="/catalogue/items/(\d+)/"'),
+              _str(_all_pks(ServiceItem))),
+    ListCheck("api:station-list", "/api/v1/stations/", _api_ids(), _str(oracle.station_ids)),
+    ListCheck("api:division-list", "/api/v1/divisions/", _api_ids("code"), oracle.division_codes),
+    ListCheck("api:contract-list", "/api/v1/contracts/", _api_ids(), _str(oracle.contract_ids)),
+    ListCheck("api:policy-list", "/api/v1/policies/", _api_ids(), _str(oracle.policy_ids)),
+    ListCheck("api:organisation-list", "/api/v1/organisations/", _api_ids(), _str(oracle.organisation_ids)),
+    ListCheck("api:serviceitem-list", "/api/v1/service-items/", _api_ids(), _str(_all_pks(ServiceItem))),
+    ListCheck("api:servicecatalogue-list", "/api/v1/service-catalogues/", _api_ids("code"),
+              lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True))),
+]
+
+DETAILS = [
+    DetailCheck("station-detail", lambda s: f"/stations/{s.pk}/", Station.objects.all, oracle.station_ids),
+    DetailCheck("station-edit", lambda s: f"/stations/{s.pk}/edit/", Station.objects.all, oracle.station_change_ids),
+    DetailCheck("division-detail", lambda d: f"/divisions/{d.code}/", _division_sample, oracle.division_codes),
+    DetailCheck("policy-effective", lambda d: f"/policies/effective/?division={d.code}", _division_sample,
+                oracle.division_codes),
+    DetailCheck("catalogue-item", lambda i: f"/catalogue/items/{i.pk}/", lambda: ServiceItem.objects.all()[:5],
+                _all_pks(ServiceItem)),
+    DetailCheck("api:station-detail", lambda s: f"/api/v1/stations/{s.pk}/", Station.objects.all,
+                oracle.station_ids),
+    DetailCheck("api:division-detail", lambda d: f"/api/v1/divisions/{d.code}/", _division_sample,
+                oracle.division_codes),
+    DetailCheck("api:policy-effective", lambda d: f"/api/v1/policies/effective/?division={d.code}",
+                _division_sample, oracle.division_codes),
+    DetailCheck("api:contract-detail", lambda c: f"/api/v1/contracts/{c.pk}/", Contract.objects.all,
+                oracle.contract_ids),
+    DetailCheck("api:policy-detail", lambda p: f"/api/v1/policies/{p.pk}/", Policy.objects.all, oracle.policy_ids),
+    DetailCheck("api:organisation-detail", lambda o: f"/api/v1/organisations/{o.pk}/", Organisation.objects.all,
+                oracle.organisation_ids),
+    DetailCheck("api:serviceitem-detail", lambda i: f"/api/v1/service-items/{i.pk}/",
+                lambda: ServiceItem.objects.all()[:5], _all_pks(ServiceItem)),
+    DetailCheck("api:servicecatalogue-detail", lambda c: f"/api/v1/service-catalogues/{c.code}/",
+                ServiceCatalogue.objects.all, lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True)),
+                key=lambda c: c.code),
+]
+
+# Named URLs that show no tenant objects, each with the reason.
+EXEMPT = {
+    "login": "the login form",
+    "logout": "POST-only logout",
+    "home": "checked by test_home_pages_show_only_own_stations",
+    "policy-edit": "checked by test_policy_editor_is_only_for_the_owning_bureau",
+    "api-schema": "the OpenAPI document",
+    "api-docs": "the Swagger UI page",
+    "api-redoc": "the ReDoc page",
+    "healthz": "health check without data",
+    "api:api-root": "DRF's index of endpoints",
+    "api:auth-token": "token login, checked in tests/api",
+    "api:me": "the user's own account",
+}
+
+
+def _named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> Iterable[str]:
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.app_name == "admin":
+                continue  # admin pages: tests/accounts/test_admin.py
+            ns = f"{p.namespace}:" if p.namespace else prefix
+            yield from _named_patterns(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{prefix}{p.name}"
+
+
+def test_every_url_is_covered() -> None:
+    covered = {c.name for c in LISTS} | {c.name for c in DETAILS} | set(EXEMPT)
+    names = set(_named_patterns())
+    # DRF's format-suffix twins ("…-list" with .json) share the name, so names are enough.
+    missing = sorted(names - covered)
+    assert not missing, f"URLs without an isolation test: {missing}"
+    stale = sorted(covered - names)
+    assert not stale, f"isolation checks for URLs that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("username", oracle.ROLE_USERS)
+@pytest.mark.parametrize("check", LISTS, ids=lambda c: c.name)
+def test_lists_show_exactly_the_users_part(user_client, username: str, check: ListCheck) -> None:  # type: ignore[no-untyped-def]
+    user = User.objects.get(username=username)
+    shown = check.extract(user_client(username), check.url)
+    expected = {str(x) for x in check.expected(user)}
+    foreign = shown - expected
+    assert not foreign, f"{username} sees out-of-scope rows on {check.url}: {sorted(foreign)[:10]}"
+    if check.complete:
+        assert shown == expected, f"{username} misses rows on {check.url}: {sorted(expected - shown)[:10]}"
+
+
+@pytest.mark.parametrize("username", oracle.ROLE_USERS)
+@pytest.mark.parametrize("check", DETAILS, ids=lambda c: c.name)
+def test_details_answer_404_outside_scope(user_client, username: str, check: DetailCheck) -> None:  # type: ignore[no-untyped-def]
+    user = User.objects.get(username=username)
+    client = user_client(username)
+    expected = {str(x) for x in check.expected(user)}
+    objects = list(check.objects())
+    assert objects
+    inside = outside = 0
+    for obj in objects:
+        status = client.get(check.url(obj)).status_code
+        if str(check.key(obj)) in expected:
+            inside += 1
+            assert status == 200, f"{username} should open {check.url(obj)}, got {status}"
+        else:
+            outside += 1
+            assert status == 404, f"{username} must get 404 for {check.url(obj)}, got {status}"
+    assert inside + outside == len(objects)
+
+
+def test_anonymous_users_see_nothing(demo: None) -> None:
+    client = Client()
+    for check in LISTS:
+        response = client.get(check.url)
+        assert response.status_code in (302, 401, 403), check.url
+        if response.status_code == 302:
+            assert "/login/" in response["Location"]
+
+
+def test_home_pages_show_only_own_stations(user_client) -> None:  # type: ignore[no-untyped-def]
+    for username in oracle.ROLE_USERS:
+        user = User.objects.get(username=username)
+        body = user_client(username).get("/").content.decode()
+        visible = oracle.station_ids(user)
+        for station in Station.objects.exclude(pk__in=visible):
+            assert f'href="/stations/{station.pk}/"' not in body, (username, station.name)
+
+
+def test_policy_editor_is_only_for_the_owning_bureau(user_client) -> None:  # type: ignore[no-untyped-def]
+    assert user_client("datian_bureau").get("/policies/edit/").status_code == 200
+    for username in ["fj_province", "junxi_town", "agency_sunshine", "evaluator"]:
+        status = user_client(username).get("/policies/edit/").status_code
+        # The provincial bureau edits the province's policy page; others have none.
+        assert status == (200 if username == "fj_province" else 404), (username, status)
