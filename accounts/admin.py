@@ -62,8 +62,15 @@ class UserAdmin(DjangoUserAdmin):
             return fieldsets
         # Only system administrators grant administrator rights or raw permissions.
         return [
-            (name, {**opts, "fields": tuple(f for f in opts["fields"]
-                                             if f not in ("is_superuser", "groups", "user_permissions"))})
+            (
+                name,
+                {
+                    **opts,
+                    "fields": tuple(
+                        f for f in opts["fields"] if f not in ("is_superuser", "groups", "user_permissions")
+                    ),
+                },
+            )
             for name, opts in fieldsets
         ]
 
@@ -79,8 +86,17 @@ class UserAdmin(DjangoUserAdmin):
 class AuditLogAdmin(ReadOnlyScopedAdmin):
     """Append-only: nobody adds, changes or deletes audit rows here."""
 
-    list_display = ["at", "username", "organisation", "event", "object_type", "object_repr", "division_code", "ip",
-                    "success"]
+    list_display = [
+        "at",
+        "username",
+        "organisation",
+        "event",
+        "object_type",
+        "object_repr",
+        "division_code",
+        "ip",
+        "success",
+    ]
     list_filter = ["event", "success", "object_type"]
     search_fields = ["username", "object_repr", "object_id", "division_code"]
     date_hierarchy = "at"

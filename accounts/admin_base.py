@@ -96,14 +96,26 @@ class AuditedScopedAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
         changes = audit.diff(before, audit.snapshot(obj, fields))
         if changes:
-            audit.record(acting_user=request.user, event="update" if change else "create", obj=obj,
-                         division_code=self.audit_division(obj), changes=changes, ip=audit.client_ip(request))
+            audit.record(
+                acting_user=request.user,
+                event="update" if change else "create",
+                obj=obj,
+                division_code=self.audit_division(obj),
+                changes=changes,
+                ip=audit.client_ip(request),
+            )
         if not self._in_scope(request, obj, Action.CHANGE if change else Action.ADD):
             raise PermissionDenied("保存后的记录不在您的权限范围内。")
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        audit.record(acting_user=request.user, event="delete", obj=obj, division_code=self.audit_division(obj),
-                     changes={"deleted": str(obj)}, ip=audit.client_ip(request))
+        audit.record(
+            acting_user=request.user,
+            event="delete",
+            obj=obj,
+            division_code=self.audit_division(obj),
+            changes={"deleted": str(obj)},
+            ip=audit.client_ip(request),
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:

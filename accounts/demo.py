@@ -47,8 +47,15 @@ def _org(kind: str, name: str, division: str, **extra: object) -> Organisation:
 def _user(username: str, org: Organisation | None, full_name: str, position: str, superuser: bool = False) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, organisation=org, full_name=full_name, position=position,
-                    is_superuser=superuser, is_staff=superuser, password_changed_at=timezone.now())
+        user = User(
+            username=username,
+            organisation=org,
+            full_name=full_name,
+            position=position,
+            is_superuser=superuser,
+            is_staff=superuser,
+            password_changed_at=timezone.now(),
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user
@@ -67,20 +74,41 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     _org(Organisation.Kind.BUREAU, "三明市民政局", "3504")
     county = _org(Organisation.Kind.BUREAU, "大田县民政局", COUNTY)
     town_orgs = {t.code: _org(Organisation.Kind.TOWNSHIP, f"{t.name}人民政府", t.code) for t in townships}
-    sunshine = _org(Organisation.Kind.AGENCY, "大田县阳光社会工作服务中心", COUNTY,
-                    credit_code=credit_code("52350425MJD00001" + "7"), rating="4A", is_local=True)
-    harmony = _org(Organisation.Kind.AGENCY, "大田县和谐社会工作服务中心", COUNTY,
-                   credit_code=credit_code("52350425MJD00002" + "5"), rating="3A", is_local=True)
-    evaluator = _org(Organisation.Kind.EVALUATOR, "三明明德社会评估中心", "3504",
-                     credit_code=credit_code("52350400MJD00003" + "3"), is_local=True)
+    sunshine = _org(
+        Organisation.Kind.AGENCY,
+        "大田县阳光社会工作服务中心",
+        COUNTY,
+        credit_code=credit_code("52350425MJD00001" + "7"),
+        rating="4A",
+        is_local=True,
+    )
+    harmony = _org(
+        Organisation.Kind.AGENCY,
+        "大田县和谐社会工作服务中心",
+        COUNTY,
+        credit_code=credit_code("52350425MJD00002" + "5"),
+        rating="3A",
+        is_local=True,
+    )
+    evaluator = _org(
+        Organisation.Kind.EVALUATOR,
+        "三明明德社会评估中心",
+        "3504",
+        credit_code=credit_code("52350400MJD00003" + "3"),
+        is_local=True,
+    )
 
     # Stations: county headquarters, a regional centre, one per township, village points in some villages.
     county_div = Division.objects.get(code=COUNTY)
     hq = _station(county_div, Station.Level.COUNTY_HQ, area="320.00", status=Station.Status.OPERATING, stars=4)
     regional = _station(townships[0], Station.Level.REGIONAL, area="260.00", status=Station.Status.OPERATING, stars=3)
     regional.covered_townships.set(townships[:4])
-    stations = {t.code: _station(t, Station.Level.TOWNSHIP, area="150.00", status=Station.Status.OPERATING,
-                                 stars=(3 if i % 3 else 4)) for i, t in enumerate(townships)}
+    stations = {
+        t.code: _station(
+            t, Station.Level.TOWNSHIP, area="150.00", status=Station.Status.OPERATING, stars=(3 if i % 3 else 4)
+        )
+        for i, t in enumerate(townships)
+    }
     villages: dict[str, list[Station]] = {}
     for t in townships[:6]:
         for v in Division.objects.filter(code__startswith=t.code, level=Division.Level.VILLAGE).order_by("code")[:2]:
@@ -95,25 +123,48 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     for i, t in enumerate(townships):
         agency = sunshine if i < half else harmony
         contract, _ = Contract.objects.get_or_create(
-            buyer=county, number=f"DT-{today.year}-{t.code[-3:]}",
-            defaults={"division": t, "township": town_orgs[t.code], "agency": agency,
-                      "procurement_method": Contract.Method.OPEN_TENDER, "signed_date": start,
-                      "start_date": start, "end_date": end, "status": Contract.Status.ACTIVE},
+            buyer=county,
+            number=f"DT-{today.year}-{t.code[-3:]}",
+            defaults={
+                "division": t,
+                "township": town_orgs[t.code],
+                "agency": agency,
+                "procurement_method": Contract.Method.OPEN_TENDER,
+                "signed_date": start,
+                "start_date": start,
+                "end_date": end,
+                "status": Contract.Status.ACTIVE,
+            },
         )
         contract.stations.add(stations[t.code], *villages.get(t.code, []))
     hq_contract, _ = Contract.objects.get_or_create(
-        buyer=county, number=f"DT-{today.year}-HQ",
-        defaults={"division": county_div, "agency": sunshine, "procurement_method": Contract.Method.OPEN_TENDER,
-                  "signed_date": start, "start_date": start, "end_date": end, "status": Contract.Status.ACTIVE},
+        buyer=county,
+        number=f"DT-{today.year}-HQ",
+        defaults={
+            "division": county_div,
+            "agency": sunshine,
+            "procurement_method": Contract.Method.OPEN_TENDER,
+            "signed_date": start,
+            "start_date": start,
+            "end_date": end,
+            "status": Contract.Status.ACTIVE,
+        },
     )
     hq_contract.stations.add(hq, regional)
     # Last year's contract of the other agency for the first township: over, so it grants nothing now.
     old, _ = Contract.objects.get_or_create(
-        buyer=county, number=f"DT-{today.year - 1}-{townships[0].code[-3:]}",
-        defaults={"division": townships[0], "township": town_orgs[townships[0].code], "agency": harmony,
-                  "procurement_method": Contract.Method.CONSULTATION,
-                  "signed_date": dt.date(today.year - 1, 1, 1), "start_date": dt.date(today.year - 1, 1, 1),
-                  "end_date": dt.date(today.year - 1, 12, 31), "status": Contract.Status.EXPIRED},
+        buyer=county,
+        number=f"DT-{today.year - 1}-{townships[0].code[-3:]}",
+        defaults={
+            "division": townships[0],
+            "township": town_orgs[townships[0].code],
+            "agency": harmony,
+            "procurement_method": Contract.Method.CONSULTATION,
+            "signed_date": dt.date(today.year - 1, 1, 1),
+            "start_date": dt.date(today.year - 1, 1, 1),
+            "end_date": dt.date(today.year - 1, 12, 31),
+            "status": Contract.Status.EXPIRED,
+        },
     )
     old.stations.add(stations[townships[0].code])
 
@@ -133,10 +184,17 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
 def _station(division: Division, level: str, *, area: str, status: str, stars: int | None) -> Station:
     station = Station.objects.filter(division=division, level=level).first()
     if station is None:
-        station = Station(division=division, level=level, name=standard_name(division, level),
-                          address=f"{division.full_name()}", floor_area=area, status=status, star_rating=stars,
-                          rooms=["社工办公室", "个案工作室", "社工服务中心", "志愿服务中心"],
-                          plaque_date=dt.date(2021, 9, 1))
+        station = Station(
+            division=division,
+            level=level,
+            name=standard_name(division, level),
+            address=f"{division.full_name()}",
+            floor_area=area,
+            status=status,
+            star_rating=stars,
+            rooms=["社工办公室", "个案工作室", "社工服务中心", "志愿服务中心"],
+            plaque_date=dt.date(2021, 9, 1),
+        )
         station.full_clean()
         station.save()
     return station
@@ -145,11 +203,22 @@ def _station(division: Division, level: str, *, area: str, status: str, stars: i
 def demo_accounts() -> list[DemoAccount]:
     out = []
     for user in User.objects.filter(username__in=DEMO_USERNAMES).select_related("organisation"):
-        out.append(DemoAccount(user.username, user.full_name,
-                               user.organisation.name if user.organisation else "—", user.role_label))
+        out.append(
+            DemoAccount(
+                user.username, user.full_name, user.organisation.name if user.organisation else "—", user.role_label
+            )
+        )
     out.sort(key=lambda a: DEMO_USERNAMES.index(a.username))
     return out
 
 
-DEMO_USERNAMES = ["admin", "fj_province", "datian_bureau", "junxi_town", "shipai_town", "agency_sunshine",
-                  "agency_harmony", "evaluator"]
+DEMO_USERNAMES = [
+    "admin",
+    "fj_province",
+    "datian_bureau",
+    "junxi_town",
+    "shipai_town",
+    "agency_sunshine",
+    "agency_harmony",
+    "evaluator",
+]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -99,7 +99,7 @@ class User(AbstractUser):
     phone = models.CharField("手机号", max_length=20, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = "账号"

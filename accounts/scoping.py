@@ -232,7 +232,7 @@ class ScopedQuerySet(models.QuerySet):
             granted = get_objects_for_user(
                 user,
                 f"{opts.app_label}.{action}_{opts.model_name}",
-                klass=self.model.objects.all(),
+                klass=self.model._default_manager.all(),
                 accept_global_perms=False,
                 with_superuser=False,
             ).values("pk")

@@ -45,10 +45,7 @@ def incomplete_q() -> Q:
 
 def status_counts(stations: QuerySet[Station]) -> list[dict[str, Any]]:
     counts = dict(stations.order_by().values_list("status").annotate(n=Count("pk")))
-    return [
-        {"value": value, "label": label, "count": counts.get(value, 0)}
-        for value, label in Station.Status.choices
-    ]
+    return [{"value": value, "label": label, "count": counts.get(value, 0)} for value, label in Station.Status.choices]
 
 
 def level_status_table(stations: QuerySet[Station]) -> dict[str, Any]:
@@ -97,8 +94,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         return (
             self.contracts()
-            .filter(status=Contract.Status.ACTIVE, end_date__gte=today,
-                    end_date__lte=today + dt.timedelta(days=CONTRACT_WARNING_DAYS))
+            .filter(
+                status=Contract.Status.ACTIVE,
+                end_date__gte=today,
+                end_date__lte=today + dt.timedelta(days=CONTRACT_WARNING_DAYS),
+            )
             .select_related("agency", "division")
             .annotate(station_count=Count("stations", distinct=True))
             .order_by("end_date", "number")
@@ -129,9 +129,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     .exclude(status=Station.Status.CLOSED)
                     .select_related("division")
                 )
-        covered = stations.filter(
-            level__in=[Station.Level.TOWNSHIP, Station.Level.REGIONAL]
-        ).exclude(status=Station.Status.CLOSED).values("division_id")
+        covered = (
+            stations.filter(level__in=[Station.Level.TOWNSHIP, Station.Level.REGIONAL])
+            .exclude(status=Station.Status.CLOSED)
+            .values("division_id")
+        )
         townships = Division.objects.for_user(user).filter(level=Division.Level.TOWNSHIP)
         if division is not None:
             townships = townships.filter(code__startswith=division.code)
@@ -139,8 +141,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         policy = None
         if division is not None:
             policy = (
-                Policy.objects.for_user(user).filter(division_id=division.code)
-                .annotate(rule_count=Count("rules")).first()
+                Policy.objects.for_user(user)
+                .filter(division_id=division.code)
+                .annotate(rule_count=Count("rules"))
+                .first()
             )
         draft_contracts = self.contracts().filter(status=Contract.Status.DRAFT).select_related("agency", "division")
         return {
@@ -200,8 +204,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
         for contract in contracts:
             days_left = (contract.end_date - today).days
             for station in contract.visible_stations:
-                rows.append({"station": station, "contract": contract, "days_left": days_left,
-                             "ending": days_left <= CONTRACT_WARNING_DAYS})
+                rows.append(
+                    {
+                        "station": station,
+                        "contract": contract,
+                        "days_left": days_left,
+                        "ending": days_left <= CONTRACT_WARNING_DAYS,
+                    }
+                )
         return {
             "contract_rows": rows,
             "contract_count": len(contracts),
@@ -227,21 +237,27 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .annotate(n=Count("pk"))
         )
         five_star = dict(
-            stations.filter(star_rating=5).order_by()
+            stations.filter(star_rating=5)
+            .order_by()
             .annotate(child=Substr("division_id", 1, child_len))
             .values_list("child")
             .annotate(n=Count("pk"))
         )
         incomplete = dict(
-            stations.filter(incomplete_q()).order_by()
+            stations.filter(incomplete_q())
+            .order_by()
             .annotate(child=Substr("division_id", 1, child_len))
             .values_list("child")
             .annotate(n=Count("pk"))
         )
         children = Division.objects.for_user(user).filter(code__in=list(by_child)).order_by("code")
         child_rows = [
-            {"division": d, "count": by_child.get(d.code, 0), "five_star": five_star.get(d.code, 0),
-             "incomplete": incomplete.get(d.code, 0)}
+            {
+                "division": d,
+                "count": by_child.get(d.code, 0),
+                "five_star": five_star.get(d.code, 0),
+                "incomplete": incomplete.get(d.code, 0),
+            }
             for d in children
         ]
         return {

@@ -89,13 +89,18 @@ class Contract(models.Model):
         from accounts.models import Organisation
 
         errors: dict[str, str] = {}
-        if self.buyer_id and self.buyer.kind != Organisation.Kind.BUREAU:
+        buyer, agency, township = (
+            self.buyer if self.buyer_id else None,
+            self.agency if self.agency_id else None,
+            self.township if self.township_id else None,
+        )
+        if buyer is not None and buyer.kind != Organisation.Kind.BUREAU:
             errors["buyer"] = "购买主体须为民政部门。"
-        if self.agency_id and self.agency.kind != Organisation.Kind.AGENCY:
+        if agency is not None and agency.kind != Organisation.Kind.AGENCY:
             errors["agency"] = "承接主体须为社工机构。"
-        if self.township_id and self.township.kind != Organisation.Kind.TOWNSHIP:
+        if township is not None and township.kind != Organisation.Kind.TOWNSHIP:
             errors["township"] = "项目落地方须为乡镇人民政府。"
-        if self.buyer_id and self.division_id and not self.division_id.startswith(self.buyer.division_id):
+        if buyer is not None and self.division_id and not self.division_id.startswith(buyer.division_id):
             errors["division"] = "项目落地区划须在购买主体辖区内。"
         if errors:
             raise ValidationError(errors)

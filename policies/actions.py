@@ -38,11 +38,14 @@ def policy_get_or_create(*, acting_user: Any, division: Division) -> Policy:
     policy = Policy.objects.filter(division=division).first()
     if policy is not None:
         return policy
-    policy = Policy(division=division, name=f"{division.name}社工站政策方案", issuer=str(acting_user.organisation or ""))
+    policy = Policy(
+        division=division, name=f"{division.name}社工站政策方案", issuer=str(acting_user.organisation or "")
+    )
     policy.full_clean()
     policy.save()
-    audit.record(acting_user=acting_user, event="create", obj=policy, division_code=division.code,
-                 changes={"name": policy.name})
+    audit.record(
+        acting_user=acting_user, event="create", obj=policy, division_code=division.code, changes={"name": policy.name}
+    )
     return policy
 
 
@@ -121,11 +124,18 @@ def load_preset(path: Path) -> Policy:
         for r in data["rules"]:
             if r["key"] not in registry:
                 raise ValidationError(f"预置方案 {path.name}：未知的规则 {r['key']}")
-            row = PolicyRule(policy=policy, key=r["key"], value=r["value"], clause=r.get("clause", ""),
-                             quote=r.get("quote", "")[:300], note=r.get("note", "")[:300])
+            row = PolicyRule(
+                policy=policy,
+                key=r["key"],
+                value=r["value"],
+                clause=r.get("clause", ""),
+                quote=r.get("quote", "")[:300],
+                note=r.get("note", "")[:300],
+            )
             row.value = registry[r["key"]].validate(row.value)
             PolicyRule.objects.update_or_create(
-                policy=policy, key=row.key,
+                policy=policy,
+                key=row.key,
                 defaults={"value": row.value, "clause": row.clause, "quote": row.quote, "note": row.note},
             )
             keep.append(row.key)

@@ -44,23 +44,34 @@ class PolicyRuleForm(forms.Form):
         label = f"取值{unit}"
         required = {"required": "请填写取值。"}
         if rule.type == "int":
-            return forms.CharField(label=label, error_messages=required, widget=forms.NumberInput(
-                attrs={"step": "1", "min": "0", "inputmode": "numeric"}))
+            return forms.CharField(
+                label=label,
+                error_messages=required,
+                widget=forms.NumberInput(attrs={"step": "1", "min": "0", "inputmode": "numeric"}),
+            )
         if rule.type == "decimal":
-            return forms.CharField(label=label, error_messages=required, widget=forms.NumberInput(
-                attrs={"step": "any", "min": "0", "inputmode": "decimal"}))
+            return forms.CharField(
+                label=label,
+                error_messages=required,
+                widget=forms.NumberInput(attrs={"step": "any", "min": "0", "inputmode": "decimal"}),
+            )
         if rule.type == "bool":
             return forms.ChoiceField(label=label, choices=BOOL_CHOICES, error_messages=required)
         if rule.type == "choice":
-            return forms.ChoiceField(label=label, choices=list(rule.choices), error_messages={
-                **required, "invalid_choice": "不是可选的值。"})
+            return forms.ChoiceField(
+                label=label, choices=list(rule.choices), error_messages={**required, "invalid_choice": "不是可选的值。"}
+            )
         if rule.type == "list":
-            return forms.CharField(label=label, error_messages=required, help_text="每行一项",
-                                   widget=forms.Textarea(attrs={"rows": 4}))
+            return forms.CharField(
+                label=label, error_messages=required, help_text="每行一项", widget=forms.Textarea(attrs={"rows": 4})
+            )
         if rule.type == "map":
-            return forms.CharField(label=label, error_messages=required,
-                                   help_text='JSON 对象，例如 {"third_party": "0.60", "county_bureau": "0.30"}',
-                                   widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))
+            return forms.CharField(
+                label=label,
+                error_messages=required,
+                help_text='JSON 对象，例如 {"third_party": "0.60", "county_bureau": "0.30"}',
+                widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+            )
         return forms.CharField(label=label, max_length=300, error_messages=required)
 
     def clean_value(self) -> Any:

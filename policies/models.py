@@ -48,7 +48,11 @@ class PolicyRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager()
-    scoping = ScopeRule(division="policy__division_id", ancestors=True, writers={"add": BUREAU_ROLES, "change": BUREAU_ROLES, "delete": BUREAU_ROLES})
+    scoping = ScopeRule(
+        division="policy__division_id",
+        ancestors=True,
+        writers={"add": BUREAU_ROLES, "change": BUREAU_ROLES, "delete": BUREAU_ROLES},
+    )
 
     class Meta:
         verbose_name = "政策规则"

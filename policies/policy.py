@@ -87,7 +87,9 @@ def effective_policy(division_code: str) -> EffectivePolicy:
             for r in found
         )
         if sources:
-            result.rules[key] = EffectiveRule(rule=rule, value=sources[0].value, source=sources[0], overridden=sources[1:])
+            result.rules[key] = EffectiveRule(
+                rule=rule, value=sources[0].value, source=sources[0], overridden=sources[1:]
+            )
         else:
             result.rules[key] = EffectiveRule(rule=rule, value=None, source=None)
     return result

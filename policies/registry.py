@@ -52,12 +52,12 @@ class RuleDef:
             return number
         if t == "decimal":
             try:
-                number = Decimal(str(value).strip())
+                amount = Decimal(str(value).strip())
             except (InvalidOperation, TypeError):
                 raise ValueError("应为数字。") from None
-            if not number.is_finite() or number < 0:
+            if not amount.is_finite() or amount < 0:
                 raise ValueError("应为非负数字。")
-            return str(number)
+            return str(amount)
         if t == "bool":
             if isinstance(value, bool):
                 return value
@@ -90,7 +90,7 @@ class RuleDef:
                 try:
                     value = json.loads(value)
                 except json.JSONDecodeError:
-                    raise ValueError("应为 JSON 对象，例如 {\"third_party\": \"0.60\"}。") from None
+                    raise ValueError('应为 JSON 对象，例如 {"third_party": "0.60"}。') from None
             if not isinstance(value, dict) or not value:
                 raise ValueError("应为非空的键值对。")
             return {str(k): v for k, v in value.items()}

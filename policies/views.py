@@ -119,8 +119,12 @@ class PolicyListView(ScopedListView):
     context_object_name = "policies"
 
     def get_queryset(self) -> QuerySet[Policy]:
-        return super().get_queryset().select_related("division").annotate(rule_count=Count("rules")).order_by(
-            "division_id"
+        return (
+            super()
+            .get_queryset()
+            .select_related("division")
+            .annotate(rule_count=Count("rules"))
+            .order_by("division_id")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -203,8 +207,9 @@ class PolicyEditView(LoginRequiredMixin, View):
     def own_policy(self, request: HttpRequest, division: Division) -> Policy | None:
         return Policy.objects.for_user(request.user).filter(division_id=division.code).first()
 
-    def rows(self, request: HttpRequest, division: Division, bound: dict[str, PolicyRuleForm] | None = None,
-             saved: str = "") -> list[RuleRow]:
+    def rows(
+        self, request: HttpRequest, division: Division, bound: dict[str, PolicyRuleForm] | None = None, saved: str = ""
+    ) -> list[RuleRow]:
         policy = self.own_policy(request, division)
         own = {r.key: r for r in PolicyRule.objects.for_user(request.user).filter(policy=policy)} if policy else {}
         rows = rule_rows(effective_policy(division.code))
@@ -264,8 +269,12 @@ class PolicyEditView(LoginRequiredMixin, View):
             elif form.is_valid():
                 policy = policy_get_or_create(acting_user=request.user, division=division)
                 policy_rule_set(
-                    acting_user=request.user, policy=policy, key=key, value=form.cleaned_data["value"],
-                    clause=form.cleaned_data["clause"], quote=form.cleaned_data["quote"],
+                    acting_user=request.user,
+                    policy=policy,
+                    key=key,
+                    value=form.cleaned_data["value"],
+                    clause=form.cleaned_data["clause"],
+                    quote=form.cleaned_data["quote"],
                     note=form.cleaned_data["note"],
                 )
                 message = f"已保存：{rule.label}"

@@ -65,9 +65,7 @@ class ServiceItem(models.Model):
         verbose_name = "服务项目"
         verbose_name_plural = "服务项目"
         ordering = ["domain__catalogue_id", "domain__order", "order"]
-        constraints = [
-            models.UniqueConstraint(fields=["domain", "code"], name="%(app_label)s_%(class)s_unique_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["domain", "code"], name="%(app_label)s_%(class)s_unique_code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

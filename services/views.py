@@ -37,8 +37,8 @@ class CatalogueListView(ScopedListView):
     def get_queryset(self) -> QuerySet[ServiceCatalogue]:
         user = self.request.user
         items = ServiceItem.objects.for_user(user).order_by("order", "code")
-        domains = ServiceDomain.objects.for_user(user).order_by("order").prefetch_related(
-            Prefetch("items", queryset=items)
+        domains = (
+            ServiceDomain.objects.for_user(user).order_by("order").prefetch_related(Prefetch("items", queryset=items))
         )
         return super().get_queryset().prefetch_related(Prefetch("domains", queryset=domains)).order_by("code")
 

@@ -46,24 +46,31 @@ EDITABLE_FIELDS = ["name", "address", "floor_area", "rooms", "plaque_date", "sta
 
 @transaction.atomic
 def station_create(*, acting_user: Any, division: Division, level: str, **fields: Any) -> Station:
-    if not Station.scoping.may(acting_user.role, Action.ADD) or not Division.objects.for_user(acting_user).filter(
-        pk=division.pk
-    ).exists():
+    if (
+        not Station.scoping.may(acting_user.role, Action.ADD)
+        or not Division.objects.for_user(acting_user).filter(pk=division.pk).exists()
+    ):
         raise PermissionDenied("无权在该区划新建站点。")
     station = Station(division=division, level=level, **fields)
     if not station.name:
         station.name = standard_name(division, level)
     station.full_clean()
     station.save()
-    audit.record(acting_user=acting_user, event="create", obj=station, division_code=division.code,
-                 changes=audit.diff({}, audit.snapshot(station, ["division_id", "level", *EDITABLE_FIELDS])))
+    audit.record(
+        acting_user=acting_user,
+        event="create",
+        obj=station,
+        division_code=division.code,
+        changes=audit.diff({}, audit.snapshot(station, ["division_id", "level", *EDITABLE_FIELDS])),
+    )
     _recheck(acting_user, station)
     return station
 
 
 @transaction.atomic
-def station_update(*, acting_user: Any, station: Station, data: dict[str, Any],
-                   covered_townships: list[Division] | None = None) -> Station:
+def station_update(
+    *, acting_user: Any, station: Station, data: dict[str, Any], covered_townships: list[Division] | None = None
+) -> Station:
     """Update editable fields; status moves only along the lifecycle (DOMAIN §2)."""
     current = Station.objects.for_user(acting_user, Action.CHANGE).select_for_update().filter(pk=station.pk).first()
     if current is None:
@@ -74,9 +81,9 @@ def station_update(*, acting_user: Any, station: Station, data: dict[str, Any],
     before = audit.snapshot(current, EDITABLE_FIELDS)
     new_status = data.get("status", current.status)
     if new_status != current.status and new_status not in Station.TRANSITIONS[Station.Status(current.status)]:
-        raise ValidationError({
-            "status": f"站点状态不能从“{current.get_status_display()}”改为“{Station.Status(new_status).label}”。"
-        })
+        raise ValidationError(
+            {"status": f"站点状态不能从“{current.get_status_display()}”改为“{Station.Status(new_status).label}”。"}
+        )
     for name, value in data.items():
         setattr(current, name, value)
     current.full_clean()
@@ -93,8 +100,9 @@ def station_update(*, acting_user: Any, station: Station, data: dict[str, Any],
             current.covered_townships.set(covered_townships)
             changes["covered_townships"] = {"before": old, "after": new}
     if changes:
-        audit.record(acting_user=acting_user, event="update", obj=current, division_code=current.division_id,
-                     changes=changes)
+        audit.record(
+            acting_user=acting_user, event="update", obj=current, division_code=current.division_id, changes=changes
+        )
     _recheck(acting_user, current)
     return current
 

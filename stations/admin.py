@@ -73,14 +73,24 @@ class StationAdmin(ScopedAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if "covered_townships" in form.cleaned_data:
             station = Station.objects.get(pk=form.instance.pk)
-            station_update(acting_user=request.user, station=station, data={},
-                           covered_townships=list(form.cleaned_data["covered_townships"]))
+            station_update(
+                acting_user=request.user,
+                station=station,
+                data={},
+                covered_townships=list(form.cleaned_data["covered_townships"]),
+            )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Station) -> None:
-        audit.record(acting_user=request.user, event="delete", obj=obj, division_code=obj.division_id,
-                     changes={"deleted": obj.name}, ip=audit.client_ip(request))
+        audit.record(
+            acting_user=request.user,
+            event="delete",
+            obj=obj,
+            division_code=obj.division_id,
+            changes={"deleted": obj.name},
+            ip=audit.client_ip(request),
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:

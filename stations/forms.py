@@ -90,7 +90,11 @@ class StationForm(forms.ModelForm):
         star = self.fields["star_rating"]
         star_choices = [("", "未评星")] + [(str(n), f"{'★' * n}（{n} 星）") for n in range(1, 6)]
         self.fields["star_rating"] = forms.TypedChoiceField(
-            label=star.label, choices=star_choices, coerce=int, empty_value=None, required=False,
+            label=star.label,
+            choices=star_choices,
+            coerce=int,
+            empty_value=None,
+            required=False,
         )
         self.fields["floor_area"].error_messages["min_value"] = "场地面积不能为负数。"
         self.fields["floor_area"].error_messages["max_digits"] = "场地面积数值过大。"

@@ -99,7 +99,9 @@ class Station(models.Model):
         Level.VILLAGE: Division.Level.VILLAGE,
     }
 
-    division = models.ForeignKey(Division, verbose_name="所在行政区划", on_delete=models.PROTECT, related_name="stations")
+    division = models.ForeignKey(
+        Division, verbose_name="所在行政区划", on_delete=models.PROTECT, related_name="stations"
+    )
     level = models.CharField("站点层级", max_length=16, choices=Level.choices)
     name = models.CharField("标准挂牌名称", max_length=120)
     address = models.CharField("地址", max_length=200, blank=True)

@@ -99,9 +99,7 @@ class DivisionListView(ScopedListView):
         context["station_counts"] = station_counts_by_prefix(stations, [d.code for d in divisions])
         if not self.query():
             children = (
-                Division.objects.for_user(user)
-                .filter(parent_id__in=[d.code for d in divisions])
-                .order_by("code")
+                Division.objects.for_user(user).filter(parent_id__in=[d.code for d in divisions]).order_by("code")
             )
             children_by_parent: dict[str, list[Division]] = defaultdict(list)
             for child in children:
@@ -149,9 +147,7 @@ class DivisionDetailView(ScopedDetailView):
         counts = station_counts_by_prefix(stations, [c.code for c in page.object_list])
         context["children"] = [(c, counts.get(c.code, 0)) for c in page.object_list]
         context["breadcrumbs"] = breadcrumbs(user, division)
-        context["own_stations"] = list(
-            stations.filter(division_id=division.code).order_by("level", "name")
-        )
+        context["own_stations"] = list(stations.filter(division_id=division.code).order_by("level", "name"))
         context["subtree_count"] = stations.filter(division__code__startswith=division.code).count()
         context["policy"] = (
             Policy.objects.for_user(user).filter(division_id=division.code).annotate(rule_count=Count("rules")).first()
@@ -172,7 +168,16 @@ SORTS = {
     "plaque": "plaque_date",
 }
 EXPORT_COLUMNS = [
-    "名称", "站点层级", "区划代码", "所在区划", "地址", "场地面积（m²）", "功能室", "挂牌日期", "状态", "星级",
+    "名称",
+    "站点层级",
+    "区划代码",
+    "所在区划",
+    "地址",
+    "场地面积（m²）",
+    "功能室",
+    "挂牌日期",
+    "状态",
+    "星级",
 ]
 
 
@@ -218,8 +223,11 @@ class StationListView(ScopedListView):
     def division_options(self) -> list[Division] | None:
         """Counties and townships that hold a visible station, or None when there are too many for a select."""
         stations = Station.objects.for_user(self.request.user).order_by()
-        codes = set(stations.annotate(p=Substr("division_id", 1, 9)).values_list("p", flat=True).distinct()[
-            : TOWNSHIP_OPTIONS_MAX + 1])
+        codes = set(
+            stations.annotate(p=Substr("division_id", 1, 9))
+            .values_list("p", flat=True)
+            .distinct()[: TOWNSHIP_OPTIONS_MAX + 1]
+        )
         if len(codes) > TOWNSHIP_OPTIONS_MAX:
             return None
         codes |= {c[:6] for c in codes}
@@ -240,17 +248,32 @@ class StationListView(ScopedListView):
         writer = csv.writer(response)
         writer.writerow(EXPORT_COLUMNS)
         for s in rows:
-            writer.writerow([csv_safe(v) for v in [
-                s.name, s.get_level_display(), s.division_id, s.division.name, s.address,
-                s.floor_area if s.floor_area is not None else "", "、".join(s.rooms or []),
-                s.plaque_date.strftime("%Y-%m-%d") if s.plaque_date else "", s.get_status_display(),
-                s.star_rating or "",
-            ]])
-        audit.record(acting_user=self.request.user, event="export", object_type="stations.Station",
-                     object_repr=f"社工站列表导出（{len(rows)} 条）",
-                     division_code=getattr(self.request.user.organisation, "division_id", "") or "",  # type: ignore[union-attr]
-                     changes={"filters": {k: v for k, v in self.filters().items() if v}, "rows": len(rows)},
-                     ip=audit.client_ip(self.request))
+            writer.writerow(
+                [
+                    csv_safe(v)
+                    for v in [
+                        s.name,
+                        s.get_level_display(),
+                        s.division_id,
+                        s.division.name,
+                        s.address,
+                        s.floor_area if s.floor_area is not None else "",
+                        "、".join(s.rooms or []),
+                        s.plaque_date.strftime("%Y-%m-%d") if s.plaque_date else "",
+                        s.get_status_display(),
+                        s.star_rating or "",
+                    ]
+                ]
+            )
+        audit.record(
+            acting_user=self.request.user,
+            event="export",
+            object_type="stations.Station",
+            object_repr=f"社工站列表导出（{len(rows)} 条）",
+            division_code=getattr(self.request.user.organisation, "division_id", "") or "",  # type: ignore[union-attr]
+            changes={"filters": {k: v for k, v in self.filters().items() if v}, "rows": len(rows)},
+            ip=audit.client_ip(self.request),
+        )
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -11,15 +11,28 @@ from contracts.models import Contract
 from policies.models import Policy
 from stations.models import Division, Station, StationUserObjectPermission
 
-ROLE_USERS = ["admin", "fj_province", "datian_bureau", "junxi_town", "shipai_town", "agency_sunshine",
-              "agency_harmony", "evaluator"]
+ROLE_USERS = [
+    "admin",
+    "fj_province",
+    "datian_bureau",
+    "junxi_town",
+    "shipai_town",
+    "agency_sunshine",
+    "agency_harmony",
+    "evaluator",
+]
+
+
+def _org(user: User) -> Organisation:
+    assert user.organisation is not None, user.username
+    return user.organisation
 
 
 def _prefixes(user: User) -> list[str] | None:
     """Division subtrees for bureaus and townships; None = everything (admin)."""
     if user.is_superuser:
         return None
-    org = user.organisation
+    org = _org(user)
     if org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
         return [org.division_id]
     return []
@@ -32,18 +45,25 @@ def station_ids(user: User) -> set[int]:
         return {pk for pk, _ in all_stations}
     if prefixes:
         return {pk for pk, code in all_stations if any(code.startswith(p) for p in prefixes)}
-    if user.organisation.kind == Organisation.Kind.AGENCY:
+    if _org(user).kind == Organisation.Kind.AGENCY:
         today = timezone.localdate()
         ids: set[int] = set()
-        for c in Contract.objects.filter(agency=user.organisation).prefetch_related("stations"):
+        for c in Contract.objects.filter(agency=_org(user)).prefetch_related("stations"):
             if c.status == "active" and c.start_date <= today <= c.end_date:
                 ids |= {s.pk for s in c.stations.all()}
         return ids
-    if user.organisation.kind == Organisation.Kind.EVALUATOR:
-        direct = set(StationUserObjectPermission.objects.filter(user=user, permission__codename="view_station")
-                     .values_list("content_object_id", flat=True))
-        generic = {int(p) for p in UserObjectPermission.objects.filter(
-            user=user, permission__codename="view_station").values_list("object_pk", flat=True)}
+    if _org(user).kind == Organisation.Kind.EVALUATOR:
+        direct = set(
+            StationUserObjectPermission.objects.filter(user=user, permission__codename="view_station").values_list(
+                "content_object_id", flat=True
+            )
+        )
+        generic = {
+            int(p)
+            for p in UserObjectPermission.objects.filter(user=user, permission__codename="view_station").values_list(
+                "object_pk", flat=True
+            )
+        }
         return direct | generic
     return set()
 
@@ -73,8 +93,8 @@ def contract_ids(user: User) -> set[int]:
         return {pk for pk, _, _ in rows}
     if prefixes:
         return {pk for pk, code, _ in rows if any(code.startswith(p) for p in prefixes)}
-    if user.organisation.kind == Organisation.Kind.AGENCY:
-        return {pk for pk, _, agency in rows if agency == user.organisation_id}
+    if _org(user).kind == Organisation.Kind.AGENCY:
+        return {pk for pk, _, agency in rows if agency == _org(user).pk}
     return set()
 
 
@@ -88,13 +108,13 @@ def organisation_ids(user: User) -> set[int]:
     rows = list(Organisation.objects.values_list("pk", "division_id"))
     if roots is None:
         return {pk for pk, _ in rows}
-    return {pk for pk, code in rows if any(code.startswith(r) for r in roots)} | {user.organisation_id}
+    return {pk for pk, code in rows if any(code.startswith(r) for r in roots)} | {_org(user).pk}
 
 
 def station_change_ids(user: User) -> set[int]:
     if user.is_superuser:
         return station_ids(user)
-    org = user.organisation
+    org = _org(user)
     if org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6:
         return station_ids(user)
     return set()

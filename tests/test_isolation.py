@@ -84,50 +84,79 @@ def _str(f: Callable[[User], set[Any]]) -> Callable[[User], set[str]]:
 
 
 def _all_pks(model: type[models.Model]) -> Callable[[User], set[Any]]:
-    return lambda u: set(model.objects.values_list("pk", flat=True))
+    return lambda u: set(model._default_manager.values_list("pk", flat=True))
 
 
 LISTS = [
     ListCheck("station-list", "/stations/", _ids(r'href="/stations/(\d+)/"'), _str(oracle.station_ids)),
     ListCheck("division-list", "/divisions/", _ids(r'href="/divisions/(\d+)/"'), oracle.division_codes, False),
-    ListCheck("policy-list", "/policies/", _ids(r'href="/policies/effective/\?division=(\d+)"'),
-              lambda u: {p.division_id for p in Policy.objects.filter(pk__in=oracle.policy_ids(u))}),
-    ListCheck("catalogue-list", "/catalogue/", _ids(r'href="/catalogue/items/(\d+)/"'),
-              _str(_all_pks(ServiceItem))),
+    ListCheck(
+        "policy-list",
+        "/policies/",
+        _ids(r'href="/policies/effective/\?division=(\d+)"'),
+        lambda u: {p.division_id for p in Policy.objects.filter(pk__in=oracle.policy_ids(u))},
+    ),
+    ListCheck("catalogue-list", "/catalogue/", _ids(r'href="/catalogue/items/(\d+)/"'), _str(_all_pks(ServiceItem))),
     ListCheck("api:station-list", "/api/v1/stations/", _api_ids(), _str(oracle.station_ids)),
     ListCheck("api:division-list", "/api/v1/divisions/", _api_ids("code"), oracle.division_codes),
     ListCheck("api:contract-list", "/api/v1/contracts/", _api_ids(), _str(oracle.contract_ids)),
     ListCheck("api:policy-list", "/api/v1/policies/", _api_ids(), _str(oracle.policy_ids)),
     ListCheck("api:organisation-list", "/api/v1/organisations/", _api_ids(), _str(oracle.organisation_ids)),
     ListCheck("api:serviceitem-list", "/api/v1/service-items/", _api_ids(), _str(_all_pks(ServiceItem))),
-    ListCheck("api:servicecatalogue-list", "/api/v1/service-catalogues/", _api_ids("code"),
-              lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True))),
+    ListCheck(
+        "api:servicecatalogue-list",
+        "/api/v1/service-catalogues/",
+        _api_ids("code"),
+        lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True)),
+    ),
 ]
 
 DETAILS = [
     DetailCheck("station-detail", lambda s: f"/stations/{s.pk}/", Station.objects.all, oracle.station_ids),
     DetailCheck("station-edit", lambda s: f"/stations/{s.pk}/edit/", Station.objects.all, oracle.station_change_ids),
     DetailCheck("division-detail", lambda d: f"/divisions/{d.code}/", _division_sample, oracle.division_codes),
-    DetailCheck("policy-effective", lambda d: f"/policies/effective/?division={d.code}", _division_sample,
-                oracle.division_codes),
-    DetailCheck("catalogue-item", lambda i: f"/catalogue/items/{i.pk}/", lambda: ServiceItem.objects.all()[:5],
-                _all_pks(ServiceItem)),
-    DetailCheck("api:station-detail", lambda s: f"/api/v1/stations/{s.pk}/", Station.objects.all,
-                oracle.station_ids),
-    DetailCheck("api:division-detail", lambda d: f"/api/v1/divisions/{d.code}/", _division_sample,
-                oracle.division_codes),
-    DetailCheck("api:policy-effective", lambda d: f"/api/v1/policies/effective/?division={d.code}",
-                _division_sample, oracle.division_codes),
-    DetailCheck("api:contract-detail", lambda c: f"/api/v1/contracts/{c.pk}/", Contract.objects.all,
-                oracle.contract_ids),
+    DetailCheck(
+        "policy-effective", lambda d: f"/policies/effective/?division={d.code}", _division_sample, oracle.division_codes
+    ),
+    DetailCheck(
+        "catalogue-item",
+        lambda i: f"/catalogue/items/{i.pk}/",
+        lambda: ServiceItem.objects.all()[:5],
+        _all_pks(ServiceItem),
+    ),
+    DetailCheck("api:station-detail", lambda s: f"/api/v1/stations/{s.pk}/", Station.objects.all, oracle.station_ids),
+    DetailCheck(
+        "api:division-detail", lambda d: f"/api/v1/divisions/{d.code}/", _division_sample, oracle.division_codes
+    ),
+    DetailCheck(
+        "api:policy-effective",
+        lambda d: f"/api/v1/policies/effective/?division={d.code}",
+        _division_sample,
+        oracle.division_codes,
+    ),
+    DetailCheck(
+        "api:contract-detail", lambda c: f"/api/v1/contracts/{c.pk}/", Contract.objects.all, oracle.contract_ids
+    ),
     DetailCheck("api:policy-detail", lambda p: f"/api/v1/policies/{p.pk}/", Policy.objects.all, oracle.policy_ids),
-    DetailCheck("api:organisation-detail", lambda o: f"/api/v1/organisations/{o.pk}/", Organisation.objects.all,
-                oracle.organisation_ids),
-    DetailCheck("api:serviceitem-detail", lambda i: f"/api/v1/service-items/{i.pk}/",
-                lambda: ServiceItem.objects.all()[:5], _all_pks(ServiceItem)),
-    DetailCheck("api:servicecatalogue-detail", lambda c: f"/api/v1/service-catalogues/{c.code}/",
-                ServiceCatalogue.objects.all, lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True)),
-                key=lambda c: c.code),
+    DetailCheck(
+        "api:organisation-detail",
+        lambda o: f"/api/v1/organisations/{o.pk}/",
+        Organisation.objects.all,
+        oracle.organisation_ids,
+    ),
+    DetailCheck(
+        "api:serviceitem-detail",
+        lambda i: f"/api/v1/service-items/{i.pk}/",
+        lambda: ServiceItem.objects.all()[:5],
+        _all_pks(ServiceItem),
+    ),
+    DetailCheck(
+        "api:servicecatalogue-detail",
+        lambda c: f"/api/v1/service-catalogues/{c.code}/",
+        ServiceCatalogue.objects.all,
+        lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True)),
+        key=lambda c: c.code,
+    ),
 ]
 
 # Named URLs that show no tenant objects, each with the reason.

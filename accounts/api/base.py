@@ -24,7 +24,7 @@ METHOD_ACTIONS = {
 
 
 class ScopedViewSetMixin:
-    queryset: QuerySet
+    queryset: Any
     request: Any
 
     def get_queryset(self) -> QuerySet:

@@ -84,7 +84,7 @@ class StationViewSet(ScopedModelViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # get_object() goes through for_user(user, "change"): out of the writable scope is 404.
-        station = self.get_object()
+        station = cast(Station, self.get_object())
         payload = StationUpdateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data, covered = StationUpdateSerializer.split(payload.validated_data)

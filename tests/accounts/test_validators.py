@@ -32,8 +32,9 @@ def test_id_number() -> None:
         validate_id_number("110105194913310021")
 
 
-@pytest.mark.parametrize(("pw", "ok"), [("abcdefgh", False), ("abcdEFGH", False), ("abcdEF12", True),
-                                         ("abcd12#$", True)])
+@pytest.mark.parametrize(
+    ("pw", "ok"), [("abcdefgh", False), ("abcdEFGH", False), ("abcdEF12", True), ("abcd12#$", True)]
+)
 def test_password_classes(pw: str, ok: bool) -> None:
     v = CharacterClassValidator(min_classes=3)
     if ok:

@@ -16,8 +16,11 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 
 @pytest.fixture
 def browser_page():  # type: ignore[no-untyped-def]
-    playwright = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
-        "playwright.sync_api", fromlist=["sync_playwright"])
+    playwright = (
+        pytest.importorskip("playwright.sync_api")
+        if not os.environ.get("CI")
+        else __import__("playwright.sync_api", fromlist=["sync_playwright"])
+    )
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
     # Playwright's sync API runs an event loop in this thread; Django's ORM is only used between calls.
@@ -25,8 +28,14 @@ def browser_page():  # type: ignore[no-untyped-def]
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
         try:

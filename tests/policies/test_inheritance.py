@@ -57,8 +57,9 @@ def test_unset_rule_is_reported_as_not_set(demo: None) -> None:
 def test_county_override_replaces_province_value_and_keeps_the_overridden_one(demo: None) -> None:
     # A Hunan county (长沙县 430121) inherits from 湖南省 (43) until it overrides.
     Division.objects.get_or_create(code="4301", defaults={"name": "长沙市", "level": 2, "parent_id": "43"})
-    county = Division.objects.get_or_create(code="430121", defaults={"name": "长沙县", "level": 3,
-                                                                     "parent_id": "4301"})[0]
+    county = Division.objects.get_or_create(
+        code="430121", defaults={"name": "长沙县", "level": 3, "parent_id": "4301"}
+    )[0]
     key = "staff.max_age"
     hunan = effective_policy("430121").rules[key]
     assert hunan.source is not None and hunan.source.division_code == "43"
@@ -101,8 +102,13 @@ def test_bad_value_and_missing_clause_are_refused_in_chinese(demo: None) -> None
 def test_only_the_owning_bureau_edits_a_policy(demo: None, username: str) -> None:
     policy = Policy.objects.get(division_id="350425")
     with pytest.raises(PermissionDenied):
-        policy_rule_set(acting_user=User.objects.get(username=username), policy=policy, key="staff.max_age",
-                        value="41", clause="[000 §4(4)]")
+        policy_rule_set(
+            acting_user=User.objects.get(username=username),
+            policy=policy,
+            key="staff.max_age",
+            value="41",
+            clause="[000 §4(4)]",
+        )
 
 
 def test_effective_policy_is_one_query(demo: None, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
