@@ -53,7 +53,7 @@ def level_status_table(stations: QuerySet[Station]) -> dict[str, Any]:
     cells: dict[tuple[str, str], int] = {}
     for level, status, n in stations.order_by().values_list("level", "status").annotate(n=Count("pk")):
         cells[(level, status)] = n
-    rows = []
+    rows: list[dict[str, Any]] = []
     for level, label in Station.Level.choices:
         counts = [cells.get((level, status), 0) for status, _ in Station.Status.choices]
         rows.append({"value": level, "label": label, "counts": counts, "total": sum(counts)})
@@ -250,7 +250,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .values_list("child")
             .annotate(n=Count("pk"))
         )
-        children = Division.objects.for_user(user).filter(code__in=list(by_child)).order_by("code")
+        visible = Division.objects.for_user(user)
+        if division is not None:
+            children = visible.filter(parent_id=division.code).order_by("code")
+        else:
+            children = visible.filter(level=Division.Level.PROVINCE).order_by("code")
         child_rows = [
             {
                 "division": d,

@@ -9,8 +9,8 @@ from .models import Policy, PolicyRule
 
 class PolicyRuleInline(admin.TabularInline):
     model = PolicyRule
-    fields = ["key", "value", "clause", "quote", "note"]
-    readonly_fields = fields
+    fields = ("key", "value", "clause", "quote", "note")
+    readonly_fields = ("key", "value", "clause", "quote", "note")
     extra = 0
     can_delete = False
     show_change_link = False

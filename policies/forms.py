@@ -36,7 +36,6 @@ class PolicyRuleForm(forms.Form):
         for field in self.fields.values():
             widget = field.widget
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
-        self.fields["clause"].widget.attrs["placeholder"] = "[000 §4(4)]"
 
     @staticmethod
     def value_field(rule: RuleDef) -> forms.Field:

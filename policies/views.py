@@ -18,7 +18,7 @@ from accounts.models import AuditLog
 from accounts.scoping import scope_of
 from accounts.views_base import ScopedDetailView, ScopedListView
 from stations.forms import apply_validation_error
-from stations.models import Division
+from stations.models import Division, Station
 from stations.views import breadcrumbs, user_roots
 
 from .actions import can_edit_policy_of, policy_get_or_create, policy_rule_clear, policy_rule_set
@@ -30,6 +30,15 @@ from .registry import SECTION_LABELS, RuleDef, rules
 AUDIT_OBJECT_TYPES = ["policies.PolicyRule", "policies.Policy"]
 CHANGE_FIELD_LABELS = {"value": "取值", "clause": "依据条款", "quote": "原文", "note": "说明", "name": "方案名称"}
 PICKER_LIMIT = 20
+# Rules whose list values are codes of a model's choices: shown with their Chinese labels.
+VALUE_LABELS: dict[str, dict[str, str]] = {"station.levels": dict(Station.Level.choices)}
+
+
+def display_value(rule: RuleDef, value: Any) -> str:
+    labels = VALUE_LABELS.get(rule.key)
+    if labels and isinstance(value, list):
+        return "、".join(labels.get(str(v), str(v)) for v in value)
+    return rule.display(value)
 
 
 @dataclass
@@ -65,8 +74,12 @@ class RuleRow:
         return "本级" if self.is_own else self.effective.source.division_name  # type: ignore[union-attr]
 
     @property
+    def display(self) -> str:
+        return display_value(self.rule, self.effective.value)
+
+    @property
     def overridden(self) -> list[str]:
-        return [f"覆盖了 {s.division_name} 的 {self.rule.display(s.value)}" for s in self.effective.overridden]
+        return [f"覆盖了 {s.division_name} 的 {display_value(self.rule, s.value)}" for s in self.effective.overridden]
 
 
 def grouped(rows: list[RuleRow]) -> list[tuple[str, str, list[RuleRow]]]:
@@ -90,6 +103,8 @@ def change_lines(changes: Any) -> list[dict[str, Any]]:
             before, after = change.get("before"), change.get("after")
         else:
             before, after = None, change
+        if before in (None, "") and after in (None, ""):
+            continue
         lines.append({"label": label, "before": _text(before), "after": _text(after), "has_before": before is not None})
     return lines
 
@@ -131,7 +146,7 @@ class PolicyListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         code = getattr(user.organisation, "division_id", None)  # type: ignore[union-attr]
-        context["can_edit_own"] = bool(code) and can_edit_policy_of(user, code)
+        context["can_edit_own"] = can_edit_policy_of(user, code) if code else False
         return context
 
 
@@ -173,7 +188,9 @@ class PolicyEffectiveView(ScopedDetailView):
         if division is not None:
             policy = effective_policy(division.code)
             rows = rule_rows(policy)
-            context["sections"] = grouped(rows)
+            context["only_set"] = self.request.GET.get("set") == "1"
+            shown = [r for r in rows if r.is_set] if context["only_set"] else rows
+            context["sections"] = grouped(shown)
             context["set_count"] = sum(1 for r in rows if r.is_set)
             context["rule_total"] = len(rows)
             context["breadcrumbs"] = breadcrumbs(user, division)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -84,7 +84,8 @@ class StationForm(forms.ModelForm):
         # Status: the current one and the moves the lifecycle allows (DOMAIN §2).
         current = Station.Status(station.status)
         allowed = {current, *Station.TRANSITIONS[current]}
-        self.fields["status"].choices = [(v, label) for v, label in Station.Status.choices if v in allowed]
+        status_field = cast(forms.ChoiceField, self.fields["status"])
+        status_field.choices = [(v, label) for v, label in Station.Status.choices if v in allowed]
         self.fields["status"].help_text = "状态按 规划中 → 筹建中 → 运营中 → 暂停运营/已关闭 的顺序变更。"
 
         star = self.fields["star_rating"]
@@ -101,7 +102,7 @@ class StationForm(forms.ModelForm):
         self.fields["floor_area"].error_messages["max_decimal_places"] = "场地面积最多保留两位小数。"
 
         if station.level == Station.Level.REGIONAL:
-            self.fields["covered_townships"].queryset = (
+            cast(forms.ModelMultipleChoiceField, self.fields["covered_townships"]).queryset = (
                 Division.objects.for_user(user)
                 .filter(level=Division.Level.TOWNSHIP, code__startswith=station.county_code)
                 .order_by("code")
@@ -125,7 +126,8 @@ class StationForm(forms.ModelForm):
         return (self.cleaned_data.get("name") or "").strip()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         rooms = list(data.get("rooms_standard") or [])
         for room in split_rooms(data.get("rooms_other") or ""):
             if room not in rooms:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Substr
+from django.forms import ModelForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -335,7 +336,8 @@ class StationUpdateView(ScopedUpdateView):
         context["standard_name"] = context["form"].standard_name
         return context
 
-    def form_valid(self, form: StationForm) -> HttpResponse:
+    def form_valid(self, form: ModelForm[Station]) -> HttpResponse:
+        form = cast(StationForm, form)
         try:
             station = station_update(
                 acting_user=self.request.user,

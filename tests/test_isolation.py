@@ -28,10 +28,20 @@ pytestmark = pytest.mark.django_db
 
 
 def _ids(pattern: str) -> Callable[[Client, str], set[str]]:
+    """Ids linked from an HTML list, following its pages (``?page=2`` …)."""
+
     def extract(client: Client, url: str) -> set[str]:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return set(re.findall(pattern, response.content.decode()))
+        seen: set[str] = set()
+        page = 1
+        while True:
+            paged = url + ("&" if "?" in url else "?") + f"page={page}"
+            response = client.get(paged)
+            assert response.status_code == 200, (paged, response.status_code)
+            body = response.content.decode()
+            seen |= set(re.findall(pattern, body))
+            page += 1
+            if f"page={page}" not in body:
+                return seen
 
     return extract
 

@@ -58,8 +58,8 @@ def test_township_officer_sees_only_its_station(live_server, browser_page) -> No
 
     page.goto(f"{live_server.url}/stations/")
     body = page.locator("main").inner_text()
-    own = list(Station.objects.filter(division_id__startswith="350425100").values_list("name", flat=True))
-    others = list(Station.objects.exclude(division_id__startswith="350425100").values_list("name", flat=True))
+    own = list(Station.objects.filter(division__code__startswith="350425100").values_list("name", flat=True))
+    others = list(Station.objects.exclude(division__code__startswith="350425100").values_list("name", flat=True))
     assert own and others
     for name in own:
         assert name in body
