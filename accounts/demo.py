@@ -103,9 +103,21 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     hq = _station(county_div, Station.Level.COUNTY_HQ, area="320.00", status=Station.Status.OPERATING, stars=4)
     regional = _station(townships[0], Station.Level.REGIONAL, area="260.00", status=Station.Status.OPERATING, stars=3)
     regional.covered_townships.set(townships[:4])
+    # Most township stations operate; the last two are still being set up, one without its floor area yet,
+    # so the county bureau's home page has real work to show.
     stations = {
         t.code: _station(
-            t, Station.Level.TOWNSHIP, area="150.00", status=Station.Status.OPERATING, stars=(3 if i % 3 else 4)
+            t,
+            Station.Level.TOWNSHIP,
+            area=None if i == len(townships) - 1 else "150.00",
+            status=(
+                Station.Status.PLANNED
+                if i == len(townships) - 1
+                else Station.Status.PREPARING
+                if i == len(townships) - 2
+                else Station.Status.OPERATING
+            ),
+            stars=None if i >= len(townships) - 2 else (3 if i % 3 else 4),
         )
         for i, t in enumerate(townships)
     }
@@ -181,7 +193,7 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     return demo_accounts()
 
 
-def _station(division: Division, level: str, *, area: str, status: str, stars: int | None) -> Station:
+def _station(division: Division, level: str, *, area: str | None, status: str, stars: int | None) -> Station:
     station = Station.objects.filter(division=division, level=level).first()
     if station is None:
         station = Station(
@@ -193,7 +205,7 @@ def _station(division: Division, level: str, *, area: str, status: str, stars: i
             status=status,
             star_rating=stars,
             rooms=["社工办公室", "个案工作室", "社工服务中心", "志愿服务中心"],
-            plaque_date=dt.date(2021, 9, 1),
+            plaque_date=dt.date(2021, 9, 1) if status == Station.Status.OPERATING else None,
         )
         station.full_clean()
         station.save()

@@ -134,6 +134,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
+# Lock the account, not the address: a county bureau's whole office shares one NAT address, and an
+# IP lockout would let one mistyped password shut out every colleague (axes.W006 warns about this choice).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle sessions end after 30 minutes (the cookie age is renewed on every request),
 # absolute limit 12 hours (accounts.middleware.SessionLimitsMiddleware).
