@@ -7,6 +7,8 @@ A URL pattern this file does not cover fails ``test_every_url_is_covered``.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -62,6 +64,16 @@ def _api_ids(field: str = "id") -> Callable[[Client, str], set[str]]:
     return extract
 
 
+def _csv_station_ids(client: Client, url: str) -> set[str]:
+    """Station ids of the rows of a CSV export (rows are matched by their unique signage name)."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    by_name = dict(Station.objects.values_list("name", "pk"))
+    return {str(by_name[row[0]]) for row in rows}
+
+
 @dataclass(frozen=True)
 class ListCheck:
     name: str
@@ -99,6 +111,7 @@ def _all_pks(model: type[models.Model]) -> Callable[[User], set[Any]]:
 
 LISTS = [
     ListCheck("station-list", "/stations/", _ids(r'href="/stations/(\d+)/"'), _str(oracle.station_ids)),
+    ListCheck("station-list", "/stations/?export=csv", _csv_station_ids, _str(oracle.station_ids)),
     ListCheck("division-list", "/divisions/", _ids(r'href="/divisions/(\d+)/"'), oracle.division_codes, False),
     ListCheck(
         "policy-list",
