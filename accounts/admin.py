@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import audit
 from .admin_base import AuditedScopedAdmin, ReadOnlyScopedAdmin, scoped
 from .models import AuditLog, Organisation, User
 from .scoping import Action
@@ -16,8 +17,28 @@ admin.site.site_title = "站务"
 admin.site.index_title = "数据管理"
 
 
+class SystemAdminOnly:
+    """Accounts and organisations are managed by the system administrator alone (三员分立, SECURITY.md);
+    nothing is deleted: audit rows keep pointing at them, so they are deactivated instead."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedScopedAdmin):
+class OrganisationAdmin(SystemAdminOnly, AuditedScopedAdmin):
     list_display = ["name", "kind", "division", "rating", "is_local", "status"]
     list_filter = ["kind", "status", "rating"]
     search_fields = ["name", "credit_code", "division__name", "division__code"]
@@ -29,7 +50,7 @@ class OrganisationAdmin(AuditedScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SystemAdminOnly, DjangoUserAdmin):
     """Django's user admin with the organisation and position; lists only users of organisations in scope."""
 
     list_display = ["username", "full_name", "organisation", "position", "is_active", "last_login"]
@@ -73,6 +94,45 @@ class UserAdmin(DjangoUserAdmin):
             )
             for name, opts in fieldsets
         ]
+
+    AUDITED = [
+        "username",
+        "full_name",
+        "phone",
+        "email",
+        "organisation_id",
+        "position",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = audit.snapshot(User.objects.get(pk=obj.pk), self.AUDITED) if change else {}
+        super().save_model(request, obj, form, change)
+        changes = audit.diff(before, audit.snapshot(obj, self.AUDITED))
+        if changes:
+            audit.record(
+                acting_user=request.user,
+                event="update" if change else "create",
+                obj=obj,
+                division_code=getattr(obj.organisation, "division_id", "") or "",
+                changes=changes,
+                ip=audit.client_ip(request),
+            )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            target = User.objects.get(pk=id)
+            audit.record(
+                acting_user=request.user,
+                event="update",
+                obj=target,
+                changes={"password": {"before": "******", "after": "****** (已重置)"}},
+                ip=audit.client_ip(request),
+            )
+        return response
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "organisation":

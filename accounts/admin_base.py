@@ -107,6 +107,24 @@ class AuditedScopedAdmin(ScopedAdmin):
         if not self._in_scope(request, obj, Action.CHANGE if change else Action.ADD):
             raise PermissionDenied("保存后的记录不在您的权限范围内。")
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Many-to-many changes (a contract's stations decide what an agency sees) get their own audit row."""
+        obj = form.instance
+        m2m = [f.name for f in obj._meta.many_to_many]
+        before = {name: sorted(str(pk) for pk in getattr(obj, name).values_list("pk", flat=True)) for name in m2m}
+        super().save_related(request, form, formsets, change)
+        after = {name: sorted(str(pk) for pk in getattr(obj, name).values_list("pk", flat=True)) for name in m2m}
+        changes = audit.diff(before, after)
+        if changes and change:
+            audit.record(
+                acting_user=request.user,
+                event="update",
+                obj=obj,
+                division_code=self.audit_division(obj),
+                changes=changes,
+                ip=audit.client_ip(request),
+            )
+
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         audit.record(
             acting_user=request.user,

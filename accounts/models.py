@@ -5,8 +5,9 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
-from .scoping import Role, ScopedManager, ScopeRule, scope_of
+from .scoping import BUREAU_ROLES, Role, ScopedManager, ScopeRule, scope_of
 from .validators import validate_credit_code
 
 
@@ -108,6 +109,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        if self.pk is not None:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user_id=self.pk).delete()  # a new password revokes API tokens
+
     @property
     def role(self) -> Role:
         return scope_of(self).role
@@ -143,9 +152,15 @@ class AuditLog(models.Model):
         IMPORT = "import", "导入"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    user = models.ForeignKey(User, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL)
+    # No database constraint and no cascade: the append-only table is never updated when a user or an
+    # organisation goes away; ``username`` keeps who it was.
+    user = models.ForeignKey(
+        User, verbose_name="用户", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
     username = models.CharField("用户名", max_length=150, blank=True)
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
     event = models.CharField("事件", max_length=16, choices=Event.choices)
     object_type = models.CharField("对象类型", max_length=60, blank=True)
     object_id = models.CharField("对象编号", max_length=64, blank=True)
@@ -156,7 +171,8 @@ class AuditLog(models.Model):
     success = models.BooleanField("结果", default=True)
 
     objects = ScopedManager()
-    scoping = ScopeRule(division="division_code", owner="organisation_id")
+    # Only civil-affairs bureaus (and system administrators) read the audit trail of their subtree.
+    scoping = ScopeRule(division="division_code", viewers=BUREAU_ROLES)
 
     class Meta:
         verbose_name = "审计日志"

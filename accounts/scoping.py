@@ -150,7 +150,14 @@ def _subtree_q(path: str, roots: tuple[str, ...]) -> Q:
         return Q(pk__in=[])
     if path.endswith("_id"):
         path = f"{path[:-3]}__pk"  # a prefix match on the foreign key's column; Django adds no join
-    return reduce(or_, (Q(**{f"{path}__startswith": root}) for root in roots))
+
+    def one(root: str) -> Q:
+        # LIKE 'root%' plus the equivalent range, so a plain b-tree index can seek to the subtree
+        # whatever the database collation (codes are digits: '43' <= code < '44').
+        upper = root[:-1] + chr(ord(root[-1]) + 1)
+        return Q(**{f"{path}__startswith": root, f"{path}__gte": root, f"{path}__lt": upper})
+
+    return reduce(or_, (one(root) for root in roots))
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,7 @@ class ScopeRule:
     ancestors:  rows on the ancestors of the user's roots are visible too (policies: inherited values).
     guardian:   evaluators see rows granted to them directly through django-guardian.
     public:     reference data (the service catalogue): every known role may view all rows.
+    viewers:    when set, only these roles may view (e.g. the audit log: bureaus).
     writers:    action -> roles allowed to take it (view is open to every known role).
     """
 
@@ -174,24 +182,29 @@ class ScopeRule:
     ancestors: bool = False
     guardian: bool = False
     public: bool = False
+    viewers: frozenset[Role] | None = None
     writers: dict[str, frozenset[Role]] = field(default_factory=dict)
 
     def may(self, role: Role, action: str) -> bool:
         if role == Role.NONE:
             return False
-        if role == Role.ADMIN or action == Action.VIEW:
+        if role == Role.ADMIN:
             return True
+        if action == Action.VIEW:
+            return self.viewers is None or role in self.viewers
         return role in self.writers.get(action, frozenset())
 
-    def q_for(self, scope: UserScope) -> Q | None:  # noqa: C901 - one branch per role, kept together on purpose
+    def q_for(self, scope: UserScope, action: str = Action.VIEW) -> Q | None:  # noqa: C901 - one branch per role, kept together on purpose
         """The filter for a scope; None means nothing is visible."""
         if self.public:
             return Q()
+        # Values inherited from above are read, never written, from below.
+        up = self.ancestors and action == Action.VIEW
         parts: list[Q] = []
         if scope.role in BUREAU_ROLES or scope.role == Role.TOWNSHIP:
             if self.division:
                 parts.append(_subtree_q(self.division, scope.roots))
-                if self.ancestors:
+                if up:
                     codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
                     if codes:
                         parts.append(Q(**{f"{self.division}__in": codes}))
@@ -205,7 +218,7 @@ class ScopeRule:
                 parts.append(Q(**{f"{self.station}__in": sorted(scope.station_ids or ())}))
             elif self.division:
                 parts.append(_subtree_q(self.division, scope.roots))
-                if self.ancestors:
+                if up:
                     codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
                     if codes:
                         parts.append(Q(**{f"{self.division}__in": codes}))
@@ -224,8 +237,9 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if scope.is_global:
             return self
-        q = rule.q_for(scope)
-        if scope.role == Role.EVALUATOR and rule.guardian:
+        q = rule.q_for(scope, action)
+        # Evaluators' direct grants; for stations themselves the grants are already scope.station_ids.
+        if scope.role == Role.EVALUATOR and rule.guardian and rule.station != "pk":
             from guardian.shortcuts import get_objects_for_user
 
             opts = self.model._meta

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -32,6 +33,7 @@ class RuleDef:
     unit: str = ""
     help: str = ""
     choices: tuple[tuple[str, str], ...] = ()
+    placeholders: tuple[str, ...] = ()  # a text template may name only these {fields}
 
     @property
     def section_label(self) -> str:
@@ -71,6 +73,8 @@ class RuleDef:
             text = str(value).strip()
             if not text:
                 raise ValueError("不能为空。")
+            if self.placeholders:
+                self._check_template(text)
             return text
         if t == "choice":
             allowed = {c for c, _ in self.choices}
@@ -95,6 +99,16 @@ class RuleDef:
                 raise ValueError("应为非空的键值对。")
             return {str(k): v for k, v in value.items()}
         raise ValueError(f"未知类型 {t}")
+
+    def _check_template(self, text: str) -> None:
+        allowed = "、".join("{" + p + "}" for p in self.placeholders)
+        try:
+            fields = [f for _, f, spec, conv in string.Formatter().parse(text) if f is not None or spec or conv]
+        except ValueError:
+            raise ValueError(f"模板格式有误（花括号不成对）；可用的占位符：{allowed}。") from None
+        bad = [f for f in fields if f not in self.placeholders]
+        if bad:
+            raise ValueError(f"模板中的占位符 {{{bad[0]}}} 无效；可用的占位符：{allowed}。")
 
     def display(self, value: Any) -> str:
         if value is None:
@@ -136,6 +150,7 @@ def rules() -> dict[str, RuleDef]:
             unit=r.get("unit", ""),
             help=r.get("help", ""),
             choices=tuple(tuple(c) for c in r.get("choices", [])),
+            placeholders=tuple(r.get("placeholders", [])),
         )
     return out
 

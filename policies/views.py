@@ -159,7 +159,7 @@ class PolicyEffectiveView(ScopedDetailView):
 
     def default_code(self) -> str | None:
         code = getattr(self.request.user.organisation, "division_id", None)  # type: ignore[union-attr]
-        if code:
+        if code and Division.objects.for_user(self.request.user).filter(code=code).exists():
             return code
         roots = user_roots(self.request.user)
         return roots[0] if roots else None
@@ -179,7 +179,7 @@ class PolicyEffectiveView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         division: Division | None = self.object
-        q = self.request.GET.get("q", "").strip()[:50]
+        q = self.request.GET.get("q", "").replace("\x00", "").strip()[:50]
         context["q"] = q
         if q:
             found = Division.objects.for_user(user)

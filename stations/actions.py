@@ -32,13 +32,18 @@ def standard_name(division: Division, level: str) -> str:
     city = names.get(Division.Level.CITY, "")
     if city in ("市辖区", "县", "省直辖县级行政区划"):
         city = names.get(Division.Level.PROVINCE, "")
-    return template.format(
-        province=names.get(Division.Level.PROVINCE, ""),
-        city=city,
-        county=names.get(Division.Level.COUNTY, ""),
-        township=names.get(Division.Level.TOWNSHIP, ""),
-        village=names.get(Division.Level.VILLAGE, ""),
-    )
+    values = {
+        "province": names.get(Division.Level.PROVINCE, ""),
+        "city": city,
+        "county": names.get(Division.Level.COUNTY, ""),
+        "township": names.get(Division.Level.TOWNSHIP, ""),
+        "village": names.get(Division.Level.VILLAGE, ""),
+    }
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        # Policy values are validated when saved; an older bad value must not break a page.
+        return DEFAULT_TEMPLATES[Station.Level(level)].format(**values)
 
 
 EDITABLE_FIELDS = ["name", "address", "floor_area", "rooms", "plaque_date", "status", "star_rating"]

@@ -78,7 +78,7 @@ class DivisionListView(ScopedListView):
     paginate_by = 50
 
     def query(self) -> str:
-        return self.request.GET.get("q", "").strip()[:50]
+        return self.request.GET.get("q", "").replace("\x00", "").strip()[:50]
 
     def get_queryset(self) -> QuerySet[Division]:
         qs = super().get_queryset().select_related("parent")
@@ -198,7 +198,7 @@ class StationListView(ScopedListView):
         get = self.request.GET
         division = get.get("division", "").strip()
         return {
-            "q": get.get("q", "").strip()[:50],
+            "q": get.get("q", "").replace("\x00", "").strip()[:50],
             "level": get.get("level", "") if get.get("level", "") in Station.Level.values else "",
             "status": get.get("status", "") if get.get("status", "") in Station.Status.values else "",
             "division": division if division.isdigit() and len(division) <= 12 else "",
@@ -307,7 +307,9 @@ class StationDetailView(ScopedDetailView):
             .order_by("-start_date")
         )
         context["covered"] = (
-            list(station.covered_townships.all().order_by("code")) if station.level == Station.Level.REGIONAL else []
+            list(Division.objects.for_user(user).filter(regional_centres=station).order_by("code"))
+            if station.level == Station.Level.REGIONAL
+            else []
         )
         context["can_edit"] = Station.objects.for_user(user, Action.CHANGE).filter(pk=station.pk).exists()
         context["standard_name"] = standard_name(station.division, station.level)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import audit
+from accounts.api.auth import touch
 from accounts.models import Organisation, User
 from stations.filtersets import CODE_PREFIX_HELP, division_code
 
@@ -52,7 +53,10 @@ class ObtainTokenView(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user: User = serializer.validated_data["user"]
-        token, _ = Token.objects.get_or_create(user=user)
+        # A fresh token on every login; the old one stops working (accounts/api/auth.py).
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
+        touch(token.key)
         # What a session login does through the user_logged_in signal, without creating a session:
         # reset the axes failure count, stamp last_login and write the audit row.
         if settings.AXES_RESET_ON_SUCCESS:

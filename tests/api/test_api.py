@@ -7,14 +7,17 @@ county bureau, a township and an agency, through HTTP with a real token.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.api.auth import touch
 from accounts.api.base import ScopedViewSetMixin
 from accounts.models import AuditLog, Organisation, User
 from contracts.models import Contract
@@ -34,6 +37,7 @@ def api(demo: None):  # type: ignore[no-untyped-def]
         client = APIClient()
         if username:
             token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
+            touch(token.key)
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 
@@ -69,9 +73,43 @@ def test_token_flow(api, password: str) -> None:  # type: ignore[no-untyped-def]
     assert body["username"] == "datian_bureau"
     assert body["role"] == "county_bureau" and body["role_label"] == "县级民政局"
     assert body["organisation"]["division"] == COUNTY and body["organisation"]["kind"] == "bureau"
-    # The same token again (ObtainAuthToken semantics).
+    # A new login issues a new token and revokes the old one.
     again = api().post("/api/v1/auth/token/", {"username": "datian_bureau", "password": password}, format="json")
-    assert again.json()["token"] == token
+    assert again.json()["token"] != token
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def _token(api, password: str) -> str:  # type: ignore[no-untyped-def]
+    response = api().post("/api/v1/auth/token/", {"username": "junxi_town", "password": password}, format="json")
+    return str(response.json()["token"])
+
+
+def test_token_ends_after_30_idle_minutes(api, password: str) -> None:  # type: ignore[no-untyped-def]
+    token = _token(api, password)
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").status_code == 200
+    touch(token, (timezone.now() - dt.timedelta(minutes=31)).timestamp())
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 401 and "30 分钟" in response.json()["detail"]
+
+
+def test_token_ends_after_12_hours_and_on_password_change(api, password: str) -> None:  # type: ignore[no-untyped-def]
+    from rest_framework.authtoken.models import Token
+
+    token = _token(api, password)
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    Token.objects.filter(key=token).update(created=timezone.now() - dt.timedelta(hours=12, minutes=1))
+    assert client.get("/api/v1/me/").status_code == 401
+
+    token = _token(api, password)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").status_code == 200
+    user = User.objects.get(username="junxi_town")
+    user.set_password("Another#Pass2026")
+    user.save()
+    assert client.get("/api/v1/me/").status_code == 401
 
 
 def test_wrong_password_is_a_chinese_400(api) -> None:  # type: ignore[no-untyped-def]
