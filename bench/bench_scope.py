@@ -460,8 +460,11 @@ def explain(sql: str) -> str:
 
 
 def uses_prefix_index(plan: str) -> bool:
-    # LIKE 'xx%' served by the varchar_pattern_ops index shows as the range condition ~>=~ / ~<~.
-    return "Index" in plan and "~>=~" in plan and "Seq Scan" not in plan
+    # The subtree is sought in an index on the division code: either the varchar_pattern_ops index
+    # serving LIKE 'xx%' (range condition ~>=~ / ~<~) or the plain b-tree serving the explicit range
+    # code >= 'xx' AND code < 'xy' that accounts.scoping adds beside the LIKE.
+    seek = "~>=~" in plan or ("Index Cond" in plan and ">= '" in plan and "< '" in plan)
+    return "Index" in plan and seek and "Seq Scan" not in plan
 
 
 def print_plan(title: str, sql: str, plan: str, lines: int = 8) -> None:
