@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -26,3 +27,12 @@ class LoginForm(AuthenticationForm):
             attrs={"class": "form-control", "autocomplete": "current-password"}
         )
         self.fields["password"].error_messages["required"] = "请输入密码。"
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form with Bootstrap widgets; the validators in settings give the Chinese rules."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")

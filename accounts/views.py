@@ -8,13 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from accounts import audit
 from accounts.scoping import Action, Role
 from contracts.models import Contract
 from policies.actions import can_edit_policy_of
@@ -22,7 +26,7 @@ from policies.models import Policy
 from policies.policy import effective_policy
 from stations.models import Division, Station
 
-from .forms import LoginForm
+from .forms import LoginForm, PasswordChangeForm
 
 CONTRACT_WARNING_DAYS = 60
 LIST_LIMIT = 20
@@ -61,6 +65,36 @@ def level_status_table(stations: QuerySet[Station]) -> dict[str, Any]:
     return {"statuses": Station.Status.choices, "rows": rows, "totals": totals, "total": sum(totals)}
 
 
+PASSWORD_PROMPT_ROLES = frozenset({Role.ADMIN, Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU})
+
+
+def password_change_due(user: Any) -> bool:
+    """Bureau and administrator accounts are prompted to change the password every 90 days (等保, SECURITY.md)."""
+    if user.role not in PASSWORD_PROMPT_ROLES:
+        return False
+    changed = user.password_changed_at
+    return changed is None or timezone.now() - changed > dt.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> Any:
+        response = super().form_valid(form)
+        user = form.user  # the logged-in user whose password this form changed
+        audit.record(
+            acting_user=user,
+            event="update",
+            obj=user,
+            changes={"password": {"before": "******", "after": "****** (本人修改)"}},
+            ip=audit.client_ip(self.request),
+        )
+        messages.success(self.request, "密码已修改；已签发的 API 令牌随之失效。")
+        return response
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "home.html"
 
@@ -70,6 +104,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         role = user.role  # type: ignore[union-attr]
         context["role"] = str(role)
         context["today"] = timezone.localdate()
+        context["password_due"] = password_change_due(user)
         builder = {
             Role.ADMIN: self.overview,
             Role.PROVINCE_BUREAU: self.overview,

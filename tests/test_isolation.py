@@ -186,6 +186,7 @@ DETAILS = [
 EXEMPT = {
     "login": "the login form",
     "logout": "POST-only logout",
+    "password-change": "the user's own password, tests/accounts/test_password_change.py",
     "home": "checked by test_home_pages_show_only_own_stations",
     "policy-edit": "checked by test_policy_editor_is_only_for_the_owning_bureau",
     "api-schema": "the OpenAPI document",
