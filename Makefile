@@ -57,7 +57,7 @@ check: venv
 # Celery eagerly); a test that needs the real worker overrides it. Exit code 5 (no tests collected)
 # fails like any other non-zero exit.
 pytest: venv
-	@rc=0; CELERY_TASK_ALWAYS_EAGER=$${CELERY_TASK_ALWAYS_EAGER:-1} $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; CELERY_TASK_ALWAYS_EAGER=$${CELERY_TASK_ALWAYS_EAGER:-1} DB_CONN_MAX_AGE=$${DB_CONN_MAX_AGE:-0} $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [[ $$rc -eq 5 ]]; then echo "pytest: no tests were collected (exit 5): failing" >&2; fi; \
 	exit $$rc
 

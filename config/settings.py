@@ -91,7 +91,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=60,
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

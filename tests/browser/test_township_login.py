@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from accounts.demo import DEMO_PASSWORD, load_demo
 from stations.models import Station
@@ -42,6 +43,9 @@ def browser_page():  # type: ignore[no-untyped-def]
             yield page
         finally:
             browser.close()
+            # Queries made while Playwright's loop runs open their own connection (asgiref context);
+            # close it here so the test database can be dropped at the end of the session.
+            connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
