@@ -145,3 +145,35 @@ class StationForm(forms.ModelForm):
         if "covered_townships" not in self.fields:
             return None
         return list(self.cleaned_data.get("covered_townships") or [])
+
+
+class StationCreateForm(forms.Form):
+    """A new station: where and at which level; the rest is filled in on the edit page."""
+
+    division = forms.CharField(
+        label="所在行政区划代码",
+        max_length=12,
+        help_text="县级 6 位、乡镇（街道）9 位、村（社区）12 位统计用区划代码。",
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "off"}),
+    )
+    level = forms.ChoiceField(
+        label="站点层级", choices=Station.Level.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    name = forms.CharField(
+        label="挂牌名称",
+        required=False,
+        max_length=120,
+        help_text="留空则按本区划政策的标准挂牌名称格式生成。",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_division(self) -> Division:
+        code = self.cleaned_data["division"].strip()
+        division = Division.objects.for_user(self.user).filter(code=code).first() if code.isdigit() else None
+        if division is None:
+            raise ValidationError("没有找到该区划，或该区划不在您的辖区内。")
+        return division

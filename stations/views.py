@@ -8,14 +8,16 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Substr
 from django.forms import ModelForm
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.views.generic import FormView
 
 from accounts import audit
 from accounts.scoping import Action, scope_of
@@ -24,9 +26,9 @@ from accounts.views_base import ScopedDetailView, ScopedListView, ScopedUpdateVi
 from contracts.models import Contract
 from policies.models import Policy
 
-from .actions import standard_name, station_update
+from .actions import standard_name, station_create, station_update
 from .filtersets import StationFilterSet
-from .forms import StationForm, apply_validation_error
+from .forms import StationCreateForm, StationForm, apply_validation_error
 from .models import Division, Station
 
 CHILDREN_PER_PAGE = 30
@@ -150,6 +152,7 @@ class DivisionDetailView(ScopedDetailView):
         context["breadcrumbs"] = breadcrumbs(user, division)
         context["own_stations"] = list(stations.filter(division_id=division.code).order_by("level", "name"))
         context["subtree_count"] = stations.filter(division__code__startswith=division.code).count()
+        context["can_add_station"] = Station.scoping.may(scope_of(user).role, Action.ADD)
         context["policy"] = (
             Policy.objects.for_user(user).filter(division_id=division.code).annotate(rule_count=Count("rules")).first()
         )
@@ -280,6 +283,7 @@ class StationListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["f"] = self.filters()
+        context["can_add_station"] = Station.scoping.may(scope_of(self.request.user).role, Action.ADD)
         context["levels"] = Station.Level.choices
         context["statuses"] = Station.Status.choices
         context["division_options"] = self.division_options()
@@ -354,3 +358,39 @@ class StationUpdateView(ScopedUpdateView):
             return self.form_invalid(form)
         messages.success(self.request, f"已保存“{station.name}”。")
         return redirect("station-detail", pk=station.pk)
+
+
+class StationCreateView(LoginRequiredMixin, FormView):
+    """New stations, for the roles whose scope may add them (the county bureau); others get 404."""
+
+    form_class = StationCreateForm
+    template_name = "stations/station_create.html"
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not Station.scoping.may(scope_of(request.user).role, Action.ADD):
+            raise Http404("无权新建站点。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"division": self.request.GET.get("division", "")[:12], "level": self.request.GET.get("level", "")}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: StationCreateForm) -> HttpResponse:  # type: ignore[override]
+        try:
+            station = station_create(
+                acting_user=self.request.user,
+                division=form.cleaned_data["division"],
+                level=form.cleaned_data["level"],
+                name=form.cleaned_data["name"].strip(),
+                status=Station.Status.PLANNED,
+            )
+        except PermissionDenied:
+            form.add_error("division", "该区划不在您可以新建站点的范围内。")
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"已新建“{station.name}”（规划中），请补充地址、面积等资料。")
+        return redirect("station-edit", pk=station.pk)

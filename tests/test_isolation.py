@@ -189,6 +189,7 @@ EXEMPT = {
     "password-change": "the user's own password, tests/accounts/test_password_change.py",
     "home": "checked by test_home_pages_show_only_own_stations",
     "policy-edit": "checked by test_policy_editor_is_only_for_the_owning_bureau",
+    "station-create": "checked by tests/stations/test_station_create.py for every role",
     "api-schema": "the OpenAPI document",
     "api-docs": "the Swagger UI page",
     "api-redoc": "the ReDoc page",
