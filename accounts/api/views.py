@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
-from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import parsers, renderers
 from rest_framework.authtoken.models import Token
@@ -19,8 +17,8 @@ from rest_framework.views import APIView
 
 from accounts import audit
 from accounts.api.auth import touch
+from accounts.filtersets import OrganisationFilterSet
 from accounts.models import Organisation, User
-from stations.filtersets import CODE_PREFIX_HELP, division_code
 
 from .base import ScopedReadOnlyViewSet
 from .serializers import MeSerializer, OrganisationSerializer, TokenRequestSerializer, TokenSerializer
@@ -76,27 +74,6 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         user = User.objects.select_related("organisation__division").get(username=request.user.get_username())
         return Response(MeSerializer(user, context={"request": request}).data)
-
-
-class OrganisationFilterSet(django_filters.FilterSet):
-    # Kept here until accounts/filtersets.py exists (it belongs to the accounts app owner).
-    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="类型")
-    status = django_filters.ChoiceFilter(choices=Organisation.Status.choices, label="状态")
-    division = django_filters.CharFilter(method="in_division", label=CODE_PREFIX_HELP, validators=[division_code])
-    q = django_filters.CharFilter(method="search", label="名称包含，或统一社会信用代码前缀")
-
-    class Meta:
-        model = Organisation
-        fields = ["kind", "status", "division", "q"]
-
-    def in_division(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        return queryset.filter(division__code__startswith=value)
-
-    def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__istartswith=value))
 
 
 @extend_schema_view(

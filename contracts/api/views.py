@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.api.base import ScopedReadOnlyViewSet
+from contracts.filtersets import ContractFilterSet
 from contracts.models import Contract
-from stations.filtersets import CODE_PREFIX_HELP, division_code
 from stations.models import Station
 
 from .serializers import ContractSerializer
-
-
-class ContractFilterSet(django_filters.FilterSet):
-    # Kept here until contracts/filtersets.py exists (it belongs to the contracts app owner).
-    status = django_filters.ChoiceFilter(choices=Contract.Status.choices, label="状态")
-    agency = django_filters.NumberFilter(field_name="agency_id", label="承接主体（机构 id）")
-    division = django_filters.CharFilter(method="in_division", label=CODE_PREFIX_HELP, validators=[division_code])
-    q = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label="协议编号包含")
-
-    class Meta:
-        model = Contract
-        fields = ["status", "agency", "division", "q"]
-
-    def in_division(self, queryset: QuerySet[Contract], name: str, value: str) -> QuerySet[Contract]:
-        return queryset.filter(division__code__startswith=value)
 
 
 def contract_queryset() -> QuerySet[Contract]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -12,25 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedReadOnlyViewSet
+from policies.filtersets import PolicyFilterSet
 from policies.models import Policy, PolicyRule
 from policies.policy import effective_policy
 from stations.api.serializers import with_has_children
-from stations.filtersets import division_code
 from stations.models import Division
 
 from .serializers import EffectivePolicySerializer, PolicySerializer
-
-
-class PolicyFilterSet(django_filters.FilterSet):
-    # Kept here until policies/filtersets.py exists (it belongs to the policies app owner).
-    division = django_filters.CharFilter(
-        field_name="division_id", label="适用区划代码（精确匹配）", validators=[division_code]
-    )
-
-    class Meta:
-        model = Policy
-        fields = ["division"]
-
 
 DIVISION_PARAM = OpenApiParameter(
     "division",
