@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import audit
-from .scoping import Action
+from .scoping import Action, scope_of
 
 
 def scoped(model: Any, request: HttpRequest, action: str = Action.VIEW) -> QuerySet | None:
@@ -27,7 +27,25 @@ def scoped(model: Any, request: HttpRequest, action: str = Action.VIEW) -> Query
     return manager.for_user(request.user, action)
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many dropdowns offer only rows in the user's scope."""
+
+    def _limit(self, db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
+        if "queryset" not in kwargs:
+            qs = scoped(db_field.remote_field.model, request, Action.VIEW)
+            if qs is not None:
+                kwargs["queryset"] = qs
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._limit(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._limit(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -43,6 +61,11 @@ class ScopedAdmin(admin.ModelAdmin):
         qs = scoped(self.model, request, action)
         return qs is not None and qs.filter(pk=obj.pk).exists()
 
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        rule = getattr(self.model, "scoping", None)
+        may = rule is None or rule.may(scope_of(request.user).role, Action.ADD)
+        return bool(super().has_add_permission(request, *args) and may)
+
     def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_view_permission(request, obj) and self._in_scope(request, obj, Action.VIEW)
 
@@ -52,32 +75,11 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj, Action.DELETE)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if "queryset" not in kwargs:
-            qs = scoped(db_field.remote_field.model, request, Action.VIEW)
-            if qs is not None:
-                kwargs["queryset"] = qs
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if "queryset" not in kwargs:
-            qs = scoped(db_field.remote_field.model, request, Action.VIEW)
-            if qs is not None:
-                kwargs["queryset"] = qs
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class ScopedInline(admin.TabularInline):
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
     """Inline rows: dropdowns limited through ``for_user`` like ScopedAdmin."""
 
     extra = 0
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if "queryset" not in kwargs:
-            qs = scoped(db_field.remote_field.model, request, Action.VIEW)
-            if qs is not None:
-                kwargs["queryset"] = qs
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = scoped(self.model, request, Action.VIEW)
