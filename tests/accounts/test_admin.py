@@ -56,3 +56,10 @@ def test_admin_sees_everything(outside_station: Station) -> None:
     client.force_login(User.objects.get(username="admin"))
     body = client.get("/admin/stations/station/?all=1").content.decode()
     assert f"/admin/stations/station/{outside_station.pk}/change/" in body
+
+
+@pytest.mark.parametrize(("username", "may_add"), [("datian_bureau", True), ("junxi_town", False)])
+def test_admin_add_follows_the_roles_add_scope(demo: None, username: str, may_add: bool) -> None:
+    client = staff_client(username)
+    User.objects.get(username=username).user_permissions.add(Permission.objects.get(codename="add_station"))
+    assert (client.get("/admin/stations/station/add/").status_code == 200) is may_add
