@@ -6,21 +6,18 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organisation
-from stations.filtersets import CODE_PREFIX_HELP, division_code
+from stations.filtersets import subtree_filter
 
 
 class OrganisationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="类型")
     status = django_filters.ChoiceFilter(choices=Organisation.Status.choices, label="状态")
-    division = django_filters.CharFilter(method="in_division", label=CODE_PREFIX_HELP, validators=[division_code])
+    division = subtree_filter()
     q = django_filters.CharFilter(method="search", label="名称包含，或统一社会信用代码前缀")
 
     class Meta:
         model = Organisation
         fields = ["kind", "status", "division", "q"]
-
-    def in_division(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        return queryset.filter(division__code__startswith=value)
 
     def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
         value = value.strip()

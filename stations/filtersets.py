@@ -41,18 +41,22 @@ class DivisionFilterSet(django_filters.FilterSet):
         return queryset.filter(name__icontains=value)
 
 
+def subtree_filter() -> django_filters.CharFilter:
+    """``division=<code prefix>``: rows whose division lies in that subtree (an indexed prefix match)."""
+    return django_filters.CharFilter(
+        field_name="division__code", lookup_expr="startswith", label=CODE_PREFIX_HELP, validators=[division_code]
+    )
+
+
 class StationFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Station.Level.choices, label="站点层级")
     status = django_filters.ChoiceFilter(choices=Station.Status.choices, label="状态")
-    division = django_filters.CharFilter(method="in_division", label=CODE_PREFIX_HELP, validators=[division_code])
+    division = subtree_filter()
     q = django_filters.CharFilter(method="search", label="名称或地址包含；为数字时按区划代码前缀匹配")
 
     class Meta:
         model = Station
         fields = ["level", "status", "division", "q"]
-
-    def in_division(self, queryset: QuerySet[Station], name: str, value: str) -> QuerySet[Station]:
-        return queryset.filter(division__code__startswith=value)
 
     def search(self, queryset: QuerySet[Station], name: str, value: str) -> QuerySet[Station]:
         value = value.strip()
