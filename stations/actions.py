@@ -84,11 +84,7 @@ def station_update(
     if unknown:
         raise ValidationError(f"不可修改的字段：{', '.join(sorted(unknown))}")
     before = audit.snapshot(current, EDITABLE_FIELDS)
-    new_status = data.get("status", current.status)
-    if new_status != current.status and new_status not in Station.TRANSITIONS[Station.Status(current.status)]:
-        raise ValidationError(
-            {"status": f"站点状态不能从“{current.get_status_display()}”改为“{Station.Status(new_status).label}”。"}
-        )
+    Station.check_transition(current.status, data.get("status", current.status))
     for name, value in data.items():
         setattr(current, name, value)
     current.full_clean()

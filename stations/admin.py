@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -40,10 +41,11 @@ class StationAdminForm(forms.ModelForm):
         status = self.cleaned_data["status"]
         if self.instance.pk is not None:
             current = Station.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
-            if current and status != current and status not in Station.TRANSITIONS[Station.Status(current)]:
-                raise forms.ValidationError(
-                    f"站点状态不能从“{Station.Status(current).label}”改为“{Station.Status(status).label}”。"
-                )
+            if current:
+                try:
+                    Station.check_transition(current, status)
+                except ValidationError as exc:
+                    raise forms.ValidationError(exc.message_dict["status"]) from None
         return status
 
 
@@ -72,10 +74,10 @@ class StationAdmin(ScopedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if "covered_townships" in form.cleaned_data:
-            station = Station.objects.get(pk=form.instance.pk)
+            # station_update re-reads the row through for_user(user, "change") itself.
             station_update(
                 acting_user=request.user,
-                station=station,
+                station=form.instance,
                 data={},
                 covered_townships=list(form.cleaned_data["covered_townships"]),
             )

@@ -164,6 +164,14 @@ class Station(models.Model):
         if self.rooms and not all(isinstance(r, str) and r.strip() for r in self.rooms):
             raise ValidationError({"rooms": "功能室名称不能为空。"})
 
+    @classmethod
+    def check_transition(cls, current: str, new: str) -> None:
+        """Status moves only along the lifecycle (DOMAIN §2); anything else is a ValidationError on ``status``."""
+        if new != current and new not in cls.TRANSITIONS[cls.Status(current)]:
+            raise ValidationError(
+                {"status": f"站点状态不能从“{cls.Status(current).label}”改为“{cls.Status(new).label}”。"}
+            )
+
     @property
     def county_code(self) -> str:
         return self.division_id[:6]
