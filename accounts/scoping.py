@@ -253,12 +253,8 @@ class ScopedQuerySet(models.QuerySet):
             q = Q(pk__in=granted) if q is None else (q | Q(pk__in=granted))
         if q is None:
             return self.none()
-        return self.filter(q).distinct() if _needs_distinct(rule) else self.filter(q)
-
-
-def _needs_distinct(rule: ScopeRule) -> bool:
-    # Paths through a many-to-many relation can duplicate rows.
-    return any(p and "__" in p and not p.endswith("_id") for p in (rule.station, rule.division) if p)
+        # Every scope path is a foreign key chain or a column, never a to-many join: no duplicates, no DISTINCT.
+        return self.filter(q)
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]

@@ -21,54 +21,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DIVISIONS = Path(__file__).resolve().parents[2] / "shared/data/divisions"
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
+from bench.common import DEFAULT_DIVISIONS, REPO, bench_database_url, recreate_database, report, setup_django, table
+
 BENCH_DB = "zhanwu_bench"
 TARGET_SECONDS = 60.0
 TARGET_MB = 500.0
 EXPECTED_COUNTRY = {1: 31, 2: 342, 3: 2_978, 4: 41_352, 5: 620_573}
 LEVEL_LABELS = {1: "省级", 2: "地级", 3: "县级", 4: "乡级", 5: "村级"}
-
-
-def bench_database_url() -> str:
-    """The URL of the throw-away benchmark database (never the caller's own database)."""
-    explicit = os.environ.get("ZHANWU_BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    parts = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit(f"bench_import: DATABASE_URL must point at PostgreSQL, not {parts.scheme!r}")
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, "", ""))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, "/postgres", parts.query, ""))
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        conn.close()
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
 
 
 def peak_mb() -> float:
@@ -122,23 +83,6 @@ def run_import(url: str, directory: Path, prefix: str | None) -> dict:
 # --- report -------------------------------------------------------------------------------------------
 
 
-def table(rows: list[tuple[str, ...]]) -> str:
-    def width(text: str) -> int:
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for n, row in enumerate(rows):
-        cells = [
-            c + " " * (w - width(c)) if i == 0 else " " * (w - width(c)) + c
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        out.append("  ".join(cells))
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
-
-
 def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a linear script
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--code", default=None, help="import only this subtree (and its ancestors)")
@@ -154,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a linear script
     if not directory.is_dir():
         print(f"bench_import: division data not found at {directory} (set ZHANWU_DIVISIONS_DIR)", file=sys.stderr)
         return 1
-    url = bench_database_url()
+    url = bench_database_url(BENCH_DB, "ZHANWU_BENCH_DATABASE_URL", "bench_import")
     subtree = args.subtree or ("43" if not args.code or args.code.startswith("43") else args.code)
     print(
         f"== 行政区划导入基准 (database {urlsplit(url).path.lstrip('/')}, data {directory}"
@@ -246,15 +190,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a linear script
                 db_counts == EXPECTED_COUNTRY,
             )
         )
-    print()
-    print(table([("指标", "实测", "目标", "结果"), *[(n, v, t, "PASS" if ok else "FAIL") for n, v, t, ok in checks]]))
     print(f"\n（基准主进程含迁移的峰值内存 {peak_mb():.0f} MB，未计入目标）")
-    failed = [n for n, _, _, ok in checks if not ok]
-    if failed:
-        print(f"FAIL: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    print("PASS: all targets met")
-    return 0
+    return report(checks, "PASS: all targets met")
 
 
 if __name__ == "__main__":

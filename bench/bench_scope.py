@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from bench.bench_import import DEFAULT_DIVISIONS, DEFAULT_SERVER, recreate_database, setup_django, table
+from bench.common import DEFAULT_DIVISIONS, bench_database_url, recreate_database, report, setup_django, table
 
 BENCH_DB = "zhanwu_bench_scope"
 SHIPPED_DIVISIONS = Path(__file__).resolve().parents[1] / "stations/data/divisions"
@@ -70,17 +70,6 @@ MEASURES = {
     "html": "(c) GET /stations/ (HTML)",
     "divisions": "(d) Division.for_user(u).filter(level=5).count()",
 }
-
-
-def bench_database_url() -> str:
-    """The URL of the throw-away benchmark database (never the caller's own database)."""
-    explicit = os.environ.get("ZHANWU_BENCH_SCOPE_DATABASE_URL")
-    if explicit:
-        return explicit
-    parts = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit(f"bench_scope: DATABASE_URL must point at PostgreSQL, not {parts.scheme!r}")
-    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB, "", ""))
 
 
 # --- data ---------------------------------------------------------------------------------------------
@@ -486,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a linear script
     if not directory.is_dir():
         print(f"bench_scope: division data not found at {directory} (set ZHANWU_DIVISIONS_DIR)", file=sys.stderr)
         return 1
-    url = bench_database_url()
+    url = bench_database_url(BENCH_DB, "ZHANWU_BENCH_SCOPE_DATABASE_URL", "bench_scope")
     print(f"== 省级规模权限范围基准 (database {urlsplit(url).path.lstrip('/')}, data {directory})")
 
     started = time.perf_counter()
@@ -611,15 +600,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a linear script
             checks.append((f"{title} q 随数据量增长", "; ".join(grew) or "无", "无", not grew))
 
     checks.append(("结果与状态核对", "; ".join(problems) or "全部正确", "全部正确", not problems))
-    print()
-    print(table([("检查", "实测", "目标", "结果"), *[(n, v, t, "PASS" if ok else "FAIL") for n, v, t, ok in checks]]))
     print(f"\n总用时 {time.perf_counter() - total_started:.0f} 秒")
-    failed = [n for n, _, _, ok in checks if not ok]
-    if failed:
-        print(f"FAIL: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    print("PASS: no N+1, every check met")
-    return 0
+    return report(checks, "PASS: no N+1, every check met")
 
 
 if __name__ == "__main__":
