@@ -7,14 +7,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from . import audit
-from .admin_base import AuditedScopedAdmin, ReadOnlyScopedAdmin, scoped
-from .models import AuditLog, Organisation, User
-from .scoping import Action
+from core import audit
+from core.admin_base import AuditedScopedAdmin, scoped
+from core.scoping import Action
 
-admin.site.site_header = "站务 · 系统管理"
-admin.site.site_title = "站务"
-admin.site.index_title = "数据管理"
+from .models import Organisation, User
 
 
 class SystemAdminOnly:
@@ -140,24 +137,3 @@ class UserAdmin(SystemAdminOnly, DjangoUserAdmin):
             if qs is not None and not request.user.is_superuser:
                 kwargs["queryset"] = qs
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyScopedAdmin):
-    """Append-only: nobody adds, changes or deletes audit rows here."""
-
-    list_display = [
-        "at",
-        "username",
-        "organisation",
-        "event",
-        "object_type",
-        "object_repr",
-        "division_code",
-        "ip",
-        "success",
-    ]
-    list_filter = ["event", "success", "object_type"]
-    search_fields = ["username", "object_repr", "object_id", "division_code"]
-    date_hierarchy = "at"
-    list_select_related = ["organisation"]

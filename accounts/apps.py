@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "机构与账号"
 
     def ready(self) -> None:
+        from core.scoping import register_role_resolver
+
         from . import signals  # noqa: F401  (connects audit receivers; touches no database)
+        from .roles import role_of
+
+        register_role_resolver(role_of)

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organisation
-from stations.filtersets import subtree_filter
+from core.filters import subtree_filter
 
 
 class OrganisationFilterSet(django_filters.FilterSet):

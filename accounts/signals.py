@@ -9,8 +9,8 @@ from django.utils import timezone
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    from .audit import client_ip, record
-    from .middleware import SESSION_START_KEY
+    from core.audit import client_ip, record
+    from core.middleware import SESSION_START_KEY
 
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_START_KEY] = timezone.now().timestamp()
@@ -19,7 +19,7 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    from .audit import client_ip, record
+    from core.audit import client_ip, record
 
     if user is not None:
         record(acting_user=user, event="logout", obj=user, ip=client_ip(request))
@@ -27,7 +27,7 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    from .audit import client_ip, record
+    from core.audit import client_ip, record
 
     record(
         acting_user=None,

@@ -88,9 +88,9 @@ def build_data() -> Built:  # noqa: C901 - a linear script
     from django.utils import timezone
     from guardian.shortcuts import assign_perm
 
-    from accounts.demo import credit_code
     from accounts.models import Organisation, User
     from contracts.models import Contract
+    from home.demo import credit_code
     from stations.models import Division, Station
 
     started = time.perf_counter()
@@ -451,7 +451,7 @@ def explain(sql: str) -> str:
 def uses_prefix_index(plan: str) -> bool:
     # The subtree is sought in an index on the division code: either the varchar_pattern_ops index
     # serving LIKE 'xx%' (range condition ~>=~ / ~<~) or the plain b-tree serving the explicit range
-    # code >= 'xx' AND code < 'xy' that accounts.scoping adds beside the LIKE.
+    # code >= 'xx' AND code < 'xy' that core.scoping adds beside the LIKE.
     seek = "~>=~" in plan or ("Index Cond" in plan and ">= '" in plan and "< '" in plan)
     return "Index" in plan and seek and "Seq Scan" not in plan
 

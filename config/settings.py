@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_celery_beat",
+    "core",
     "accounts",
     "stations",
     "policies",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "services",
     "evaluation",
     "funding",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.SessionLimitsMiddleware",
+    "core.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -140,7 +142,7 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle sessions end after 30 minutes (the cookie age is renewed on every request),
-# absolute limit 12 hours (accounts.middleware.SessionLimitsMiddleware).
+# absolute limit 12 hours (core.middleware.SessionLimitsMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

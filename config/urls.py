@@ -6,6 +6,7 @@ from .health import healthz
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("home.urls")),
     path("", include("stations.urls")),
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),

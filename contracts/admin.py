@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from accounts.admin_base import AuditedScopedAdmin
+from core.admin_base import AuditedScopedAdmin
 
 from .models import Contract
 

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = "服务协议"
+
+    def ready(self) -> None:
+        from core.scoping import Role, register_station_provider
+
+        from .selectors import agency_scope_stations
+
+        # An agency reaches the stations of its contracts in force (DOMAIN §1).
+        register_station_provider(Role.AGENCY, agency_scope_stations)

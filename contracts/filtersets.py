@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from contracts.models import Contract
-from stations.filtersets import subtree_filter
+from core.filters import subtree_filter
 
 
 class ContractFilterSet(django_filters.FilterSet):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from accounts.scoping import Role, ScopedManager, ScopeRule
+from core.scoping import Role, ScopedManager, ScopeRule
 
 COUNTY_WRITERS = frozenset({Role.COUNTY_BUREAU})
 

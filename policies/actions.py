@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts import audit
-from accounts.scoping import Action, scope_of
+from core import audit
+from core.scoping import Action, scope_of
 from stations.models import Division
 
 from .models import Policy, PolicyRule

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.admin_base import ReadOnlyScopedAdmin
+from core.admin_base import ReadOnlyScopedAdmin
 
 from .models import Policy, PolicyRule
 

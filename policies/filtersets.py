@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import django_filters
 
+from core.filters import division_code
 from policies.models import Policy
-from stations.filtersets import division_code
 
 
 class PolicyFilterSet(django_filters.FilterSet):

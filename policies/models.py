@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from accounts.scoping import BUREAU_ROLES, ScopedManager, ScopeRule
+from core.scoping import BUREAU_ROLES, ScopedManager, ScopeRule
 
 from .registry import rules
 

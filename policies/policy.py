@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from accounts.scoping import ancestor_codes
+from core.scoping import ancestor_codes
 
 from .models import PolicyRule
 from .registry import RuleDef, rules

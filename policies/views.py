@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from accounts.models import AuditLog
-from accounts.scoping import scope_of
-from accounts.views_base import ScopedDetailView, ScopedListView
+from core.models import AuditLog
+from core.scoping import scope_of
+from core.views import ScopedDetailView, ScopedListView
 from stations.forms import apply_validation_error
 from stations.models import Division, Station
 from stations.views import breadcrumbs, user_roots

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from accounts.scoping import ScopedManager, ScopeRule
+from core.scoping import ScopedManager, ScopeRule
 
 
 class ServiceCatalogue(models.Model):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from accounts.views_base import ScopedDetailView, ScopedListView
+from core.views import ScopedDetailView, ScopedListView
 from policies.policy import effective_policy
 from stations.models import Division
 

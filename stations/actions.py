@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts import audit
-from accounts.scoping import Action
+from core import audit
+from core.scoping import Action
 from policies.policy import effective_policy
 
 from .models import Division, Station

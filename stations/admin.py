@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts import audit
-from accounts.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
+from core import audit
+from core.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
 
 from .actions import EDITABLE_FIELDS, station_create, station_update
 from .models import Division, Station

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class StationsConfig(AppConfig):
     name = "stations"
     verbose_name = "社工站"
+
+    def ready(self) -> None:
+        from core.scoping import Role, register_station_provider
+
+        from .selectors import granted_stations
+
+        # An evaluator reaches the stations granted to it through django-guardian (DOMAIN §1).
+        register_station_provider(Role.EVALUATOR, granted_stations)

@@ -8,17 +8,12 @@ has already been scoped with ``for_user``.
 from __future__ import annotations
 
 import django_filters
-from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 
+from core.filters import division_code, subtree_filter
+from core.filters import is_code_prefix as _digits
+
 from .models import Division, Station
-
-CODE_PREFIX_HELP = "区划代码前缀（2/4/6/9/12 位数字），包含其下级区划"
-division_code = RegexValidator(r"^\d{2,12}$", "区划代码应为 2–12 位数字。")
-
-
-def _digits(value: str) -> bool:
-    return value.isdigit() and len(value) <= 12
 
 
 class DivisionFilterSet(django_filters.FilterSet):
@@ -39,13 +34,6 @@ class DivisionFilterSet(django_filters.FilterSet):
         if _digits(value):
             return queryset.filter(code__startswith=value)
         return queryset.filter(name__icontains=value)
-
-
-def subtree_filter() -> django_filters.CharFilter:
-    """``division=<code prefix>``: rows whose division lies in that subtree (an indexed prefix match)."""
-    return django_filters.CharFilter(
-        field_name="division__code", lookup_expr="startswith", label=CODE_PREFIX_HELP, validators=[division_code]
-    )
 
 
 class StationFilterSet(django_filters.FilterSet):

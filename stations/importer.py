@@ -36,7 +36,7 @@ from typing import IO, Any
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from accounts.scoping import ancestor_codes
+from core.scoping import ancestor_codes
 from stations.models import LEVEL_BY_LENGTH, Division
 
 LEVELS = (1, 2, 3, 4, 5)

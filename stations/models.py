@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from accounts.scoping import Role, ScopedManager, ScopeRule, ancestor_codes
+from core.scoping import Role, ScopedManager, ScopeRule, ancestor_codes
 
 LEVEL_BY_LENGTH = {2: 1, 4: 2, 6: 3, 9: 4, 12: 5}
 

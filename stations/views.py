@@ -1,4 +1,4 @@
-"""Division tree and station pages. Every read goes through ``for_user`` (accounts.views_base); writes call actions."""
+"""Division tree and station pages. Every read goes through ``for_user`` (core.views); writes call actions."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView
 
-from accounts import audit
-from accounts.scoping import Action, scope_of
-from accounts.views import incomplete_q
-from accounts.views_base import ScopedDetailView, ScopedListView, ScopedUpdateView
 from contracts.models import Contract
+from core import audit
+from core.scoping import Action, scope_of
+from core.views import ScopedDetailView, ScopedListView, ScopedUpdateView
 from policies.models import Policy
+from stations.selectors import incomplete_q
 
 from .actions import standard_name, station_create, station_update
 from .filtersets import StationFilterSet

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from accounts.demo import DEMO_PASSWORD, load_demo
 from accounts.models import User
+from home.demo import DEMO_PASSWORD, load_demo
 
 
 def _ensure_demo() -> None:

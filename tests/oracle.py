@@ -1,4 +1,4 @@
-"""What each demo user should see, computed straight from the data and NOT through accounts.scoping,
+"""What each demo user should see, computed straight from the data and NOT through core.scoping,
 so the isolation tests compare the scoping mechanism against an independent answer."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The isolation suite: for one user of every role, every list and detail URL of the pages and the
 API shows exactly the in-scope objects, and out-of-scope ids answer 404.
 
-Expected answers come from tests/oracle.py, computed from the data without accounts.scoping.
+Expected answers come from tests/oracle.py, computed from the data without core.scoping.
 A URL pattern this file does not cover fails ``test_every_url_is_covered``.
 """
 

@@ -15,12 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import audit
 from accounts.api.auth import touch
 from accounts.filtersets import OrganisationFilterSet
 from accounts.models import Organisation, User
+from core import audit
+from core.api import ScopedReadOnlyViewSet
 
-from .base import ScopedReadOnlyViewSet
 from .serializers import MeSerializer, OrganisationSerializer, TokenRequestSerializer, TokenSerializer
 
 

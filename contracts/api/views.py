@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from accounts.api.base import ScopedReadOnlyViewSet
 from contracts.filtersets import ContractFilterSet
 from contracts.models import Contract
+from core.api import ScopedReadOnlyViewSet
 from stations.models import Station
 
 from .serializers import ContractSerializer

@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.base import ScopedReadOnlyViewSet
+from core.api import ScopedReadOnlyViewSet
 from policies.filtersets import PolicyFilterSet
 from policies.models import Policy, PolicyRule
 from policies.policy import effective_policy

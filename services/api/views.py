@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from accounts.api.base import ScopedReadOnlyViewSet
+from core.api import ScopedReadOnlyViewSet
 from services.filtersets import ServiceItemFilterSet
 from services.models import ServiceCatalogue, ServiceDomain, ServiceItem
 

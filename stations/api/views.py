@@ -14,8 +14,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
-from accounts.scoping import ScopedQuerySet
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.scoping import ScopedQuerySet
 from stations.actions import station_update
 from stations.filtersets import DivisionFilterSet, StationFilterSet
 from stations.models import Division, Station

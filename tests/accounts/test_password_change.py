@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import AuditLog, User
+from accounts.models import User
+from core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from accounts.models import AuditLog, User
+from accounts.models import User
 from contracts.models import Contract
+from core.models import AuditLog
 from policies.actions import policy_rule_set
 from policies.models import Policy, PolicyRule
 from stations.models import Station

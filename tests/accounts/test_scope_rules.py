@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
-from accounts.scoping import ScopeRule
+from core.scoping import ScopeRule
 
 SCOPED = [m for m in apps.get_models() if isinstance(getattr(m, "scoping", None), ScopeRule)]
 
@@ -20,7 +20,7 @@ def test_every_tenant_model_is_scoped() -> None:
         "policies.Policy",
         "policies.PolicyRule",
         "accounts.Organisation",
-        "accounts.AuditLog",
+        "core.AuditLog",
     } <= labels
 
 

@@ -12,8 +12,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from accounts.middleware import SESSION_START_KEY
-from accounts.models import AuditLog, User
+from accounts.models import User
+from core.middleware import SESSION_START_KEY
+from core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.api.auth import touch
-from accounts.api.base import ScopedViewSetMixin
-from accounts.models import AuditLog, Organisation, User
+from accounts.models import Organisation, User
 from contracts.models import Contract
+from core.api import ScopedViewSetMixin
+from core.models import AuditLog
 from stations.models import Division, Station
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from django.db import connections
 
-from accounts.demo import DEMO_PASSWORD, load_demo
+from home.demo import DEMO_PASSWORD, load_demo
 from stations.models import Station
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

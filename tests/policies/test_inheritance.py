@@ -7,7 +7,8 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import AuditLog, User
+from accounts.models import User
+from core.models import AuditLog
 from policies.actions import policy_get_or_create, policy_rule_clear, policy_rule_set
 from policies.models import Policy, PolicyRule
 from policies.policy import effective_policy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import AuditLog
+from core.models import AuditLog
 from stations.models import Division, Station
 from tests import oracle
 

@@ -14,19 +14,15 @@ PostgreSQL ``varchar_pattern_ops`` index on the primary key serves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.apps import apps
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class Action(StrEnum):
@@ -73,49 +69,36 @@ class UserScope:
         return self.role == Role.ADMIN
 
 
-def _role_of(user: User) -> Role:
+# --- registration points -------------------------------------------------------------------------
+# The core names no feature model. The accounts app tells it how a user's organisation maps to a role;
+# feature apps tell it which stations a role reaches through them (an agency through its contracts in
+# force, an evaluator through its guardian grants). Registered in AppConfig.ready(), which touches no
+# database.
+
+RoleResolver = Callable[[Any], Role]
+# A station provider answers {station id: division code} for a user of the role it is registered for.
+StationProvider = Callable[[Any], dict[int, str]]
+
+_role_resolver: RoleResolver | None = None
+_station_providers: dict[Role, StationProvider] = {}
+
+
+def register_role_resolver(resolver: RoleResolver) -> None:
+    global _role_resolver
+    _role_resolver = resolver
+
+
+def register_station_provider(role: Role, provider: StationProvider) -> None:
+    """Stations that ``role`` reaches through a feature (at most one provider per role)."""
+    _station_providers[role] = provider
+
+
+def _role_of(user: Any) -> Role:
     if user.is_superuser:
         return Role.ADMIN
-    org = user.organisation
-    if org is None or not org.is_active_org:
-        return Role.NONE
-    from accounts.models import Organisation
-
-    if org.kind == Organisation.Kind.BUREAU:
-        return {2: Role.PROVINCE_BUREAU, 4: Role.CITY_BUREAU, 6: Role.COUNTY_BUREAU}.get(
-            len(org.division_id or ""), Role.NONE
-        )
-    if org.kind == Organisation.Kind.TOWNSHIP:
-        return Role.TOWNSHIP if len(org.division_id or "") == 9 else Role.NONE
-    if org.kind == Organisation.Kind.AGENCY:
-        return Role.AGENCY
-    if org.kind == Organisation.Kind.EVALUATOR:
-        return Role.EVALUATOR
-    return Role.NONE
-
-
-def active_contract_station_ids(organisation_id: int, on: Any = None) -> frozenset[int]:
-    """Stations an agency holds an active contract for, today (or on ``on``)."""
-    day = on or timezone.localdate()
-    Contract = apps.get_model("contracts", "Contract")
-    through = Contract.stations.through
-    rows = through.objects.filter(
-        contract__agency_id=organisation_id,
-        contract__status=Contract.Status.ACTIVE,
-        contract__start_date__lte=day,
-        contract__end_date__gte=day,
-    ).values_list("station_id", flat=True)
-    return frozenset(rows)
-
-
-def granted_station_ids(user: User) -> frozenset[int]:
-    from guardian.shortcuts import get_objects_for_user
-
-    Station = apps.get_model("stations", "Station")
-    qs = get_objects_for_user(
-        user, "stations.view_station", klass=Station.objects.all(), accept_global_perms=False, with_superuser=False
-    )
-    return frozenset(qs.values_list("pk", flat=True))
+    if _role_resolver is None:
+        return Role.NONE  # fail closed until the accounts app has registered
+    return _role_resolver(user)
 
 
 def scope_of(user: Any) -> UserScope:
@@ -129,11 +112,14 @@ def scope_of(user: Any) -> UserScope:
     scope: UserScope
     if role in BUREAU_ROLES or role == Role.TOWNSHIP:
         scope = UserScope(role=role, organisation_id=user.organisation_id, roots=(user.organisation.division_id,))
-    elif role in (Role.AGENCY, Role.EVALUATOR):
-        ids = active_contract_station_ids(user.organisation_id) if role == Role.AGENCY else granted_station_ids(user)
-        Station = apps.get_model("stations", "Station")
-        roots = tuple(sorted(set(Station.objects.filter(pk__in=ids).values_list("division_id", flat=True))))
-        scope = UserScope(role=role, organisation_id=user.organisation_id, roots=roots, station_ids=ids)
+    elif role in _station_providers:
+        stations = _station_providers[role](user)
+        scope = UserScope(
+            role=role,
+            organisation_id=user.organisation_id,
+            roots=tuple(sorted(set(stations.values()))),
+            station_ids=frozenset(stations),
+        )
     else:
         scope = UserScope(role=role, organisation_id=getattr(user, "organisation_id", None))
     user._zhanwu_scope = scope

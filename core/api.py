@@ -10,7 +10,7 @@ from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 
-from accounts.scoping import Action
+from core.scoping import Action
 
 METHOD_ACTIONS = {
     "GET": Action.VIEW,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, SHIPPED_DIVISIONS, load_demo
+from home.demo import DEMO_PASSWORD, SHIPPED_DIVISIONS, load_demo
 
 
 class Command(BaseCommand):

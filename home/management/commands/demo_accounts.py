@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, demo_accounts
+from home.demo import DEMO_PASSWORD, demo_accounts
 
 
 class Command(BaseCommand):

@@ -1,0 +1,28 @@
+"""How an organisation maps to a scope role; registered with the core in AccountsConfig.ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.scoping import Role
+
+from .models import Organisation
+
+BUREAU_ROLE_BY_DEPTH = {2: Role.PROVINCE_BUREAU, 4: Role.CITY_BUREAU, 6: Role.COUNTY_BUREAU}
+
+
+def role_of(user: Any) -> Role:
+    """The role of a (non-superuser) user; an organisation that is not active gives no role (fail closed)."""
+    org = user.organisation
+    if org is None or not org.is_active_org:
+        return Role.NONE
+    depth = len(org.division_id or "")
+    if org.kind == Organisation.Kind.BUREAU:
+        return BUREAU_ROLE_BY_DEPTH.get(depth, Role.NONE)
+    if org.kind == Organisation.Kind.TOWNSHIP:
+        return Role.TOWNSHIP if depth == 9 else Role.NONE
+    if org.kind == Organisation.Kind.AGENCY:
+        return Role.AGENCY
+    if org.kind == Organisation.Kind.EVALUATOR:
+        return Role.EVALUATOR
+    return Role.NONE

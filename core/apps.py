@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The ground floor: scope, audit, actions, base views, viewsets and admin. Imports no feature app."""
+
+    name = "core"
+    verbose_name = "平台"

@@ -1,0 +1,259 @@
+"""The per-role home page: what this role has to do next (STYLE.md "The interface").
+
+The top floor: it reads every app, and every count and list on it goes through ``Model.objects.for_user``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from accounts.views import password_change_due
+from contracts.models import Contract
+from core.scoping import Action, Role
+from policies.actions import can_edit_policy_of
+from policies.models import Policy
+from policies.policy import effective_policy
+from stations.models import Division, Station
+from stations.selectors import incomplete_q
+
+CONTRACT_WARNING_DAYS = 60
+LIST_LIMIT = 20
+
+
+def status_counts(stations: QuerySet[Station]) -> list[dict[str, Any]]:
+    counts = dict(stations.order_by().values_list("status").annotate(n=Count("pk")))
+    return [{"value": value, "label": label, "count": counts.get(value, 0)} for value, label in Station.Status.choices]
+
+
+def level_status_table(stations: QuerySet[Station]) -> dict[str, Any]:
+    """Stations by level (rows) and status (columns), with totals, in one query."""
+    cells: dict[tuple[str, str], int] = {}
+    for level, status, n in stations.order_by().values_list("level", "status").annotate(n=Count("pk")):
+        cells[(level, status)] = n
+    rows: list[dict[str, Any]] = []
+    for level, label in Station.Level.choices:
+        counts = [cells.get((level, status), 0) for status, _ in Station.Status.choices]
+        rows.append({"value": level, "label": label, "counts": counts, "total": sum(counts)})
+    totals = [sum(r["counts"][i] for r in rows) for i in range(len(Station.Status.choices))]
+    return {"statuses": Station.Status.choices, "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        role = user.role  # type: ignore[union-attr]
+        context["role"] = str(role)
+        context["today"] = timezone.localdate()
+        context["password_due"] = password_change_due(user)
+        builder = {
+            Role.ADMIN: self.overview,
+            Role.PROVINCE_BUREAU: self.overview,
+            Role.CITY_BUREAU: self.overview,
+            Role.COUNTY_BUREAU: self.county,
+            Role.TOWNSHIP: self.township,
+            Role.AGENCY: self.agency,
+            Role.EVALUATOR: self.evaluator,
+        }.get(role)
+        if builder is not None:
+            context.update(builder())
+        return context
+
+    # -- helpers ---------------------------------------------------------
+    def stations(self, action: str = Action.VIEW) -> QuerySet[Station]:
+        return Station.objects.for_user(self.request.user, action)
+
+    def contracts(self) -> QuerySet[Contract]:
+        return Contract.objects.for_user(self.request.user)
+
+    def ending_contracts(self) -> QuerySet[Contract]:
+        today = timezone.localdate()
+        return (
+            self.contracts()
+            .filter(
+                status=Contract.Status.ACTIVE,
+                end_date__gte=today,
+                end_date__lte=today + dt.timedelta(days=CONTRACT_WARNING_DAYS),
+            )
+            .select_related("agency", "division")
+            .annotate(station_count=Count("stations", distinct=True))
+            .order_by("end_date", "number")
+        )
+
+    def own_division(self) -> Division | None:
+        code = getattr(self.request.user.organisation, "division_id", None)  # type: ignore[union-attr]
+        if not code:
+            return None
+        return Division.objects.for_user(self.request.user).filter(pk=code).first()
+
+    # -- per role ----------------------------------------------------------
+    def county(self) -> dict[str, Any]:
+        user = self.request.user
+        stations = self.stations()
+        division = self.own_division()
+        incomplete = stations.filter(incomplete_q()).select_related("division").order_by("division_id", "level")
+        in_build = stations.filter(status__in=[Station.Status.PLANNED, Station.Status.PREPARING]).select_related(
+            "division"
+        )
+        undersized: list[Station] = []
+        min_area = None
+        if division is not None:
+            min_area = effective_policy(division.code).get("station.regional_centre_min_area")
+            if min_area is not None:
+                undersized = list(
+                    stations.filter(level=Station.Level.REGIONAL, floor_area__lt=min_area)
+                    .exclude(status=Station.Status.CLOSED)
+                    .select_related("division")
+                )
+        covered = (
+            stations.filter(level__in=[Station.Level.TOWNSHIP, Station.Level.REGIONAL])
+            .exclude(status=Station.Status.CLOSED)
+            .values("division_id")
+        )
+        townships = Division.objects.for_user(user).filter(level=Division.Level.TOWNSHIP)
+        if division is not None:
+            townships = townships.filter(code__startswith=division.code)
+        uncovered = townships.exclude(code__in=covered).order_by("code")
+        policy = None
+        if division is not None:
+            policy = (
+                Policy.objects.for_user(user)
+                .filter(division_id=division.code)
+                .annotate(rule_count=Count("rules"))
+                .first()
+            )
+        draft_contracts = self.contracts().filter(status=Contract.Status.DRAFT).select_related("agency", "division")
+        return {
+            "division": division,
+            "status_counts": status_counts(stations),
+            "station_total": stations.count(),
+            "incomplete": list(incomplete[:LIST_LIMIT]),
+            "incomplete_count": incomplete.count(),
+            "in_build": list(in_build[:LIST_LIMIT]),
+            "undersized": undersized,
+            "regional_min_area": min_area,
+            "uncovered": list(uncovered[:LIST_LIMIT]),
+            "uncovered_count": uncovered.count(),
+            "ending_contracts": list(self.ending_contracts()),
+            "draft_contracts": list(draft_contracts[:LIST_LIMIT]),
+            "warning_days": CONTRACT_WARNING_DAYS,
+            "policy": policy,
+            "can_edit_policy": division is not None and can_edit_policy_of(user, division.code),
+        }
+
+    def township(self) -> dict[str, Any]:
+        stations = (
+            self.stations()
+            .select_related("division")
+            .annotate(incomplete=ExpressionWrapper(incomplete_q(), output_field=BooleanField()))
+            .order_by("division_id", "level")
+        )
+        today = timezone.localdate()
+        contracts = (
+            self.contracts()
+            .filter(status=Contract.Status.ACTIVE, start_date__lte=today, end_date__gte=today)
+            .select_related("agency")
+            .annotate(station_count=Count("stations", distinct=True))
+            .order_by("end_date")
+        )
+        return {
+            "division": self.own_division(),
+            "station_list": list(stations),
+            "status_counts": status_counts(self.stations()),
+            "active_contracts": list(contracts),
+            "ending_contracts": list(self.ending_contracts()),
+            "warning_days": CONTRACT_WARNING_DAYS,
+        }
+
+    def agency(self) -> dict[str, Any]:
+        user = self.request.user
+        today = timezone.localdate()
+        visible = self.stations().select_related("division").order_by("division_id", "level")
+        contracts = (
+            self.contracts()
+            .filter(status=Contract.Status.ACTIVE, start_date__lte=today, end_date__gte=today)
+            .select_related("division", "buyer")
+            .prefetch_related(Prefetch("stations", queryset=visible, to_attr="visible_stations"))
+            .order_by("end_date", "number")
+        )
+        rows = []
+        for contract in contracts:
+            days_left = (contract.end_date - today).days
+            for station in contract.visible_stations:
+                rows.append(
+                    {
+                        "station": station,
+                        "contract": contract,
+                        "days_left": days_left,
+                        "ending": days_left <= CONTRACT_WARNING_DAYS,
+                    }
+                )
+        return {
+            "contract_rows": rows,
+            "contract_count": len(contracts),
+            "station_total": Station.objects.for_user(user).count(),
+            "ending_contracts": [c for c in contracts if (c.end_date - today).days <= CONTRACT_WARNING_DAYS],
+            "warning_days": CONTRACT_WARNING_DAYS,
+        }
+
+    def evaluator(self) -> dict[str, Any]:
+        stations = self.stations().select_related("division", "division__parent").order_by("division_id", "level")
+        return {"station_list": list(stations)}
+
+    def overview(self) -> dict[str, Any]:
+        """Province, city (and system administrators): counts by level and status, and by sub-division."""
+        user = self.request.user
+        stations = self.stations()
+        division = self.own_division()
+        child_len = {None: 2, 2: 4, 4: 6}.get(len(division.code) if division else None, 6)
+        by_child = dict(
+            stations.order_by()
+            .annotate(child=Substr("division_id", 1, child_len))
+            .values_list("child")
+            .annotate(n=Count("pk"))
+        )
+        five_star = dict(
+            stations.filter(star_rating=5)
+            .order_by()
+            .annotate(child=Substr("division_id", 1, child_len))
+            .values_list("child")
+            .annotate(n=Count("pk"))
+        )
+        incomplete = dict(
+            stations.filter(incomplete_q())
+            .order_by()
+            .annotate(child=Substr("division_id", 1, child_len))
+            .values_list("child")
+            .annotate(n=Count("pk"))
+        )
+        visible = Division.objects.for_user(user)
+        if division is not None:
+            children = visible.filter(parent_id=division.code).order_by("code")
+        else:
+            children = visible.filter(level=Division.Level.PROVINCE).order_by("code")
+        child_rows = [
+            {
+                "division": d,
+                "count": by_child.get(d.code, 0),
+                "five_star": five_star.get(d.code, 0),
+                "incomplete": incomplete.get(d.code, 0),
+            }
+            for d in children
+        ]
+        return {
+            "division": division,
+            "table": level_status_table(stations),
+            "child_rows": child_rows,
+            "incomplete_count": stations.filter(incomplete_q()).count(),
+            "ending_contracts": list(self.ending_contracts()[:LIST_LIMIT]),
+            "warning_days": CONTRACT_WARNING_DAYS,
+        }
