@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -12,3 +13,9 @@ class AccountsConfig(AppConfig):
         from .roles import role_of
 
         register_role_resolver(role_of)
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes under a Chinese section name in the admin (its strings: locale/zh_Hans)."""
+
+    verbose_name = "登录锁定"

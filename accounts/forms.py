@@ -32,7 +32,15 @@ class LoginForm(AuthenticationForm):
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's form with Bootstrap widgets; the validators in settings give the Chinese rules."""
 
+    error_messages = {
+        "password_incorrect": "您输入的当前密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致，请重新输入。",
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "当前密码"
+        self.fields["new_password2"].help_text = "请再输入一次新密码，以免输错。"
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+            field.error_messages["required"] = "请填写此项。"

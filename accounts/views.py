@@ -53,5 +53,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             changes={"password": {"before": "******", "after": "****** (本人修改)"}},
             ip=audit.client_ip(self.request),
         )
-        messages.success(self.request, "密码已修改；已签发的 API 令牌随之失效。")
+        messages.success(self.request, "密码已修改。您在其他设备或程序中的登录需用新密码重新登录。")
         return response

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.views.generic import DetailView, ListView, UpdateView
 
 from .scoping import Action
@@ -38,3 +40,9 @@ class ScopedUpdateView(ScopedMixin, UpdateView):
     """Edit pages: the object must be in the user's scope for ``change`` or the page is 404."""
 
     scope_action = Action.CHANGE
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the form was stale or cookies were blocked; say so in Chinese and link home."""
+    response = TemplateResponse(request, "403_csrf.html", {"reason": reason}, status=403)
+    return response.render()

@@ -56,6 +56,23 @@ if [[ $with_celery -eq 1 ]]; then
         --scheduler django_celery_beat.schedulers:DatabaseScheduler >celery-beat.log 2>&1 &
     pids+=($!)
     echo "run: celery worker (pid ${pids[0]}, celery-worker.log) and beat (pid ${pids[1]}, celery-beat.log) started"
+    # Say which project tasks the worker will know (the app's autodiscovery, as the worker does it).
+    "$py" - <<'PY' || echo "run: could not list the Celery tasks (see celery-worker.log)"
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from config.celery import app
+
+app.loader.import_default_modules()
+tasks = sorted(name for name in app.tasks if not name.startswith("celery."))
+if tasks:
+    print(f"run: Celery tasks registered ({len(tasks)}): " + ", ".join(tasks))
+else:
+    print("run: the Celery worker has no project tasks registered yet (no app defines a tasks.py task)")
+PY
 fi
 
 echo

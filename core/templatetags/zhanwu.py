@@ -74,9 +74,41 @@ def mask_id(value: Any) -> str:
     return f"{text[:6]}{'*' * (len(text) - 10)}{text[-4:]}"
 
 
+def _local_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+@register.filter
+def cn_date(value: Any) -> str:
+    """A date in prose and detail pages: 2026-11-24 → “2026年11月24日” (STYLE.md); empty → “—”.
+
+    Tables use the short form ``ymd`` (2026-11-24) so that columns line up; everything else uses this one.
+    """
+    if value is None or value == "":
+        return "—"
+    day = _local_date(value)
+    if day is None:
+        return str(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@register.filter
+def cn_datetime(value: Any) -> str:
+    """A moment in prose: “2026年11月24日 09:05” in the local zone."""
+    if not isinstance(value, dt.datetime):
+        return cn_date(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{cn_date(value)} {value:%H:%M}"
+
+
 @register.filter
 def ymd(value: Any) -> str:
-    """A date (or aware datetime, in the local zone) as YYYY-MM-DD; empty → “—”."""
+    """The short form for table cells: a date (or aware datetime, local zone) as YYYY-MM-DD; empty → “—”."""
     if value is None or value == "":
         return "—"
     if isinstance(value, dt.datetime):
