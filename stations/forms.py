@@ -147,23 +147,62 @@ class StationForm(forms.ModelForm):
         return list(self.cleaned_data.get("covered_townships") or [])
 
 
+# The station level a new station defaults to, from the level of the place picked (issue 13 item 5).
+DEFAULT_LEVEL_FOR = {
+    Division.Level.CITY: Station.Level.CITY_CENTRE,
+    Division.Level.COUNTY: Station.Level.COUNTY_HQ,
+    Division.Level.TOWNSHIP: Station.Level.TOWNSHIP,
+    Division.Level.VILLAGE: Station.Level.VILLAGE,
+}
+
+
+def default_level(division: Division | None) -> str:
+    return DEFAULT_LEVEL_FOR.get(division.level, "") if division is not None else ""  # type: ignore[call-overload]
+
+
+def creatable_divisions(user: Any) -> Any:
+    """Places where a user may create a station: its own subtree (not the ancestors it can see), county and below.
+
+    Division.objects.for_user also returns the way up the tree, which is for reading only.
+    """
+    from django.db.models import Q
+
+    from core.scoping import scope_of
+
+    qs = Division.objects.for_user(user).filter(level__gte=Division.Level.COUNTY)
+    scope = scope_of(user)
+    if scope.is_global:
+        return qs
+    roots = [code for code in scope.roots if code]
+    if not roots:
+        return qs.none()
+    q = Q()
+    for code in roots:
+        q |= Q(code__startswith=code)
+    return qs.filter(q)
+
+
 class StationCreateForm(forms.Form):
-    """A new station: where and at which level; the rest is filled in on the edit page."""
+    """A new station: where (picked from the tree or found by name) and at which level; the rest comes later."""
 
     division = forms.CharField(
-        label="所在行政区划代码",
+        label="地点",
         max_length=12,
-        help_text="县级 6 位、乡镇（街道）9 位、村（社区）12 位统计用区划代码。",
-        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": "请先选择要建站的地点：在上方按名称查找，或逐级展开选择。"},
+        widget=forms.HiddenInput,
     )
     level = forms.ChoiceField(
-        label="站点层级", choices=Station.Level.choices, widget=forms.Select(attrs={"class": "form-select"})
+        label="站点层级",
+        choices=[("", "按所选地点自动确定"), *Station.Level.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text="县（市、区）默认建县级社工总站，乡镇（街道）默认建乡镇（街道）社工站，村（社区）默认建服务点。",
     )
     name = forms.CharField(
         label="挂牌名称",
         required=False,
         max_length=120,
-        help_text="留空则按本区划政策的标准挂牌名称格式生成。",
+        help_text="留空则按本地政策规定的标准挂牌名称自动生成。",
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
@@ -173,7 +212,18 @@ class StationCreateForm(forms.Form):
 
     def clean_division(self) -> Division:
         code = self.cleaned_data["division"].strip()
-        division = Division.objects.for_user(self.user).filter(code=code).first() if code.isdigit() else None
+        division = (
+            creatable_divisions(self.user).select_related("parent").filter(code=code).first() if code.isdigit() else None
+        )
         if division is None:
-            raise ValidationError("没有找到该区划，或该区划不在您的辖区内。")
+            raise ValidationError("没有找到这个地点，或它不在您可以新建站点的范围内。请重新选择。")
         return division
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        division = data.get("division")
+        if isinstance(division, Division) and not data.get("level"):
+            data["level"] = default_level(division)
+            if not data["level"]:
+                self.add_error("level", "请选择站点层级。")
+        return data

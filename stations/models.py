@@ -59,6 +59,15 @@ class Division(models.Model):
         return "".join([*names, self.name])
 
 
+# Plain words for each division level, for messages (“乡级” is the statistical term, not what people say).
+PLACE_WORDS = {
+    Division.Level.PROVINCE: "省（自治区、直辖市）",
+    Division.Level.CITY: "地级市（州、盟）",
+    Division.Level.COUNTY: "县（市、区）",
+    Division.Level.TOWNSHIP: "乡镇（街道）",
+    Division.Level.VILLAGE: "村（社区）",
+}
+
 FUNCTIONAL_ROOMS = ["社工办公室", "个案工作室", "社工服务中心", "志愿服务中心"]  # "两室两中心" [002 §6(1)]
 
 COUNTY_WRITERS = frozenset({Role.COUNTY_BUREAU})
@@ -158,8 +167,13 @@ class Station(models.Model):
         if self.division_id and self.level:
             expected = self.DIVISION_LEVEL[self.Level(self.level)]
             if len(self.division_id) != {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}[expected]:
+                actual = {2: 1, 4: 2, 6: 3, 9: 4, 12: 5}.get(len(self.division_id))
                 raise ValidationError(
-                    {"division": f"{self.Level(self.level).label}须设在{Division.Level(expected).label}行政区划。"}
+                    {
+                        "division": f"{self.Level(self.level).label}要建在{PLACE_WORDS[expected]}，"
+                        f"而所选地点是{PLACE_WORDS.get(actual, '其他层级的区划')}。"
+                        "请改选地点，或改选与地点相符的站点层级。"
+                    }
                 )
         if self.rooms and not all(isinstance(r, str) and r.strip() for r in self.rooms):
             raise ValidationError({"rooms": "功能室名称不能为空。"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
@@ -16,6 +17,9 @@ from django.db.models.functions import Substr
 from django.forms import ModelForm
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
 from django.views.generic import FormView
 
@@ -24,12 +28,12 @@ from core import audit
 from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView, ScopedUpdateView
 from policies.models import Policy
-from stations.selectors import incomplete_q
+from stations.selectors import incomplete_q, with_current_contract
 
 from .actions import standard_name, station_create, station_update
 from .filtersets import StationFilterSet
-from .forms import StationCreateForm, StationForm, apply_validation_error
-from .models import Division, Station
+from .forms import StationCreateForm, StationForm, apply_validation_error, creatable_divisions, default_level
+from .models import PLACE_WORDS, Division, Station
 
 CHILDREN_PER_PAGE = 30
 TOWNSHIP_OPTIONS_MAX = 300
@@ -170,12 +174,14 @@ SORTS = {
     "star": "star_rating",
     "area": "floor_area",
     "plaque": "plaque_date",
+    "agency": "agency_name",
 }
 EXPORT_COLUMNS = [
     "名称",
     "站点层级",
     "区划代码",
     "所在区划",
+    "承接机构",
     "地址",
     "场地面积（m²）",
     "功能室",
@@ -183,12 +189,62 @@ EXPORT_COLUMNS = [
     "状态",
     "星级",
 ]
+NO_AGENCY = "none"  # the agency filter's value for "no contract in force"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def csv_safe(value: Any) -> str:
     """A cell as text that a spreadsheet never evaluates as a formula (SECURITY.md)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_row(s: Station) -> list[str]:
+    """One station as the export's cells, every one text (codes keep their leading digits), formulas defused."""
+    return [
+        csv_safe(v)
+        for v in [
+            s.name,
+            s.get_level_display(),
+            s.division_id,
+            s.division.name,
+            getattr(s, "agency_name", None) or "",
+            s.address,
+            s.floor_area if s.floor_area is not None else "",
+            "、".join(s.rooms or []),
+            s.plaque_date.strftime("%Y-%m-%d") if s.plaque_date else "",
+            s.get_status_display(),
+            s.star_rating or "",
+        ]
+    ]
+
+
+def xlsx_workbook(header: list[str], rows: Iterable[list[str]], title: str) -> bytes:
+    """An .xlsx file whose cells are all strings (type ``s``), so Excel keeps 12-digit codes as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            # openpyxl guesses a type from the value; a text starting with "=" would become a formula.
+            cell.data_type = TYPE_STRING
+            cell.number_format = "@"
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate([36, 18, 16, 16, 30, 36, 12, 36, 12, 10, 6], start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 class StationListView(ScopedListView):
@@ -200,22 +256,28 @@ class StationListView(ScopedListView):
     def filters(self) -> dict[str, str]:
         get = self.request.GET
         division = get.get("division", "").strip()
+        agency = get.get("agency", "").strip()
         return {
             "q": get.get("q", "").replace("\x00", "").strip()[:50],
             "level": get.get("level", "") if get.get("level", "") in Station.Level.values else "",
             "status": get.get("status", "") if get.get("status", "") in Station.Status.values else "",
             "division": division if division.isdigit() and len(division) <= 12 else "",
             "incomplete": "1" if get.get("incomplete") == "1" else "",
+            "agency": agency if agency.isdigit() and len(agency) <= 12 or agency == NO_AGENCY else "",
             "sort": get.get("sort", "") if get.get("sort", "").lstrip("-") in SORTS else "",
         }
 
     def get_queryset(self) -> QuerySet[Station]:
         f = self.filters()
-        scoped = super().get_queryset().select_related("division", "division__parent")
+        scoped = with_current_contract(super().get_queryset().select_related("division", "division__parent"))
         # The same filters as the API (stations.filtersets), applied to the already scoped queryset.
         qs = StationFilterSet(data={k: f[k] for k in ("q", "level", "status", "division") if f[k]}, queryset=scoped).qs
         if f["incomplete"]:
             qs = qs.filter(incomplete_q())
+        if f["agency"] == NO_AGENCY:
+            qs = qs.filter(agency_id__isnull=True)
+        elif f["agency"]:
+            qs = qs.filter(agency_id=int(f["agency"]))
         qs = qs.annotate(incomplete=ExpressionWrapper(incomplete_q(), output_field=BooleanField()))
         if f["sort"]:
             desc = f["sort"].startswith("-")
@@ -239,43 +301,46 @@ class StationListView(ScopedListView):
         return list(Division.objects.for_user(self.request.user).filter(code__in=wanted).order_by("code"))
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.GET.get("export") == "csv":
-            return self.export_csv()
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            return self.export(export)
         return super().get(request, *args, **kwargs)
 
-    def export_csv(self) -> HttpResponse:
-        rows = list(self.get_queryset())
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="stations-{stamp}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-        writer = csv.writer(response)
-        writer.writerow(EXPORT_COLUMNS)
-        for s in rows:
-            writer.writerow(
-                [
-                    csv_safe(v)
-                    for v in [
-                        s.name,
-                        s.get_level_display(),
-                        s.division_id,
-                        s.division.name,
-                        s.address,
-                        s.floor_area if s.floor_area is not None else "",
-                        "、".join(s.rooms or []),
-                        s.plaque_date.strftime("%Y-%m-%d") if s.plaque_date else "",
-                        s.get_status_display(),
-                        s.star_rating or "",
-                    ]
-                ]
+    def agency_options(self) -> list[tuple[int, str]]:
+        """The agencies holding a contract in force for a visible station (one query over the link table)."""
+        today = timezone.localdate()
+        through = Contract.stations.through
+        rows = (
+            through.objects.filter(
+                station__in=Station.objects.for_user(self.request.user).order_by().values("pk"),
+                contract__status=Contract.Status.ACTIVE,
+                contract__start_date__lte=today,
+                contract__end_date__gte=today,
             )
+            .values_list("contract__agency_id", "contract__agency__name")
+            .distinct()
+        )
+        return sorted(rows, key=lambda r: r[1])
+
+    def export(self, kind: str) -> HttpResponse:
+        rows = [export_row(s) for s in self.get_queryset()]
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        if kind == "xlsx":
+            response = HttpResponse(xlsx_workbook(EXPORT_COLUMNS, rows, "社工站"), content_type=XLSX_TYPE)
+        else:
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+            writer = csv.writer(response)
+            writer.writerow(EXPORT_COLUMNS)
+            writer.writerows(rows)
+        response["Content-Disposition"] = f'attachment; filename="stations-{stamp}.{kind}"'
         audit.record(
             acting_user=self.request.user,
             event="export",
             object_type="stations.Station",
-            object_repr=f"社工站列表导出（{len(rows)} 条）",
+            object_repr=f"社工站列表导出（{'Excel' if kind == 'xlsx' else 'CSV'}，{len(rows)} 条）",
             division_code=getattr(self.request.user.organisation, "division_id", "") or "",  # type: ignore[union-attr]
-            changes={"filters": {k: v for k, v in self.filters().items() if v}, "rows": len(rows)},
+            changes={"filters": {k: v for k, v in self.filters().items() if v}, "rows": len(rows), "format": kind},
             ip=audit.client_ip(self.request),
         )
         return response
@@ -287,6 +352,8 @@ class StationListView(ScopedListView):
         context["levels"] = Station.Level.choices
         context["statuses"] = Station.Status.choices
         context["division_options"] = self.division_options()
+        context["agency_options"] = self.agency_options()
+        context["no_agency"] = NO_AGENCY
         context["filtered"] = any(v for k, v in context["f"].items() if k != "sort")
         return context
 
@@ -360,8 +427,28 @@ class StationUpdateView(ScopedUpdateView):
         return redirect("station-detail", pk=station.pk)
 
 
+PLACE_RESULTS_MAX = 20
+
+
+def safe_next(request: Any, default: str) -> str:
+    """A same-site relative path to return to (``next``), or the default: never another host or scheme."""
+    target = (request.POST.get("next") or request.GET.get("next") or "").strip()
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=False)
+    ):
+        return target
+    return default
+
+
 class StationCreateView(LoginRequiredMixin, FormView):
-    """New stations, for the roles whose scope may add them (the county bureau); others get 404."""
+    """New stations, for the roles whose scope may add them (the county bureau); others get 404.
+
+    The place is picked from the division tree or found by name (``?q=``, htmx search-as-you-type; ``?parent=``
+    walks the tree); both answer with the options fragment to htmx and with the whole page otherwise.
+    """
 
     form_class = StationCreateForm
     template_name = "stations/station_create.html"
@@ -371,11 +458,78 @@ class StationCreateView(LoginRequiredMixin, FormView):
             raise Http404("无权新建站点。")
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.headers.get("HX-Request") and ("q" in request.GET or "parent" in request.GET):
+            return TemplateResponse(request, "stations/_place_options.html", self.place_context())
+        return super().get(request, *args, **kwargs)
+
+    def preselected(self) -> Division | None:
+        code = (self.request.POST.get("division") or self.request.GET.get("division") or "").strip()[:12]
+        if not code.isdigit():
+            return None
+        return creatable_divisions(self.request.user).select_related("parent", "parent__parent").filter(code=code).first()
+
+    def place_context(self) -> dict[str, Any]:
+        """Options for the picker: search results for ``q``, else the children of ``parent`` (or the user's tops)."""
+        user = self.request.user
+        creatable = creatable_divisions(user)
+        q = self.request.GET.get("q", "").replace("\x00", "").strip()[:30]
+        parent_code = self.request.GET.get("parent", "").strip()[:12]
+        parent: Division | None = None
+        visible = Division.objects.for_user(user).select_related("parent", "parent__parent")
+        if q:
+            found = creatable.filter(code__startswith=q) if q.isdigit() else creatable.filter(name__icontains=q)
+            options = list(found.select_related("parent", "parent__parent").order_by("level", "code")[: PLACE_RESULTS_MAX + 1])
+        else:
+            if parent_code.isdigit():
+                parent = visible.filter(code=parent_code).first()
+            elif "parent" not in self.request.GET and len(user_roots(user)) == 1:
+                parent = visible.filter(code=user_roots(user)[0]).first()  # a county bureau starts in its county
+            if parent is not None:
+                options = list(visible.filter(parent_id=parent.code).order_by("code"))
+            elif scope_of(user).is_global:
+                options = list(visible.filter(level=Division.Level.PROVINCE).order_by("code"))
+            else:
+                options = list(visible.filter(code__in=user_roots(user)).order_by("code"))
+        selectable = set(creatable.filter(code__in=[d.code for d in options]).values_list("code", flat=True))
+        return {
+            "q": q,
+            "parent": parent,
+            "parent_crumbs": breadcrumbs(user, parent) if parent is not None else [],
+            "more": len(options) > PLACE_RESULTS_MAX if q else False,
+            "options": [
+                {
+                    "division": d,
+                    "selectable": d.code in selectable,
+                    "level_word": PLACE_WORDS.get(Division.Level(d.level), ""),
+                    "default_level": default_level(d),
+                    "has_children": d.level < Division.Level.VILLAGE,
+                }
+                for d in (options[:PLACE_RESULTS_MAX] if q else options)
+            ],
+            "next": safe_next(self.request, ""),
+        }
+
     def get_initial(self) -> dict[str, Any]:
-        return {"division": self.request.GET.get("division", "")[:12], "level": self.request.GET.get("level", "")}
+        selected = self.preselected()
+        level = self.request.GET.get("level", "")
+        return {
+            "division": selected.code if selected else "",
+            "level": level if level in Station.Level.values else default_level(selected),
+        }
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self.place_context())
+        selected = self.preselected()
+        context["selected"] = selected
+        context["selected_level_word"] = PLACE_WORDS.get(Division.Level(selected.level), "") if selected else ""
+        context["selected_default_level"] = default_level(selected)
+        context["cancel_url"] = safe_next(self.request, reverse("station-list"))
+        return context
 
     def form_valid(self, form: StationCreateForm) -> HttpResponse:  # type: ignore[override]
         try:
@@ -387,7 +541,7 @@ class StationCreateView(LoginRequiredMixin, FormView):
                 status=Station.Status.PLANNED,
             )
         except PermissionDenied:
-            form.add_error("division", "该区划不在您可以新建站点的范围内。")
+            form.add_error("division", "这个地点不在您可以新建站点的范围内。")
             return self.form_invalid(form)
         except ValidationError as exc:
             apply_validation_error(form, exc)
