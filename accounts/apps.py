@@ -1,4 +1,3 @@
-from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -13,9 +12,3 @@ class AccountsConfig(AppConfig):
         from .roles import role_of
 
         register_role_resolver(role_of)
-
-
-class AxesConfig(AxesAppConfig):
-    """django-axes under a Chinese section name in the admin (its strings: locale/zh_Hans)."""
-
-    verbose_name = "登录锁定"

@@ -7,6 +7,17 @@ from typing import Any
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+
+def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put an action's ValidationError next to the fields it names; anything else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
 
 
 class LoginForm(AuthenticationForm):
@@ -44,3 +55,66 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
             field.error_messages["required"] = "请填写此项。"
+
+
+def _bootstrap(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+        field.error_messages["required"] = "请填写此项。"
+        if field.required:
+            field.widget.attrs["required"] = True
+
+
+class OrgUserCreateForm(forms.Form):
+    """A new account of the manager's own organisation; the write is accounts.actions.org_user_create."""
+
+    username = forms.RegexField(
+        label="用户名",
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        error_messages={"invalid": "用户名只能用英文字母、数字和 _ . @ + - 这几个符号。"},
+        help_text="登录时输入，例如 zhang_san；创建后不能修改。",
+    )
+    full_name = forms.CharField(label="姓名", max_length=60)
+    phone = forms.RegexField(
+        label="手机号",
+        max_length=20,
+        required=False,
+        regex=r"^1\d{10}$",
+        error_messages={"invalid": "请输入 11 位手机号码。"},
+    )
+    position = forms.ChoiceField(label="岗位", choices=[])
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="请当面或电话告知本人；首次登录后系统会提示本人修改密码。",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .actions import BUREAU_POSITIONS
+        from .models import User
+
+        self.fields["position"].choices = [(p.value, p.label) for p in BUREAU_POSITIONS]  # type: ignore[attr-defined]
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
+        self.user_model = User
+        _bootstrap(self)
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if self.user_model.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("这个用户名已被使用，请换一个。")
+        return username
+
+
+class OrgUserPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="新的临时密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="本人下次登录后会被提示改成自己的密码。",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from core.scoping import Role, ScopedManager, ScopeRule, scope_of
+from core.scoping import BUREAU_ROLES, Role, ScopedManager, ScopeRule, scope_of
 
 from .validators import validate_credit_code
 
@@ -125,6 +125,17 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, "未授权")
+
+    @property
+    def is_bureau(self) -> bool:
+        """A civil-affairs bureau account (province, city or county)."""
+        return self.role in BUREAU_ROLES
+
+    @property
+    def can_manage_org_users(self) -> bool:
+        from .actions import can_manage_org_users
+
+        return can_manage_org_users(self)
 
 
 ROLE_LABELS: dict[str, str] = {

@@ -14,7 +14,8 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_START_KEY] = timezone.now().timestamp()
-    record(acting_user=user, event="login", obj=user, ip=client_ip(request))
+    division = getattr(user.organisation, "division_id", "") or ""  # the bureau's audit page shows its logins
+    record(acting_user=user, event="login", obj=user, ip=client_ip(request), division_code=division)
 
 
 @receiver(user_logged_out)
@@ -22,7 +23,8 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     from core.audit import client_ip, record
 
     if user is not None:
-        record(acting_user=user, event="logout", obj=user, ip=client_ip(request))
+        division = getattr(user.organisation, "division_id", "") or ""
+        record(acting_user=user, event="logout", obj=user, ip=client_ip(request), division_code=division)
 
 
 @receiver(user_login_failed)

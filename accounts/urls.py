@@ -6,4 +6,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("users/", views.OrgUserListView.as_view(), name="org-user-list"),
+    path("users/new/", views.OrgUserCreateView.as_view(), name="org-user-create"),
+    path("users/<int:pk>/", views.OrgUserDetailView.as_view(), name="org-user-detail"),
 ]

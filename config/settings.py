@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
-    "accounts.apps.AxesConfig",  # django-axes with a Chinese admin section name
+    "accounts.axes_config.AxesConfig",  # django-axes with a Chinese admin section name
     "django_celery_beat",
     "core",
     "accounts",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("home.urls")),
     path("", include("stations.urls")),
+    path("", include("core.urls")),
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),

@@ -63,3 +63,22 @@ def record(
 
 def client_ip(request: Any) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+# Names people read for audit object types that are not models (a feature registers them in ready()),
+# and for change keys that are not model fields. The core names no feature: apps register their own.
+OBJECT_TYPE_LABELS: dict[str, str] = {}
+CHANGE_KEY_LABELS: dict[str, str] = {
+    "filters": "筛选条件",
+    "rows": "行数",
+    "format": "格式",
+    "password": "密码",
+}
+
+
+def register_object_type(label: str, name: str) -> None:
+    OBJECT_TYPE_LABELS[label] = name
+
+
+def register_change_key(key: str, name: str) -> None:
+    CHANGE_KEY_LABELS[key] = name

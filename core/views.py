@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.generic import DetailView, ListView, UpdateView
 
+from .models import AuditLog
 from .scoping import Action
 
 
@@ -46,3 +47,148 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: the form was stale or cookies were blocked; say so in Chinese and link home."""
     response = TemplateResponse(request, "403_csrf.html", {"reason": reason}, status=403)
     return response.render()
+
+
+# --- the audit log for bureaus (issue 13 item 10c) -------------------------------------------------------------
+
+AUDIT_PER_PAGE = 50
+
+
+def object_type_label(label: str) -> str:
+    """“stations.Station” → “社工站” (the model's verbose name, or a registered name); unknown → “其他”."""
+    from django.apps import apps
+
+    from .audit import OBJECT_TYPE_LABELS
+
+    if label in OBJECT_TYPE_LABELS:
+        return OBJECT_TYPE_LABELS[label]
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return "其他" if label else "—"
+
+
+def _field_and_label(model: Any, key: str) -> tuple[Any, str]:
+    from .audit import CHANGE_KEY_LABELS
+
+    if key in CHANGE_KEY_LABELS:
+        return None, CHANGE_KEY_LABELS[key]
+    if model is not None:
+        for f in model._meta.get_fields():
+            if getattr(f, "attname", None) == key or f.name == key:
+                return f, str(getattr(f, "verbose_name", key))
+    return None, "其他内容"
+
+
+def _value_text(field: Any, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    choices = dict(getattr(field, "flatchoices", None) or []) if field is not None else {}
+    if isinstance(value, list):
+        return "、".join(_value_text(field, v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(_value_text(None, v) for v in value.values() if v not in (None, ""))
+    return str(choices.get(value, value))
+
+
+def describe_changes(row: Any) -> list[dict[str, str]]:
+    """The changes of an audit row as (label, before, after) in words people read."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(row.object_type) if row.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    out = []
+    for key, change in (row.changes or {}).items():
+        field, label = _field_and_label(model, key)
+        if isinstance(change, dict) and set(change) <= {"before", "after"}:
+            out.append(
+                {
+                    "label": label,
+                    "before": _value_text(field, change.get("before")),
+                    "after": _value_text(field, change.get("after")),
+                }
+            )
+        else:
+            out.append({"label": label, "before": "", "after": _value_text(field, change)})
+    return out
+
+
+class AuditLogListView(ScopedListView):
+    """Who changed what: the audit rows of the user's subtree (AuditLog.scoping: bureaus and administrators;
+    everyone else gets 404), filtered by person, event, object type and date, 50 a page."""
+
+    model = AuditLog
+    template_name = "core/audit_list.html"
+    context_object_name = "rows"
+    paginate_by = AUDIT_PER_PAGE
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.http import Http404
+
+        from .scoping import scope_of
+
+        if request.user.is_authenticated and not self.model.scoping.may(scope_of(request.user).role, Action.VIEW):
+            raise Http404("无权查看审计日志。")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[return-value]
+
+    def filters(self) -> dict[str, Any]:
+        import datetime as dt
+
+        get = self.request.GET
+
+        def day(name: str) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(get.get(name, "").strip())
+            except ValueError:
+                return None
+
+        event = get.get("event", "")
+        return {
+            "who": get.get("who", "").replace("\x00", "").strip()[:50],
+            "event": event if event in self.model.Event.values else "",
+            "type": get.get("type", "").strip()[:60],
+            "from": day("from"),
+            "to": day("to"),
+        }
+
+    def get_queryset(self) -> QuerySet:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        f = self.filters()
+        qs = super().get_queryset()
+        if f["who"]:
+            qs = qs.filter(username__icontains=f["who"])
+        if f["event"]:
+            qs = qs.filter(event=f["event"])
+        if f["type"]:
+            qs = qs.filter(object_type=f["type"])
+        zone = timezone.get_current_timezone()
+        if f["from"]:
+            qs = qs.filter(at__gte=dt.datetime.combine(f["from"], dt.time.min, tzinfo=zone))
+        if f["to"]:
+            qs = qs.filter(at__lt=dt.datetime.combine(f["to"] + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+        return qs.order_by("-at", "-id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        f = self.filters()
+        context["f"] = {
+            **f,
+            "from": f["from"].isoformat() if f["from"] else "",
+            "to": f["to"].isoformat() if f["to"] else "",
+        }
+        context["filtered"] = any(context["f"].values())
+        context["events"] = self.model.Event.choices
+        types = super().get_queryset().order_by().values_list("object_type", flat=True).distinct()
+        context["types"] = sorted(((t, object_type_label(t)) for t in types if t), key=lambda x: x[1])
+        context["entries"] = [
+            {"row": r, "type_label": object_type_label(r.object_type), "changes": describe_changes(r)}
+            for r in context["object_list"]
+        ]
+        return context

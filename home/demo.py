@@ -19,7 +19,7 @@ from accounts.validators import credit_code_check_char
 from contracts.models import Contract
 from policies.actions import load_presets
 from services.actions import load_catalogues
-from stations.actions import standard_name
+from stations.actions import evaluator_group, standard_name
 from stations.models import Division, Station
 
 DEMO_PASSWORD = "Zhanwu@2026"  # noqa: S105 - published demo password, see README
@@ -182,14 +182,15 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
 
     _user("admin", None, "系统管理员", User.Position.OFFICER, superuser=True)
     _user("fj_province", province, "省厅工作人员", User.Position.OFFICER)
-    _user("datian_bureau", county, "县民政局工作人员", User.Position.OFFICER)
+    _user("datian_bureau", county, "县民政局工作人员", User.Position.MANAGER)  # manages the bureau's accounts
     _user("junxi_town", town_orgs[townships[0].code], "均溪镇社会事务办", User.Position.OFFICER)
     _user("shipai_town", town_orgs[townships[1].code], "石牌镇社会事务办", User.Position.OFFICER)
     _user("agency_sunshine", sunshine, "阳光社工中心负责人", User.Position.MANAGER)
     _user("agency_harmony", harmony, "和谐社工中心负责人", User.Position.MANAGER)
-    ev_user = _user("evaluator", evaluator, "评估专员", User.Position.EVALUATOR)
+    _user("evaluator", evaluator, "评估专员", User.Position.EVALUATOR)
+    # Grants go to the evaluator organisation's group (stations.actions), like the bureau's grants page does.
     for t in townships[:3]:
-        assign_perm("stations.view_station", ev_user, stations[t.code])
+        assign_perm("stations.view_station", evaluator_group(evaluator), stations[t.code])
     return demo_accounts()
 
 

@@ -21,7 +21,7 @@ from policies.actions import can_edit_policy_of
 from policies.models import Policy
 from policies.policy import effective_policy
 from stations.models import Division, Station
-from stations.selectors import incomplete_q
+from stations.selectors import incomplete_q, with_current_contract
 
 CONTRACT_WARNING_DAYS = 60
 LIST_LIMIT = 20
@@ -207,7 +207,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def evaluator(self) -> dict[str, Any]:
         stations = self.stations().select_related("division", "division__parent").order_by("division_id", "level")
-        return {"station_list": list(stations)}
+        # Each granted station with the contract in force for it (number, agency, dates): what is evaluated.
+        return {"station_list": list(with_current_contract(stations))}
 
     def overview(self) -> dict[str, Any]:
         """Province, city (and system administrators): counts by level and status, and by sub-division."""

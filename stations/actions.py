@@ -12,6 +12,7 @@ from core.scoping import Action
 from policies.policy import effective_policy
 
 from .models import Division, Station
+from .selectors import EVALUATOR_GROUP_PREFIX, GRANT_OBJECT_TYPE, evaluator_group_name, granted_station_ids
 
 DEFAULT_TEMPLATES = {
     Station.Level.CITY_CENTRE: "{city}社会工作服务指导中心",
@@ -112,3 +113,97 @@ def _recheck(user: Any, station: Station) -> None:
     """After the write, the row must still be inside the user's scope, else roll back (STYLE.md)."""
     if not Station.objects.for_user(user, Action.CHANGE).filter(pk=station.pk).exists():
         raise PermissionDenied("保存后的站点不在您的权限范围内。")
+
+
+# --- evaluator grants (issue 13 item 10a) ------------------------------------------------------------------
+#
+# Stations are granted to an evaluator *organisation*: the guardian permission ``stations.view_station`` goes to
+# one auth group per evaluator organisation, and every active user of that organisation is a member
+# (stations.signals keeps membership in step when users are saved). A new evaluator employee so sees the
+# organisation's stations without a second grant; the evaluator scope provider (selectors.granted_stations)
+# reads user and group permissions alike.
+
+VIEW_STATION = "stations.view_station"
+
+
+def evaluator_group(organisation: Any) -> Any:
+    """The auth group holding an evaluator organisation's station grants (created on first use)."""
+    from django.contrib.auth.models import Group
+
+    group, _ = Group.objects.get_or_create(name=evaluator_group_name(organisation.pk))
+    return group
+
+
+def sync_evaluator_membership(user: Any) -> None:
+    """Put a user in its evaluator organisation's group, and in no other evaluator group."""
+    from accounts.models import Organisation
+
+    org = user.organisation
+    wanted = (
+        evaluator_group(org) if org is not None and org.kind == Organisation.Kind.EVALUATOR and user.is_active else None
+    )
+    stale = user.groups.filter(name__startswith=EVALUATOR_GROUP_PREFIX)
+    if wanted is not None:
+        stale = stale.exclude(pk=wanted.pk)
+    if stale.exists():
+        user.groups.remove(*stale)
+    if wanted is not None and not user.groups.filter(pk=wanted.pk).exists():
+        user.groups.add(wanted)
+
+
+def _grantable(acting_user: Any) -> Any:
+    """Stations a user may grant: those it may change (the county bureau's own county; administrators: all)."""
+    return Station.objects.for_user(acting_user, Action.CHANGE)
+
+
+@transaction.atomic
+def station_grant(*, acting_user: Any, evaluator: Any, stations: list[Station]) -> list[Station]:
+    """Grant stations to an evaluator organisation; one audit row per newly granted station."""
+    from guardian.shortcuts import assign_perm
+
+    from accounts.models import Organisation
+
+    if evaluator.kind != Organisation.Kind.EVALUATOR or not evaluator.is_active_org:
+        raise ValidationError({"evaluator": "只能授权给正常状态的第三方评估机构。"})
+    allowed = set(_grantable(acting_user).filter(pk__in=[s.pk for s in stations]).values_list("pk", flat=True))
+    if not stations or len(allowed) != len({s.pk for s in stations}):
+        raise PermissionDenied("只能授权本辖区内、您可以管理的站点。")
+    group = evaluator_group(evaluator)
+    already = set(granted_station_ids(evaluator))
+    added = []
+    for station in stations:
+        if station.pk in already:
+            continue
+        assign_perm(VIEW_STATION, group, station)
+        audit.record(
+            acting_user=acting_user,
+            event="create",
+            object_type=GRANT_OBJECT_TYPE,
+            object_repr=f"{station.name} → {evaluator.name}",
+            division_code=station.division_id,
+            changes={"station": station.name, "evaluator": {"before": None, "after": evaluator.name}},
+        )
+        added.append(station)
+    for user in evaluator.users.filter(is_active=True):
+        sync_evaluator_membership(user)
+    return added
+
+
+@transaction.atomic
+def station_revoke(*, acting_user: Any, evaluator: Any, station: Station) -> None:
+    """Withdraw one station from an evaluator organisation; audited."""
+    from guardian.shortcuts import remove_perm
+
+    if not _grantable(acting_user).filter(pk=station.pk).exists():
+        raise PermissionDenied("只能撤销本辖区内、您可以管理的站点的授权。")
+    if station.pk not in granted_station_ids(evaluator):
+        raise ValidationError("该站点没有授权给这家评估机构。")
+    remove_perm(VIEW_STATION, evaluator_group(evaluator), station)
+    audit.record(
+        acting_user=acting_user,
+        event="delete",
+        object_type=GRANT_OBJECT_TYPE,
+        object_repr=f"{station.name} → {evaluator.name}",
+        division_code=station.division_id,
+        changes={"station": station.name, "evaluator": {"before": evaluator.name, "after": None}},
+    )

@@ -6,9 +6,14 @@ class StationsConfig(AppConfig):
     verbose_name = "社工站"
 
     def ready(self) -> None:
+        from core.audit import register_change_key, register_object_type
         from core.scoping import Role, register_station_provider
 
+        from . import signals  # noqa: F401  (evaluator grant-group membership; touches no database)
         from .selectors import granted_stations
 
         # An evaluator reaches the stations granted to it through django-guardian (DOMAIN §1).
         register_station_provider(Role.EVALUATOR, granted_stations)
+        register_object_type("stations.StationGrant", "评估授权")
+        register_change_key("station", "站点")
+        register_change_key("evaluator", "评估机构")

@@ -213,7 +213,9 @@ class StationCreateForm(forms.Form):
     def clean_division(self) -> Division:
         code = self.cleaned_data["division"].strip()
         division = (
-            creatable_divisions(self.user).select_related("parent").filter(code=code).first() if code.isdigit() else None
+            creatable_divisions(self.user).select_related("parent").filter(code=code).first()
+            if code.isdigit()
+            else None
         )
         if division is None:
             raise ValidationError("没有找到这个地点，或它不在您可以新建站点的范围内。请重新选择。")

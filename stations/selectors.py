@@ -49,3 +49,22 @@ def with_current_contract(stations: QuerySet[Station], on: dt.date | None = None
         contract_start=Subquery(current.values("start_date")[:1]),
         contract_end=Subquery(current.values("end_date")[:1]),
     )
+
+
+EVALUATOR_GROUP_PREFIX = "evaluator-org-"  # internal group names, never shown
+GRANT_OBJECT_TYPE = "stations.StationGrant"  # the audit rows of grants and revocations
+
+
+def evaluator_group_name(organisation_id: int) -> str:
+    return f"{EVALUATOR_GROUP_PREFIX}{organisation_id}"
+
+
+def granted_station_ids(evaluator: Any) -> set[int]:
+    """Ids of the stations granted to an evaluator organisation (its group's object permissions)."""
+    from .models import StationGroupObjectPermission
+
+    return set(
+        StationGroupObjectPermission.objects.filter(
+            group__name=evaluator_group_name(evaluator.pk), permission__codename="view_station"
+        ).values_list("content_object_id", flat=True)
+    )

@@ -19,18 +19,19 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
-from django.views.generic import FormView
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import FormView, TemplateView
 
+from accounts.models import Organisation
 from contracts.models import Contract
 from core import audit
 from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView, ScopedUpdateView
 from policies.models import Policy
-from stations.selectors import incomplete_q, with_current_contract
+from stations.selectors import granted_station_ids, incomplete_q, with_current_contract
 
-from .actions import standard_name, station_create, station_update
+from .actions import standard_name, station_create, station_grant, station_revoke, station_update
 from .filtersets import StationFilterSet
 from .forms import StationCreateForm, StationForm, apply_validation_error, creatable_divisions, default_level
 from .models import PLACE_WORDS, Division, Station
@@ -227,7 +228,8 @@ def xlsx_workbook(header: list[str], rows: Iterable[list[str]], title: str) -> b
 
     workbook = Workbook()
     sheet = workbook.active
-    assert sheet is not None
+    if sheet is None:  # a new workbook always has one sheet
+        sheet = workbook.create_sheet()
     sheet.title = title
     sheet.append(header)
     for cell in sheet[1]:
@@ -382,6 +384,14 @@ class StationDetailView(ScopedDetailView):
             if station.level == Station.Level.REGIONAL
             else []
         )
+        if not context["contracts"]:
+            # A role that sees the station but not its contracts (an evaluator) still learns who runs it.
+            context["current_agency"] = (
+                with_current_contract(Station.objects.filter(pk=station.pk))
+                .filter(contract_number__isnull=False)
+                .values("agency_name", "contract_number", "contract_start", "contract_end")
+                .first()
+            )
         context["can_edit"] = Station.objects.for_user(user, Action.CHANGE).filter(pk=station.pk).exists()
         context["standard_name"] = standard_name(station.division, station.level)
         context["today"] = timezone.localdate()
@@ -467,7 +477,9 @@ class StationCreateView(LoginRequiredMixin, FormView):
         code = (self.request.POST.get("division") or self.request.GET.get("division") or "").strip()[:12]
         if not code.isdigit():
             return None
-        return creatable_divisions(self.request.user).select_related("parent", "parent__parent").filter(code=code).first()
+        return (
+            creatable_divisions(self.request.user).select_related("parent", "parent__parent").filter(code=code).first()
+        )
 
     def place_context(self) -> dict[str, Any]:
         """Options for the picker: search results for ``q``, else the children of ``parent`` (or the user's tops)."""
@@ -479,7 +491,9 @@ class StationCreateView(LoginRequiredMixin, FormView):
         visible = Division.objects.for_user(user).select_related("parent", "parent__parent")
         if q:
             found = creatable.filter(code__startswith=q) if q.isdigit() else creatable.filter(name__icontains=q)
-            options = list(found.select_related("parent", "parent__parent").order_by("level", "code")[: PLACE_RESULTS_MAX + 1])
+            options = list(
+                found.select_related("parent", "parent__parent").order_by("level", "code")[: PLACE_RESULTS_MAX + 1]
+            )
         else:
             if parent_code.isdigit():
                 parent = visible.filter(code=parent_code).first()
@@ -548,3 +562,80 @@ class StationCreateView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"已新建“{station.name}”（规划中），请补充地址、面积等资料。")
         return redirect("station-edit", pk=station.pk)
+
+
+# --- evaluator grants ---------------------------------------------------------------------------------------
+
+
+class StationGrantView(LoginRequiredMixin, TemplateView):
+    """Which of the bureau's stations each evaluator organisation may see, with grant and revoke.
+
+    For users who may change stations (the county bureau in its county; administrators); others get 404.
+    Only stations in ``Station.objects.for_user(user, "change")`` are listed or accepted.
+    """
+
+    template_name = "stations/station_grants.html"
+
+    def grantable(self) -> QuerySet[Station]:
+        return Station.objects.for_user(self.request.user, Action.CHANGE)
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not Station.scoping.may(scope_of(request.user).role, Action.CHANGE):
+            raise Http404("无权管理评估授权。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def evaluators(self) -> list[Organisation]:
+        # Evaluators are hired from outside the county, so every active one can be chosen (name only).
+        return list(Organisation.objects.filter(kind=Organisation.Kind.EVALUATOR, status=Organisation.Status.ACTIVE))
+
+    def chosen(self, evaluators: list[Organisation]) -> Organisation | None:
+        raw = self.request.POST.get("evaluator") or self.request.GET.get("evaluator") or ""
+        for org in evaluators:
+            if str(org.pk) == raw:
+                return org
+        return evaluators[0] if evaluators and not raw else None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        evaluators = self.evaluators()
+        evaluator = self.chosen(evaluators)
+        stations = self.grantable().select_related("division", "division__parent").order_by("division_id", "level")
+        granted_ids = granted_station_ids(evaluator) if evaluator is not None else set()
+        all_stations = list(stations)
+        context.update(
+            {
+                "evaluators": evaluators,
+                "evaluator": evaluator,
+                "granted": [s for s in all_stations if s.pk in granted_ids],
+                "available": [s for s in all_stations if s.pk not in granted_ids],
+            }
+        )
+        return context
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        evaluator = self.chosen(self.evaluators())
+        if evaluator is None:
+            raise Http404("没有这家评估机构。")
+        ids = [int(v) for v in request.POST.getlist("station") if v.isdigit()]
+        stations = list(self.grantable().filter(pk__in=ids))
+        if len(stations) != len(set(ids)):
+            raise Http404("不存在或无权管理该站点。")
+        back = f"{reverse('station-grants')}?evaluator={evaluator.pk}"
+        if not stations:
+            messages.error(request, "请先勾选要授权的站点。")
+            return redirect(back)
+        try:
+            if request.POST.get("action") == "revoke":
+                for station in stations:
+                    station_revoke(acting_user=request.user, evaluator=evaluator, station=station)
+                messages.success(
+                    request, f"已撤销{evaluator.name}对“{'、'.join(s.name for s in stations)}”的查看授权。"
+                )
+            else:
+                added = station_grant(acting_user=request.user, evaluator=evaluator, stations=stations)
+                messages.success(request, f"已授权{evaluator.name}查看 {len(added)} 个站点。")
+        except PermissionDenied:
+            raise Http404("不存在或无权管理该站点。") from None
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(back)

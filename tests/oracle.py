@@ -9,7 +9,7 @@ from guardian.models import UserObjectPermission
 from accounts.models import Organisation, User
 from contracts.models import Contract
 from policies.models import Policy
-from stations.models import Division, Station, StationUserObjectPermission
+from stations.models import Division, Station, StationGroupObjectPermission, StationUserObjectPermission
 
 ROLE_USERS = [
     "admin",
@@ -64,7 +64,13 @@ def station_ids(user: User) -> set[int]:
                 "object_pk", flat=True
             )
         }
-        return direct | generic
+        # Grants to the evaluator organisation's group (stations.actions.station_grant).
+        group = set(
+            StationGroupObjectPermission.objects.filter(
+                group__user=user, permission__codename="view_station"
+            ).values_list("content_object_id", flat=True)
+        )
+        return direct | generic | group
     return set()
 
 
@@ -118,3 +124,47 @@ def station_change_ids(user: User) -> set[int]:
     if org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6:
         return station_ids(user)
     return set()
+
+
+# --- the bureau's administration pages (issue 13 item 10) ------------------------------------------------------
+
+
+def _is_bureau(user: User) -> bool:
+    return (
+        user.organisation is not None
+        and user.organisation.kind == Organisation.Kind.BUREAU
+        and user.organisation.status == Organisation.Status.ACTIVE
+    )
+
+
+def may_manage_users(user: User) -> bool:
+    """A bureau account with the manager position; system administrators use the Django admin instead."""
+    return not user.is_superuser and _is_bureau(user) and user.position == User.Position.MANAGER and user.is_active
+
+
+def org_user_ids(user: User) -> set[int]:
+    if not may_manage_users(user):
+        return set()
+    return set(
+        User.objects.filter(organisation_id=user.organisation_id, is_superuser=False).values_list("pk", flat=True)
+    )
+
+
+def may_grant(user: User) -> bool:
+    return user.is_superuser or (_is_bureau(user) and len(_org(user).division_id) == 6)
+
+
+def may_read_audit(user: User) -> bool:
+    return user.is_superuser or _is_bureau(user)
+
+
+def audit_ids(user: User) -> set[int]:
+    from core.models import AuditLog
+
+    rows = list(AuditLog.objects.values_list("pk", "division_code"))
+    if user.is_superuser:
+        return {pk for pk, _ in rows}
+    if not _is_bureau(user):
+        return set()
+    prefix = _org(user).division_id
+    return {pk for pk, code in rows if code.startswith(prefix)}

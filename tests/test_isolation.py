@@ -109,9 +109,22 @@ def _all_pks(model: type[models.Model]) -> Callable[[User], set[Any]]:
     return lambda u: set(model._default_manager.values_list("pk", flat=True))
 
 
+def _xlsx_station_ids(client: Client, url: str) -> set[str]:
+    """Station ids of the rows of an Excel export (first column: the unique signage name)."""
+    from openpyxl import load_workbook
+
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    by_name = dict(Station.objects.values_list("name", "pk"))
+    return {str(by_name[row[0]]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
 LISTS = [
     ListCheck("station-list", "/stations/", _ids(r'href="/stations/(\d+)/"'), _str(oracle.station_ids)),
     ListCheck("station-list", "/stations/?export=csv", _csv_station_ids, _str(oracle.station_ids)),
+    ListCheck("station-list", "/stations/?export=xlsx", _xlsx_station_ids, _str(oracle.station_ids)),
     ListCheck("division-list", "/divisions/", _ids(r'href="/divisions/(\d+)/"'), oracle.division_codes, False),
     ListCheck(
         "policy-list",
@@ -146,6 +159,9 @@ DETAILS = [
         lambda i: f"/catalogue/items/{i.pk}/",
         lambda: ServiceItem.objects.all()[:5],
         _all_pks(ServiceItem),
+    ),
+    DetailCheck(
+        "org-user-detail", lambda u: f"/users/{u.pk}/", lambda: User.objects.order_by("pk"), oracle.org_user_ids
     ),
     DetailCheck("api:station-detail", lambda s: f"/api/v1/stations/{s.pk}/", Station.objects.all, oracle.station_ids),
     DetailCheck(
@@ -182,6 +198,31 @@ DETAILS = [
     ),
 ]
 
+
+@dataclass(frozen=True)
+class RolePageCheck:
+    """A page only some roles reach (others: 404), listing exactly the oracle's rows for those who do."""
+
+    name: str
+    url: str
+    allowed: Callable[[User], bool]
+    pattern: str = ""  # the ids the page shows; "" for a form
+    expected: Callable[[User], set[Any]] = lambda u: set()
+
+
+ROLE_PAGES = [
+    RolePageCheck(
+        "station-grants",
+        "/stations/grants/",
+        oracle.may_grant,
+        r'name="station" value="(\d+)"',
+        oracle.station_change_ids,
+    ),
+    RolePageCheck("org-user-list", "/users/", oracle.may_manage_users, r'href="/users/(\d+)/"', oracle.org_user_ids),
+    RolePageCheck("org-user-create", "/users/new/", oracle.may_manage_users),
+    RolePageCheck("audit-log", "/audit/", oracle.may_read_audit, r'data-audit-id="(\d+)"', oracle.audit_ids),
+]
+
 # Named URLs that show no tenant objects, each with the reason.
 EXEMPT = {
     "login": "the login form",
@@ -213,7 +254,7 @@ def _named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> It
 
 
 def test_every_url_is_covered() -> None:
-    covered = {c.name for c in LISTS} | {c.name for c in DETAILS} | set(EXEMPT)
+    covered = {c.name for c in LISTS} | {c.name for c in DETAILS} | {c.name for c in ROLE_PAGES} | set(EXEMPT)
     names = set(_named_patterns())
     # DRF's format-suffix twins ("…-list" with .json) share the name, so names are enough.
     missing = sorted(names - covered)
@@ -278,3 +319,28 @@ def test_policy_editor_is_only_for_the_owning_bureau(user_client) -> None:  # ty
         status = user_client(username).get("/policies/edit/").status_code
         # The provincial bureau edits the province's policy page; others have none.
         assert status == (200 if username == "fj_province" else 404), (username, status)
+
+
+def _audit_rows_in_three_places() -> None:
+    """Audit rows in the bureau's county, in another province and without a division."""
+    from core import audit
+
+    for code in ("350425", "350425100", "469025", ""):
+        audit.record(acting_user=None, event="update", object_type="stations.Station", division_code=code)
+
+
+@pytest.mark.parametrize("username", oracle.ROLE_USERS)
+@pytest.mark.parametrize("check", ROLE_PAGES, ids=lambda c: c.name)
+def test_role_pages_show_exactly_the_users_part(user_client, username: str, check: RolePageCheck) -> None:  # type: ignore[no-untyped-def]
+    _audit_rows_in_three_places()
+    user = User.objects.get(username=username)
+    client = user_client(username)
+    first = client.get(check.url)
+    if not check.allowed(user):
+        assert first.status_code == 404, (username, check.url, first.status_code)
+        return
+    assert first.status_code == 200, (username, check.url, first.status_code)
+    if check.pattern:
+        expected = {str(x) for x in check.expected(user)}
+        shown = _ids(check.pattern)(client, check.url)
+        assert shown == expected, (username, check.url, sorted(shown ^ expected)[:10])

@@ -37,8 +37,11 @@ def test_county_bureau_creates_a_village_point_with_the_standard_name(user_clien
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"division": "469025", "level": "county_hq"}, "不在您的辖区"),  # 白沙: another county
-        ({"division": "350425100", "level": "village"}, "须设在村级"),  # wrong level for the division
+        ({"division": "469025", "level": "county_hq"}, "不在您可以新建站点的范围内"),  # 白沙: another county
+        (
+            {"division": "350425100", "level": "village"},
+            "村（社区）社工服务点要建在村（社区），而所选地点是乡镇（街道）",
+        ),
         ({"division": "350425100", "level": "township"}, "已有同层级"),  # 均溪 already has one
         ({"division": "3504", "level": "city_centre"}, "范围内"),  # an ancestor: visible, not writable
     ],
