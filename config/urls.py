@@ -18,3 +18,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Chinese error pages in the site's layout, JSON under /api/ (core.views).
+handler404 = "core.views.page_not_found"
+handler403 = "core.views.permission_denied"
+handler500 = "core.views.server_error"

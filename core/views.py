@@ -192,3 +192,39 @@ class AuditLogListView(ScopedListView):
             for r in context["object_list"]
         ]
         return context
+
+
+# --- error pages: Chinese pages in the site's layout (templates/4xx.html, 500.html); JSON under /api/ ----------
+
+API_PREFIX = "/api/"
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"detail": "您没有执行该操作的权限。"}, status=403, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"detail": "服务器出错，请稍后再试。"}, status=500, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.server_error(request)
