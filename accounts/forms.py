@@ -51,6 +51,8 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "当前密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password2"].label = "再次输入新密码"
         self.fields["new_password2"].help_text = "请再输入一次新密码，以免输错。"
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
@@ -74,7 +76,7 @@ class OrgUserCreateForm(forms.Form):
         max_length=150,
         regex=r"^[A-Za-z0-9_.@+-]+$",
         error_messages={"invalid": "用户名只能用英文字母、数字和 _ . @ + - 这几个符号。"},
-        help_text="登录时输入，例如 zhang_san；创建后不能修改。",
+        help_text="登录时输入，用拼音字母和数字，创建后不能修改。",
     )
     full_name = forms.CharField(label="姓名", max_length=60)
     phone = forms.RegexField(

@@ -159,7 +159,10 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Only Chinese until the templates have an English catalogue: with "en" listed, LocaleMiddleware served
+# Django's own strings (form labels, validation messages) in English to browsers asking for English,
+# mixed into Chinese pages (issue 13).
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

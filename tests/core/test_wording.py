@@ -137,3 +137,12 @@ def test_readme_names_the_login_url_and_agrees_with_make_run_on_redis() -> None:
     row = next(line for line in readme.splitlines() if line.startswith("| `REDIS_URL`"))
     assert "make run" in row and "redis://127.0.0.1:6379/0" in row
     assert 'redis_url="${REDIS_URL:-redis://127.0.0.1:6379/0}"' in (ROOT / "scripts" / "run-dev.sh").read_text()
+
+
+def test_an_english_browser_still_gets_chinese(user_client) -> None:  # type: ignore[no-untyped-def]
+    """Chromium asks for English by default; Django's own labels and messages must not switch to it."""
+    client = user_client("junxi_town")
+    page = client.get("/password/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "新密码" in page and "New password" not in page
+    body = client.post("/password/", {}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "请填写此项" in body and "This field is required" not in body
