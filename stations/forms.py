@@ -222,7 +222,7 @@ class StationCreateForm(forms.Form):
         return division
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         division = data.get("division")
         if isinstance(division, Division) and not data.get("level"):
             data["level"] = default_level(division)

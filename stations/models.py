@@ -167,11 +167,12 @@ class Station(models.Model):
         if self.division_id and self.level:
             expected = self.DIVISION_LEVEL[self.Level(self.level)]
             if len(self.division_id) != {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}[expected]:
-                actual = {2: 1, 4: 2, 6: 3, 9: 4, 12: 5}.get(len(self.division_id))
+                actual = {2: 1, 4: 2, 6: 3, 9: 4, 12: 5}.get(len(self.division_id), 0)
+                place = PLACE_WORDS.get(Division.Level(actual), "") if actual else ""
                 raise ValidationError(
                     {
                         "division": f"{self.Level(self.level).label}要建在{PLACE_WORDS[expected]}，"
-                        f"而所选地点是{PLACE_WORDS.get(actual, '其他层级的区划')}。"
+                        f"而所选地点是{place or '其他层级的区划'}。"
                         "请改选地点，或改选与地点相符的站点层级。"
                     }
                 )

@@ -386,12 +386,8 @@ class StationDetailView(ScopedDetailView):
         )
         if not context["contracts"]:
             # A role that sees the station but not its contracts (an evaluator) still learns who runs it.
-            context["current_agency"] = (
-                with_current_contract(Station.objects.filter(pk=station.pk))
-                .filter(contract_number__isnull=False)
-                .values("agency_name", "contract_number", "contract_start", "contract_end")
-                .first()
-            )
+            current = with_current_contract(Station.objects.filter(pk=station.pk)).first()
+            context["current_agency"] = current if getattr(current, "contract_number", None) else None
         context["can_edit"] = Station.objects.for_user(user, Action.CHANGE).filter(pk=station.pk).exists()
         context["standard_name"] = standard_name(station.division, station.level)
         context["today"] = timezone.localdate()

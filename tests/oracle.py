@@ -145,9 +145,7 @@ def may_manage_users(user: User) -> bool:
 def org_user_ids(user: User) -> set[int]:
     if not may_manage_users(user):
         return set()
-    return set(
-        User.objects.filter(organisation_id=user.organisation_id, is_superuser=False).values_list("pk", flat=True)
-    )
+    return set(User.objects.filter(organisation=user.organisation, is_superuser=False).values_list("pk", flat=True))
 
 
 def may_grant(user: User) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -30,7 +31,7 @@ def _api_boom(request):  # type: ignore[no-untyped-def]
     raise RuntimeError("boom")
 
 
-urlpatterns = [
+urlpatterns: list[Any] = [
     path("boom/", _boom),
     path("forbidden/", _forbidden),
     path("api/v1/boom/", _api_boom),
