@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.generic import DetailView, ListView, UpdateView
@@ -163,7 +163,8 @@ class AuditLogListView(ScopedListView):
         f = self.filters()
         qs = super().get_queryset()
         if f["who"]:
-            qs = qs.filter(username__icontains=f["who"])
+            # The user is a plain id without a database constraint; its name is looked up, not joined.
+            qs = qs.filter(Q(username__icontains=f["who"]) | Q(user__full_name__icontains=f["who"]))
         if f["event"]:
             qs = qs.filter(event=f["event"])
         if f["type"]:
@@ -173,7 +174,7 @@ class AuditLogListView(ScopedListView):
             qs = qs.filter(at__gte=dt.datetime.combine(f["from"], dt.time.min, tzinfo=zone))
         if f["to"]:
             qs = qs.filter(at__lt=dt.datetime.combine(f["to"] + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
-        return qs.order_by("-at", "-id")
+        return qs.select_related("user").order_by("-at", "-id")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -61,3 +61,13 @@ def test_pages_of_fifty(user_client) -> None:  # type: ignore[no-untyped-def]
 def test_a_township_and_an_agency_have_no_audit_page(user_client) -> None:  # type: ignore[no-untyped-def]
     for username in ["junxi_town", "agency_sunshine", "evaluator"]:
         assert user_client(username).get("/audit/").status_code == 404
+
+
+def test_people_are_named_and_found_by_name(user_client) -> None:  # type: ignore[no-untyped-def]
+    from accounts.models import User
+
+    clerk = User.objects.get(username="datian_bureau")
+    row = audit.record(acting_user=clerk, event="update", object_type="stations.Station", division_code="350425")
+    body = user_client("datian_bureau").get(f"/audit/?who={clerk.full_name}").content.decode()
+    assert row.pk in _ids(body)
+    assert f'<td class="text-break small">{clerk.full_name}</td>' in body
