@@ -174,10 +174,15 @@ def sort_query(context: dict[str, Any], field: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def nav_active(context: dict[str, Any], *prefixes: str) -> str:
-    """“active” when the current path starts with one of the prefixes (“/” matches only the home page)."""
+    """“active” when the current path starts with one of the prefixes (“/” matches only the home page);
+    a prefix written “!/stations/grants/” excludes that part (it belongs to another menu)."""
     request = context.get("request")
     path = request.path if request is not None else ""
+    if any(p.startswith("!") and path.startswith(p[1:]) for p in prefixes):
+        return ""
     for prefix in prefixes:
+        if prefix.startswith("!"):
+            continue
         if (prefix == "/" and path == "/") or (prefix != "/" and path.startswith(prefix)):
             return "active"
     return ""

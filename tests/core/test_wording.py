@@ -146,3 +146,9 @@ def test_an_english_browser_still_gets_chinese(user_client) -> None:  # type: ig
     assert "新密码" in page and "New password" not in page
     body = client.post("/password/", {}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "请填写此项" in body and "This field is required" not in body
+
+
+def test_one_menu_is_marked_current(user_client) -> None:  # type: ignore[no-untyped-def]
+    body = user_client("datian_bureau").get("/stations/grants/").content.decode()
+    assert 'nav-link active" aria-current="page" href="/stations/"' not in body
+    assert "dropdown-toggle active" in body
