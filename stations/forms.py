@@ -156,6 +156,10 @@ DEFAULT_LEVEL_FOR = {
 }
 
 
+# Levels with one open station per place (the model's one_open_per_division_level constraint).
+ONE_OPEN_PER_PLACE = {Station.Level.COUNTY_HQ, Station.Level.TOWNSHIP, Station.Level.VILLAGE}
+
+
 def default_level(division: Division | None) -> str:
     return DEFAULT_LEVEL_FOR.get(division.level, "") if division is not None else ""  # type: ignore[call-overload]
 
@@ -228,4 +232,19 @@ class StationCreateForm(forms.Form):
             data["level"] = default_level(division)
             if not data["level"]:
                 self.add_error("level", "请选择站点层级。")
+        level = data.get("level")
+        if isinstance(division, Division) and level in ONE_OPEN_PER_PLACE:
+            # The database constraint says “已有同层级的在用站点”; say which one, in plain words.
+            existing = (
+                Station.objects.filter(division=division, level=level)
+                .exclude(status=Station.Status.CLOSED)
+                .only("name")
+                .first()
+            )
+            if existing is not None:
+                self.add_error(
+                    "division",
+                    f"{division.name}已经有在用的{Station.Level(level).label}“{existing.name}”，不能再建一个。"
+                    "如需另建区域性中心社工站，请把层级改为“区域性中心社工站”。",
+                )
         return data

@@ -45,7 +45,10 @@ def test_county_bureau_creates_a_village_point_with_the_standard_name(user_clien
             {"division": "350425100", "level": "village"},
             "村（社区）社工服务点要建在村（社区），而所选地点是乡镇（街道）",
         ),
-        ({"division": "350425100", "level": "township"}, "已有同层级"),  # 均溪 already has one
+        (
+            {"division": "350425100", "level": "township"},
+            "均溪镇已经有在用的乡镇（街道）社工站“大田县均溪镇社会工作服务站”",
+        ),
         ({"division": "3504", "level": "city_centre"}, "范围内"),  # an ancestor: visible, not writable
     ],
 )
