@@ -8,6 +8,7 @@ class StationsConfig(AppConfig):
     def ready(self) -> None:
         from core.scoping import Role, register_station_provider
 
+        from . import actions  # noqa: F401  (declares the station actions with core.actions)
         from .selectors import granted_stations
 
         # An evaluator reaches the stations granted to it through django-guardian (DOMAIN §1).
