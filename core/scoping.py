@@ -218,7 +218,6 @@ class ScopeRule:
             return None
         return reduce(or_, parts)
 
-
     def _ancestors_part(self, scope: UserScope) -> list[Q]:
         codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
         if not codes or not self.division:

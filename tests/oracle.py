@@ -129,3 +129,13 @@ def station_change_ids(user: User) -> set[int]:
     if org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6:
         return station_ids(user)
     return set()
+
+
+def area_summary_codes(user: User) -> set[str]:
+    """/overview/<code>/: bureaus (and administrators) open their own subtree down to the counties."""
+    if user.is_superuser:
+        return {c for c in division_codes(user) if len(c) <= 6}
+    org = _org(user)
+    if org.kind != Organisation.Kind.BUREAU:
+        return set()
+    return {c for c in division_codes(user) if len(c) <= 6 and c.startswith(org.division_id)}
