@@ -204,6 +204,4 @@ class HomeView(LoginRequiredMixin, TemplateView):
             **area_summary(self.request.user, division),
             "division": division,
             "incomplete_count": self.stations().filter(incomplete_q()).count(),
-            "ending_contracts": list(self.ending_contracts()[:LIST_LIMIT]),
-            "warning_days": CONTRACT_WARNING_DAYS,
         }
