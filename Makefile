@@ -41,6 +41,7 @@ run: venv assets system-deps
 lint: venv
 	ruff check .
 	ruff format --check .
+	lint-imports
 
 typecheck: venv
 	mypy

@@ -51,7 +51,16 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager()
-    scoping = ScopeRule(division="division_id", owner="pk")
+    # Who sees which organisations (issue 6): bureaus and townships every organisation in their subtree and
+    # the bureaus above them; agencies and evaluators their own organisation and the government bodies
+    # (bureaus, townships) where they work and above — never another agency's or evaluator's record.
+    scoping = ScopeRule(
+        division="division_id",
+        owner="pk",
+        ancestors=True,
+        ancestors_q=models.Q(kind="bureau"),
+        station_q=models.Q(kind__in=["bureau", "township"]),
+    )
 
     class Meta:
         verbose_name = "机构"

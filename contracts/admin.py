@@ -3,16 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from core.admin_base import AuditedScopedAdmin
+from core.admin_base import ScopedAdmin
 
+from .actions import EDITABLE_FIELDS, contract_create, contract_update
 from .models import Contract
 
 
 @admin.register(Contract)
-class ContractAdmin(AuditedScopedAdmin):
-    """Contracts have no actions module yet: the admin audits each write and re-checks the scope after it."""
+class ContractAdmin(ScopedAdmin):
+    """Writes go through contracts.actions (validated, audited, re-checked against scope); no deletion:
+    an agreement is ended by its status, and what depended on it stays."""
 
+    action_backed = True
     list_display = ["number", "division", "agency", "status", "start_date", "end_date", "procurement_method"]
     list_filter = ["status", "procurement_method"]
     search_fields = ["number", "agency__name", "division__name", "=division__code"]
@@ -21,5 +25,24 @@ class ContractAdmin(AuditedScopedAdmin):
     filter_horizontal = ["stations"]
     date_hierarchy = "start_date"
 
-    def audit_division(self, obj: Any) -> str:
-        return obj.division_id or ""
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
+        # The model instance already carries the form's values; the action re-validates and audits them.
+        if change:
+            data = {name: getattr(obj, name) for name in EDITABLE_FIELDS}
+            contract_update(acting_user=request.user, contract=obj, data=data)
+        else:
+            contract_create(acting_user=request.user, contract=obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if "stations" in form.cleaned_data:
+            contract_update(
+                acting_user=request.user,
+                contract=form.instance,
+                data={},
+                stations=list(form.cleaned_data["stations"]),
+            )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

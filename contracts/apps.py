@@ -8,6 +8,7 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from core.scoping import Role, register_station_provider
 
+        from . import actions  # noqa: F401  (declares the contract actions with core.actions)
         from .selectors import agency_scope_stations
 
         # An agency reaches the stations of its contracts in force (DOMAIN §1).

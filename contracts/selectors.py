@@ -7,6 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.access import access
+from core.scoping import Action
+
 from .models import Contract
 
 
@@ -30,3 +33,8 @@ def active_contract_stations(organisation_id: int | None, on: dt.date | None = N
 def agency_scope_stations(user: Any) -> dict[int, str]:
     """The scope input this app registers with the core for agencies."""
     return active_contract_stations(user.organisation_id)
+
+
+def access_contract(user: Any, pk: Any, action: str = Action.VIEW) -> Contract:
+    """A contract in the user's scope for ``action`` by its id, or 404."""
+    return access(Contract, user, pk, action)

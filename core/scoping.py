@@ -159,6 +159,9 @@ class ScopeRule:
     public:     reference data (the service catalogue): every known role may view all rows.
     viewers:    when set, only these roles may view (e.g. the audit log: bureaus).
     writers:    action -> roles allowed to take it (view is open to every known role).
+    ancestors_q: narrows the rows seen on the ancestors (e.g. organisations above: only the bureaus).
+    station_q:  narrows what roles that reach the tree only through stations (agencies, evaluators) see by
+                division (e.g. organisations: only government bodies, never another agency).
     """
 
     division: str | None = None
@@ -170,6 +173,8 @@ class ScopeRule:
     public: bool = False
     viewers: frozenset[Role] | None = None
     writers: dict[str, frozenset[Role]] = field(default_factory=dict)
+    ancestors_q: Q | None = None
+    station_q: Q | None = None
 
     def may(self, role: Role, action: str) -> bool:
         if role == Role.NONE:
@@ -191,9 +196,7 @@ class ScopeRule:
             if self.division:
                 parts.append(_subtree_q(self.division, scope.roots))
                 if up:
-                    codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
-                    if codes:
-                        parts.append(Q(**{f"{self.division}__in": codes}))
+                    parts.extend(self._ancestors_part(scope))
         elif scope.role == Role.AGENCY and self.agency:
             # Rows an agency is party to (its contracts): only its own, whatever their place.
             parts.append(Q(**{self.agency: scope.organisation_id}))
@@ -203,16 +206,24 @@ class ScopeRule:
             if self.station:
                 parts.append(Q(**{f"{self.station}__in": sorted(scope.station_ids or ())}))
             elif self.division:
-                parts.append(_subtree_q(self.division, scope.roots))
+                by_division = [_subtree_q(self.division, scope.roots)]
                 if up:
-                    codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
-                    if codes:
-                        parts.append(Q(**{f"{self.division}__in": codes}))
+                    by_division.extend(self._ancestors_part(scope))
+                if self.station_q is not None:
+                    by_division = [part & self.station_q for part in by_division]
+                parts.extend(by_division)
         if self.owner and scope.organisation_id is not None:
             parts.append(Q(**{self.owner: scope.organisation_id}))
         if not parts:
             return None
         return reduce(or_, parts)
+
+    def _ancestors_part(self, scope: UserScope) -> list[Q]:
+        codes = sorted({a for r in scope.roots for a in ancestor_codes(r)})
+        if not codes or not self.division:
+            return []
+        part = Q(**{f"{self.division}__in": codes})
+        return [part & self.ancestors_q if self.ancestors_q is not None else part]
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -241,6 +252,23 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         # Every scope path is a foreign key chain or a column, never a to-many join: no duplicates, no DISTINCT.
         return self.filter(q)
+
+    def with_permissions(self, user: Any, verbs: list[str]) -> ScopedQuerySet:
+        """Annotate each row with ``_may_<verb>``: whether ``user`` may take that verb on it, inside the same
+        SELECT (no query per row). Used to tell API callers what they may do next."""
+        rule: ScopeRule | None = getattr(self.model, "scoping", None)
+        scope = scope_of(user)
+        annotations: dict[str, Any] = {}
+        for verb in verbs:
+            name = f"_may_{verb}"
+            if rule is None or not rule.may(scope.role, verb):
+                annotations[name] = models.Value(False, output_field=models.BooleanField())
+            elif scope.is_global:
+                annotations[name] = models.Value(True, output_field=models.BooleanField())
+            else:
+                allowed = self.model._default_manager.all().for_user(user, verb).values("pk")  # type: ignore[attr-defined]
+                annotations[name] = models.Exists(allowed.filter(pk=models.OuterRef("pk")))
+        return self.annotate(**annotations) if annotations else self
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]

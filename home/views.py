@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, QuerySet
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -23,6 +22,8 @@ from policies.policy import effective_policy
 from stations.models import Division, Station
 from stations.selectors import incomplete_q, with_current_contract
 
+from .overview import area_summary
+
 CONTRACT_WARNING_DAYS = 60
 LIST_LIMIT = 20
 
@@ -30,19 +31,6 @@ LIST_LIMIT = 20
 def status_counts(stations: QuerySet[Station]) -> list[dict[str, Any]]:
     counts = dict(stations.order_by().values_list("status").annotate(n=Count("pk")))
     return [{"value": value, "label": label, "count": counts.get(value, 0)} for value, label in Station.Status.choices]
-
-
-def level_status_table(stations: QuerySet[Station]) -> dict[str, Any]:
-    """Stations by level (rows) and status (columns), with totals, in one query."""
-    cells: dict[tuple[str, str], int] = {}
-    for level, status, n in stations.order_by().values_list("level", "status").annotate(n=Count("pk")):
-        cells[(level, status)] = n
-    rows: list[dict[str, Any]] = []
-    for level, label in Station.Level.choices:
-        counts = [cells.get((level, status), 0) for status, _ in Station.Status.choices]
-        rows.append({"value": level, "label": label, "counts": counts, "total": sum(counts)})
-    totals = [sum(r["counts"][i] for r in rows) for i in range(len(Station.Status.choices))]
-    return {"statuses": Station.Status.choices, "rows": rows, "totals": totals, "total": sum(totals)}
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -211,50 +199,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return {"station_list": list(with_current_contract(stations))}
 
     def overview(self) -> dict[str, Any]:
-        """Province, city (and system administrators): counts by level and status, and by sub-division."""
-        user = self.request.user
-        stations = self.stations()
+        """Province, city (and system administrators): their children side by side, with drill-down."""
         division = self.own_division()
-        child_len = {None: 2, 2: 4, 4: 6}.get(len(division.code) if division else None, 6)
-        by_child = dict(
-            stations.order_by()
-            .annotate(child=Substr("division_id", 1, child_len))
-            .values_list("child")
-            .annotate(n=Count("pk"))
-        )
-        five_star = dict(
-            stations.filter(star_rating=5)
-            .order_by()
-            .annotate(child=Substr("division_id", 1, child_len))
-            .values_list("child")
-            .annotate(n=Count("pk"))
-        )
-        incomplete = dict(
-            stations.filter(incomplete_q())
-            .order_by()
-            .annotate(child=Substr("division_id", 1, child_len))
-            .values_list("child")
-            .annotate(n=Count("pk"))
-        )
-        visible = Division.objects.for_user(user)
-        if division is not None:
-            children = visible.filter(parent_id=division.code).order_by("code")
-        else:
-            children = visible.filter(level=Division.Level.PROVINCE).order_by("code")
-        child_rows = [
-            {
-                "division": d,
-                "count": by_child.get(d.code, 0),
-                "five_star": five_star.get(d.code, 0),
-                "incomplete": incomplete.get(d.code, 0),
-            }
-            for d in children
-        ]
         return {
+            **area_summary(self.request.user, division),
             "division": division,
-            "table": level_status_table(stations),
-            "child_rows": child_rows,
-            "incomplete_count": stations.filter(incomplete_q()).count(),
-            "ending_contracts": list(self.ending_contracts()[:LIST_LIMIT]),
-            "warning_days": CONTRACT_WARNING_DAYS,
+            "incomplete_count": self.stations().filter(incomplete_q()).count(),
         }

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core import audit
+from core.actions import declare
 from core.scoping import Action
 from policies.policy import effective_policy
 
@@ -50,12 +51,10 @@ def standard_name(division: Division, level: str) -> str:
 EDITABLE_FIELDS = ["name", "address", "floor_area", "rooms", "plaque_date", "status", "star_rating"]
 
 
+@declare("stations.create", label="新建站点", model=Station, verb=Action.ADD, detail=False)
 @transaction.atomic
 def station_create(*, acting_user: Any, division: Division, level: str, **fields: Any) -> Station:
-    if (
-        not Station.scoping.may(acting_user.role, Action.ADD)
-        or not Division.objects.for_user(acting_user).filter(pk=division.pk).exists()
-    ):
+    if not Division.objects.for_user(acting_user).filter(pk=division.pk).exists():
         raise PermissionDenied("无权在该区划新建站点。")
     station = Station(division=division, level=level, **fields)
     if not station.name:
@@ -73,6 +72,7 @@ def station_create(*, acting_user: Any, division: Division, level: str, **fields
     return station
 
 
+@declare("stations.update", label="修改站点", model=Station, verb=Action.CHANGE)
 @transaction.atomic
 def station_update(
     *, acting_user: Any, station: Station, data: dict[str, Any], covered_townships: list[Division] | None = None

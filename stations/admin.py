@@ -53,6 +53,8 @@ class StationAdminForm(forms.ModelForm):
 class StationAdmin(ScopedAdmin):
     """Writes go through stations.actions (validated, audited, re-checked against scope)."""
 
+    action_backed = True
+
     form = StationAdminForm
     list_display = ["name", "level", "division", "status", "star_rating", "floor_area", "plaque_date"]
     list_filter = ["level", "status", "star_rating"]

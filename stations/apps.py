@@ -9,7 +9,10 @@ class StationsConfig(AppConfig):
         from core.audit import register_change_key, register_object_type
         from core.scoping import Role, register_station_provider
 
-        from . import signals  # noqa: F401  (evaluator grant-group membership; touches no database)
+        from . import (
+            actions,  # noqa: F401  (declares the station actions with core.actions)
+            signals,  # noqa: F401  (evaluator grant-group membership; touches no database)
+        )
         from .selectors import granted_stations
 
         # An evaluator reaches the stations granted to it through django-guardian (DOMAIN §1).

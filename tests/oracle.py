@@ -110,11 +110,22 @@ def policy_ids(user: User) -> set[int]:
 
 
 def organisation_ids(user: User) -> set[int]:
+    """Bureaus and townships: their subtree and the bureaus above; agencies and evaluators: their own
+    organisation and the government bodies (bureaus, townships) in their stations' places and above."""
     roots = division_roots(user)
-    rows = list(Organisation.objects.values_list("pk", "division_id"))
+    rows = list(Organisation.objects.values_list("pk", "division_id", "kind"))
     if roots is None:
-        return {pk for pk, _ in rows}
-    return {pk for pk, code in rows if any(code.startswith(r) for r in roots)} | {_org(user).pk}
+        return {pk for pk, _, _ in rows}
+    up = {r[:n] for r in roots for n in (2, 4, 6, 9) if n < len(r)}
+    government = {Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP}
+    through_stations = _org(user).kind not in government
+    seen = {_org(user).pk}
+    for pk, code, kind in rows:
+        if through_stations and kind not in government:
+            continue
+        if any(code.startswith(r) for r in roots) or (code in up and kind == Organisation.Kind.BUREAU):
+            seen.add(pk)
+    return seen
 
 
 def station_change_ids(user: User) -> set[int]:
@@ -124,6 +135,16 @@ def station_change_ids(user: User) -> set[int]:
     if org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6:
         return station_ids(user)
     return set()
+
+
+def area_summary_codes(user: User) -> set[str]:
+    """/overview/<code>/: bureaus (and administrators) open their own subtree down to the counties."""
+    if user.is_superuser:
+        return {c for c in division_codes(user) if len(c) <= 6}
+    org = _org(user)
+    if org.kind != Organisation.Kind.BUREAU:
+        return set()
+    return {c for c in division_codes(user) if len(c) <= 6 and c.startswith(org.division_id)}
 
 
 # --- the bureau's administration pages (issue 13 item 10) ------------------------------------------------------

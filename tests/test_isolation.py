@@ -163,6 +163,7 @@ DETAILS = [
     DetailCheck(
         "org-user-detail", lambda u: f"/users/{u.pk}/", lambda: User.objects.order_by("pk"), oracle.org_user_ids
     ),
+    DetailCheck("area-summary", lambda d: f"/overview/{d.code}/", _division_sample, oracle.area_summary_codes),
     DetailCheck("api:station-detail", lambda s: f"/api/v1/stations/{s.pk}/", Station.objects.all, oracle.station_ids),
     DetailCheck(
         "api:division-detail", lambda d: f"/api/v1/divisions/{d.code}/", _division_sample, oracle.division_codes

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework import serializers
 
+from core.api import AllowedActionsField
 from stations.actions import EDITABLE_FIELDS
 from stations.models import Division, Station
 
@@ -41,6 +42,8 @@ class StationSerializer(serializers.ModelSerializer):
     rooms = serializers.ListField(child=serializers.CharField(), read_only=True, label="功能室")
     # Codes from the prefetched relation (the view prefetches ``covered_townships``).
     covered_townships = serializers.SerializerMethodField(label="覆盖乡镇区划代码")
+    allowed_actions = AllowedActionsField(label="可执行的操作")
+    next_statuses = serializers.SerializerMethodField(label="可改为的状态")
 
     class Meta:
         model = Station
@@ -59,8 +62,16 @@ class StationSerializer(serializers.ModelSerializer):
             "status_display",
             "star_rating",
             "covered_townships",
+            "allowed_actions",
+            "next_statuses",
         ]
         read_only_fields = fields
+
+    def get_next_statuses(self, obj: Station) -> list[str]:
+        """The statuses this caller may move the station to now (Station.TRANSITIONS), if it may change it."""
+        if not getattr(obj, "_may_change", False):
+            return []
+        return sorted(str(s) for s in Station.TRANSITIONS[Station.Status(obj.status)])
 
     def get_covered_townships(self, obj: Station) -> list[str]:
         return sorted(d.pk for d in obj.covered_townships.all())

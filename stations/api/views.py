@@ -10,11 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, translate_django_errors
 from core.scoping import ScopedQuerySet
 from stations.actions import station_update
 from stations.filtersets import DivisionFilterSet, StationFilterSet
@@ -50,15 +49,6 @@ def station_queryset() -> ScopedQuerySet:
     return cast(ScopedQuerySet, queryset)  # select_related/prefetch_related keep the ScopedQuerySet class
 
 
-def translate_django_errors(exc: Exception) -> Exception:
-    """A django ValidationError becomes a DRF 400; PermissionDenied becomes 404 (never reveal existence)."""
-    if isinstance(exc, DjangoValidationError):
-        return serializers.ValidationError(serializers.as_serializer_error(exc))
-    if isinstance(exc, DjangoPermissionDenied):
-        return NotFound()
-    return exc
-
-
 @extend_schema_view(
     list=extend_schema(summary="社工站列表", description="当前用户权限范围内的社工站。"),
     retrieve=extend_schema(summary="社工站详情"),
@@ -76,6 +66,7 @@ class StationViewSet(ScopedModelViewSet):
     filterset_class = StationFilterSet
     # Read, plus PATCH for county bureaus (STYLE.md: the view validates and calls the action).
     http_method_names = ["get", "patch", "head", "options"]
+    write_actions = {"partial_update": station_update}
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.request is not None and self.request.method == "PATCH":
@@ -92,5 +83,5 @@ class StationViewSet(ScopedModelViewSet):
             station_update(acting_user=request.user, station=station, data=data, covered_townships=covered)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise translate_django_errors(exc) from exc
-        fresh = station_queryset().for_user(request.user).get(pk=station.pk)
+        fresh = station_queryset().for_user(request.user).with_permissions(request.user, ["change"]).get(pk=station.pk)
         return Response(StationSerializer(fresh, context=self.get_serializer_context()).data)

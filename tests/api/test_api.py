@@ -437,14 +437,31 @@ def test_contracts_are_scoped(api) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_organisations_are_scoped(api) -> None:  # type: ignore[no-untyped-def]
+    """Issue 6: a township sees its own subtree and the bureaus above it (the county bureau that buys its
+    stations' services), not other townships nor the agencies registered at the county."""
     town_user = User.objects.get(username="junxi_town")
     town = rows(api("junxi_town").get("/api/v1/organisations/?limit=500"))
-    assert town_user.organisation_id in {o["id"] for o in town}
-    assert all(o["division"].startswith(JUNXI) for o in town)
     county = Organisation.objects.get(name="大田县民政局")
-    assert api("junxi_town").get(f"/api/v1/organisations/{county.pk}/").status_code == 404
+    assert town_user.organisation_id in {o["id"] for o in town}
+    assert county.pk in {o["id"] for o in town}
+    assert all(o["division"].startswith(JUNXI) or o["kind"] == "bureau" for o in town)
+    assert not any(o["kind"] == "agency" for o in town)
+    shipai = Organisation.objects.get(kind="township", name__startswith="石牌")
+    assert api("junxi_town").get(f"/api/v1/organisations/{shipai.pk}/").status_code == 404
     agencies = rows(api("datian_bureau").get("/api/v1/organisations/?kind=agency&limit=500"))
     assert {o["kind"] for o in agencies} == {"agency"} and len(agencies) >= 2
+
+
+def test_an_agency_never_sees_another_agency(api) -> None:  # type: ignore[no-untyped-def]
+    """Issue 6: even with a contract covering the county headquarters, an agency sees its own organisation
+    and the government bodies, never another agency's record (or its credit code)."""
+    sunshine = User.objects.get(username="agency_sunshine")
+    seen = rows(api("agency_sunshine").get("/api/v1/organisations/?limit=500"))
+    assert sunshine.organisation_id in {o["id"] for o in seen}
+    others = [o for o in seen if o["id"] != sunshine.organisation_id]
+    assert others and all(o["kind"] in ("bureau", "township") for o in others)
+    harmony = Organisation.objects.get(name="大田县和谐社会工作服务中心")
+    assert api("agency_sunshine").get(f"/api/v1/organisations/{harmony.pk}/").status_code == 404
 
 
 def test_me_for_an_agency(api) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,350 @@
+"""The write matrix: every declared action (core.actions) taken by an anonymous caller, a role that may not
+take it, the right role outside its scope, the right role inside it, and (where the action depends on a
+state) in a state that forbids it — called directly and, where the action is exposed, through HTTP.
+
+An action declared without a case here fails ``test_every_action_is_covered``; an API write handler that is
+not mapped to an action fails ``test_api_refuses_writes_without_an_action``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from accounts.models import User
+from contracts.actions import contract_create, contract_update
+from contracts.models import Contract
+from core import actions as core_actions
+from core.api import ScopedModelViewSet
+from core.models import AuditLog
+from stations.actions import station_create, station_update
+from stations.models import Division, Station
+
+pytestmark = pytest.mark.django_db
+
+DATIAN = "350425"
+OTHER_COUNTY = "350424"  # 清流县, same province, another bureau's county
+
+
+@dataclass
+class Case:
+    """How to take one action: ``call(user, target)`` performs it; ``http(client, target)`` (optional)
+    performs it through the page or API and returns the response."""
+
+    right_user: str
+    wrong_role_user: str
+    in_scope: Callable[[], Any]
+    out_of_scope: Callable[[], Any]
+    call: Callable[[Any, Any], Any]
+    http: Callable[[Client, Any], Any] | None = None
+    http_ok: tuple[int, ...] = (200, 302)
+    wrong_state: Callable[[], Any] | None = None
+    wrong_state_call: Callable[[Any, Any], Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _station(
+    division_code: str, level: str = Station.Level.TOWNSHIP, status: str = Station.Status.OPERATING
+) -> Station:
+    division = Division.objects.get(pk=division_code)
+    return Station.objects.create(
+        division=division, level=level, name=f"矩阵测试站{division_code}{level}", status=status
+    )
+
+
+def _datian_township_station() -> Station:
+    return (
+        Station.objects.filter(division__code__startswith=DATIAN, level=Station.Level.TOWNSHIP).order_by("pk").first()
+    )  # type: ignore[return-value]
+
+
+def _update(user: Any, station: Station) -> Any:
+    return station_update(acting_user=user, station=station, data={"address": "矩阵测试地址"})
+
+
+def _update_http(client: Client, station: Station) -> Any:
+    return client.patch(
+        f"/api/v1/stations/{station.pk}/", data={"address": "矩阵测试地址"}, content_type="application/json"
+    )
+
+
+def _closed_station() -> Station:
+    return Station.objects.create(
+        division=Division.objects.get(pk=DATIAN),
+        level=Station.Level.COUNTY_HQ,
+        name="矩阵测试已关闭总站",
+        status=Station.Status.CLOSED,
+    )
+
+
+def _reopen(user: Any, station: Station) -> Any:
+    return station_update(acting_user=user, station=station, data={"status": Station.Status.OPERATING})
+
+
+def _create(user: Any, division: Division) -> Any:
+    return station_create(acting_user=user, division=division, level=Station.Level.VILLAGE, name="")
+
+
+def _create_http(client: Client, division: Division) -> Any:
+    return client.post(reverse("station-create"), {"division": division.pk, "level": Station.Level.VILLAGE, "name": ""})
+
+
+def _datian_village() -> Division:
+    taken = Station.objects.filter(level=Station.Level.VILLAGE).values("division_id")
+    return (
+        Division.objects.filter(code__startswith=DATIAN, level=Division.Level.VILLAGE).exclude(code__in=taken).first()
+    )  # type: ignore[return-value]
+
+
+def _other_county_contract() -> Contract:
+    from accounts.models import Organisation
+
+    division = Division.objects.get(pk=OTHER_COUNTY)
+    buyer, _ = Organisation.objects.get_or_create(
+        kind=Organisation.Kind.BUREAU, division=division, defaults={"name": "清流县民政局"}
+    )
+    agency = Organisation.objects.filter(kind=Organisation.Kind.AGENCY).first()
+    return Contract.objects.create(
+        number="MATRIX-1",
+        buyer=buyer,
+        division=division,
+        agency=agency,
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+    )
+
+
+def _datian_contract() -> Contract:
+    return Contract.objects.filter(division__code__startswith=DATIAN).order_by("pk").first()  # type: ignore[return-value]
+
+
+def _new_contract_in(division: Division) -> Contract:
+    from accounts.models import Organisation
+
+    buyer = Organisation.objects.get(kind=Organisation.Kind.BUREAU, division_id=DATIAN)
+    agency = Organisation.objects.filter(kind=Organisation.Kind.AGENCY).first()
+    n = Contract.objects.count()
+    return Contract(
+        number=f"MATRIX-NEW-{n}",
+        buyer=buyer,
+        division=division,
+        agency=agency,
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+    )
+
+
+CASES: dict[str, Case] = {
+    "contracts.update": Case(
+        right_user="datian_bureau",
+        wrong_role_user="agency_sunshine",
+        in_scope=_datian_contract,
+        out_of_scope=_other_county_contract,
+        call=lambda user, c: contract_update(
+            acting_user=user, contract=c, data={"procurement_method": "single_source"}
+        ),
+    ),
+    "contracts.create": Case(
+        right_user="datian_bureau",
+        wrong_role_user="junxi_town",
+        in_scope=lambda: _new_contract_in(Division.objects.get(pk=DATIAN)),
+        # The bureau builds a contract whose place is another county: refused, nothing saved.
+        out_of_scope=lambda: _new_contract_in(Division.objects.get(pk=OTHER_COUNTY)),
+        call=lambda user, c: contract_create(acting_user=user, contract=c),
+    ),
+    "stations.update": Case(
+        right_user="datian_bureau",
+        wrong_role_user="junxi_town",
+        in_scope=_datian_township_station,
+        out_of_scope=lambda: _station(OTHER_COUNTY, level=Station.Level.COUNTY_HQ),
+        call=_update,
+        http=_update_http,
+        http_ok=(200,),
+        wrong_state=_closed_station,
+        wrong_state_call=_reopen,
+    ),
+    "stations.create": Case(
+        right_user="datian_bureau",
+        wrong_role_user="junxi_town",
+        in_scope=_datian_village,
+        out_of_scope=lambda: Division.objects.get(pk=OTHER_COUNTY),
+        call=_create,
+        http=_create_http,
+        http_ok=(302,),
+    ),
+}
+
+
+def test_every_action_is_covered() -> None:
+    missing = sorted(set(core_actions.registry()) - set(CASES))
+    assert not missing, f"declared actions without a write-matrix case: {missing}"
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    client.force_login(_user(username))
+    return client
+
+
+REFUSED = (PermissionDenied, ValidationError)
+
+
+def _writes() -> int:
+    """Audit rows of writes (logging a test client in writes a login row, which is not a write)."""
+    return AuditLog.objects.exclude(event__in=["login", "logout", "login_failed"]).count()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_anonymous_is_refused(demo: None, name: str) -> None:
+    case = CASES[name]
+    target = case.in_scope()
+    before = _writes()
+    with pytest.raises(PermissionDenied):
+        case.call(AnonymousUser(), target)
+    if case.http is not None:
+        response = case.http(Client(), target)
+        assert response.status_code in (302, 401, 403, 404), response.status_code
+        if response.status_code == 302:
+            assert "/login/" in response["Location"]
+    assert _writes() == before
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_wrong_role_is_refused(demo: None, name: str) -> None:
+    case = CASES[name]
+    target = case.in_scope()
+    before = _writes()
+    with pytest.raises(PermissionDenied):
+        case.call(_user(case.wrong_role_user), target)
+    if case.http is not None:
+        assert case.http(_client(case.wrong_role_user), target).status_code in (403, 404, 405)
+    assert _writes() == before
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_right_role_out_of_scope_is_refused(demo: None, name: str) -> None:
+    case = CASES[name]
+    target = case.out_of_scope()
+    before = _writes()
+    with pytest.raises(PermissionDenied):
+        case.call(_user(case.right_user), target)
+    if case.http is not None:
+        response = case.http(_client(case.right_user), target)
+        # A page answers its form again with the error (200, nothing saved) or 404; the API answers 404.
+        assert response.status_code in (200, 404), response.status_code
+    assert _writes() == before
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_right_role_in_scope_succeeds_and_is_audited(demo: None, name: str) -> None:
+    case = CASES[name]
+    before = _writes()
+    case.call(_user(case.right_user), case.in_scope())
+    assert _writes() > before
+    if case.http is not None:
+        response = case.http(_client(case.right_user), case.in_scope())
+        assert response.status_code in case.http_ok, (response.status_code, getattr(response, "content", b"")[:300])
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.wrong_state is not None))
+def test_wrong_state_is_refused(demo: None, name: str) -> None:
+    case = CASES[name]
+    assert case.wrong_state is not None
+    target = case.wrong_state()
+    call = case.wrong_state_call or case.call
+    before = _writes()
+    with pytest.raises(REFUSED):
+        call(_user(case.right_user), target)
+    assert _writes() == before
+
+
+def test_api_reports_allowed_actions(demo: None) -> None:
+    station = _datian_township_station()
+    bureau = _client("datian_bureau").get(f"/api/v1/stations/{station.pk}/").json()
+    assert [a["action"] for a in bureau["allowed_actions"]] == ["stations.update"]
+    assert set(bureau["next_statuses"]) == {str(s) for s in Station.TRANSITIONS[Station.Status(station.status)]}
+    town = _client("junxi_town").get("/api/v1/stations/").json()
+    assert town["results"], "the township sees its stations"
+    assert all(row["allowed_actions"] == [] and row["next_statuses"] == [] for row in town["results"])
+
+
+def test_api_refuses_writes_without_an_action(demo: None) -> None:
+    """A viewset written on the base with a serializer that could write, but no declared action: every
+    write method answers 405, nothing changes and no audit row is written (the issue's finding)."""
+
+    class ContractSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Contract
+            fields = ["id", "number", "division"]
+
+    class CarelessContractViewSet(ScopedModelViewSet):
+        queryset = Contract.objects.all()
+        serializer_class = ContractSerializer
+        http_method_names = ["get", "post", "put", "patch", "delete"]
+
+        def partial_update(self, request: Any, *args: Any, **kwargs: Any) -> Any:  # written, but not mapped
+            return super().update(request, *args, partial=True, **kwargs)  # type: ignore[misc]
+
+    contract = Contract.objects.filter(division__code__startswith=DATIAN).first()
+    assert contract is not None
+    bureau = _user("datian_bureau")
+    factory = APIRequestFactory()
+    before = (_writes(), contract.division_id, contract.number)
+    for method in ["post", "put", "patch", "delete"]:
+        request = getattr(factory, method)(f"/x/{contract.pk}/", {"division": OTHER_COUNTY}, format="json")
+        force_authenticate(request, user=bureau)
+        handler = {"post": "create", "put": "update", "patch": "partial_update", "delete": "destroy"}[method]
+        if not hasattr(CarelessContractViewSet, handler):
+            continue
+        view = CarelessContractViewSet.as_view({method: handler})
+        response = view(request, pk=contract.pk)
+        assert response.status_code == 405, (method, response.status_code)
+    contract.refresh_from_db()
+    assert (_writes(), contract.division_id, contract.number) == before
+
+
+def test_every_api_write_handler_is_mapped() -> None:
+    """Every viewset in the API router: each write handler it exposes is mapped to a declared action."""
+    from config.api_urls import router
+
+    for prefix, viewset, _basename in router.registry:
+        mapped = getattr(viewset, "write_actions", {})
+        for handler in ("create", "update", "partial_update", "destroy"):
+            if hasattr(viewset, handler):
+                assert handler in mapped, f"{prefix}: {handler} is exposed without a declared action"
+        for extra in viewset.get_extra_actions():
+            methods = {m.lower() for m in extra.mapping}  # type: ignore[attr-defined]
+            if methods - {"get", "head", "options"}:
+                assert extra.__name__ in mapped, f"{prefix}: @{extra.__name__} writes without a declared action"
+        for target in mapped.values():
+            core_actions.spec_of(target)  # raises if it is not a declared action
+
+
+def test_every_admin_writes_through_actions() -> None:
+    """Each model admin is read-only, for system administrators only, or writes through declared actions."""
+    from django.contrib import admin
+
+    from core.admin_base import ReadOnlyScopedAdmin
+
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in {"auth", "axes", "django_celery_beat", "authtoken", "guardian"}:
+            continue
+        read_only = isinstance(model_admin, ReadOnlyScopedAdmin)
+        system_only = type(model_admin).__name__ in {"OrganisationAdmin", "UserAdmin"}
+        assert read_only or system_only or getattr(model_admin, "action_backed", False), (
+            f"{model._meta.label}: its admin writes without declared actions"
+        )
