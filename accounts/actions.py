@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core import audit
+from core.actions import declare
 from core.scoping import BUREAU_ROLES
 
 from .models import User
@@ -57,11 +58,22 @@ def _record(acting_user: Any, event: str, user: User, changes: dict[str, Any]) -
     )
 
 
+# Declared for the bureaus; the manager position and the own-organisation rule are checked inside (_check).
+@declare("accounts.user_create", label="开设本单位账号", model=User, verb="add", roles=BUREAU_ROLES, detail=False)
 @transaction.atomic
 def org_user_create(
-    *, acting_user: Any, username: str, full_name: str, phone: str, position: str, password: str
+    *,
+    acting_user: Any,
+    organisation: Any,
+    username: str,
+    full_name: str,
+    phone: str,
+    position: str,
+    password: str,
 ) -> User:
     _check(acting_user)
+    if organisation is None or organisation.pk != acting_user.organisation_id:
+        raise PermissionDenied("只能为本单位开设账号。")
     if position not in BUREAU_POSITIONS:
         raise ValidationError({"position": "本单位账号的岗位只能是工作人员或负责人。"})
     user = User(
@@ -88,6 +100,7 @@ def org_user_create(
     return user
 
 
+@declare("accounts.user_set_active", label="停用或启用本单位账号", model=User, verb="change", roles=BUREAU_ROLES)
 @transaction.atomic
 def org_user_set_active(*, acting_user: Any, user: User, active: bool) -> User:
     _check(acting_user, user)
@@ -102,6 +115,7 @@ def org_user_set_active(*, acting_user: Any, user: User, active: bool) -> User:
     return current
 
 
+@declare("accounts.user_reset_password", label="重置本单位账号密码", model=User, verb="change", roles=BUREAU_ROLES)
 @transaction.atomic
 def org_user_reset_password(*, acting_user: Any, user: User, password: str) -> User:
     """Set a temporary password; the user is asked to change it at the next login and API tokens end."""

@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from core.scoping import register_role_resolver
 
-        from . import signals  # noqa: F401  (connects audit receivers; touches no database)
+        from . import (
+            actions,  # noqa: F401  (declares the account actions with core.actions)
+            signals,  # noqa: F401  (connects audit receivers; touches no database)
+        )
         from .roles import role_of
 
         register_role_resolver(role_of)

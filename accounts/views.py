@@ -96,7 +96,13 @@ class OrgUserCreateView(OrgUserMixin, FormView):
 
     def form_valid(self, form: OrgUserCreateForm) -> HttpResponse:  # type: ignore[override]
         try:
-            user = org_user_create(acting_user=self.request.user, **form.cleaned_data)
+            user = org_user_create(
+                acting_user=self.request.user,
+                organisation=self.request.user.organisation,  # type: ignore[union-attr]
+                **form.cleaned_data,
+            )
+        except PermissionDenied:
+            raise Http404("无权开设账号。") from None
         except ValidationError as exc:
             apply_validation_error(form, exc)
             return self.form_invalid(form)

@@ -156,6 +156,7 @@ def _grantable(acting_user: Any) -> Any:
     return Station.objects.for_user(acting_user, Action.CHANGE)
 
 
+@declare("stations.grant", label="授权评估机构查看", model=Station, verb=Action.CHANGE)
 @transaction.atomic
 def station_grant(*, acting_user: Any, evaluator: Any, stations: list[Station]) -> list[Station]:
     """Grant stations to an evaluator organisation; one audit row per newly granted station."""
@@ -189,6 +190,7 @@ def station_grant(*, acting_user: Any, evaluator: Any, stations: list[Station]) 
     return added
 
 
+@declare("stations.revoke", label="撤销评估机构的查看授权", model=Station, verb=Action.CHANGE)
 @transaction.atomic
 def station_revoke(*, acting_user: Any, evaluator: Any, station: Station) -> None:
     """Withdraw one station from an evaluator organisation; audited."""

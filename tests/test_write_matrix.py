@@ -144,7 +144,146 @@ def _new_contract_in(division: Division) -> Contract:
     )
 
 
+# --- evaluator grants and a bureau manager's own accounts (issue 13 item 10) -----------------------------------
+
+
+def _evaluator_org() -> Any:
+    from accounts.models import Organisation
+
+    return Organisation.objects.get(kind=Organisation.Kind.EVALUATOR)
+
+
+def _ungranted_datian_station() -> Station:
+    from stations.selectors import granted_station_ids
+
+    granted = granted_station_ids(_evaluator_org())
+    return (
+        Station.objects.filter(division__code__startswith=DATIAN, level=Station.Level.VILLAGE)
+        .exclude(pk__in=granted)
+        .order_by("pk")
+        .first()
+    )  # type: ignore[return-value]
+
+
+def _granted(station: Station) -> Station:
+    """The station, granted to the evaluator directly (so that only the caller can make a revoke fail)."""
+    from guardian.shortcuts import assign_perm
+
+    from stations.actions import evaluator_group
+
+    assign_perm("stations.view_station", evaluator_group(_evaluator_org()), station)
+    return station
+
+
+def _grant(user: Any, station: Station) -> Any:
+    from stations.actions import station_grant
+
+    return station_grant(acting_user=user, evaluator=_evaluator_org(), stations=[station])
+
+
+def _revoke(user: Any, station: Station) -> Any:
+    from stations.actions import station_revoke
+
+    return station_revoke(acting_user=user, evaluator=_evaluator_org(), station=station)
+
+
+def _grants_http(action: str) -> Callable[[Client, Station], Any]:
+    def post(client: Client, station: Station) -> Any:
+        data = {"evaluator": _evaluator_org().pk, "station": station.pk, "action": action}
+        return client.post(reverse("station-grants"), data)
+
+    return post
+
+
+_accounts_made = iter(range(1, 1000))
+
+
+def _new_account(organisation_username: str = "datian_bureau") -> dict[str, Any]:
+    n = next(_accounts_made)
+    return {
+        "organisation": User.objects.get(username=organisation_username).organisation,
+        "username": f"matrix_user_{n}",
+        "full_name": f"矩阵测试{n}",
+        "phone": "",
+        "position": User.Position.OFFICER,
+        "password": "Matrix#Pass2026",
+    }
+
+
+def _create_account(user: Any, fields: dict[str, Any]) -> Any:
+    from accounts.actions import org_user_create
+
+    return org_user_create(acting_user=user, **fields)
+
+
+def _bureau_colleague() -> User:
+    from accounts.actions import org_user_create
+
+    fields = _new_account()
+    return org_user_create(acting_user=User.objects.get(username="datian_bureau"), **fields)
+
+
+def _deactivate(user: Any, target: User) -> Any:
+    from accounts.actions import org_user_set_active
+
+    return org_user_set_active(acting_user=user, user=target, active=False)
+
+
+def _reset(user: Any, target: User) -> Any:
+    from accounts.actions import org_user_reset_password
+
+    return org_user_reset_password(acting_user=user, user=target, password="Reset#Pass2026")
+
+
 CASES: dict[str, Case] = {
+    "stations.grant": Case(
+        right_user="datian_bureau",
+        wrong_role_user="junxi_town",
+        in_scope=_ungranted_datian_station,
+        out_of_scope=lambda: _station(OTHER_COUNTY, level=Station.Level.COUNTY_HQ),
+        call=_grant,
+        http=_grants_http("grant"),
+        http_ok=(302,),
+    ),
+    "stations.revoke": Case(
+        right_user="datian_bureau",
+        wrong_role_user="junxi_town",
+        in_scope=lambda: _granted(_ungranted_datian_station()),
+        out_of_scope=lambda: _granted(_station(OTHER_COUNTY, level=Station.Level.COUNTY_HQ)),
+        call=_revoke,
+        http=_grants_http("revoke"),
+        http_ok=(302,),
+    ),
+    "accounts.user_create": Case(
+        right_user="datian_bureau",
+        wrong_role_user="junxi_town",
+        in_scope=_new_account,
+        # The manager names another organisation (the township's): refused, nothing saved.
+        out_of_scope=lambda: _new_account("junxi_town"),
+        call=_create_account,
+        # The page takes the organisation from the logged-in manager, never from the form, so it has no
+        # out-of-scope request to make; tests/accounts/test_org_users.py holds the page.
+    ),
+    "accounts.user_set_active": Case(
+        right_user="datian_bureau",
+        wrong_role_user="junxi_town",
+        in_scope=_bureau_colleague,
+        out_of_scope=lambda: User.objects.get(username="shipai_town"),
+        call=_deactivate,
+        http=lambda client, u: client.post(reverse("org-user-detail", args=[u.pk]), {"action": "deactivate"}),
+        http_ok=(302,),
+    ),
+    "accounts.user_reset_password": Case(
+        right_user="datian_bureau",
+        wrong_role_user="junxi_town",
+        in_scope=_bureau_colleague,
+        out_of_scope=lambda: User.objects.get(username="shipai_town"),
+        call=_reset,
+        http=lambda client, u: client.post(
+            reverse("org-user-detail", args=[u.pk]), {"action": "reset", "password": "Reset#Pass2026"}
+        ),
+        http_ok=(302,),
+    ),
     "contracts.update": Case(
         right_user="datian_bureau",
         wrong_role_user="agency_sunshine",
@@ -275,7 +414,7 @@ def test_wrong_state_is_refused(demo: None, name: str) -> None:
 def test_api_reports_allowed_actions(demo: None) -> None:
     station = _datian_township_station()
     bureau = _client("datian_bureau").get(f"/api/v1/stations/{station.pk}/").json()
-    assert [a["action"] for a in bureau["allowed_actions"]] == ["stations.update"]
+    assert {a["action"] for a in bureau["allowed_actions"]} == {"stations.update", "stations.grant", "stations.revoke"}
     assert set(bureau["next_statuses"]) == {str(s) for s in Station.TRANSITIONS[Station.Status(station.status)]}
     town = _client("junxi_town").get("/api/v1/stations/").json()
     assert town["results"], "the township sees its stations"
