@@ -67,6 +67,9 @@ def _problems(page, width: int) -> list[str]:  # type: ignore[no-untyped-def]
     if scroll > width + 1:
         problems.append(f"wider than the screen ({scroll}px > {width}px)")
     text = page.locator("body").inner_text()
+    # Identifiers people type as they are (login names), marked translate="no", are not English prose.
+    for verbatim in page.eval_on_selector_all('[translate="no"]', "els => els.map(e => e.innerText)"):
+        text = text.replace(verbatim, " ")
     english = sorted({w for w in WORD.findall(text) if w not in ALLOWED_WORDS})
     if english:
         problems.append(f"English words: {english[:8]}")
