@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "平台"
+
+    def ready(self) -> None:
+        from core.personal import checks  # noqa: F401 - registers the key checks

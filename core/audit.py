@@ -44,7 +44,10 @@ def record(
     ip: str | None = None,
     success: bool = True,
     username: str = "",
+    subject: models.Model | None = None,
 ) -> AuditLog:
+    """One audit row. ``subject`` is the person whose data the event touched (a ``PersonalRecord``, found by its
+    public id), for events on personal data: unmask, export, and changes to records about people."""
     user = acting_user if getattr(acting_user, "is_authenticated", False) else None
     return AuditLog.objects.create(
         user=user,
@@ -56,6 +59,8 @@ def record(
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
         division_code=division_code,
         changes=_plain(changes or {}),
+        subject_type=subject._meta.label if subject is not None else "",
+        subject_id=str(getattr(subject, "public_id", subject.pk)) if subject is not None else "",
         ip=ip,
         success=success,
     )
