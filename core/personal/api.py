@@ -61,7 +61,10 @@ class UnmaskRequestSerializer(serializers.Serializer):
     reason_text = serializers.CharField(
         max_length=REASON_TEXT_MAX, label="具体说明", error_messages={"required": "请具体说明事由。"}
     )
-    fields = serializers.ListField(child=serializers.CharField(), required=False, label="字段（默认全部）")
+    # (Declared fields are popped off the class by DRF, so the name may shadow Serializer.fields.)
+    fields = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.CharField(), required=False, label="字段（默认全部）"
+    )
 
 
 class UnmaskResponseSerializer(serializers.Serializer):

@@ -15,7 +15,6 @@ people up through the hash column (``Model.lookup_q("id_number", value)``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -170,5 +169,3 @@ def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
 
 def lookup_fields(model: type[models.Model]) -> list[LookupHashField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, LookupHashField)]
-
-

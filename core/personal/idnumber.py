@@ -60,7 +60,7 @@ class IdNumber:
 
     @property
     def sex(self) -> str:
-        """"M" or "F": the 17th digit (the sequence code) is odd for men, even for women (GB 11643 §5.3)."""
+        """M or F: the 17th digit (the sequence code) is odd for men, even for women (GB 11643 §5.3)."""
         return "M" if int(self.sequence[-1]) % 2 else "F"
 
     @property
@@ -135,17 +135,17 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def at_most(birth: dt.date, limit: int, day: dt.date) -> bool:
-    """"``limit``岁以下" on ``day`` (the number itself included)."""
+    """``limit`` 岁以下 on ``day`` (the number itself included)."""
     return age_on(birth, day) <= limit
 
 
 def at_least(birth: dt.date, limit: int, day: dt.date) -> bool:
-    """"``limit``岁以上" on ``day`` (the number itself included)."""
+    """``limit`` 岁以上 on ``day`` (the number itself included)."""
     return age_on(birth, day) >= limit
 
 
 def under(birth: dt.date, limit: int, day: dt.date) -> bool:
-    """"不满``limit``周岁" on ``day`` (the number itself excluded), e.g. minors under 14 (个人信息保护法 第二十八条)."""
+    """不满 ``limit`` 周岁 on ``day`` (the number excluded): minors under 14 (个人信息保护法 第二十八条)."""
     return age_on(birth, day) < limit
 
 

@@ -25,28 +25,7 @@ class PersonalRecord(models.Model):
     class Meta:
         abstract = True
 
-    # --- lookups ---------------------------------------------------------------------------------------------
-
-    @classmethod
-    def hash_field_for(cls, source: str) -> LookupHashField:
-        for field in lookup_fields(cls):
-            if field.source == source:
-                return field
-        raise LookupError(f"{cls.__name__}.{source} has no LookupHashField")
-
-    @classmethod
-    def lookup_q(cls, source: str, value: str) -> Q:
-        """Exact match on an encrypted field through its hash: ``Person.objects.for_user(u).filter(
-        Person.lookup_q("id_number", "35042519900101123X"))``. An empty value matches nothing."""
-        field = cls.hash_field_for(source)
-        digest = field.hash_of(value)
-        return Q(pk__in=[]) if digest is None else Q(**{field.attname: digest})
-
     # --- saving ----------------------------------------------------------------------------------------------
-
-    def refresh_lookup_hashes(self) -> None:
-        for field in lookup_fields(type(self)):
-            field.pre_save(self, add=self._state.adding)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
@@ -75,12 +54,29 @@ class PersonalRecord(models.Model):
             if not self._state.adding and self.pk is not None:
                 others = others.exclude(pk=self.pk)
             if others.exists():
-                label = self._meta.get_field(field.source).verbose_name
+                label = getattr(self._meta.get_field(field.source), "verbose_name", field.source)
                 errors.setdefault(field.source, []).append(
                     ValidationError(f"该{label}已登记，请勿重复录入。", code="unique")
                 )
         if errors:
             raise ValidationError(errors)
+
+    # --- lookups ---------------------------------------------------------------------------------------------
+
+    @classmethod
+    def hash_field_for(cls, source: str) -> LookupHashField:
+        for field in lookup_fields(cls):
+            if field.source == source:
+                return field
+        raise LookupError(f"{cls.__name__}.{source} has no LookupHashField")
+
+    @classmethod
+    def lookup_q(cls, source: str, value: str) -> Q:
+        """Exact match on an encrypted field through its hash: ``Person.objects.for_user(u).filter(
+        Person.lookup_q("id_number", "35042519900101123X"))``. An empty value matches nothing."""
+        field = cls.hash_field_for(source)
+        digest = field.hash_of(value)
+        return Q(pk__in=[]) if digest is None else Q(**{field.attname: digest})
 
     # --- display and audit -----------------------------------------------------------------------------------
 

@@ -68,7 +68,7 @@ def mask_id(value: Any) -> str:
 
 @register.filter
 def mask_address(value: Any) -> str:
-    """An address down to the township and village: 福建省大田县均溪镇许思坑村3组12号 → 福建省大田县均溪镇许思坑村****."""
+    """An address down to the township and village: 均溪镇许思坑村3组12号 → 均溪镇许思坑村****."""
     return masking.mask_address(value)
 
 

@@ -44,7 +44,9 @@ def test_round_trip_and_ciphertext_in_the_database(bureau, village, new_id) -> N
 
 
 def test_ciphertext_moved_to_another_column_does_not_open(bureau, village, new_id) -> None:  # type: ignore[no-untyped-def]
-    person = person_create(acting_user=bureau, data={"division": village, "name": "甲", "id_number": new_id, "phone": "13800001111"})
+    person = person_create(
+        acting_user=bureau, data={"division": village, "name": "甲", "id_number": new_id, "phone": "13800001111"}
+    )
     table = Person._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET phone = id_number WHERE id = %s", [person.pk])  # noqa: S608
@@ -53,7 +55,9 @@ def test_ciphertext_moved_to_another_column_does_not_open(bureau, village, new_i
 
 
 def test_lookup_by_keyed_hash(bureau, village, new_id) -> None:  # type: ignore[no-untyped-def]
-    person = person_create(acting_user=bureau, data={"division": village, "name": "乙", "id_number": new_id, "phone": "13800002222"})
+    person = person_create(
+        acting_user=bureau, data={"division": village, "name": "乙", "id_number": new_id, "phone": "13800002222"}
+    )
     assert list(Person.objects.filter(Person.lookup_q("id_number", f" {new_id.lower()} "))) == [person]
     assert list(Person.objects.filter(Person.lookup_q("phone", "+86 138-0000-2222"))) == [person]
     assert not Person.objects.filter(Person.lookup_q("phone", "13800002223")).exists()
@@ -83,7 +87,10 @@ def test_an_identity_number_is_registered_once(bureau, village, new_id) -> None:
 
 def test_invalid_values_are_refused_with_chinese_messages(bureau, village) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as exc:
-        person_create(acting_user=bureau, data={"division": village, "name": "辛", "id_number": "350425199001011230", "phone": "123"})
+        person_create(
+            acting_user=bureau,
+            data={"division": village, "name": "辛", "id_number": "350425199001011230", "phone": "123"},
+        )
     assert "校验位" in exc.value.message_dict["id_number"][0]
     assert "手机号码" in exc.value.message_dict["phone"][0]
     assert not Person.objects.filter(name="辛").exists()

@@ -92,7 +92,9 @@ def test_sql_cutoff_agrees_with_age_for_every_day_of_four_years() -> None:
             assert (birth >= cutoff) == idn.under(birth, 14, day), (birth, day)
 
 
-@pytest.mark.parametrize("value", ["13812345678", "+86 138 1234 5678", "0598-7221234", "05987221234", "010-88886666-12"])
+@pytest.mark.parametrize(
+    "value", ["13812345678", "+86 138 1234 5678", "0598-7221234", "05987221234", "010-88886666-12"]
+)
 def test_valid_phones(value: str) -> None:
     idn.validate_phone(value)
 
