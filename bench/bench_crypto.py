@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,10 +60,10 @@ def main() -> int:
     for label, (value, aad, masker) in samples.items():
         sealed = crypto.encrypt(value, aad, ring=ring)
         ok = crypto.decrypt(sealed, aad, ring=ring) == value
-        enc = per_call_us(lambda v=value, a=aad: crypto.encrypt(v, a, ring=ring))
-        dec = per_call_us(lambda s=sealed, a=aad: crypto.decrypt(s, a, ring=ring))
-        mac = per_call_us(lambda v=value: crypto.lookup_hash(v, "bench", ring=ring))
-        msk = per_call_us(lambda v=value, m=masker: m(v))
+        enc = per_call_us(partial(crypto.encrypt, value, aad, ring=ring))
+        dec = per_call_us(partial(crypto.decrypt, sealed, aad, ring=ring))
+        mac = per_call_us(partial(crypto.lookup_hash, value, "bench", ring=ring))
+        msk = per_call_us(partial(masker, value))
         rows.append((label, f"{enc:.1f}", f"{dec:.1f}", f"{mac:.1f}", f"{msk:.1f}", str(len(sealed))))
         checks.append((f"{label} 加密", f"{enc:.1f} µs", f"≤ {LIMIT_US:.0f} µs", enc <= LIMIT_US))
         checks.append((f"{label} 解密", f"{dec:.1f} µs", f"≤ {LIMIT_US:.0f} µs", dec <= LIMIT_US))
