@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = "平台"
 
     def ready(self) -> None:
-        from core.personal import checks  # noqa: F401 - registers the key checks
+        # Registers the key checks, and MaskedField as ModelSerializer's default for encrypted fields.
+        from core.personal import api, checks  # noqa: F401

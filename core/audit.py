@@ -24,8 +24,19 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return {name: _plain(getattr(obj, name)) for name in names}
+    """Field values for an audit diff. Encrypted personal fields never enter the trail in clear: they appear
+    masked, with a short keyed digest so that a change is still seen (core.personal)."""
+    from core.personal.fields import EncryptedTextField, LookupHashField
+
+    by_attname = {f.attname: f for f in obj._meta.concrete_fields}
+    out: dict[str, Any] = {}
+    for name in fields or list(by_attname):
+        field = by_attname.get(name)
+        if isinstance(field, LookupHashField):
+            continue
+        value = getattr(obj, name)
+        out[name] = field.audit_value(value) if isinstance(field, EncryptedTextField) else _plain(value)
+    return out
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -36,10 +36,17 @@ UUID_REGEX = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 class MaskedField(serializers.Field):
     """Read-only: the masked value of an encrypted model field (the kind comes from the model field, or
-    ``kind="id_number" | "phone" | "address" | "name"``)."""
+    ``kind="id_number" | "phone" | "address" | "name"``).
+
+    It is also every ModelSerializer's default for an encrypted field (registered below), so a serializer that
+    lists ``id_number`` without declaring it still answers the masked value, never the clear one."""
+
+    _KEEP = frozenset({"label", "help_text", "source", "style"})
 
     def __init__(self, kind: str | None = None, **kwargs: Any) -> None:
         self.kind = kind
+        # ModelSerializer passes the model field's write options (required, max_length, validators…): read-only.
+        kwargs = {k: v for k, v in kwargs.items() if k in self._KEEP}
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
@@ -108,3 +115,8 @@ class UnmaskActionMixin:
         except ValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
         return Response({"public_id": str(obj.public_id), "values": revealed.values, "audit_id": revealed.audit.pk})
+
+
+# Masked by default: ModelSerializer maps encrypted model fields to MaskedField (DRF looks the mapping up along
+# the model field's class hierarchy, so every subclass of EncryptedTextField is covered).
+serializers.ModelSerializer.serializer_field_mapping[EncryptedTextField] = MaskedField

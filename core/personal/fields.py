@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models.lookups import Exact
 
 from . import crypto, idnumber
+from .masking import mask
 
 
 class EmptyOnlyExact(Exact):
@@ -62,6 +63,14 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return crypto.encrypt(value, self.associated_data)
+
+    def audit_value(self, value: Any) -> str:
+        """How the audit trail shows the value: masked, plus 8 hex digits of a keyed digest (a change is visible,
+        the value is not)."""
+        if not value:
+            return ""
+        digest = crypto.lookup_hash(self.normalize(str(value)), "audit")[:8]
+        return f"{mask(self.mask_kind, value)} #{digest}"
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "exact":

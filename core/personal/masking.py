@@ -75,7 +75,13 @@ def mask_name(value: Any) -> str:
     return text[0] + "*" * (len(text) - 1)
 
 
+def mask_text(value: Any) -> str:
+    """Free text (a health note) is hidden whole."""
+    return ADDRESS_HIDDEN if _compact(value) else ""
+
+
 MASKERS = {
+    "text": mask_text,
     "id_number": mask_id_number,
     "phone": mask_phone,
     "address": mask_address,

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import FieldError, ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from core.models import AuditLog
 from core.personal import crypto
 from tests.personal_app.actions import person_create
 from tests.personal_app.models import Person
@@ -102,3 +103,34 @@ def test_hash_follows_the_value_on_partial_saves(bureau, village) -> None:  # ty
     person.save(update_fields=["phone"])
     assert Person.objects.filter(Person.lookup_q("phone", "13800004444")).get() == person
     assert not Person.objects.filter(Person.lookup_q("phone", "13800003333")).exists()
+
+
+def test_model_serializers_mask_encrypted_fields_by_default() -> None:
+    """A serializer that lists ``id_number`` without declaring a field still answers the masked value."""
+    from rest_framework import serializers
+
+    class Plain(serializers.ModelSerializer):
+        class Meta:
+            model = Person
+            fields = ["name", "id_number", "phone", "address"]
+
+    person = Person.objects.exclude(id_number="").first()
+    assert person is not None
+    data = Plain(person).data
+    assert data["id_number"] == person.masked("id_number") and "*" in data["id_number"]
+    assert data["phone"] == person.masked("phone")
+    assert person.address not in data["address"]
+
+
+def test_audit_snapshots_never_hold_clear_values(bureau, village, new_id) -> None:  # type: ignore[no-untyped-def]
+    from core import audit
+
+    person = person_create(acting_user=bureau, data={"division": village, "name": "癸", "id_number": new_id})
+    before = audit.snapshot(person)
+    assert new_id not in str(before) and "id_number_hash" not in before
+    assert before["id_number"].startswith(new_id[:6] + "********")
+    person.phone = "13800006666"
+    changes = audit.diff(before, audit.snapshot(person))
+    assert set(changes) == {"phone"} and "13800006666" not in str(changes)
+    row = AuditLog.objects.filter(object_type="personal_app.Person", event="create").latest("pk")
+    assert row.subject_id == str(person.public_id) and new_id not in str(row.changes)
