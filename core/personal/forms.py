@@ -29,3 +29,17 @@ class ReasonForm(forms.Form):
         for name, field in self.fields.items():
             if self.errors.get(name) if self.is_bound else False:
                 field.widget.attrs["class"] = field.widget.attrs.get("class", "") + " is-invalid"
+
+
+class LookupForm(forms.Form):
+    """Exact search by identity number or phone, sent by POST so the number never lands in a URL or a log
+    (SECURITY.md; ASVS 14.2.1)."""
+
+    id_number = forms.CharField(label="身份证号码", max_length=18, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("id_number") or "").strip() and not (data.get("phone") or "").strip():
+            raise forms.ValidationError("请输入身份证号码或联系电话。")
+        return data

@@ -19,7 +19,8 @@ from core.audit import client_ip
 from core.scoping import Action
 
 from .access import REASON_LABELS, encrypted_field_labels, unmask
-from .forms import ReasonForm
+from .forms import LookupForm, ReasonForm
+from .masking import mask
 from .models import PersonalRecord
 
 
@@ -78,3 +79,29 @@ class UnmaskView(LoginRequiredMixin, View):
             else:
                 return render(request, self.template_name, self.context(obj, form, revealed.values))
         return render(request, self.template_name, self.context(obj, form), status=400)
+
+
+class LookupView(LoginRequiredMixin, View):
+    """Find records by identity number or phone (POST only carries the number): exact match on the keyed-hash
+    column, among the records the user may view; the answer is masked like every list."""
+
+    model: type[PersonalRecord]
+    template_name = "personal/lookup.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, self.template_name, {"form": LookupForm(), "results": None})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = LookupForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "results": None}, status=400)
+        queryset = self.model.objects.for_user(request.user, Action.VIEW)  # type: ignore[attr-defined]
+        searched = []
+        for source in ("id_number", "phone"):
+            value = form.cleaned_data.get(source)
+            if value:
+                queryset = queryset.filter(self.model.lookup_q(source, value))
+                searched.append(mask(source, value))
+        # The answer does not echo the number: a fresh form, and the searched value masked.
+        context = {"form": LookupForm(), "results": list(queryset[:20]), "searched": "、".join(searched)}
+        return render(request, self.template_name, context)

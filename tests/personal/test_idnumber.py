@@ -120,4 +120,6 @@ def test_masks() -> None:
     assert mask_address("福建省三明市大田县均溪镇许思坑村3组12号") == "福建省三明市大田县均溪镇许思坑村****"
     assert mask_address("北京市朝阳区建国路街道光华里社区5号楼") == "北京市朝阳区建国路街道光华里社区****"
     assert mask_address("大田县城关某路12号") == "大田县****"
+    assert mask_address("福建省三明市大田县均溪镇白岩居委会5组103号") == "福建省三明市大田县均溪镇白岩居委会****"
+    assert mask_address("大田县石牌镇石牌村委会2号") == "大田县石牌镇石牌村委会****"
     assert mask_address("某某路12号") == "****"

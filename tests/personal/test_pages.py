@@ -291,3 +291,19 @@ def test_the_action_itself_refuses_a_missing_reason(bureau) -> None:  # type: ig
             unmask(acting_user=bureau, obj=person, reason=reason, reason_text=text)
     assert not AuditLog.objects.filter(event="unmask").exists()
     assert unmask(acting_user=bureau, obj=person, reason="verify", reason_text="核实身份信息").values["id_number"]
+
+
+@pytest.mark.parametrize("username", oracle.ROLE_USERS)
+def test_lookup_by_post_finds_only_what_the_user_sees(user_client, username: str) -> None:  # type: ignore[no-untyped-def]
+    user = User.objects.get(username=username)
+    visible = oracle.person_ids(user)
+    client = user_client(username)
+    assert client.get("/personal-test/people/search/").status_code == 200
+    for person in Person.objects.exclude(id_number=""):
+        response = client.post("/personal-test/people/search/", {"id_number": person.id_number.lower()})
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert person.id_number not in body
+        found = f'href="/personal-test/people/{person.public_id}/"' in body
+        assert found is (str(person.public_id) in visible), (username, person.name)
+    assert client.post("/personal-test/people/search/", {}).status_code == 400

@@ -55,8 +55,9 @@ def load_people() -> None:
         _person(place, f"成人{n}", years_ago(45, n), seq + 1, f"1380000{n:04d}")
         _person(township, f"儿童{n}", years_ago(9, n), seq + 2, f"0598-72{n:05d}")
     _person(townships[0], "未知生日", None, 999, "13900000000")
-    other = Division.objects.exclude(code__startswith=COUNTY).filter(level=Division.Level.TOWNSHIP).order_by("code")
-    outside = other.first()
+    # Another county of the same province (the provincial bureau sees it, Datian does not), else anywhere.
+    other = Division.objects.exclude(code__startswith=COUNTY).filter(level__gte=Division.Level.COUNTY)
+    outside = other.filter(code__startswith=COUNTY[:2]).order_by("-level", "code").first() or other.first()
     if outside is not None:
         _person(outside, "县外成人", years_ago(50), 501, "13700000000")
         _person(outside, "县外儿童", years_ago(5), 502, "13700000001")

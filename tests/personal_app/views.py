@@ -16,7 +16,7 @@ from core.personal import access
 from core.personal.exports import Column, xlsx_response
 from core.personal.forms import ReasonForm
 from core.personal.idnumber import age_on
-from core.personal.views import UnmaskView
+from core.personal.views import LookupView, UnmaskView
 from core.scoping import Action
 from core.views import ScopedDetailView, ScopedListView
 
@@ -70,6 +70,10 @@ class PersonDetailView(ScopedDetailView):
 
 
 class PersonUnmaskView(UnmaskView):
+    model = Person
+
+
+class PersonLookupView(LookupView):
     model = Person
 
 
