@@ -169,13 +169,15 @@ def export_clear(
 def record_masked_export(
     *, acting_user: Any, model: type[models.Model], count: int, division_code: str = "", ip: str | None = None
 ) -> AuditLog:
-    """A masked export (the default) is audited too, as one row without subjects."""
+    """A masked export (the default) is audited too, as one row without subjects, filed under the exporting
+    user's division unless told otherwise (so the bureau above reads it)."""
+    organisation = getattr(acting_user, "organisation", None)
     return audit.record(
         acting_user=acting_user,
         event=AuditLog.Event.EXPORT,
         object_type=model._meta.label,
         object_repr=f"{model._meta.verbose_name}（脱敏）",
-        division_code=division_code,
+        division_code=division_code or str(getattr(organisation, "division_id", "") or ""),
         changes={"clear": False, "count": count},
         ip=ip,
     )

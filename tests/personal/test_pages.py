@@ -109,6 +109,7 @@ def test_masked_excel_export_keeps_text_as_strings(user_client, bureau, village)
     assert all(c.data_type == "s" for row in sheet.iter_rows(min_col=2, max_col=4) for c in row if c.value)
     row = AuditLog.objects.filter(event="export", object_type="personal_app.Person").latest("pk")
     assert row.changes["clear"] is False and row.username == "datian_bureau"
+    assert row.division_code == "350425"  # the county bureau reads it in its audit trail
 
 
 def test_unmask_without_reason_is_refused(user_client) -> None:  # type: ignore[no-untyped-def]
@@ -307,3 +308,28 @@ def test_lookup_by_post_finds_only_what_the_user_sees(user_client, username: str
         found = f'href="/personal-test/people/{person.public_id}/"' in body
         assert found is (str(person.public_id) in visible), (username, person.name)
     assert client.post("/personal-test/people/search/", {}).status_code == 400
+
+
+def test_admin_shows_personal_fields_masked_and_read_only(user_client) -> None:  # type: ignore[no-untyped-def]
+    person = adult_in("350425")
+    client = user_client("admin")
+    listing = client.get("/admin/personal_app/person/").content.decode()
+    assert mask_id_number(person.id_number) in listing and person.id_number not in listing
+    page = client.get(f"/admin/personal_app/person/{person.pk}/change/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert mask_id_number(person.id_number) in body
+    assert person.id_number not in body and person.phone not in body and person.address not in body
+    assert 'name="id_number"' not in body and 'name="id_number_hash"' not in body
+
+
+def test_person_list_query_count_does_not_grow(user_client, django_assert_max_num_queries, village) -> None:  # type: ignore[no-untyped-def]
+    client = user_client("datian_bureau")
+    with django_assert_max_num_queries(8):
+        assert client.get("/personal-test/people/").status_code == 200
+    for n in range(10):
+        Person.objects.create(division=village, name=f"加{n}", phone=f"1390000{n:04d}")
+    with django_assert_max_num_queries(8):
+        assert client.get("/personal-test/people/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get("/personal-test/api/people/").status_code == 200
