@@ -11,6 +11,10 @@ The attribute holds the clear value in memory; the column holds ``<key id>:<seal
 ``<app_label>.<model_name>.<field name>``, so a ciphertext moved to another column or table fails to open.
 Encrypted columns cannot be filtered or ordered on (a random nonce makes every ciphertext different): look
 people up through the hash column (``Model.lookup_q("id_number", value)``).
+
+``save()`` keeps the hash columns in step. ``QuerySet.update()`` and ``bulk_update()`` seal the values too but
+do not touch the hashes: write the hash yourself (``Model.hash_field_for("phone").hash_of(value)``), or run
+``rotate_data_keys``, which recomputes every hash.
 """
 
 from __future__ import annotations
@@ -58,7 +62,9 @@ class EncryptedTextField(models.TextField):
         value = super().to_python(value)
         return self.normalize(value) if isinstance(value, str) else value
 
-    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        # Every way a value reaches the database (save, update(), bulk_update's CASE, a Value()) seals it; the
+        # one comparison allowed, ``=""``, passes the empty string through.
         value = self.to_python(value)
         if value is None or value == "":
             return value

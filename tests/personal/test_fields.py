@@ -134,3 +134,17 @@ def test_audit_snapshots_never_hold_clear_values(bureau, village, new_id) -> Non
     assert set(changes) == {"phone"} and "13800006666" not in str(changes)
     row = AuditLog.objects.filter(object_type="personal_app.Person", event="create").latest("pk")
     assert row.subject_id == str(person.public_id) and new_id not in str(row.changes)
+
+
+def test_every_write_path_seals_the_value(bureau, village) -> None:  # type: ignore[no-untyped-def]
+    a = person_create(acting_user=bureau, data={"division": village, "name": "子", "phone": "13800007001"})
+    b = person_create(acting_user=bureau, data={"division": village, "name": "丑", "phone": "13800007002"})
+    a.phone, b.phone = "13800007011", "13800007012"
+    Person.objects.bulk_update([a, b], ["phone"])
+    Person.objects.filter(pk=a.pk).update(address="福建省三明市大田县均溪镇某村1号")
+    for person in (a, b):
+        raw = raw_row(person)
+        assert raw["phone"].startswith(crypto.keyring().current_id + ":") and "1380000701" not in raw["phone"]
+    assert "某村" not in raw_row(a)["address"]
+    assert Person.objects.get(pk=b.pk).phone == "13800007012"
+    assert Person.objects.get(pk=a.pk).address == "福建省三明市大田县均溪镇某村1号"
