@@ -114,7 +114,10 @@ class UnmaskActionMixin:
             raise NotFound("未找到。") from None
         except ValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
-        return Response({"public_id": str(obj.public_id), "values": revealed.values, "audit_id": revealed.audit.pk})
+        response = Response({"public_id": str(obj.public_id), "values": revealed.values, "audit_id": revealed.audit.pk})
+        # Explicitly: a token client is authenticated inside DRF, after the middleware that adds it for sessions.
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 # Masked by default: ModelSerializer maps encrypted model fields to MaskedField (DRF looks the mapping up along

@@ -77,7 +77,9 @@ class UnmaskView(LoginRequiredMixin, View):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                return render(request, self.template_name, self.context(obj, form, revealed.values))
+                response = render(request, self.template_name, self.context(obj, form, revealed.values))
+                response["Cache-Control"] = "no-store"
+                return response
         return render(request, self.template_name, self.context(obj, form), status=400)
 
 

@@ -157,7 +157,7 @@ def test_unmask_answers_clear_values_and_audits_subject_and_reason(user_client) 
         {**REASON, "fields": ["phone"]},
         content_type="application/json",
     )
-    assert api.status_code == 200
+    assert api.status_code == 200 and api["Cache-Control"] == "no-store"
     assert api.json()["values"] == {"phone": person.phone}
     audit = AuditLog.objects.get(pk=api.json()["audit_id"])
     assert audit.subject_id == str(person.public_id) and audit.changes["fields"] == ["phone"]
@@ -333,3 +333,21 @@ def test_person_list_query_count_does_not_grow(user_client, django_assert_max_nu
         assert client.get("/personal-test/people/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get("/personal-test/api/people/").status_code == 200
+
+
+def test_clear_export_refuses_rows_outside_the_export_scope(demo) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied
+
+    from core.personal.access import export_clear
+
+    bureau = User.objects.get(username="datian_bureau")
+    outside = Person.objects.get(name="县外成人")
+    inside = adult_in("350425")
+    with pytest.raises(PermissionDenied):
+        export_clear(acting_user=bureau, objects=[inside, outside], model=Person, **REASON)
+    town = User.objects.get(username="junxi_town")  # sees the person, holds no export role
+    with pytest.raises(PermissionDenied):
+        export_clear(acting_user=town, objects=[adult_in(junxi())], model=Person, **REASON)
+    assert not AuditLog.objects.filter(event="export").exists()
+    assert export_clear(acting_user=bureau, objects=[inside], model=Person, **REASON) == [inside]
+    assert AuditLog.objects.filter(event="export", subject_id=str(inside.public_id)).count() == 1

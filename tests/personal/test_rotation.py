@@ -66,3 +66,11 @@ def test_generate_prints_fresh_keys() -> None:
     lines = dict(line.split("=", 1) for line in out.getvalue().splitlines() if "=" in line and not line.startswith("#"))
     ring = crypto.parse_keys(lines["ZHANWU_DATA_KEYS"], lines["ZHANWU_LOOKUP_KEY"])
     assert ring.current_id == "k9"
+
+
+def test_a_missing_old_key_stops_with_a_clear_message(demo) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management.base import CommandError
+
+    with override_settings(ZHANWU_DATA_KEYS=NEW_KEY):  # the development key that sealed the rows is gone
+        with pytest.raises(CommandError, match="ZHANWU_DATA_KEYS"):
+            call_command("rotate_data_keys", stdout=io.StringIO())

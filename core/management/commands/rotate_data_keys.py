@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.personal import crypto
 from core.personal.rotation import rotate_all
@@ -40,7 +40,14 @@ class Command(BaseCommand):
         ring = crypto.keyring()
         self.stdout.write(f"当前数据密钥：{ring.current_id}（共 {len(ring.keys)} 把）")
         total = 0
-        for report in rotate_all(batch_size=options["batch_size"], dry_run=options["dry_run"]):
+        try:
+            reports = rotate_all(batch_size=options["batch_size"], dry_run=options["dry_run"])
+        except crypto.DecryptionError as exc:
+            # Batches already done stay done (each is its own transaction); run again once the key is back.
+            raise CommandError(
+                f"有数据无法解密（{exc}）：请把加密这些数据的旧密钥放回 ZHANWU_DATA_KEYS（当前密钥之后）再运行。"
+            ) from exc
+        for report in reports:
             total += report.rows_rewritten
             old = "，".join(f"{k}: {n}" for k, n in sorted(report.old_keys.items())) or "无"
             verb = "需重写" if options["dry_run"] else "已重写"
