@@ -26,6 +26,14 @@ if not SECRET_KEY:
     if not DEBUG and os.environ.get("ZHANWU_REQUIRE_SECRET"):
         raise RuntimeError("SECRET_KEY must be set in production")
     SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - local development default
+# Personal data at rest (core/personal/crypto.py): SM4 data keys "id:base64[,id:base64…]" (the first is current)
+# and the HMAC-SM3 lookup key. Development and tests fall back to public development keys; production refuses
+# to start without them, like it does without SECRET_KEY.
+ZHANWU_DATA_KEYS = os.environ.get("ZHANWU_DATA_KEYS", "")
+ZHANWU_LOOKUP_KEY = os.environ.get("ZHANWU_LOOKUP_KEY", "")
+if os.environ.get("ZHANWU_REQUIRE_SECRET") and not (ZHANWU_DATA_KEYS and ZHANWU_LOOKUP_KEY):
+    raise RuntimeError("ZHANWU_DATA_KEYS and ZHANWU_LOOKUP_KEY must be set in production")
+TESTING = False  # config/settings_test.py (pytest) sets it
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

@@ -14,6 +14,10 @@ from home.demo import DEMO_PASSWORD, load_demo
 def _ensure_demo() -> None:
     if not User.objects.filter(username="admin").exists():
         load_demo()
+    # People for the personal-data suite (the test-only app of config/settings_test.py).
+    from tests.personal_app.fixtures import load_people
+
+    load_people()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from core.admin_base import ScopedAdmin
+from core.personal.admin import PersonalAdminMixin
+
+from .models import Person
+
+
+@admin.register(Person)
+class PersonAdmin(PersonalAdminMixin, ScopedAdmin):
+    list_display = ["name", "masked_personal_data", "division"]
+    search_fields = ["name"]
+    raw_id_fields = ["division"]
