@@ -25,7 +25,7 @@ class PBKDF2SM3PasswordHasher(PBKDF2PasswordHasher):
     digest_size = 32  # SM3 output, 256 bits
 
     def encode(self, password: str, salt: str, iterations: int | None = None) -> str:
-        self._check_encode_args(password, salt)
+        self._check_encode_args(password, salt)  # type: ignore[attr-defined]  # Django's own check, absent from the stubs
         iterations = iterations or self.iterations
         kdf = PBKDF2HMAC(algorithm=hashes.SM3(), length=self.digest_size, salt=salt.encode(), iterations=iterations)
         digest = base64.b64encode(kdf.derive(password.encode())).decode("ascii").strip()

@@ -72,7 +72,8 @@ def qr_svg(device: TOTPDevice) -> str:
     svg = buffer.getvalue().decode("utf-8")
     # Drop the XML declaration so the SVG can sit inside the HTML page, and size it in pixels (it scales).
     svg = svg[svg.index("<svg") :]
-    return re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg width="220" height="220" role="img" aria-label="二维码"', svg)
+    sized = '<svg width="220" height="220" role="img" aria-label="二维码"'
+    return re.sub(r'^<svg width="[^"]*" height="[^"]*"', sized, svg)
 
 
 def _normalise(code: str) -> str:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -92,7 +92,7 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
 
     template_name = "accounts/otp_setup.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if (
             request.user.is_authenticated
             and second_factor.has_second_factor(request.user)
@@ -121,7 +121,8 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
             return self._render(request, form)
         device = second_factor.pending_totp(request.user)
         ip = audit.client_ip(request)
-        if not second_factor.confirm_totp(acting_user=request.user, device=device, code=form.cleaned_data["code"], ip=ip):
+        code = form.cleaned_data["code"]
+        if not second_factor.confirm_totp(acting_user=request.user, device=device, code=code, ip=ip):
             form.add_error("code", "验证码不正确。请确认手机时间准确，并输入身份验证器上当前显示的 6 位数字。")
             return self._render(request, form)
         device.refresh_from_db()
@@ -136,7 +137,7 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
 
     template_name = "accounts/otp_verify.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not second_factor.has_second_factor(request.user):
             return redirect(_to("otp-setup", _next_url(request)))
         return super().dispatch(request, *args, **kwargs)
@@ -157,7 +158,8 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
                 if result.recovery:
                     messages.warning(
                         request,
-                        f"已使用一个恢复码，还剩 {result.remaining} 个。恢复码用完前，请在“第二因素”页面重新设置身份验证器或生成新的恢复码。",
+                        f"已使用一个恢复码，还剩 {result.remaining} 个。"
+                        "恢复码用完前，请在“第二因素”页面重新设置身份验证器或生成新的恢复码。",
                     )
                 return redirect(_next_url(request))
             form.add_error("code", result.error)
@@ -185,6 +187,7 @@ class RecoveryCodesView(LoginRequiredMixin, View):
         context = {
             "codes": codes,
             "can_regenerate": _is_verified(request) and second_factor.has_second_factor(request.user),
+            "has_device": second_factor.has_second_factor(request.user),
             "next": _next_url(request),
         }
         return render(request, self.template_name, context)

@@ -144,10 +144,10 @@ _DJANGO_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 _SM3_HASHER = "accounts.hashers.PBKDF2SM3PasswordHasher"
-PASSWORD_HASHER = os.environ.get("PASSWORD_HASHER", "").strip().lower()
-if PASSWORD_HASHER not in {"", "default", "sm3"}:
+_hasher_choice = os.environ.get("PASSWORD_HASHER", "").strip().lower()
+if _hasher_choice not in {"", "default", "sm3"}:
     raise RuntimeError("PASSWORD_HASHER must be 'sm3' or unset")
-PASSWORD_HASHERS = [_SM3_HASHER, *_DJANGO_HASHERS] if PASSWORD_HASHER == "sm3" else [*_DJANGO_HASHERS, _SM3_HASHER]
+PASSWORD_HASHERS = [_SM3_HASHER, *_DJANGO_HASHERS] if _hasher_choice == "sm3" else [*_DJANGO_HASHERS, _SM3_HASHER]
 
 # TOTP second factor (django-otp) for system administrators and bureau accounts (等保 2.0 level 3,
 # SECURITY.md), enforced by accounts.middleware.SecondFactorMiddleware and the token endpoint.

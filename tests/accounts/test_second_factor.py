@@ -198,7 +198,9 @@ def test_token_endpoint_requires_otp_for_a_bureau(password: str) -> None:
     me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {good.json()['token']}")
     assert me.status_code == 200 and me.json()["username"] == "datian_bureau"
     # A wrong password is still the same answer as before: no hint whether an otp would be needed.
-    refused = client.post(url, {"username": "datian_bureau", "password": "wrong-Pass1"}, content_type="application/json")
+    refused = client.post(
+        url, {"username": "datian_bureau", "password": "wrong-Pass1"}, content_type="application/json"
+    )
     assert refused.status_code == 400 and "otp" not in refused.json()
 
 

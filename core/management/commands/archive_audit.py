@@ -64,7 +64,9 @@ class Command(BaseCommand):
     help = "把超过保存期限（至少 180 天）的审计日志写入压缩的 JSON Lines 文件（附 SHA-256 摘要），然后从数据库删除。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--before", required=True, type=_date, help="归档此日期（北京时间 0 点）之前的记录，YYYY-MM-DD")
+        parser.add_argument(
+            "--before", required=True, type=_date, help="归档此日期（北京时间 0 点）之前的记录，YYYY-MM-DD"
+        )
         parser.add_argument("--to", required=True, type=Path, help="归档文件写入的目录（不存在则创建）")
 
     def handle(self, *args: Any, before: dt.date, to: Path, **options: Any) -> None:
