@@ -238,3 +238,25 @@ def test_pages_are_chinese_and_phone_friendly(password: str) -> None:
     assert 'lang="zh-hans"' in body and 'name="viewport"' in body
     assert re.search(r'autocomplete="one-time-code"', body)
     assert "设置第二因素" in body
+
+
+def test_the_system_administrator_removes_a_lost_authenticator_in_the_admin(password: str, settings: Any) -> None:
+    settings.REQUIRE_SECOND_FACTOR = False  # this test is about the admin page, not the login
+    device, _ = _enrol("datian_bureau")
+    admin = Client()
+    admin.force_login(User.objects.get(username="admin"))
+    page = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200 and device.key not in page.content.decode()
+    response = admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    removal = AuditLog.objects.get(event="delete", object_type="otp_totp.TOTPDevice", object_id=str(device.pk))
+    assert removal.username == "admin"
+    # Nobody else sees the devices.
+    staff = User.objects.get(username="datian_bureau")
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    bureau = Client()
+    bureau.force_login(staff)
+    assert bureau.get("/admin/otp_totp/totpdevice/").status_code == 403
+    assert "otp_totp" not in bureau.get("/admin/").content.decode()
