@@ -28,7 +28,7 @@ class SecondFactorDeviceAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__full_name"]
     list_select_related = ["user"]
     fields = ["user", "name", "confirmed", "last_used_at", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["user", "name", "confirmed", "last_used_at", "created_at"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
