@@ -14,8 +14,8 @@ from django.urls import reverse
 from .second_factor import has_second_factor, second_factor_required
 
 # Pages a user must reach before the second factor: logging in and out, setting it up, verifying, and the
-# static files those pages load.
-EXEMPT_URL_NAMES = ("login", "logout", "otp-setup", "otp-verify", "otp-recovery")
+# static files those pages load. The token endpoint asks for the second factor itself.
+EXEMPT_URL_NAMES = ("login", "logout", "otp-setup", "otp-verify", "otp-recovery", "api:auth-token")
 
 
 class SecondFactorMiddleware:
@@ -28,9 +28,12 @@ class SecondFactorMiddleware:
             return self.get_response(request)
         if self._exempt(request.path):
             return self.get_response(request)
-        if request.path.startswith("/api/"):
-            # A browser session of such a user reaches the API only verified; API clients use a token,
-            # which the token endpoint issues only after the second factor.
+        if request.path.startswith("/api/v1/"):
+            # A browser session of such a user reaches the API only verified. A request that sends a token is
+            # authenticated by the token alone (TokenAuthentication comes first and refuses a bad token without
+            # falling back to the session), and tokens are issued only after the second factor.
+            if request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
+                return self.get_response(request)
             return JsonResponse({"detail": "请先完成第二因素（动态口令）验证。"}, status=403)
         target = "otp-verify" if has_second_factor(user) else "otp-setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

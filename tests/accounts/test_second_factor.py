@@ -59,6 +59,7 @@ def test_a_bureau_cannot_reach_a_data_page_without_its_second_factor(password: s
     # The browser session cannot go round it through the API either.
     api = client.get("/api/v1/stations/")
     assert api.status_code == 403 and "第二因素" in api.json()["detail"]
+    assert client.get("/api/docs/").status_code == 302
     # Once set up, the password alone leads to the verify page, not the data.
     _enrol("datian_bureau")
     response = _login("datian_bureau", password).get("/stations/")
@@ -178,7 +179,8 @@ def test_the_admin_is_enforced(password: str) -> None:
 
 
 def test_token_endpoint_requires_otp_for_a_bureau(password: str) -> None:
-    client = Client()
+    # From a browser whose session has only the password (the Swagger UI page): the endpoint asks itself.
+    client = _login("datian_bureau", password)
     url = "/api/v1/auth/token/"
     not_set_up = client.post(url, {"username": "datian_bureau", "password": password}, content_type="application/json")
     assert not_set_up.status_code == 400 and "设置" in not_set_up.json()["otp"][0]
@@ -197,6 +199,9 @@ def test_token_endpoint_requires_otp_for_a_bureau(password: str) -> None:
     assert good.status_code == 200 and set(good.json()) == {"token"}
     me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {good.json()['token']}")
     assert me.status_code == 200 and me.json()["username"] == "datian_bureau"
+    # A made-up token does not fall back to the unverified session.
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token made-up").status_code == 401
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer made-up").status_code == 403
     # A wrong password is still the same answer as before: no hint whether an otp would be needed.
     refused = client.post(
         url, {"username": "datian_bureau", "password": "wrong-Pass1"}, content_type="application/json"
