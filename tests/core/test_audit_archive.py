@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,16 @@ def test_nothing_to_archive_writes_no_file(tmp_path: Path) -> None:
 def test_a_bad_date_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("archive_audit", "--before", "2026/01/01", "--to", str(tmp_path))
+
+
+def test_the_migration_reverses_to_the_strict_trigger() -> None:
+    migration = importlib.import_module("core.migrations.0002_audit_archive_trigger")
+    old = _insert(400, "旧")
+    with connection.schema_editor() as editor:
+        migration.reverse(None, editor)
+    with pytest.raises(DatabaseError, match="append-only"):
+        _delete(old, flag=True)
+    with connection.schema_editor() as editor:
+        migration.forward(None, editor)
+    _delete(old, flag=True)
+    assert not AuditLog.objects.filter(pk=old).exists()
