@@ -73,6 +73,7 @@ def test_archive_writes_then_removes_the_old_rows(tmp_path: Path) -> None:
     assert archive.name.startswith(f"audit-before-{_before(181)}-") and archive.name.endswith(".jsonl.gz")
     assert digest_file.name == archive.name + ".sha256"
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert archive.stat().st_mode & 0o777 == 0o600
     assert digest_file.read_text() == f"{digest}  {archive.name}\n"
 
     rows = [json.loads(line) for line in gzip.decompress(archive.read_bytes()).decode().splitlines()]

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"审计日志至少保存 {retention} 天（网络安全法第二十一条）：--before 不能晚于 {allowed:%Y-%m-%d}。"
             )
-        to.mkdir(parents=True, exist_ok=True)
+        to.mkdir(mode=0o700, parents=True, exist_ok=True)
         stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
         path = to / f"audit-before-{before:%Y-%m-%d}-{stamp}.jsonl.gz"
         partial = path.with_name(path.name + ".partial")
@@ -123,7 +123,8 @@ class Command(BaseCommand):
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('zhanwu.audit_archive'))")
         rows = AuditLog.objects.filter(at__lt=cutoff).order_by("id").values(*FIELDS)
         count, first_id, last_id = 0, 0, 0
-        with partial.open("wb") as raw:
+        # Readable by the operator only: audit rows name people, addresses and what changed.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw:
             with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
                 for row in rows.iterator(chunk_size=2000):
                     gz.write(_line(row))
