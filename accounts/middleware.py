@@ -15,7 +15,7 @@ from .second_factor import has_second_factor, second_factor_required
 
 # Pages a user must reach before the second factor: logging in and out, setting it up, verifying, and the
 # static files those pages load. The token endpoint asks for the second factor itself.
-EXEMPT_URL_NAMES = ("login", "logout", "otp-setup", "otp-verify", "otp-recovery", "api:auth-token")
+EXEMPT_URL_NAMES = ("login", "logout", "admin:logout", "otp-setup", "otp-verify", "otp-recovery", "api:auth-token")
 
 
 class SecondFactorMiddleware:

@@ -172,6 +172,12 @@ def test_the_admin_is_enforced(password: str) -> None:
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/second-factor/setup/")
     assert client.get("/admin/accounts/user/").status_code == 302
+    # The admin's own logout is not held back.
+    other = Client()
+    other.post("/admin/login/?next=/admin/", {"username": "admin", "password": password, "next": "/admin/"})
+    response = other.post("/admin/logout/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert "_auth_user_id" not in other.session
     device, _ = _enrol("admin")
     client.post("/second-factor/verify/", {"code": _code(device), "next": "/admin/"})
     assert client.get("/admin/").status_code == 200
