@@ -137,3 +137,6 @@ class UserAdmin(SystemAdminOnly, DjangoUserAdmin):
             if qs is not None and not request.user.is_superuser:
                 kwargs["queryset"] = qs
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+from . import admin_otp  # noqa: E402, F401  (the second-factor devices: accounts/admin_otp.py)

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from core.scoping import register_role_resolver
 
-        from . import signals  # noqa: F401  (connects audit receivers; touches no database)
+        from . import checks, signals  # noqa: F401  (registers checks, connects audit receivers; no database)
         from .roles import role_of
 
         register_role_resolver(role_of)

@@ -26,6 +26,13 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         _ensure_demo()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings: Any) -> None:
+    """Tests that are not about the second factor run without it (REQUIRE_SECOND_FACTOR=0);
+    tests/accounts/test_second_factor.py turns it back on."""
+    settings.REQUIRE_SECOND_FACTOR = False
+
+
 @pytest.fixture
 def demo(db: None) -> None:
     """The demo data (re-loaded when a transactional test flushed it)."""
