@@ -23,6 +23,7 @@ for _model in (TOTPDevice, StaticDevice):
 
 
 class SecondFactorDeviceAdmin(admin.ModelAdmin):
+    system_admin_only = True  # the write matrix's admin check: superusers only, removal audited here
     list_display = ["user", "name", "confirmed", "last_used_at", "created_at"]
     list_filter = ["confirmed"]
     search_fields = ["user__username", "user__full_name"]

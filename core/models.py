@@ -47,8 +47,8 @@ class AuditLog(models.Model):
     division_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
     # Whose personal data the event touched (core.personal): the model label and public id of the person the
     # record is about, so the trail can answer "who saw this person's data, and why".
-    subject_type = models.CharField("当事人类型", max_length=60, blank=True)
-    subject_id = models.CharField("当事人编号", max_length=64, blank=True, db_index=True)
+    subject_type = models.CharField("当事人类型", max_length=60, blank=True, db_default="")
+    subject_id = models.CharField("当事人编号", max_length=64, blank=True, db_index=True, db_default="")
     changes = models.JSONField("变更内容", default=dict, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     success = models.BooleanField("结果", default=True)

@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditlog',
             name='subject_id',
-            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='当事人编号'),
+            field=models.CharField(blank=True, db_default='', db_index=True, max_length=64, verbose_name='当事人编号'),
         ),
         migrations.AddField(
             model_name='auditlog',
             name='subject_type',
-            field=models.CharField(blank=True, max_length=60, verbose_name='当事人类型'),
+            field=models.CharField(blank=True, db_default='', max_length=60, verbose_name='当事人类型'),
         ),
         migrations.AlterField(
             model_name='auditlog',

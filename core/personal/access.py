@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from core import audit
+from core.actions import declare
 from core.models import AuditLog
 from core.scoping import Action
 
@@ -185,3 +186,18 @@ def record_masked_export(
 
 def encrypted_field_labels(model: type[models.Model]) -> dict[str, str]:
     return {f.name: str(f.verbose_name) for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+
+
+def unmask_action_name(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}.unmask"
+
+
+def export_action_name(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}.export"
+
+
+def declare_personal_actions(model: type[models.Model]) -> None:
+    """Declare ``unmask`` and ``export`` (clear values) for a model of personal records, so that the API base
+    lets its unmask endpoint through and the write matrix covers them. Call from the app's ``ready()``."""
+    declare(unmask_action_name(model), label="查看明文", model=model, verb=Action.UNMASK)(unmask)
+    declare(export_action_name(model), label="导出明文", model=model, verb=Action.EXPORT, detail=False)(export_clear)

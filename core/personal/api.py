@@ -24,10 +24,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.actions import spec_of
 from core.audit import client_ip
 from core.scoping import Action
 
-from .access import REASON_TEXT_MAX, REASONS, unmask
+from .access import REASON_TEXT_MAX, REASONS, unmask, unmask_action_name
 from .fields import EncryptedTextField
 from .masking import mask
 
@@ -86,6 +87,12 @@ class UnmaskActionMixin:
     lookup_field = "public_id"
     lookup_value_regex = UUID_REGEX
     queryset: Any
+
+    def write_spec(self) -> Any:
+        """The unmask endpoint is the declared ``<app>.<model>.unmask`` action (core.actions)."""
+        if getattr(self, "action", None) == "unmask":
+            return spec_of(unmask_action_name(self.queryset.model))
+        return super().write_spec()  # type: ignore[misc]
 
     @extend_schema(
         summary="查看明文",

@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core import audit
+from core.actions import declare
 from core.scoping import Action
 
 from .models import Person
 
 
+@declare("personal_app.create", label="登记服务对象", model=Person, verb=Action.ADD, detail=False)
 @transaction.atomic
 def person_create(*, acting_user: Any, data: dict[str, Any]) -> Person:
     person = Person(**data)

@@ -6,3 +6,11 @@ class PersonalAppConfig(AppConfig):
     label = "personal_app"
     verbose_name = "个人信息（测试）"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core.personal.access import declare_personal_actions
+
+        from . import actions  # noqa: F401  (declares person_create)
+        from .models import Person
+
+        declare_personal_actions(Person)
