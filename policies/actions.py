@@ -112,7 +112,10 @@ def _rule_write(*, acting_user: Any, policy: Policy, key: str, fields: dict[str,
             division_code=policy.division_id,
             changes=changes,
         )
-    if acting_user is not None and not PolicyRule.objects.for_user(acting_user, Action.CHANGE).filter(pk=row.pk).exists():
+    if (
+        acting_user is not None
+        and not PolicyRule.objects.for_user(acting_user, Action.CHANGE).filter(pk=row.pk).exists()
+    ):
         raise PermissionDenied("修改后的规则不在您的权限范围内。")
     return row
 
@@ -238,7 +241,7 @@ def preset_adopt(*, acting_user: Any, preset: PolicyPreset, division: Division) 
     changes = audit.diff(before, audit.snapshot(policy, ["name", "issuer", "year", "seed", "preset"]))
     audit.record(
         acting_user=acting_user,
-        event="adopt",
+        event="create" if created else "update",  # the adoption itself: which preset, on which policy
         obj=policy,
         object_repr=f"{division.name} 采用《{preset.name}》",
         division_code=division.code,

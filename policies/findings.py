@@ -76,9 +76,7 @@ class Finding:
         data = asdict(self)
         data["facts"] = {k: _plain(v) for k, v in self.facts.items()}
         data["expected"] = _plain(self.expected)
-        data.update(
-            outcome_label=self.outcome_label, strength_label=self.strength_label, blocking=self.blocking
-        )
+        data.update(outcome_label=self.outcome_label, strength_label=self.strength_label, blocking=self.blocking)
         return data
 
 
@@ -145,9 +143,10 @@ def evaluate(
                 **base,
             )
         if not held:
+            words = effective.condition or label_of("conditions", code)
             return Finding(
                 outcome=NOT_APPLICABLE,
-                message=f"{rule.label}：只在“{effective.condition or label_of('conditions', code)}”时适用，目前不适用。",
+                message=f"{rule.label}：只在“{words}”时适用，目前不适用。",
                 **base,
             )
     if actual is None:

@@ -47,7 +47,10 @@ class PolicyRule(models.Model):
     value = models.JSONField("取值", null=True, blank=True, help_text="“不适用”时为空")
     strength = models.CharField("约束强度", max_length=12, choices=STRENGTH_CHOICES, default="must")
     condition = models.CharField(
-        "适用条件", max_length=200, blank=True, help_text="只在此条件下适用；用文字写明，例如“后期社工站经费基础标准提高时”"
+        "适用条件",
+        max_length=200,
+        blank=True,
+        help_text="只在此条件下适用；用文字写明，例如“后期社工站经费基础标准提高时”",
     )
     condition_code = models.CharField(
         "适用条件（可核对）", max_length=40, blank=True, choices=CONDITION_CHOICES, help_text="平台能核对的条件"
