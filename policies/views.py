@@ -151,8 +151,8 @@ def grouped(rows: list[RuleRow]) -> list[tuple[str, str, list[RuleRow]]]:
     return [(key, SECTION_LABELS.get(key, key), sections[key]) for key in keys]
 
 
-def change_lines(changes: Any) -> list[dict[str, Any]]:
-    """An audit row's changes as lines: label, before, after (None = not set)."""
+def change_lines(changes: Any, rule: RuleDef | None = None) -> list[dict[str, Any]]:
+    """An audit row's changes as lines: label, before, after (None = not set); values in the rule's words."""
     if not isinstance(changes, dict):
         return [{"label": "", "before": None, "after": str(changes), "has_before": False}]
     lines = []
@@ -164,6 +164,9 @@ def change_lines(changes: Any) -> list[dict[str, Any]]:
             before, after = None, change
         if before in (None, "") and after in (None, ""):
             continue
+        if field == "value" and rule is not None:
+            before = rule.display(before) if before is not None else None
+            after = rule.display(after) if after is not None else None
         lines.append(
             {
                 "label": label,
@@ -219,6 +222,9 @@ class PolicyListView(ScopedListView):
         user = self.request.user
         code = getattr(user.organisation, "division_id", None)  # type: ignore[union-attr]
         context["can_edit_own"] = can_edit_policy_of(user, code) if code else False
+        names = dict(PolicyPreset.objects.values_list("code", "name"))
+        for p in context["policies"]:
+            p.preset_name = names.get(p.preset, "")
         return context
 
 
@@ -336,8 +342,10 @@ class PolicyEditView(LoginRequiredMixin, View):
             .filter(object_type__in=AUDIT_OBJECT_TYPES, division_code=division.code)
             .select_related("user")[:50]
         )
+        by_label = {r.label: r for r in rules().values()}
         for log in logs:
-            log.display_changes = change_lines(log.changes)  # type: ignore[attr-defined]
+            rule = by_label.get(log.object_repr.split(" · ", 1)[-1])
+            log.display_changes = change_lines(log.changes, rule)  # type: ignore[attr-defined]
         return logs
 
     def context(self, request: HttpRequest, division: Division, rows: list[RuleRow]) -> dict[str, Any]:
