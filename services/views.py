@@ -40,8 +40,6 @@ def own_catalogue_hint(user: Any) -> dict[str, Any]:
     }
 
 
-
-
 class CatalogueListView(ScopedListView):
     model = ServiceCatalogue
     template_name = "services/catalogue_list.html"
