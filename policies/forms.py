@@ -269,7 +269,8 @@ class PolicyRuleForm(forms.Form):
             }
         if t == "series":
             out: dict[str, Any] = {}
-            for i, (year, target) in enumerate(list(value.items())[:SERIES_ROWS]):
+            for i, year in enumerate(sorted(value)[:SERIES_ROWS]):
+                target = value[year]
                 out[f"value_year{i}"] = year
                 out[f"value_target{i}"] = _percent(target) if rule.series_kind == "share" else target
             return out

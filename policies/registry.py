@@ -484,7 +484,7 @@ class RuleDef:
         return "、".join(self.options.get(v, v) for v in value)
 
     def _d_vocab_map(self, value: Any, names: Any) -> str:
-        return "；".join(f"{self.options.get(k, k)}：{v}" for k, v in value.items())
+        return "；".join(f"{label}：{value[code]}" for code, label in self.options.items() if code in value)
 
     def _d_date(self, value: Any, names: Any) -> str:
         return cn_date(value)
@@ -508,7 +508,10 @@ class RuleDef:
         return f"{word}{base}的{value['percent']}%"
 
     def _d_weights(self, value: Any, names: Any) -> str:
-        return "，".join(f"{self.options.get(k, k)} {percent_text(v)}" for k, v in value.items())
+        # In the vocabulary's order: PostgreSQL's jsonb does not keep the keys' order.
+        return "，".join(
+            f"{label} {percent_text(value[code])}" for code, label in self.options.items() if code in value
+        )
 
     def _d_matrix(self, value: Any, names: Any) -> str:
         parts = []
@@ -520,10 +523,10 @@ class RuleDef:
 
     def _d_series(self, value: Any, names: Any) -> str:
         if self.series_kind == "text":
-            return "；".join(f"{y}年：{v}" for y, v in value.items())
+            return "；".join(f"{y}年：{value[y]}" for y in sorted(value))
         if self.series_kind == "count":
-            return "；".join(f"{y}年 {v}{self.unit}" for y, v in value.items())
-        return "；".join(f"{y}年 不低于{percent_text(v)}" for y, v in value.items())
+            return "；".join(f"{y}年 {value[y]}{self.unit}" for y in sorted(value))
+        return "；".join(f"{y}年 不低于{percent_text(value[y])}" for y in sorted(value))
 
     def _d_staffing(self, value: Any, names: Any) -> str:
         return "；或 ".join(staffing_text(alt) for alt in value["alternatives"])
