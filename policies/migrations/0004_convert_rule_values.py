@@ -52,20 +52,22 @@ def forward(apps, schema_editor):
                          "previous_year_spending": "relief_fund_previous_spending"}
                 new_key = "funding.relief_fund_cap"
                 value = {"percent": str(Decimal(str(value)) * 100), "base": bases.get(base.value if base else "")}
-            elif key == "funding.labour_min_share":
+            elif key == "funding.labour_min_share" and not isinstance(value, dict):
                 value = {"percent": str(Decimal(str(value)) * 100), "base": "project_funds"}
                 row.condition_code = "base_standard_raised"
                 row.condition = row.condition or "后期社工站经费基础标准提高时"
             elif key == "evaluation.weights" and isinstance(value, dict):
                 value = {("county_bureau" if k == "bureau" else k): v for k, v in value.items()}
-            elif key == "contract.term_years":
+            elif key == "contract.term_years" and isinstance(value, list):
                 new_key = "contract.term"
                 words = {"1": "one_year", "3": "three_years"}
-                value = [words[v] for v in value if v in words] if isinstance(value, list) else None
+                value = [words[v] for v in value if v in words]
             elif key == "staff.max_age":
                 row.condition_code = "at_hiring"
+                row.condition = row.condition or "招聘驻站社工时"
             elif key in CODED_LISTS and isinstance(value, list):
                 codes = {label: code for code, label in vocabulary(CODED_LISTS[key]).items()}
+                codes.update({code: code for code in vocabulary(CODED_LISTS[key])})  # already converted
                 codes.update({"固定资产": "fixed_assets", "电脑、打印机等固定资产": "fixed_assets"})
                 value = [codes[v] for v in value if v in codes] or None
             rule = registry.get(new_key)
