@@ -222,7 +222,8 @@ class PolicyListView(ScopedListView):
         user = self.request.user
         code = getattr(user.organisation, "division_id", None)  # type: ignore[union-attr]
         context["can_edit_own"] = can_edit_policy_of(user, code) if code else False
-        names = dict(PolicyPreset.objects.values_list("code", "name"))
+        context["presets"] = list(PolicyPreset.objects.for_user(user).order_by("code"))
+        names = {p.code: p.name for p in context["presets"]}
         for p in context["policies"]:
             p.preset_name = names.get(p.preset, "")
         return context
@@ -273,6 +274,7 @@ class PolicyEffectiveView(ScopedDetailView):
             context["no_policy_notice"] = NO_POLICY_NOTICE
             context["set_count"] = sum(1 for r in rows if r.is_set)
             context["unset_count"] = sum(1 for r in rows if not r.is_set)
+            context["to_decide"] = [r.rule.label for r in rows if r.rule.ask_bureau and not r.is_set]
             context["rule_total"] = len(rows)
             context["breadcrumbs"] = breadcrumbs(user, division)
             sources = Policy.objects.for_user(user).filter(division_id__in=policy.sources()).select_related("division")
