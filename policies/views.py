@@ -125,6 +125,10 @@ class RuleRow:
         return self.effective.strength_label
 
     @property
+    def strength_help(self) -> str:
+        return label_of("strengths", self.effective.strength) if self.effective.strength else ""
+
+    @property
     def condition(self) -> str:
         return self.effective.condition
 
