@@ -359,6 +359,11 @@ class PolicyEditView(LoginRequiredMixin, View):
             "division": division,
             "policy": self.own_policy(request, division),
             "sections": grouped(rows),
+            # Sections open where this level sets something (or a form has errors); the rest one click away.
+            "open_sections": {r.rule.section for r in rows if r.is_own or (r.form is not None and r.form.errors)},
+            "own_counts": {
+                section: sum(1 for r in rows if r.rule.section == section and r.is_own) for section in SECTION_LABELS
+            },
             "audit_rows": self.audit_rows(request, division),
             "field_labels": CHANGE_FIELD_LABELS,
             "set_count": sum(1 for r in rows if r.is_own),
