@@ -18,6 +18,8 @@ class SystemAdminOnly:
     """Accounts and organisations are managed by the system administrator alone (三员分立, SECURITY.md);
     nothing is deleted: audit rows keep pointing at them, so they are deactivated instead."""
 
+    system_admin_only = True
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
 
@@ -137,3 +139,6 @@ class UserAdmin(SystemAdminOnly, DjangoUserAdmin):
             if qs is not None and not request.user.is_superuser:
                 kwargs["queryset"] = qs
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+from . import admin_otp  # noqa: E402, F401  (the second-factor devices: accounts/admin_otp.py)

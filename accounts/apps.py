@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
 
         from . import (
             actions,  # noqa: F401  (declares the account actions with core.actions)
+            checks,  # noqa: F401  (registers checks)
             signals,  # noqa: F401  (connects audit receivers; touches no database)
         )
         from .roles import role_of

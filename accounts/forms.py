@@ -120,3 +120,29 @@ class OrgUserPasswordForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+
+class SecondFactorCodeForm(forms.Form):
+    """One code: the six digits of the authenticator app, or (on the verify page) an eight-character recovery code."""
+
+    code = forms.CharField(
+        label="验证码",
+        max_length=32,
+        error_messages={"required": "请输入验证码。"},
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-lg font-monospace",
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, digits_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if digits_only:
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+            self.fields["code"].help_text = "身份验证器上当前显示的 6 位数字。"
+        else:
+            self.fields["code"].help_text = "身份验证器上的 6 位数字；手机不在身边时，可输入一个 8 位恢复码。"

@@ -489,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a linear script
     if "127.0.0.1" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
 
-    from policies.actions import load_presets
+    from policies.actions import adopt_own_documents, load_presets
     from policies.policy import effective_policy
     from stations.importer import import_divisions
 
@@ -497,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - a linear script
     import_divisions(SHIPPED_DIVISIONS, prefix=None, progress=False)
     import_divisions(directory, prefix=PROVINCE, progress=False)
     presets = load_presets()
+    adopt_own_documents()
     print(f"区划导入（随附数据 + 湖南）与 {len(presets)} 个预置政策方案：{time.perf_counter() - started:.1f} 秒")
 
     built = build_data()

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,14 @@ if not SECRET_KEY:
     if not DEBUG and os.environ.get("ZHANWU_REQUIRE_SECRET"):
         raise RuntimeError("SECRET_KEY must be set in production")
     SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - local development default
+# Personal data at rest (core/personal/crypto.py): SM4 data keys "id:base64[,id:base64…]" (the first is current)
+# and the HMAC-SM3 lookup key. Development and tests fall back to public development keys; production refuses
+# to start without them, like it does without SECRET_KEY.
+ZHANWU_DATA_KEYS = os.environ.get("ZHANWU_DATA_KEYS", "")
+ZHANWU_LOOKUP_KEY = os.environ.get("ZHANWU_LOOKUP_KEY", "")
+if os.environ.get("ZHANWU_REQUIRE_SECRET") and not (ZHANWU_DATA_KEYS and ZHANWU_LOOKUP_KEY):
+    raise RuntimeError("ZHANWU_DATA_KEYS and ZHANWU_LOOKUP_KEY must be set in production")
+TESTING = False  # config/settings_test.py (pytest) sets it
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -45,6 +54,10 @@ INSTALLED_APPS = [
     "guardian",
     "accounts.axes_config.AxesConfig",  # django-axes with a Chinese admin section name
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "core",
     "accounts",
     "stations",
@@ -59,13 +72,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -126,6 +142,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.passwords.NumericPasswordValidator"},
     {"NAME": "accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# PBKDF2-HMAC-SM3 (accounts/hashers.py) for deployments whose 密评 (GB/T 39786-2021) asks for the national
+# algorithms: PASSWORD_HASHER=sm3 puts it first, and Django re-hashes each password at its next login.
+# It stays in the list either way, so SM3 hashes keep verifying (and are upgraded back) if the setting is removed.
+_DJANGO_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+_SM3_HASHER = "accounts.hashers.PBKDF2SM3PasswordHasher"
+_hasher_choice = os.environ.get("PASSWORD_HASHER", "").strip().lower()
+if _hasher_choice not in {"", "default", "sm3"}:
+    raise RuntimeError("PASSWORD_HASHER must be 'sm3' or unset")
+PASSWORD_HASHERS = [_SM3_HASHER, *_DJANGO_HASHERS] if _hasher_choice == "sm3" else [*_DJANGO_HASHERS, _SM3_HASHER]
+
+# TOTP second factor (django-otp) for system administrators and bureau accounts (等保 2.0 level 3,
+# SECURITY.md), enforced by accounts.middleware.SecondFactorMiddleware and the token endpoint.
+# REQUIRE_SECOND_FACTOR=0 turns it off for local development; `check --deploy` warns while it is off.
+REQUIRE_SECOND_FACTOR = env_bool("REQUIRE_SECOND_FACTOR", True)
+OTP_TOTP_ISSUER = "站务"
+RECOVERY_CODE_COUNT = 10
+
+# Audit rows are kept at least 180 days (网络安全法 art. 21); `manage.py archive_audit` moves older rows
+# to a compressed file. The database trigger (core/migrations/0002) holds the 180-day floor on its own.
+AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("AUDIT_RETENTION_DAYS", "180")))
+
 PASSWORD_MAX_AGE_DAYS = 90  # bureau and administrator accounts are prompted after this (等保, SECURITY.md)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -140,7 +183,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
 # Lock the account, not the address: a county bureau's whole office shares one NAT address, and an
 # IP lockout would let one mistyped password shut out every colleague (axes.W006 warns about this choice).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# security.W021: HSTS preload is a commitment for the whole domain that only its owner can make (a county
+# site usually lives under a provincial government domain), so it is off unless SECURE_HSTS_PRELOAD=1.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
 # Idle sessions end after 30 minutes (the cookie age is renewed on every request),
 # absolute limit 12 hours (core.middleware.SessionLimitsMiddleware).
@@ -156,6 +201,38 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 # A Chinese page in the site's layout instead of Django's English "CSRF verification failed".
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Behind a TLS-terminating reverse proxy (production): the proxy must set X-Forwarded-Proto and overwrite
+# any value a client sent; TRUST_X_FORWARDED_PROTO=1 lets Django believe it (docker-compose sets it).
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only once cookies are secure (SECURE_COOKIES=1 means "served over TLS"): redirect plain HTTP and send
+# HSTS for a year. /healthz stays reachable over plain HTTP for the container health check.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline (templates carry
+# data- attributes, static/js/ does the work); no framing by anyone. Inline *styles* stay allowed: Swagger UI,
+# ECharts tooltips and htmx's indicator rule write style attributes, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],  # ReDoc builds its search worker from a blob
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

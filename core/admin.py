@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from .admin_base import ReadOnlyScopedAdmin
 from .models import AuditLog
+from .personal.admin_filters import SubjectFilter
 
 admin.site.site_header = "站务 · 系统管理"
 admin.site.site_title = "站务"
@@ -24,9 +25,10 @@ class AuditLogAdmin(ReadOnlyScopedAdmin):
         "object_type",
         "object_repr",
         "division_code",
+        "subject_id",
         "ip",
         "success",
     ]
-    list_filter = ["event", "success", "object_type"]
-    search_fields = ["username", "object_repr", "object_id", "division_code"]
+    list_filter = [SubjectFilter, "event", "success", "object_type", "subject_type"]
+    search_fields = ["username", "object_repr", "object_id", "division_code", "subject_id"]
     date_hierarchy = "at"

@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "平台"
+
+    def ready(self) -> None:
+        # Registers the key checks, and MaskedField as ModelSerializer's default for encrypted fields.
+        from core.personal import api, checks  # noqa: F401

@@ -24,8 +24,19 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return {name: _plain(getattr(obj, name)) for name in names}
+    """Field values for an audit diff. Encrypted personal fields never enter the trail in clear: they appear
+    masked, with a short keyed digest so that a change is still seen (core.personal)."""
+    from core.personal.fields import EncryptedTextField, LookupHashField
+
+    by_attname = {f.attname: f for f in obj._meta.concrete_fields}
+    out: dict[str, Any] = {}
+    for name in fields or list(by_attname):
+        field = by_attname.get(name)
+        if isinstance(field, LookupHashField):
+            continue
+        value = getattr(obj, name)
+        out[name] = field.audit_value(value) if isinstance(field, EncryptedTextField) else _plain(value)
+    return out
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -44,7 +55,10 @@ def record(
     ip: str | None = None,
     success: bool = True,
     username: str = "",
+    subject: models.Model | None = None,
 ) -> AuditLog:
+    """One audit row. ``subject`` is the person whose data the event touched (a ``PersonalRecord``, found by its
+    public id), for events on personal data: unmask, export, and changes to records about people."""
     user = acting_user if getattr(acting_user, "is_authenticated", False) else None
     return AuditLog.objects.create(
         user=user,
@@ -56,6 +70,8 @@ def record(
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
         division_code=division_code,
         changes=_plain(changes or {}),
+        subject_type=subject._meta.label if subject is not None else "",
+        subject_id=str(getattr(subject, "public_id", subject.pk)) if subject is not None else "",
         ip=ip,
         success=success,
     )

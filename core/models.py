@@ -23,6 +23,7 @@ class AuditLog(models.Model):
         LOGOUT = "logout", "退出"
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"
+        UNMASK = "unmask", "查看明文"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     # No database constraint and no cascade: the append-only table is never updated when a user or an
@@ -44,6 +45,10 @@ class AuditLog(models.Model):
     object_id = models.CharField("对象编号", max_length=64, blank=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     division_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
+    # Whose personal data the event touched (core.personal): the model label and public id of the person the
+    # record is about, so the trail can answer "who saw this person's data, and why".
+    subject_type = models.CharField("当事人类型", max_length=60, blank=True, db_default="")
+    subject_id = models.CharField("当事人编号", max_length=64, blank=True, db_index=True, db_default="")
     changes = models.JSONField("变更内容", default=dict, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     success = models.BooleanField("结果", default=True)

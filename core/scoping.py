@@ -23,6 +23,9 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+from core.personal.idnumber import earliest_birth_under
 
 
 class Action(StrEnum):
@@ -30,6 +33,9 @@ class Action(StrEnum):
     ADD = "add"
     CHANGE = "change"
     DELETE = "delete"
+    # Reading personal data in clear (core.personal): roles are named in ScopeRule.writers like any action.
+    UNMASK = "unmask"
+    EXPORT = "export"
 
 
 class Role(StrEnum):
@@ -158,7 +164,12 @@ class ScopeRule:
     guardian:   evaluators see rows granted to them directly through django-guardian.
     public:     reference data (the service catalogue): every known role may view all rows.
     viewers:    when set, only these roles may view (e.g. the audit log: bureaus).
-    writers:    action -> roles allowed to take it (view is open to every known role).
+    writers:    action -> roles allowed to take it (view is open to every known role); ``unmask`` and
+                ``export`` (clear personal data, core.personal) are named here too.
+    minors:     ORM path to the birth date of the person a row is about. Rows about a child under
+                ``minor_age`` (个人信息保护法 第二十八条、第三十一条: 不满十四周岁) — or of unknown birth date —
+                are visible, for every action, only to the ``minor_viewers`` roles (those that serve
+                children) and to system administrators.
     ancestors_q: narrows the rows seen on the ancestors (e.g. organisations above: only the bureaus).
     station_q:  narrows what roles that reach the tree only through stations (agencies, evaluators) see by
                 division (e.g. organisations: only government bodies, never another agency).
@@ -175,6 +186,17 @@ class ScopeRule:
     writers: dict[str, frozenset[Role]] = field(default_factory=dict)
     ancestors_q: Q | None = None
     station_q: Q | None = None
+    minors: str | None = None
+    minor_viewers: frozenset[Role] = frozenset()
+    minor_age: int = 14
+
+    def minors_hidden_q(self, role: Role) -> Q | None:
+        """The filter hiding children's rows from ``role``; None when the role sees them (or no minors rule)."""
+        if not self.minors or role in self.minor_viewers or role == Role.ADMIN:
+            return None
+        cutoff = earliest_birth_under(self.minor_age, timezone.localdate())
+        # Fail closed: a row whose birth date is unknown may be a child's.
+        return Q(**{f"{self.minors}__lt": cutoff})
 
     def may(self, role: Role, action: str) -> bool:
         if role == Role.NONE:
@@ -250,6 +272,9 @@ class ScopedQuerySet(models.QuerySet):
             q = Q(pk__in=granted) if q is None else (q | Q(pk__in=granted))
         if q is None:
             return self.none()
+        adults = rule.minors_hidden_q(scope.role)
+        if adults is not None:
+            q &= adults
         # Every scope path is a foreign key chain or a column, never a to-many join: no duplicates, no DISTINCT.
         return self.filter(q)
 

@@ -17,7 +17,7 @@ from guardian.shortcuts import assign_perm
 from accounts.models import Organisation, User
 from accounts.validators import credit_code_check_char
 from contracts.models import Contract
-from policies.actions import load_presets
+from policies.actions import adopt_own_documents, load_presets
 from services.actions import load_catalogues
 from stations.actions import evaluator_group, standard_name
 from stations.models import Division, Station
@@ -68,6 +68,7 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     import_divisions(divisions_dir, prefix=None, progress=False)
     load_catalogues()
     load_presets()
+    adopt_own_documents()  # each document in force where it was issued (not Nantong's: see the preset)
 
     townships = list(Division.objects.filter(code__startswith=COUNTY, level=Division.Level.TOWNSHIP).order_by("code"))
     province = _org(Organisation.Kind.BUREAU, "福建省民政厅", "35")

@@ -13,8 +13,8 @@ from core import audit
 from core.scoping import Action, scope_of
 from stations.models import Division
 
-from .models import Policy, PolicyRule
-from .registry import preset_files, rules
+from .models import Policy, PolicyPreset, PolicyRule
+from .registry import STRENGTHS, cite, preset_files, rules, vocabulary
 
 
 def can_edit_policy_of(user: Any, division_code: str) -> bool:
@@ -49,24 +49,59 @@ def policy_get_or_create(*, acting_user: Any, division: Division) -> Policy:
     return policy
 
 
+RULE_FIELDS = ["value", "strength", "condition", "condition_code", "not_applicable", "clause", "quote", "note"]
+
+
 @transaction.atomic
 def policy_rule_set(
-    *, acting_user: Any, policy: Policy, key: str, value: Any, clause: str, quote: str = "", note: str = ""
+    *,
+    acting_user: Any,
+    policy: Policy,
+    key: str,
+    value: Any,
+    clause: str,
+    quote: str = "",
+    note: str = "",
+    strength: str = "must",
+    condition: str = "",
+    condition_code: str = "",
+    not_applicable: bool = False,
 ) -> PolicyRule:
-    """Set (override) one rule on a policy. Raises ValidationError with a Chinese message."""
+    """Set (override) one rule on a policy, or declare it 不适用 here. Raises ValidationError in Chinese."""
     _check(acting_user, policy.division_id)
+    return _rule_write(
+        acting_user=acting_user,
+        policy=policy,
+        key=key,
+        fields={
+            "value": None if not_applicable else value,
+            "strength": strength,
+            "condition": (condition or "").strip(),
+            "condition_code": condition_code or "",
+            "not_applicable": bool(not_applicable),
+            "clause": (clause or "").strip(),
+            "quote": (quote or "").strip(),
+            "note": (note or "").strip(),
+        },
+    )
+
+
+def _rule_write(*, acting_user: Any, policy: Policy, key: str, fields: dict[str, Any]) -> PolicyRule:
     if key not in rules():
         raise ValidationError({"key": f"未知的规则：{key}"})
-    if not clause.strip():
-        raise ValidationError({"clause": "请注明依据的文件条款，例如 [000 §4(4)]。"})
-    row = PolicyRule.objects.filter(policy=policy, key=key).first()
-    before = audit.snapshot(row, ["value", "clause", "quote", "note"]) if row else {}
+    if not fields["clause"]:
+        raise ValidationError({"clause": "请注明依据的文件及条款，例如“田政办〔2021〕25号 第四部分第（四）项”。"})
+    if fields["condition_code"] and fields["condition_code"] not in vocabulary("conditions"):
+        raise ValidationError({"condition_code": "适用条件不是可选的值。"})
+    row = PolicyRule.objects.select_for_update().filter(policy=policy, key=key).first()
+    before = audit.snapshot(row, RULE_FIELDS) if row else {}
     if row is None:
         row = PolicyRule(policy=policy, key=key)
-    row.value, row.clause, row.quote, row.note = value, clause.strip(), quote.strip(), note.strip()
+    for name, value in fields.items():
+        setattr(row, name, value)
     row.full_clean()
     row.save()
-    after = audit.snapshot(row, ["value", "clause", "quote", "note"])
+    after = audit.snapshot(row, RULE_FIELDS)
     changes = audit.diff(before, after)
     if changes:
         audit.record(
@@ -77,7 +112,10 @@ def policy_rule_set(
             division_code=policy.division_id,
             changes=changes,
         )
-    if not PolicyRule.objects.for_user(acting_user, Action.CHANGE).filter(pk=row.pk).exists():
+    if (
+        acting_user is not None
+        and not PolicyRule.objects.for_user(acting_user, Action.CHANGE).filter(pk=row.pk).exists()
+    ):
         raise PermissionDenied("修改后的规则不在您的权限范围内。")
     return row
 
@@ -89,7 +127,7 @@ def policy_rule_clear(*, acting_user: Any, policy: Policy, key: str) -> bool:
     row = PolicyRule.objects.filter(policy=policy, key=key).first()
     if row is None:
         return False
-    before = audit.snapshot(row, ["value", "clause", "quote", "note"])
+    before = audit.snapshot(row, RULE_FIELDS)
     audit.record(
         acting_user=acting_user,
         event="delete",
@@ -102,46 +140,143 @@ def policy_rule_clear(*, acting_user: Any, policy: Policy, key: str) -> bool:
     return True
 
 
-def load_preset(path: Path) -> Policy:
-    """Load one preset file; idempotent (re-running it leaves the data as the file says)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    division = Division.objects.filter(code=data["division"]).first()
-    if division is None:
-        raise ValidationError(f"预置方案 {path.name}：行政区划 {data['division']} 尚未导入。")
+# --- presets: templates a bureau adopts ------------------------------------------------------------------
+
+
+def validate_preset(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """Every rule of a preset file checked as the editor checks it; returns the normalised rules."""
     registry = rules()
-    with transaction.atomic():
-        policy, _ = Policy.objects.update_or_create(
-            division=division,
-            defaults={
-                "name": data["name"],
-                "issuer": data.get("issuer", ""),
-                "year": data.get("year"),
-                "seed": data.get("seed", ""),
-                "preset": data["code"],
+    for field in ("code", "name", "seed", "rules"):
+        if not data.get(field):
+            raise ValidationError(f"预置方案 {name}：缺少 {field}。")
+    seen: set[str] = set()
+    out = []
+    for r in data["rules"]:
+        key = r.get("key")
+        if key not in registry:
+            raise ValidationError(f"预置方案 {name}：未知的规则 {key}。")
+        if key in seen:
+            raise ValidationError(f"预置方案 {name}：规则“{registry[key].label}”重复。")
+        seen.add(key)
+        label = registry[key].label
+        try:
+            value = registry[key].validate(r.get("value"))
+        except ValueError as exc:
+            raise ValidationError(f"预置方案 {name}：{label}：{exc}") from None
+        strength = r.get("strength", "must")
+        if strength not in STRENGTHS:
+            raise ValidationError(f"预置方案 {name}：{label}：约束强度不是可选的值。")
+        code = r.get("condition_code", "")
+        if code and code not in vocabulary("conditions"):
+            raise ValidationError(f"预置方案 {name}：{label}：适用条件不是可选的值。")
+        clause = r.get("clause", "")
+        if not clause.startswith(f"[{data['seed']} ") or cite(clause) == clause:
+            raise ValidationError(f"预置方案 {name}：{label}：条款“{clause}”不是该文件的条款。")
+        for field, limit in (("quote", 300), ("note", 300), ("condition", 200)):
+            if len(r.get(field, "")) > limit:
+                raise ValidationError(f"预置方案 {name}：{label}：{field} 超过 {limit} 字。")
+        out.append(
+            {
+                "key": key,
+                "value": value,
+                "strength": strength,
+                "condition": r.get("condition", ""),
+                "condition_code": code,
+                "clause": clause,
+                "quote": r.get("quote", ""),
+                "note": r.get("note", ""),
+            }
+        )
+    return out
+
+
+@transaction.atomic
+def load_preset(path: Path) -> PolicyPreset:
+    """Load one preset file as a template; idempotent. It becomes nobody's policy until a bureau adopts it."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    checked = validate_preset(data, path.name)
+    preset, _ = PolicyPreset.objects.update_or_create(
+        code=data["code"],
+        defaults={
+            "name": data["name"],
+            "issuer": data.get("issuer", ""),
+            "year": data.get("year"),
+            "seed": data["seed"],
+            "division_code": data.get("division", ""),
+            "binding": bool(data.get("binding", False)),
+            "scope_note": data.get("scope_note", "")[:300],
+            "rules": checked,
+        },
+    )
+    return preset
+
+
+def load_presets() -> list[PolicyPreset]:
+    return [load_preset(p) for p in preset_files()]
+
+
+@transaction.atomic
+def preset_adopt(*, acting_user: Any, preset: PolicyPreset, division: Division) -> Policy:
+    """A bureau adopts a preset for its own division: every value is copied with its strength, condition and
+    clause into the division's own policy (audited rule by rule); the bureau then overrides what differs.
+
+    ``acting_user=None`` is the system itself (the demo loader adopting each document for the division that
+    issued it); pages and the API always pass the logged-in user.
+    """
+    if acting_user is not None:
+        _check(acting_user, division.code)
+    policy = Policy.objects.select_for_update().filter(division=division).first()
+    created = policy is None
+    if policy is None:
+        policy = Policy(division=division)
+    before = audit.snapshot(policy, ["name", "issuer", "year", "seed", "preset"]) if not created else {}
+    if preset.binding and preset.division_code == division.code:
+        policy.name, policy.issuer, policy.year = preset.name, preset.issuer, preset.year
+    elif created:
+        policy.name = f"{division.name}社工站政策方案"
+        policy.issuer = str(getattr(acting_user, "organisation", "") or "")
+    policy.seed, policy.preset = preset.seed, preset.code
+    policy.full_clean()
+    policy.save()
+    changes = audit.diff(before, audit.snapshot(policy, ["name", "issuer", "year", "seed", "preset"]))
+    audit.record(
+        acting_user=acting_user,
+        event="create" if created else "update",  # the adoption itself: which preset, on which policy
+        obj=policy,
+        object_repr=f"{division.name} 采用《{preset.name}》",
+        division_code=division.code,
+        changes=changes,
+        username="" if acting_user is not None else "system",
+    )
+    for r in preset.rules:
+        _rule_write(
+            acting_user=acting_user,
+            policy=policy,
+            key=r["key"],
+            fields={
+                "value": r["value"],
+                "strength": r["strength"],
+                "condition": r["condition"],
+                "condition_code": r["condition_code"],
+                "not_applicable": False,
+                "clause": r["clause"],
+                "quote": r["quote"],
+                "note": r["note"],
             },
         )
-        keep = []
-        for r in data["rules"]:
-            if r["key"] not in registry:
-                raise ValidationError(f"预置方案 {path.name}：未知的规则 {r['key']}")
-            row = PolicyRule(
-                policy=policy,
-                key=r["key"],
-                value=r["value"],
-                clause=r.get("clause", ""),
-                quote=r.get("quote", "")[:300],
-                note=r.get("note", "")[:300],
-            )
-            row.value = registry[r["key"]].validate(row.value)
-            PolicyRule.objects.update_or_create(
-                policy=policy,
-                key=row.key,
-                defaults={"value": row.value, "clause": row.clause, "quote": row.quote, "note": row.note},
-            )
-            keep.append(row.key)
-        PolicyRule.objects.filter(policy=policy).exclude(key__in=keep).delete()
     return policy
 
 
-def load_presets() -> list[Policy]:
-    return [load_preset(p) for p in preset_files()]
+def adopt_own_documents() -> list[Policy]:
+    """Demo and benchmark: each document that is its own division's law, adopted there (if imported).
+
+    The Nantong preset is not: its issuer is an unnamed county-level city, so no division inherits it.
+    """
+    out = []
+    for preset in PolicyPreset.objects.filter(binding=True).order_by("code"):
+        division = Division.objects.filter(code=preset.division_code).first()
+        if division is not None:
+            policy = preset_adopt(acting_user=None, preset=preset, division=division)
+            PolicyRule.objects.filter(policy=policy).exclude(key__in=[r["key"] for r in preset.rules]).delete()
+            out.append(policy)
+    return out

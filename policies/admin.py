@@ -4,13 +4,13 @@ from django.contrib import admin
 
 from core.admin_base import ReadOnlyScopedAdmin
 
-from .models import Policy, PolicyRule
+from .models import Policy, PolicyPreset, PolicyRule
 
 
 class PolicyRuleInline(admin.TabularInline):
     model = PolicyRule
-    fields = ("key", "value", "clause", "quote", "note")
-    readonly_fields = ("key", "value", "clause", "quote", "note")
+    fields = ("key", "value", "strength", "condition", "not_applicable", "clause", "quote", "note")
+    readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = False
@@ -34,7 +34,15 @@ class PolicyAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(PolicyRule)
 class PolicyRuleAdmin(ReadOnlyScopedAdmin):
-    list_display = ["key", "policy", "value", "clause"]
-    list_filter = ["policy"]
+    list_display = ["key", "policy", "value", "strength", "not_applicable", "clause"]
+    list_filter = ["policy", "strength", "not_applicable"]
     search_fields = ["key", "clause", "quote"]
     list_select_related = ["policy"]
+
+
+@admin.register(PolicyPreset)
+class PolicyPresetAdmin(ReadOnlyScopedAdmin):
+    """Presets come from policies/data/presets (``load_presets``); a bureau adopts one in the policy editor."""
+
+    list_display = ["name", "code", "issuer", "year", "division_code", "binding"]
+    search_fields = ["name", "code", "issuer"]

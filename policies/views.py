@@ -18,27 +18,59 @@ from core.models import AuditLog
 from core.scoping import scope_of
 from core.views import ScopedDetailView, ScopedListView
 from stations.forms import apply_validation_error
-from stations.models import Division, Station
+from stations.models import Division
 from stations.views import breadcrumbs, user_roots
 
-from .actions import can_edit_policy_of, policy_get_or_create, policy_rule_clear, policy_rule_set
+from .actions import can_edit_policy_of, policy_get_or_create, policy_rule_clear, policy_rule_set, preset_adopt
+from .findings import NO_POLICY_NOTICE
 from .forms import PolicyRuleForm, form_prefix
-from .models import Policy, PolicyRule
+from .models import Policy, PolicyPreset, PolicyRule
 from .policy import EffectivePolicy, EffectiveRule, effective_policy
-from .registry import SECTION_LABELS, RuleDef, rules
+from .registry import SECTION_LABELS, RuleDef, cite, label_of, rules, strength_label
 
 AUDIT_OBJECT_TYPES = ["policies.PolicyRule", "policies.Policy"]
-CHANGE_FIELD_LABELS = {"value": "取值", "clause": "依据条款", "quote": "原文", "note": "说明", "name": "方案名称"}
+CHANGE_FIELD_LABELS = {
+    "value": "取值",
+    "clause": "依据条款",
+    "quote": "原文",
+    "note": "说明",
+    "name": "方案名称",
+    "strength": "约束强度",
+    "condition": "适用条件",
+    "condition_code": "可核对的条件",
+    "not_applicable": "本级不适用",
+    "issuer": "发文单位",
+    "year": "年份",
+    "seed": "来源文件",
+    "preset": "采用的预置方案",
+}
 PICKER_LIMIT = 20
-# Rules whose list values are codes of a model's choices: shown with their Chinese labels.
-VALUE_LABELS: dict[str, dict[str, str]] = {"station.levels": dict(Station.Level.choices)}
 
 
-def display_value(rule: RuleDef, value: Any) -> str:
-    labels = VALUE_LABELS.get(rule.key)
-    if labels and isinstance(value, list):
-        return "、".join(labels.get(str(v), str(v)) for v in value)
-    return rule.display(value)
+def place_names(division: Division) -> dict[str, str]:
+    """Names of the division and its ancestors by level, for name templates ({county}{township}…).
+
+    Above township level the first township below stands in as an example, so that a county clerk sees a real
+    name (大田县均溪镇社会工作服务站) rather than a template.
+    """
+    codes = [*division.ancestor_codes, division.code]
+    names = {d.level: d.name for d in Division.objects.filter(code__in=codes)}
+    if division.level < Division.Level.TOWNSHIP:
+        example = (
+            Division.objects.filter(code__startswith=division.code, level=Division.Level.TOWNSHIP)
+            .order_by("code")
+            .first()
+        )
+        if example is not None:
+            names.update(
+                {d.level: d.name for d in Division.objects.filter(code__in=[*example.ancestor_codes, example.code])}
+            )
+    keys = {1: "province", 2: "city", 3: "county", 4: "township", 5: "village"}
+    return {keys[level]: name for level, name in names.items() if level in keys}
+
+
+def display_value(rule: RuleDef, value: Any, names: dict[str, str] | None = None) -> str:
+    return rule.display(value, names)
 
 
 @dataclass
@@ -50,6 +82,7 @@ class RuleRow:
     form: PolicyRuleForm | None = None
     own: PolicyRule | None = None
     saved: bool = False
+    names: dict[str, str] | None = None
 
     @property
     def rule(self) -> RuleDef:
@@ -74,12 +107,42 @@ class RuleRow:
         return "本级" if self.is_own else self.effective.source.division_name  # type: ignore[union-attr]
 
     @property
+    def applies(self) -> bool:
+        return self.effective.applies
+
+    @property
     def display(self) -> str:
-        return display_value(self.rule, self.effective.value)
+        if self.effective.not_applicable:
+            return "本级不适用"
+        return display_value(self.rule, self.effective.value, self.names)
+
+    @property
+    def citation(self) -> str:
+        return self.effective.citation_text
+
+    @property
+    def strength_label(self) -> str:
+        return self.effective.strength_label
+
+    @property
+    def strength_help(self) -> str:
+        return label_of("strengths", self.effective.strength) if self.effective.strength else ""
+
+    @property
+    def condition(self) -> str:
+        return self.effective.condition
+
+    @property
+    def note(self) -> str:
+        return self.effective.source.note if self.effective.source else ""
 
     @property
     def overridden(self) -> list[str]:
-        return [f"覆盖了 {s.division_name} 的 {display_value(self.rule, s.value)}" for s in self.effective.overridden]
+        out = []
+        for s in self.effective.overridden:
+            shown = "不适用" if s.not_applicable else display_value(self.rule, s.value, self.names)
+            out.append(f"覆盖了 {s.division_name} 的规定：{shown}（{s.citation}）")
+        return out
 
 
 def grouped(rows: list[RuleRow]) -> list[tuple[str, str, list[RuleRow]]]:
@@ -92,8 +155,8 @@ def grouped(rows: list[RuleRow]) -> list[tuple[str, str, list[RuleRow]]]:
     return [(key, SECTION_LABELS.get(key, key), sections[key]) for key in keys]
 
 
-def change_lines(changes: Any) -> list[dict[str, Any]]:
-    """An audit row's changes as lines: label, before, after (None = not set)."""
+def change_lines(changes: Any, rule: RuleDef | None = None) -> list[dict[str, Any]]:
+    """An audit row's changes as lines: label, before, after (None = not set); values in the rule's words."""
     if not isinstance(changes, dict):
         return [{"label": "", "before": None, "after": str(changes), "has_before": False}]
     lines = []
@@ -105,13 +168,29 @@ def change_lines(changes: Any) -> list[dict[str, Any]]:
             before, after = None, change
         if before in (None, "") and after in (None, ""):
             continue
-        lines.append({"label": label, "before": _text(before), "after": _text(after), "has_before": before is not None})
+        if field == "value" and rule is not None:
+            before = rule.display(before) if before is not None else None
+            after = rule.display(after) if after is not None else None
+        lines.append(
+            {
+                "label": label,
+                "before": _text(before, field),
+                "after": _text(after, field),
+                "has_before": before is not None,
+            }
+        )
     return lines
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, field: str = "") -> str | None:
     if value is None:
         return None
+    if field == "strength":
+        return strength_label(str(value))
+    if field == "condition_code":
+        return label_of("conditions", value) if value else ""
+    if field == "clause":
+        return cite(str(value))
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -121,8 +200,8 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def rule_rows(policy: EffectivePolicy) -> list[RuleRow]:
-    return [RuleRow(effective=r, division_code=policy.division_code) for r in policy.rules.values()]
+def rule_rows(policy: EffectivePolicy, names: dict[str, str] | None = None) -> list[RuleRow]:
+    return [RuleRow(effective=r, division_code=policy.division_code, names=names) for r in policy.rules.values()]
 
 
 # --- list and effective policy ------------------------------------------------------------------------------
@@ -147,6 +226,10 @@ class PolicyListView(ScopedListView):
         user = self.request.user
         code = getattr(user.organisation, "division_id", None)  # type: ignore[union-attr]
         context["can_edit_own"] = can_edit_policy_of(user, code) if code else False
+        context["presets"] = list(PolicyPreset.objects.for_user(user).order_by("code"))
+        names = {p.code: p.name for p in context["presets"]}
+        for p in context["policies"]:
+            p.preset_name = names.get(p.preset, "")
         return context
 
 
@@ -187,16 +270,21 @@ class PolicyEffectiveView(ScopedDetailView):
             context["picker_results"] = list(found.select_related("parent").order_by("level", "code")[:PICKER_LIMIT])
         if division is not None:
             policy = effective_policy(division.code)
-            rows = rule_rows(policy)
-            context["only_set"] = self.request.GET.get("set") == "1"
-            shown = [r for r in rows if r.is_set] if context["only_set"] else rows
+            rows = rule_rows(policy, place_names(division))
+            context["show_all"] = self.request.GET.get("all") == "1"
+            shown = rows if context["show_all"] else [r for r in rows if r.is_set]
             context["sections"] = grouped(shown)
+            context["has_policy"] = policy.has_policy
+            context["no_policy_notice"] = NO_POLICY_NOTICE
             context["set_count"] = sum(1 for r in rows if r.is_set)
+            context["unset_count"] = sum(1 for r in rows if not r.is_set)
+            context["to_decide"] = [r.rule.label for r in rows if r.rule.ask_bureau and not r.is_set]
             context["rule_total"] = len(rows)
             context["breadcrumbs"] = breadcrumbs(user, division)
             sources = Policy.objects.for_user(user).filter(division_id__in=policy.sources()).select_related("division")
             context["source_policies"] = list(sources.order_by("division_id"))
             context["can_edit"] = can_edit_policy_of(user, division.code) and not scope_of(user).is_global
+            context["is_admin"] = scope_of(user).is_global
         return context
 
 
@@ -229,7 +317,8 @@ class PolicyEditView(LoginRequiredMixin, View):
     ) -> list[RuleRow]:
         policy = self.own_policy(request, division)
         own = {r.key: r for r in PolicyRule.objects.for_user(request.user).filter(policy=policy)} if policy else {}
-        rows = rule_rows(effective_policy(division.code))
+        names = place_names(division)
+        rows = rule_rows(effective_policy(division.code), names)
         for row in rows:
             key = row.rule.key
             row.own = own.get(key)
@@ -237,10 +326,20 @@ class PolicyEditView(LoginRequiredMixin, View):
             if bound and key in bound:
                 row.form = bound[key]
                 continue
-            initial = {"value": row.rule.to_input(row.effective.value)}
+            initial = PolicyRuleForm.initial_for(row.rule, row.effective.value)
+            source = row.effective.source
+            if source is not None:
+                initial.update(
+                    strength=source.strength, condition=source.condition, condition_code=source.condition_code
+                )
             if row.own is not None:
-                initial.update(clause=row.own.clause, quote=row.own.quote, note=row.own.note)
-            row.form = PolicyRuleForm(rule=row.rule, initial=initial)
+                initial.update(
+                    clause=cite(row.own.clause),
+                    quote=row.own.quote,
+                    note=row.own.note,
+                    not_applicable=row.own.not_applicable,
+                )
+            row.form = PolicyRuleForm(rule=row.rule, initial=initial, names=names)
         return rows
 
     def audit_rows(self, request: HttpRequest, division: Division) -> list[AuditLog]:
@@ -249,8 +348,10 @@ class PolicyEditView(LoginRequiredMixin, View):
             .filter(object_type__in=AUDIT_OBJECT_TYPES, division_code=division.code)
             .select_related("user")[:50]
         )
+        by_label = {r.label: r for r in rules().values()}
         for log in logs:
-            log.display_changes = change_lines(log.changes)  # type: ignore[attr-defined]
+            rule = by_label.get(log.object_repr.split(" · ", 1)[-1])
+            log.display_changes = change_lines(log.changes, rule)  # type: ignore[attr-defined]
         return logs
 
     def context(self, request: HttpRequest, division: Division, rows: list[RuleRow]) -> dict[str, Any]:
@@ -258,10 +359,18 @@ class PolicyEditView(LoginRequiredMixin, View):
             "division": division,
             "policy": self.own_policy(request, division),
             "sections": grouped(rows),
+            # Sections open where this level sets something (or a form has errors); the rest one click away.
+            "open_sections": {r.rule.section for r in rows if r.is_own or (r.form is not None and r.form.errors)},
+            "own_counts": {
+                section: sum(1 for r in rows if r.rule.section == section and r.is_own) for section in SECTION_LABELS
+            },
             "audit_rows": self.audit_rows(request, division),
             "field_labels": CHANGE_FIELD_LABELS,
             "set_count": sum(1 for r in rows if r.is_own),
             "rule_total": len(rows),
+            "presets": list(PolicyPreset.objects.for_user(request.user).order_by("code")),
+            "has_policy": any(r.is_set for r in rows),
+            "no_policy_notice": NO_POLICY_NOTICE,
         }
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -275,7 +384,7 @@ class PolicyEditView(LoginRequiredMixin, View):
         if rule is None:
             raise Http404("未知的规则。")
         op = request.POST.get("op", "set")
-        form = PolicyRuleForm(request.POST, rule=rule)
+        form = PolicyRuleForm(request.POST, rule=rule, names=place_names(division))
         ok = False
         try:
             if op == "clear":
@@ -293,6 +402,10 @@ class PolicyEditView(LoginRequiredMixin, View):
                     clause=form.cleaned_data["clause"],
                     quote=form.cleaned_data["quote"],
                     note=form.cleaned_data["note"],
+                    strength=form.cleaned_data["strength"],
+                    condition=form.cleaned_data["condition"],
+                    condition_code=form.cleaned_data["condition_code"],
+                    not_applicable=form.cleaned_data["not_applicable"],
                 )
                 message = f"已保存：{rule.label}"
                 ok = True
@@ -313,3 +426,28 @@ class PolicyEditView(LoginRequiredMixin, View):
             return redirect(reverse("policy-edit") + query + f"#{form_prefix(key)}")
         rows = self.rows(request, division, bound={key: form})
         return render(request, self.template_name, self.context(request, division, rows), status=400)
+
+
+class PolicyAdoptView(PolicyEditView):
+    """POST: the bureau adopts a preset for its own division (values copied with their clauses, audited)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        raise Http404
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        division = self.division(request)
+        preset = PolicyPreset.objects.for_user(request.user).filter(code=request.POST.get("preset", "")).first()
+        if preset is None:
+            raise Http404("没有这个预置方案。")
+        try:
+            preset_adopt(acting_user=request.user, preset=preset, division=division)
+        except PermissionDenied:
+            raise Http404("无权修改该区划的政策方案。") from None
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request, f"已采用《{preset.name}》的 {len(preset.rules)} 条规定作为本级方案的起点，可逐条修改。"
+            )
+        query = f"?division={division.code}" if scope_of(request.user).is_global else ""
+        return redirect(reverse("policy-edit") + query)

@@ -14,6 +14,9 @@ host="${HOST:-127.0.0.1}"
 port="${PORT:-8000}"
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export DEBUG="${DEBUG:-1}"
+# The demo accounts log in with the password only, so the demo needs no phone: the second factor for
+# administrators and bureaus is off unless REQUIRE_SECOND_FACTOR=1 is set (production keeps it on).
+export REQUIRE_SECOND_FACTOR="${REQUIRE_SECOND_FACTOR:-0}"
 
 if "$py" - "$redis_url" <<'PY' 2>/dev/null; then
 import sys
@@ -78,5 +81,8 @@ fi
 echo
 "$py" manage.py demo_accounts
 echo
+if [[ "$REQUIRE_SECOND_FACTOR" == "0" ]]; then
+    echo "run: second factor not enforced (REQUIRE_SECOND_FACTOR=0); set REQUIRE_SECOND_FACTOR=1 to try it"
+fi
 echo "run: serving http://$host:$port/ (Ctrl-C to stop)"
 "$py" manage.py runserver "$host:$port"

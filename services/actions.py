@@ -29,6 +29,8 @@ def load_catalogue(path: Path) -> ServiceCatalogue:
                 "name": d["name"],
                 "description": d.get("description", ""),
                 "clause": d.get("clause", ""),
+                "description_clause": d.get("description_clause", ""),
+                "phase": d.get("phase", ""),
                 "order": d_order,
             },
         )

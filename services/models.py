@@ -31,6 +31,10 @@ class ServiceDomain(models.Model):
     name = models.CharField("服务领域", max_length=60)
     description = models.TextField("说明", blank=True)
     clause = models.CharField("条款", max_length=120, blank=True)
+    description_clause = models.CharField("说明的条款", max_length=120, blank=True)
+    phase = models.CharField(
+        "开展阶段", max_length=12, blank=True, choices=[("initial", "率先开展"), ("later", "后期拓展")]
+    )
     order = models.PositiveSmallIntegerField("排序", default=0)
 
     objects = ScopedManager()

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from core.views import ScopedDetailView, ScopedListView
 from policies.policy import effective_policy
+from policies.registry import documents
 from stations.models import Division
 
 from .models import ServiceCatalogue, ServiceDomain, ServiceItem
@@ -15,17 +16,28 @@ from .models import ServiceCatalogue, ServiceDomain, ServiceItem
 CATALOGUE_RULE = "service.catalogue"
 
 
+def document_issuer(seed: str) -> str:
+    return str(documents().get(seed, {}).get("issuer", "")).split("（")[0]
+
+
 def own_catalogue_hint(user: Any) -> dict[str, Any]:
-    """Which catalogue the effective policy of the user's own division names (rule ``service.catalogue``)."""
+    """Which catalogue the effective policy of the user's own division uses (rule ``service.catalogue``)."""
+    empty = {"hint_division": None, "hint_code": None, "hint_rule": None, "hint_catalogue": None}
     code = getattr(user.organisation, "division_id", None)
     if not code:
-        return {"hint_division": None, "hint_code": None, "hint_rule": None}
+        return empty
     division = Division.objects.for_user(user).filter(code=code).first()
     if division is None:
-        return {"hint_division": None, "hint_code": None, "hint_rule": None}
-    rule = effective_policy(division.code).rules.get(CATALOGUE_RULE)
-    value = rule.value if rule is not None and rule.source is not None else None
-    return {"hint_division": division, "hint_code": value, "hint_rule": rule}
+        return empty
+    policy = effective_policy(division.code)
+    value = policy.get(CATALOGUE_RULE)
+    catalogue = ServiceCatalogue.objects.for_user(user).filter(code=value).first() if value else None
+    return {
+        "hint_division": division,
+        "hint_code": value,
+        "hint_rule": policy.rules.get(CATALOGUE_RULE),
+        "hint_catalogue": catalogue,
+    }
 
 
 class CatalogueListView(ScopedListView):
@@ -44,7 +56,13 @@ class CatalogueListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(own_catalogue_hint(self.request.user))
+        hint = own_catalogue_hint(self.request.user)
+        context.update(hint)
+        # The catalogue the place's policy uses first; the others are other places' references.
+        catalogues = sorted(context["catalogues"], key=lambda c: (c.code != hint["hint_code"], c.code))
+        for c in catalogues:
+            c.origin = document_issuer(c.seed)  # type: ignore[attr-defined]
+        context["catalogues"] = catalogues
         return context
 
 

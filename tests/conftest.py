@@ -14,12 +14,23 @@ from home.demo import DEMO_PASSWORD, load_demo
 def _ensure_demo() -> None:
     if not User.objects.filter(username="admin").exists():
         load_demo()
+    # People for the personal-data suite (the test-only app of config/settings_test.py).
+    from tests.personal_app.fixtures import load_people
+
+    load_people()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         _ensure_demo()
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings: Any) -> None:
+    """Tests that are not about the second factor run without it (REQUIRE_SECOND_FACTOR=0);
+    tests/accounts/test_second_factor.py turns it back on."""
+    settings.REQUIRE_SECOND_FACTOR = False
 
 
 @pytest.fixture

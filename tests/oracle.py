@@ -147,6 +147,55 @@ def area_summary_codes(user: User) -> set[str]:
     return {c for c in division_codes(user) if len(c) <= 6 and c.startswith(org.division_id)}
 
 
+# --- people of the test-only personal-data app (tests/personal_app) ------------------------------------------
+
+
+def _is_child(birth: object) -> bool:
+    """Under 14 today, or birth date unknown (PIPL art. 28; the count goes up the day after the birthday)."""
+    import datetime as dt
+
+    if not isinstance(birth, dt.date):
+        return True
+    today = timezone.localdate()
+    try:
+        fourteenth = birth.replace(year=birth.year + 14)
+    except ValueError:
+        fourteenth = dt.date(birth.year + 14, 2, 28)
+    return today <= fourteenth
+
+
+def _serves_children(user: User) -> bool:
+    org = _org(user)
+    return (org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6) or org.kind == Organisation.Kind.AGENCY
+
+
+def person_ids(user: User) -> set[str]:
+    """Public ids of the people a user may view: the division subtree, children only for the county bureau and
+    agencies (the roles the test model says serve them)."""
+    from tests.personal_app.models import Person
+
+    rows = list(Person.objects.values_list("public_id", "division_id", "birth_date"))
+    roots = division_roots(user)
+    if roots is None:
+        return {str(pid) for pid, _, _ in rows}
+    serves = _serves_children(user)
+    return {
+        str(pid)
+        for pid, code, birth in rows
+        if any(code.startswith(r) for r in roots) and (serves or not _is_child(birth))
+    }
+
+
+def person_unmask_ids(user: User) -> set[str]:
+    """County bureaus and townships may unmask what they see; nobody else (system administrators aside)."""
+    if user.is_superuser:
+        return person_ids(user)
+    org = _org(user)
+    if (org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6) or org.kind == Organisation.Kind.TOWNSHIP:
+        return person_ids(user)
+    return set()
+
+
 # --- the bureau's administration pages (issue 13 item 10) ------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from policies.models import Policy
 from services.models import ServiceCatalogue, ServiceItem
 from stations.models import Division, Station
 from tests import oracle
+from tests.personal_app.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,13 @@ LISTS = [
     ListCheck("api:organisation-list", "/api/v1/organisations/", _api_ids(), _str(oracle.organisation_ids)),
     ListCheck("api:serviceitem-list", "/api/v1/service-items/", _api_ids(), _str(_all_pks(ServiceItem))),
     ListCheck(
+        "personal_test:person-list",
+        "/personal-test/people/",
+        _ids(r'href="/personal-test/people/([0-9a-f-]{36})/"'),
+        oracle.person_ids,
+    ),
+    ListCheck("personal_test_api:person-list", "/personal-test/api/people/", _api_ids(), oracle.person_ids),
+    ListCheck(
         "api:servicecatalogue-list",
         "/api/v1/service-catalogues/",
         _api_ids("code"),
@@ -191,6 +199,27 @@ DETAILS = [
         _all_pks(ServiceItem),
     ),
     DetailCheck(
+        "personal_test:person-detail",
+        lambda p: f"/personal-test/people/{p.public_id}/",
+        Person.objects.all,
+        oracle.person_ids,
+        key=lambda p: p.public_id,
+    ),
+    DetailCheck(
+        "personal_test:person-unmask",
+        lambda p: f"/personal-test/people/{p.public_id}/unmask/",
+        Person.objects.all,
+        oracle.person_unmask_ids,
+        key=lambda p: p.public_id,
+    ),
+    DetailCheck(
+        "personal_test_api:person-detail",
+        lambda p: f"/personal-test/api/people/{p.public_id}/",
+        Person.objects.all,
+        oracle.person_ids,
+        key=lambda p: p.public_id,
+    ),
+    DetailCheck(
         "api:servicecatalogue-detail",
         lambda c: f"/api/v1/service-catalogues/{c.code}/",
         ServiceCatalogue.objects.all,
@@ -229,8 +258,15 @@ EXEMPT = {
     "login": "the login form",
     "logout": "POST-only logout",
     "password-change": "the user's own password, tests/accounts/test_password_change.py",
+    "otp-setup": "the user's own authenticator, tests/accounts/test_second_factor.py",
+    "otp-verify": "the user's own second factor, tests/accounts/test_second_factor.py",
+    "otp-recovery": "the user's own recovery codes, tests/accounts/test_second_factor.py",
     "home": "checked by test_home_pages_show_only_own_stations",
     "policy-edit": "checked by test_policy_editor_is_only_for_the_owning_bureau",
+    "policy-adopt": "POST only, own division: tests/policies/test_rules.py test_nantong_counties_inherit_nothing…",
+    "api:policy-adopt": "POST only, own division: tests/policies/test_rules.py test_api_effective_policy…",
+    "api:policy-evaluate": "POST, division through for_user: tests/policies/test_rules.py test_api_effective_policy…",
+    "api:policy-presets": "public reference templates (PolicyPreset.scoping public), no tenant rows",
     "station-create": "checked by tests/stations/test_station_create.py for every role",
     "api-schema": "the OpenAPI document",
     "api-docs": "the Swagger UI page",
@@ -239,6 +275,9 @@ EXEMPT = {
     "api:api-root": "DRF's index of endpoints",
     "api:auth-token": "token login, checked in tests/api",
     "api:me": "the user's own account",
+    "personal_test:person-search": "POST search, every role in tests/personal/test_pages.py test_lookup_by_post",
+    "personal_test:person-export": "clear export, every role in tests/personal/test_pages.py",
+    "personal_test_api:person-unmask": "POST only, every role in tests/personal/test_pages.py and test_unmask_matrix",
 }
 
 

@@ -10,6 +10,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
 from accounts.models import Organisation, User
+from accounts.second_factor import check_code, has_second_factor, second_factor_required
+from core.audit import client_ip
 
 
 class AccountLocked(APIException):
@@ -25,6 +27,14 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(
         label="密码", write_only=True, trim_whitespace=False, style={"input_type": "password"}, max_length=128
     )
+    otp = serializers.CharField(
+        label="动态口令",
+        help_text="系统管理员和民政部门账号必填：身份验证器上的 6 位数字，或一个 8 位恢复码（每个只能用一次）。",
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=32,
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         request: Request = self.context["request"]
@@ -36,6 +46,19 @@ class TokenRequestSerializer(serializers.Serializer):
             if getattr(request, "axes_locked_out", False):
                 raise AccountLocked()
             raise serializers.ValidationError("用户名或密码错误。", code="authorization")
+        if second_factor_required(user):
+            # Tokens for administrators and bureaus only after the second factor (SECURITY.md).
+            if not has_second_factor(user):
+                raise serializers.ValidationError(
+                    {"otp": ["该账号须使用第二因素，请先登录网页完成身份验证器设置。"]}, code="otp_not_set_up"
+                )
+            if not attrs.get("otp"):
+                raise serializers.ValidationError(
+                    {"otp": ["该账号须提供动态口令（otp）：身份验证器上的 6 位数字或一个恢复码。"]}, code="otp_required"
+                )
+            result = check_code(user, attrs["otp"], ip=client_ip(request), channel="API 令牌")
+            if result.device is None:
+                raise serializers.ValidationError({"otp": [result.error]}, code="otp_invalid")
         attrs["user"] = user
         return attrs
 

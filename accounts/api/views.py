@@ -25,7 +25,9 @@ from .serializers import MeSerializer, OrganisationSerializer, TokenRequestSeria
 
 
 class ObtainTokenView(ObtainAuthToken):
-    """``POST {"username", "password"}`` → ``{"token"}``; 5 failures lock the username (django-axes)."""
+    """``POST {"username", "password"[, "otp"]}`` → ``{"token"}``; 5 failures lock the username (django-axes).
+
+    Administrators and bureau accounts also send ``otp`` (accounts/second_factor.py)."""
 
     serializer_class = TokenRequestSerializer
     # No session or token needed (nor CSRF, which only applies to session-authenticated requests).
@@ -37,11 +39,12 @@ class ObtainTokenView(ObtainAuthToken):
     @extend_schema(
         summary="获取 API 令牌",
         description="用户名与密码换取令牌，之后在请求头中使用 `Authorization: Token <令牌>`。"
+        "系统管理员和民政部门账号还须提供 `otp`（身份验证器上的 6 位数字或一个恢复码）。"
         "连续 5 次失败将锁定该账号 30 分钟（返回 429）。",
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="用户名或密码错误"),
+            400: OpenApiResponse(description="用户名或密码错误，或动态口令缺失、错误"),
             429: OpenApiResponse(description="账号已被锁定"),
         },
         auth=[],

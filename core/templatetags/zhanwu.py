@@ -10,6 +10,8 @@ from django import template
 from django.http import QueryDict
 from django.utils import timezone
 
+from core.personal import masking
+
 register = template.Library()
 
 
@@ -55,23 +57,25 @@ def wan_yuan(value: Any) -> str:
 @register.filter
 def mask_phone(value: Any) -> str:
     """13812345678 → 138****5678 (SECURITY.md: phones are masked on screen)."""
-    text = "".join(str(value or "").split())
-    if not text:
-        return ""
-    if len(text) < 7:
-        return "*" * len(text)
-    return f"{text[:3]}{'*' * (len(text) - 7)}{text[-4:]}"
+    return masking.mask_phone(value)
 
 
 @register.filter
 def mask_id(value: Any) -> str:
     """350425199001011234 → 350425********1234 (the first six and last four characters stay)."""
-    text = "".join(str(value or "").split())
-    if not text:
-        return ""
-    if len(text) <= 10:
-        return "*" * len(text)
-    return f"{text[:6]}{'*' * (len(text) - 10)}{text[-4:]}"
+    return masking.mask_id_number(value)
+
+
+@register.filter
+def mask_address(value: Any) -> str:
+    """An address down to the township and village: 均溪镇许思坑村3组12号 → 均溪镇许思坑村****."""
+    return masking.mask_address(value)
+
+
+@register.filter
+def masked(obj: Any, field_name: str) -> str:
+    """``{{ person|masked:"id_number" }}``: a personal record's field, masked by its kind."""
+    return str(obj.masked(field_name)) if hasattr(obj, "masked") else masking.mask_name(getattr(obj, field_name, ""))
 
 
 def _local_date(value: Any) -> dt.date | None:

@@ -27,7 +27,7 @@ def test_every_tenant_model_is_scoped() -> None:
 @pytest.mark.parametrize("model", SCOPED, ids=lambda m: m._meta.label)
 def test_scope_paths_are_single_valued(model) -> None:  # type: ignore[no-untyped-def]
     rule: ScopeRule = model.scoping
-    for path in filter(None, [rule.division, rule.station, rule.agency, rule.owner]):
+    for path in filter(None, [rule.division, rule.station, rule.agency, rule.owner, rule.minors]):
         current = model
         for part in path.split("__"):
             field = (

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import User
 from core.models import AuditLog
 from policies.actions import policy_get_or_create, policy_rule_clear, policy_rule_set
-from policies.models import Policy, PolicyRule
+from policies.models import Policy, PolicyPreset, PolicyRule
 from policies.policy import effective_policy
-from policies.registry import preset_files, rules
+from policies.registry import cite, preset_files, rules
 from stations.models import Division
 
 pytestmark = pytest.mark.django_db
@@ -23,15 +23,21 @@ def test_every_preset_loads_with_valid_values_and_citations(demo: None) -> None:
     used: set[str] = set()
     for path in preset_files():
         data = json.loads(path.read_text(encoding="utf-8"))
-        policy = Policy.objects.get(division_id=data["division"])
-        assert policy.rules.count() == len(data["rules"])
+        preset = PolicyPreset.objects.get(code=data["code"])
+        assert len(preset.rules) == len(data["rules"])
         for r in data["rules"]:
             assert r["key"] in registry, r["key"]
             assert registry[r["key"]].validate(r["value"]) == r["value"], r["key"]
             assert r["clause"].startswith(f"[{data['seed']} "), (path.name, r["key"], r["clause"])
+            assert cite(r["clause"]) != r["clause"], r["clause"]  # the document's own article
             used.add(r["key"])
-    assert used == set(registry), f"registry keys no preset uses: {set(registry) - used}"
-    assert {p.division_id for p in Policy.objects.all()} >= {"350425", "5105", "469025", "43", "3206"}
+        if data["binding"]:  # the demo adopts each document where it was issued
+            policy = Policy.objects.get(division_id=data["division"])
+            assert policy.rules.count() == len(data["rules"]) and policy.preset == data["code"]
+    silent = {k for k, r in registry.items() if r.ask_bureau}
+    assert used | silent == set(registry), f"registry keys no preset uses: {set(registry) - used - silent}"
+    assert not used & silent, "a rule the documents are silent on must not be filled by a preset"
+    assert {p.division_id for p in Policy.objects.all()} >= {"350425", "5105", "469025", "43"}
 
 
 def test_township_inherits_county_values_with_source_and_clause(demo: None) -> None:
@@ -40,7 +46,7 @@ def test_township_inherits_county_values_with_source_and_clause(demo: None) -> N
     assert age.value == 40
     assert age.source is not None and age.source.division_code == "350425"
     assert age.clause.startswith("[000 ")
-    assert "大田县" in age.citation()
+    assert "大田县" in age.citation() and "田政办〔2021〕25号 第四部分第（四）项" in age.citation()
 
 
 def test_baisha_and_datian_disagree_as_the_documents_do(demo: None) -> None:
@@ -96,6 +102,10 @@ def test_bad_value_and_missing_clause_are_refused_in_chinese(demo: None) -> None
         policy_rule_set(acting_user=officer, policy=policy, key="staff.max_age", value="四十", clause="[000 §4(4)]")
     with pytest.raises(ValidationError, match="条款"):
         policy_rule_set(acting_user=officer, policy=policy, key="staff.max_age", value="41", clause=" ")
+    with pytest.raises(ValidationError, match="约束强度"):
+        policy_rule_set(
+            acting_user=officer, policy=policy, key="staff.max_age", value="41", clause="[000 §4(4)]", strength="x"
+        )
     assert PolicyRule.objects.get(policy=policy, key="staff.max_age").value == before
 
 

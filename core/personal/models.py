@@ -1,0 +1,113 @@
+"""``PersonalRecord``: the abstract base of every model that holds data about a person.
+
+It gives the record a random public id for URLs (``/people/<uuid>/``, never the sequential primary key;
+SECURITY.md "Object ids in URLs are not guessable"), keeps the keyed-hash columns in step with their encrypted
+sources, refuses a second person with the same identity number with a Chinese message on the field, and
+tells the audit trail whose data a record is (``audit_subject``) and where it belongs (``audit_division``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from .fields import EncryptedTextField, LookupHashField, encrypted_fields, lookup_fields
+from .masking import mask
+
+
+class PersonalRecord(models.Model):
+    public_id = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    # --- saving ----------------------------------------------------------------------------------------------
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            names = set(update_fields)
+            extra = [f.name for f in lookup_fields(type(self)) if f.source in names and f.name not in names]
+            kwargs["update_fields"] = [*update_fields, *extra]
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        """A unique hash column is reported on its source field ("该身份证号码已登记。"), not on the hidden hash."""
+        hashes = [f for f in lookup_fields(type(self)) if f.unique]
+        excluded = set(exclude or ())
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().validate_unique(exclude=excluded | {f.name for f in hashes})
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in hashes:
+            if field.source in excluded:
+                continue
+            digest = field.hash_of(getattr(self, field.source))
+            if digest is None:
+                continue
+            others = type(self)._default_manager.filter(**{field.attname: digest})
+            if not self._state.adding and self.pk is not None:
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                label = getattr(self._meta.get_field(field.source), "verbose_name", field.source)
+                errors.setdefault(field.source, []).append(
+                    ValidationError(f"该{label}已登记，请勿重复录入。", code="unique")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    # --- lookups ---------------------------------------------------------------------------------------------
+
+    @classmethod
+    def hash_field_for(cls, source: str) -> LookupHashField:
+        for field in lookup_fields(cls):
+            if field.source == source:
+                return field
+        raise LookupError(f"{cls.__name__}.{source} has no LookupHashField")
+
+    @classmethod
+    def lookup_q(cls, source: str, value: str) -> Q:
+        """Exact match on an encrypted field through its hash: ``Person.objects.for_user(u).filter(
+        Person.lookup_q("id_number", "35042519900101123X"))``. An empty value matches nothing."""
+        field = cls.hash_field_for(source)
+        digest = field.hash_of(value)
+        return Q(pk__in=[]) if digest is None else Q(**{field.attname: digest})
+
+    # --- display and audit -----------------------------------------------------------------------------------
+
+    def masked(self, field_name: str) -> str:
+        """The masked value of an encrypted field (or of ``name``: the surname stays)."""
+        field = self._meta.get_field(field_name)
+        kind = field.mask_kind if isinstance(field, EncryptedTextField) else "name"
+        return mask(kind, getattr(self, field_name))
+
+    @classmethod
+    def personal_fields(cls) -> list[EncryptedTextField]:
+        return encrypted_fields(cls)
+
+    def audit_subject(self) -> models.Model:
+        """The person whose data this record is; a record about someone else (a visit) returns that person."""
+        return self
+
+    def audit_division(self) -> str:
+        """The division code the record belongs to, read along the model's ``scoping.division`` path."""
+        rule = getattr(type(self), "scoping", None)
+        path = getattr(rule, "division", None)
+        if not path:
+            return ""
+        current: Any = self
+        parts = path.split("__")
+        for part in parts[:-1]:
+            current = getattr(current, part, None)
+            if current is None:
+                return ""
+        last = parts[-1]
+        if not last.endswith("_id"):
+            field = current._meta.get_field(last)
+            last = field.attname if getattr(field, "is_relation", False) else last
+        return str(getattr(current, last, "") or "")
