@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "core",
+    "workdays",
     "accounts",
     "stations",
     "policies",
