@@ -13,7 +13,7 @@ from .models import CalendarDay, CalendarYear
 class CalendarDayInline(ScopedInline):
     model = CalendarDay
     fields = ["date", "kind", "name"]
-    readonly_fields = fields
+    readonly_fields = ["date", "kind", "name"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
