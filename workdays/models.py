@@ -71,7 +71,7 @@ class CalendarDay(models.Model):
         ordering = ["date"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(year_id=ExtractYear("date")),
+                condition=models.Q(year=ExtractYear("date")),
                 name="%(app_label)s_%(class)s_date_in_year",
                 violation_error_message="日期须在所属年度之内。",
             ),

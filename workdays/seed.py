@@ -164,7 +164,7 @@ def load(years: list[YearData], *, year_model: Any, day_model: Any, library: str
     stored_days: dict[int, dict[tuple[dt.date, str], str]] = {}
     for date, kind, name, year_id in day_model.objects.values_list("date", "kind", "name", "year_id"):
         stored_days.setdefault(year_id, {})[(date, kind)] = name
-    source_suffix = f"（{library}）" if library else ""
+    source_suffix = f"；数据取自 {library}" if library else ""
     for data in years:
         wanted = {(d, "off"): n for d, n in data.off.items()} | {(d, "workday"): n for d, n in data.workdays.items()}
         source = f"{data.source}{source_suffix}"[:200]

@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 audit.record(
                     acting_user=None,
                     username="load_calendar",
-                    event="create" if year in report.created else "update",
+                    event="import",
                     obj=CalendarYear.objects.get(pk=year),
                     changes={"source": library},
                     object_repr=f"{year}年节假日安排",
