@@ -127,6 +127,8 @@ class Deadline:
             text = f"{first}；依第二百零二条，到期月的对应日（无对应日的为月末日）{zh_date(self.period_end)}为最后一日"
         if self.extended:
             return f"{text}；该日为休息日，依第二百零三条顺延至休息日结束后的第一个工作日{zh_date(self.due)}。"
+        if self.due.weekday() >= 5:  # a known working Saturday or Sunday is a make-up workday
+            return f"{text}，该日为调休上班日（工作日），不顺延。"
         return f"{text}，该日为工作日，不顺延。"
 
 

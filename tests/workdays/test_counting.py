@@ -129,6 +129,7 @@ def test_month_ends_on_the_stored_calendar(cal: WorkCalendar) -> None:
     # 31 January 2026 + 1 month = Saturday 28 February 2026, a make-up workday after the Spring Festival: not moved.
     d = due_date(D(2026, 1, 31), 1, "months", calendar=cal)
     assert (d.period_end, d.due, d.extended) == (D(2026, 2, 28), D(2026, 2, 28), False)
+    assert "调休上班日" in d.explanation and "不顺延" in d.explanation
     # 31 March 2026 + 1 month = Thursday 30 April 2026.
     assert due_date(D(2026, 3, 31), 1, "months", calendar=cal).due == D(2026, 4, 30)
     # 29 February 2024 + 1 year = Friday 28 February 2025.
