@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core import audit
-from core.scoping import Role, scope_of
+from core.scoping import Action, Role, scope_of
 
 from .arrangement import HolidayRow, check_rows
 from .models import CalendarDay, CalendarYear
@@ -47,7 +47,7 @@ def save_arrangement(
     problems = check_rows(year, holidays)
     if problems:
         raise ValidationError(problems.messages())
-    row = CalendarYear.objects.select_for_update().filter(year=year).first()
+    row = CalendarYear.objects.for_user(acting_user, Action.CHANGE).select_for_update().filter(year=year).first()
     before = _days_snapshot(row)
     created = row is None
     if row is None:

@@ -176,7 +176,7 @@ class ArrangementView(LoginRequiredMixin, View):
         year = None
         if year_form.is_valid():
             year = year_form.cleaned_data["year"]
-        existing = CalendarYear.objects.filter(year=year).first() if year else None
+        existing = CalendarYear.objects.for_user(request.user, Action.VIEW).filter(year=year).first() if year else None
         if request.POST.get("action") == "parse":
             return self._parse(request, year_form, year, existing)
         formset = HolidayFormSet(request.POST)
