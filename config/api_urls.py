@@ -8,6 +8,7 @@ from contracts.api.views import ContractViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import ServiceCatalogueViewSet, ServiceItemViewSet
 from stations.api.views import DivisionViewSet, StationViewSet
+from workdays.api.views import DeadlineView, YearDaysView
 
 app_name = "api"
 
@@ -23,5 +24,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
+    path("calendar/days/", YearDaysView.as_view(), name="calendar-days"),
     *router.urls,
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "core",
+    "workdays",
     "accounts",
     "stations",
     "policies",

@@ -49,6 +49,9 @@ class ScopedViewSetMixin:
     request: Any
     # DRF handler name -> declared action (its name or the decorated function).
     write_actions: ClassVar[dict[str, Any]] = {}
+    # POST handlers that only read (a question too large or too private for a URL, e.g. facts to check
+    # against a policy): scoped with "view", and they must not write.
+    read_only_posts: ClassVar[frozenset[str]] = frozenset()
 
     def write_spec(self) -> ActionSpec | None:
         target = self.write_actions.get(getattr(self, "action", None) or "")
@@ -56,8 +59,11 @@ class ScopedViewSetMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        if request.method not in SAFE_METHODS and self.write_spec() is None:
+        if request.method not in SAFE_METHODS and self.write_spec() is None and not self._reads_by_post():
             raise MethodNotAllowed(request.method or "")
+
+    def _reads_by_post(self) -> bool:
+        return self.request.method == "POST" and getattr(self, "action", None) in self.read_only_posts
 
     def scope_verb(self) -> str:
         spec = self.write_spec()

@@ -278,6 +278,11 @@ EXEMPT = {
     "personal_test:person-search": "POST search, every role in tests/personal/test_pages.py test_lookup_by_post",
     "personal_test:person-export": "clear export, every role in tests/personal/test_pages.py",
     "personal_test_api:person-unmask": "POST only, every role in tests/personal/test_pages.py and test_unmask_matrix",
+    "calendar-year": "reference data, checked by test_calendar_is_reference_data_for_every_role",
+    "calendar-deadline": "reference data, checked by test_calendar_is_reference_data_for_every_role",
+    "calendar-arrangement": "administrator only, checked by test_calendar_is_reference_data_for_every_role",
+    "api:calendar-deadline": "reference data, checked by test_calendar_is_reference_data_for_every_role",
+    "api:calendar-days": "reference data, checked by test_calendar_is_reference_data_for_every_role",
 }
 
 
@@ -384,3 +389,33 @@ def test_role_pages_show_exactly_the_users_part(user_client, username: str, chec
         expected = {str(x) for x in check.expected(user)}
         shown = _ids(check.pattern)(client, check.url)
         assert shown == expected, (username, check.url, sorted(shown ^ expected)[:10])
+
+
+CALENDAR_READS = [
+    "/calendar/?year=2026",
+    "/calendar/deadline/?start=2026-09-28&amount=15&unit=working_days",
+    "/api/v1/calendar/deadline/?start=2026-09-28&working_days=15",
+    "/api/v1/calendar/days/?year=2026",
+]
+
+
+def test_calendar_is_reference_data_for_every_role(user_client) -> None:  # type: ignore[no-untyped-def]
+    """Every role reads the same calendar; only the system administrator opens the arrangement page (404 for the
+    rest); a user without a role and anonymous users get nothing."""
+    answers: dict[str, set[bytes]] = {url: set() for url in CALENDAR_READS}
+    for username in oracle.ROLE_USERS:
+        client = user_client(username)
+        for url in CALENDAR_READS:
+            response = client.get(url)
+            assert response.status_code == 200, (username, url, response.status_code)
+            if url.startswith("/api/"):
+                answers[url].add(response.content)
+        status = client.get("/calendar/arrangement/").status_code
+        assert status == (200 if username == "admin" else 404), (username, status)
+    assert all(len(a) == 1 for url, a in answers.items() if url.startswith("/api/")), "the same answer for every role"
+    nobody = Client()
+    nobody.force_login(User.objects.create_user("calendar_nobody", password="Zhanwu@2026-x"))
+    anonymous = Client()
+    for url in [*CALENDAR_READS, "/calendar/arrangement/"]:
+        assert nobody.get(url).status_code == 404, url
+        assert anonymous.get(url).status_code in (302, 401), url

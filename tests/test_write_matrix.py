@@ -44,7 +44,7 @@ class Case:
     right_user: str
     wrong_role_user: str
     in_scope: Callable[[], Any]
-    out_of_scope: Callable[[], Any]
+    out_of_scope: Callable[[], Any] | None  # None: only the system administrator acts, and it has no outside
     call: Callable[[Any, Any], Any]
     http: Callable[[Client, Any], Any] | None = None
     http_ok: tuple[int, ...] = (200, 302)
@@ -367,6 +367,92 @@ def _personal_cases() -> dict[str, Case]:
     }
 
 
+def _policy_cases() -> dict[str, Case]:
+    from policies.actions import policy_get_or_create, policy_rule_clear, policy_rule_set, preset_adopt
+    from policies.models import Policy, PolicyPreset, PolicyRule
+
+    key = "station.regional_centre_min_area"
+
+    def datian_without_policy() -> Division:
+        Policy.objects.filter(division_id=DATIAN).delete()
+        return Division.objects.get(pk=DATIAN)
+
+    def datian_policy() -> Policy:
+        policy = Policy.objects.get(division_id=DATIAN)
+        PolicyRule.objects.get_or_create(policy=policy, key=key, defaults={"value": 200, "clause": "测试"})
+        return policy
+
+    def other_policy() -> Policy:
+        return Policy.objects.get_or_create(division_id=OTHER_COUNTY, defaults={"name": "清流县方案"})[0]
+
+    def rule_set(user: Any, policy: Policy) -> Any:
+        return policy_rule_set(acting_user=user, policy=policy, key=key, value=260, clause="第四部分第（二）项")
+
+    def adopt(user: Any, division: Division) -> Any:
+        preset = PolicyPreset.objects.order_by("code").first()
+        return preset_adopt(acting_user=user, preset=preset, division=division)
+
+    return {
+        "policies.create": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=datian_without_policy,
+            out_of_scope=lambda: Division.objects.get(pk=OTHER_COUNTY),
+            call=lambda user, division: policy_get_or_create(acting_user=user, division=division),
+        ),
+        "policies.rule_set": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=datian_policy,
+            out_of_scope=other_policy,
+            call=rule_set,
+        ),
+        "policies.rule_clear": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=datian_policy,
+            out_of_scope=other_policy,
+            call=lambda user, policy: policy_rule_clear(acting_user=user, policy=policy, key=key),
+        ),
+        "policies.adopt": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: Division.objects.get(pk=DATIAN),
+            out_of_scope=lambda: Division.objects.get(pk=OTHER_COUNTY),
+            call=adopt,
+            http=lambda client, division: client.post(
+                "/api/v1/policies/adopt/",
+                {"division": division.pk, "preset": PolicyPreset.objects.order_by("code").first().code},  # type: ignore[union-attr]
+                content_type="application/json",
+            ),
+            http_ok=(200,),
+        ),
+    }
+
+
+def _calendar_cases() -> dict[str, Case]:
+    from workdays.actions import save_arrangement
+    from workdays.arrangement import HolidayRow
+
+    def save(user: Any, year: int) -> Any:
+        row = HolidayRow(name="元旦", first=dt.date(year, 1, 1), last=dt.date(year, 1, 1))
+        return save_arrangement(acting_user=user, year=year, notice="", source="测试", complete=False, holidays=[row])
+
+    return {
+        "workdays.save_arrangement": Case(
+            right_user="admin",
+            wrong_role_user="datian_bureau",
+            in_scope=lambda: 2040,
+            out_of_scope=None,
+            call=save,
+            http=lambda client, year: client.get(f"/calendar/arrangement/?year={year}"),
+        ),
+    }
+
+
+CASES.update(_policy_cases())
+CASES.update(_calendar_cases())
+
 CASES.update(_personal_cases())
 
 
@@ -420,9 +506,10 @@ def test_wrong_role_is_refused(demo: None, name: str) -> None:
     assert _writes() == before
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.out_of_scope is not None))
 def test_right_role_out_of_scope_is_refused(demo: None, name: str) -> None:
     case = CASES[name]
+    assert case.out_of_scope is not None
     target = case.out_of_scope()
     before = _writes()
     with pytest.raises(PermissionDenied):
@@ -513,7 +600,8 @@ def test_every_api_write_handler_is_mapped() -> None:
                 assert handler in mapped, f"{prefix}: {handler} is exposed without a declared action"
         for extra in viewset.get_extra_actions():
             methods = {m.lower() for m in extra.mapping}  # type: ignore[attr-defined]
-            if methods - {"get", "head", "options"}:
+            reads: frozenset[str] = getattr(viewset, "read_only_posts", frozenset())
+            if methods - {"get", "head", "options"} and extra.__name__ not in reads:
                 assert extra.__name__ in mapped, f"{prefix}: @{extra.__name__} writes without a declared action"
         for target in mapped.values():
             core_actions.spec_of(target)  # raises if it is not a declared action

@@ -53,6 +53,8 @@ class PolicyViewSet(ScopedReadOnlyViewSet):
     queryset = Policy.objects.select_related("division")
     serializer_class = PolicySerializer
     filterset_class = PolicyFilterSet
+    write_actions = {"adopt": preset_adopt}
+    read_only_posts = frozenset({"evaluate"})  # facts checked against the policy; nothing is written
 
     def get_queryset(self) -> QuerySet[Policy]:
         # Rules of the whole page in one prefetch query, through the same door.

@@ -1,0 +1,192 @@
+"""The calendar shipped with the platform: ``workdays/data/calendar.json``, generated from the pinned
+``chinesecalendar`` library (``python manage.py load_calendar --rebuild-data``), loaded into the database by
+``python manage.py load_calendar`` and after every ``migrate`` (post_migrate, workdays.apps).
+
+Loading is idempotent: a year whose stored rows already match the file is not touched, and a year the system
+administrator entered or corrected in the browser (origin "admin") is never overwritten by the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "calendar.json"
+
+# The library's short names, as the State Council notices write them.
+LIBRARY_NAMES = {
+    "元旦": "元旦",
+    "春节": "春节",
+    "清明": "清明节",
+    "劳动节": "劳动节",
+    "端午": "端午节",
+    "中秋": "中秋节",
+    "国庆节": "国庆节",
+}
+
+# Notice numbers checked against the published notices (国务院办公厅关于某年部分节假日安排的通知). Older years
+# keep the notice's title only.
+NOTICES = {
+    2021: "国办发明电〔2020〕27号",
+    2022: "国办发明电〔2021〕11号",
+    2023: "国办发明电〔2022〕16号",
+    2024: "国办发明电〔2023〕7号",
+    2025: "国办发明电〔2024〕12号",
+    2026: "国办发明电〔2025〕7号",
+}
+
+
+def notice_title(year: int) -> str:
+    return f"国务院办公厅关于{year}年部分节假日安排的通知"
+
+
+@dataclass
+class YearData:
+    year: int
+    notice: str
+    source: str
+    complete: bool
+    off: dict[dt.date, str] = field(default_factory=dict)
+    workdays: dict[dt.date, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "notice": self.notice,
+            "source": self.source,
+            "complete": self.complete,
+            "off": [[d.isoformat(), n] for d, n in sorted(self.off.items())],
+            "workdays": [[d.isoformat(), n] for d, n in sorted(self.workdays.items())],
+        }
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> YearData:
+        return cls(
+            year=int(row["year"]),
+            notice=row.get("notice", ""),
+            source=row["source"],
+            complete=bool(row["complete"]),
+            off={dt.date.fromisoformat(d): n for d, n in row["off"]},
+            workdays={dt.date.fromisoformat(d): n for d, n in row["workdays"]},
+        )
+
+
+def _runs(days: list[dt.date]) -> list[list[dt.date]]:
+    """Consecutive dates grouped into runs."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(days):
+        if runs and day - runs[-1][-1] == dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
+
+
+def from_library() -> tuple[str, list[YearData]]:
+    """Every year the installed ``chinesecalendar`` knows, with the notices' holiday names.
+
+    One run of consecutive days off is one arrangement: where the library names two festivals inside one run
+    (国庆节 with 中秋节 inside, 2025), the whole run and its make-up workdays take both names, "国庆节、中秋节",
+    as the notice does.
+    """
+    from importlib.metadata import version
+
+    from chinese_calendar import constants
+
+    def name_of(value: str) -> str:
+        holiday = constants.Holiday(value)
+        return LIBRARY_NAMES.get(holiday.chinese, holiday.chinese)
+
+    off_all = {day: name_of(v) for day, v in constants.holidays.items()}
+    work_all = {day: name_of(v) for day, v in constants.workdays.items()}
+    run_name: dict[dt.date, str] = {}
+    runs_by_base: dict[tuple[int, str], list[tuple[dt.date, str]]] = {}
+    for run in _runs(list(off_all)):
+        names = list(dict.fromkeys(off_all[d] for d in run))
+        joined = "、".join(names)
+        for day in run:
+            run_name[day] = joined
+        for name in names:
+            runs_by_base.setdefault((run[0].year, name), []).append((run[0], joined))
+    years: dict[int, YearData] = {}
+    for year in sorted({d.year for d in off_all} | {d.year for d in work_all}):
+        years[year] = YearData(year, NOTICES.get(year, ""), notice_title(year), True)
+    for day in off_all:
+        years[day.year].off[day] = run_name[day]
+    for day, name in work_all.items():
+        # A make-up workday takes the name of the nearest run of its festival (the run may lie in the next year).
+        candidates = [
+            *runs_by_base.get((day.year, name), []),
+            *runs_by_base.get((day.year + 1, name), []),
+            *runs_by_base.get((day.year - 1, name), []),
+        ]
+        joined = min(candidates, key=lambda c: abs((c[0] - day).days))[1] if candidates else name
+        years[day.year].workdays[day] = joined
+    return f"chinesecalendar {version('chinesecalendar')}", list(years.values())
+
+
+def write_data_file(path: Path = DATA_FILE) -> int:
+    library, years = from_library()
+    payload = {
+        "library": library,
+        "note": "Generated by `python manage.py load_calendar --rebuild-data`; do not edit by hand.",
+        "years": [y.as_json() for y in years],
+    }
+    # One day per line, so that a new library version shows as a readable diff.
+    text = json.dumps(payload, ensure_ascii=False, indent=1)
+    text = re.sub(r'\[\n\s*("\d{4}-\d{2}-\d{2}"),\n\s*("[^"]*")\n\s*\]', r"[\1, \2]", text)
+    path.write_text(text + "\n", encoding="utf-8")
+    return len(years)
+
+
+def read_data_file(path: Path = DATA_FILE) -> tuple[str, list[YearData]]:
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    return payload["library"], [YearData.from_json(row) for row in payload["years"]]
+
+
+@dataclass
+class LoadReport:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    kept_admin: list[int] = field(default_factory=list)  # entered by the administrator: the file does not win
+
+
+def load(years: list[YearData], *, year_model: Any, day_model: Any, library: str = "") -> LoadReport:
+    """Bring the stored calendar in line with ``years`` (see the module docstring). Models are passed in so that
+    the post_migrate hook can use the migration state's models. The caller wraps it in a transaction."""
+    report = LoadReport()
+    existing = {y.year: y for y in year_model.objects.all()}
+    stored_days: dict[int, dict[tuple[dt.date, str], str]] = {}
+    for date, kind, name, year_id in day_model.objects.values_list("date", "kind", "name", "year_id"):
+        stored_days.setdefault(year_id, {})[(date, kind)] = name
+    source_suffix = f"；数据取自 {library}" if library else ""
+    for data in years:
+        wanted = {(d, "off"): n for d, n in data.off.items()} | {(d, "workday"): n for d, n in data.workdays.items()}
+        source = f"{data.source}{source_suffix}"[:200]
+        row = existing.get(data.year)
+        if row is not None and row.origin == "admin":
+            report.kept_admin.append(data.year)
+            continue
+        fields = {"notice": data.notice, "source": source, "complete": data.complete, "origin": "library"}
+        if row is not None and all(getattr(row, k) == v for k, v in fields.items()):
+            if stored_days.get(data.year, {}) == wanted:
+                report.unchanged.append(data.year)
+                continue
+        if row is None:
+            row = year_model.objects.create(year=data.year, **fields)
+            report.created.append(data.year)
+        else:
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.save(update_fields=[*fields, "updated_at"])
+            report.updated.append(data.year)
+        day_model.objects.filter(year_id=data.year).delete()
+        day_model.objects.bulk_create(
+            [day_model(date=d, kind=kind, name=name, year_id=data.year) for (d, kind), name in sorted(wanted.items())]
+        )
+    return report
