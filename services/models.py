@@ -33,7 +33,11 @@ class ServiceDomain(models.Model):
     clause = models.CharField("条款", max_length=120, blank=True)
     description_clause = models.CharField("说明的条款", max_length=120, blank=True)
     phase = models.CharField(
-        "开展阶段", max_length=12, blank=True, choices=[("initial", "率先开展"), ("later", "后期拓展")]
+        "开展阶段",
+        max_length=12,
+        blank=True,
+        # 社区治理 comes from the station construction guide (annex 2 item 16), not from §5(6)'s two phases.
+        choices=[("initial", "率先开展"), ("later", "后期拓展"), ("guide", "建设指引列出")],
     )
     order = models.PositiveSmallIntegerField("排序", default=0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -21,6 +22,9 @@ PRODUCTION = {
     "SECURE_COOKIES": "1",
     "ALLOWED_HOSTS": "zhanwu.example.org",
     "ZHANWU_REQUIRE_SECRET": "1",
+    # Production refuses to start without the personal-data keys (core.personal.crypto).
+    "ZHANWU_DATA_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(16)).decode(),
+    "ZHANWU_LOOKUP_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
 }
 
 

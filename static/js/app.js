@@ -12,6 +12,12 @@
     if (field) { field.value = button.getAttribute("data-fill-value"); field.focus(); }
   });
 
+  // A select that submits its form when changed: <select data-autosubmit>.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("[data-autosubmit]");
+    if (select && select.form) { select.form.submit(); }
+  });
+
   // Buttons that ask before they submit: <button type="submit" data-confirm="…">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
