@@ -98,3 +98,11 @@ def register_object_type(label: str, name: str) -> None:
 
 def register_change_key(key: str, name: str) -> None:
     CHANGE_KEY_LABELS[key] = name
+
+
+# object type → function(audit row) → [{"label", "before", "after"}], for features whose values need words.
+CHANGE_FORMATTERS: dict[str, Any] = {}
+
+
+def register_change_formatter(object_type: str, formatter: Any) -> None:
+    CHANGE_FORMATTERS[object_type] = formatter

@@ -6,6 +6,7 @@ anything outside it answers 404. Subclasses never build a tenant query of their 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -93,9 +94,25 @@ def _value_text(field: Any, value: Any) -> str:
     return str(choices.get(value, value))
 
 
+# Values that read as internal data (rule keys, codes of a catalogue, JSON, template placeholders, internal
+# citations) are not shown on the audit page; the row still says which field changed. A feature can register
+# a formatter that words its own values (core.audit.register_change_formatter).
+_INTERNAL = re.compile(r"[A-Za-z]{3,}|[{}\[\]]")
+
+
+def _readable(text: str) -> bool:
+    return not _INTERNAL.search(text)
+
+
 def describe_changes(row: Any) -> list[dict[str, str]]:
     """The changes of an audit row as (label, before, after) in words people read."""
     from django.apps import apps
+
+    from .audit import CHANGE_FORMATTERS
+
+    formatter = CHANGE_FORMATTERS.get(row.object_type)
+    if formatter is not None:
+        return formatter(row)
 
     try:
         model = apps.get_model(row.object_type) if row.object_type else None
@@ -105,15 +122,12 @@ def describe_changes(row: Any) -> list[dict[str, str]]:
     for key, change in (row.changes or {}).items():
         field, label = _field_and_label(model, key)
         if isinstance(change, dict) and set(change) <= {"before", "after"}:
-            out.append(
-                {
-                    "label": label,
-                    "before": _value_text(field, change.get("before")),
-                    "after": _value_text(field, change.get("after")),
-                }
-            )
+            before, after = _value_text(field, change.get("before")), _value_text(field, change.get("after"))
         else:
-            out.append({"label": label, "before": "", "after": _value_text(field, change)})
+            before, after = "", _value_text(field, change)
+        if not (_readable(before) and _readable(after)):
+            before, after = "", "已修改"
+        out.append({"label": label, "before": before, "after": after})
     return out
 
 

@@ -71,3 +71,22 @@ def test_people_are_named_and_found_by_name(user_client) -> None:  # type: ignor
     body = user_client("datian_bureau").get(f"/audit/?who={clerk.full_name}").content.decode()
     assert row.pk in _ids(body)
     assert f'<td class="text-break small">{clerk.full_name}</td>' in body
+
+
+def test_internal_values_are_not_shown(user_client) -> None:  # type: ignore[no-untyped-def]
+    row = audit.record(
+        acting_user=None,
+        username="zhang",
+        event="update",
+        object_type="policies.PolicyRule",
+        division_code="350425",
+        changes={
+            "value": {"before": None, "after": ["self", "midterm"]},
+            "citation": {"before": "", "after": "[001 §2]"},
+        },
+    )
+    body = user_client("datian_bureau").get("/audit/?who=zhang").content.decode()
+    assert row.pk in _ids(body)
+    main = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "midterm" not in main and "[001" not in main
+    assert "已修改" in main
