@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("stations.urls")),
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),
+    path("", include("obligations.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -49,3 +49,87 @@ def datian_milestones() -> None:
 
 def sweep(day: dt.date | None = None, kinds: list[str] | None = None) -> SweepResult:
     return run_sweep(today=day or dt.date(2026, 11, 24), kind_keys=kinds)
+
+
+def make_county(county: str, townships: int) -> list[Any]:
+    """A county with ``townships`` township divisions, each with a township government and a planned station."""
+    from accounts.models import Organisation
+    from stations.models import Division, Station
+
+    Division.objects.get_or_create(code=county[:2], defaults={"name": "测试省", "level": 1})
+    Division.objects.get_or_create(code=county[:4], defaults={"name": "测试市", "level": 2, "parent_id": county[:2]})
+    Division.objects.get_or_create(code=county, defaults={"name": "测试县", "level": 3, "parent_id": county[:4]})
+    divisions = Division.objects.bulk_create(
+        Division(code=f"{county}{i:03d}", name=f"测试{i}镇", level=4, parent_id=county) for i in range(1, townships + 1)
+    )
+    Organisation.objects.bulk_create(
+        Organisation(kind=Organisation.Kind.TOWNSHIP, name=f"{d.name}人民政府", division=d) for d in divisions
+    )
+    return Station.objects.bulk_create(
+        Station(division=d, level=Station.Level.TOWNSHIP, name=f"测试县{d.name}社会工作服务站") for d in divisions
+    )
+
+
+def seed_isolation_obligations() -> None:
+    """Obligations owed by and told to each demo role, and messages for each demo user (isolation suite).
+
+    Written directly: the isolation suite checks who sees which rows; the sweep that creates them is tested
+    in tests/obligations/.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from accounts.models import Organisation, User
+    from obligations.models import Notification, Obligation
+    from stations.models import Station
+
+    now = timezone.now()
+    ct = ContentType.objects.get_for_model(Station)
+    stations = list(Station.objects.order_by("pk"))
+    townships = {o.division_id: o for o in Organisation.objects.filter(kind=Organisation.Kind.TOWNSHIP)}
+    others = list(Organisation.objects.filter(kind__in=[Organisation.Kind.AGENCY, Organisation.Kind.EVALUATOR]))
+    rows = []
+    states = [Obligation.State.OVERDUE, Obligation.State.DUE_SOON, Obligation.State.UPCOMING]
+    for i, s in enumerate(stations):
+        owner = townships.get(s.division_id[:9]) or (others[i % len(others)] if i % 3 == 0 else None)
+        rows.append(
+            Obligation(
+                kind="station.signage",
+                title=f"{s.name}：测试事项",
+                content_type=ct,
+                object_id=s.pk,
+                owner=owner,
+                division_id=s.division_id,
+                notify_division_id=s.division_id[:6],
+                due_date=dt.date(2026, 11, 1) + dt.timedelta(days=20 * (i % 3)),
+                state=states[i % 3],
+                # A kind links to a page its owner and watchers can open; the agency/evaluator rows have none.
+                link=f"/stations/{s.pk}/" if owner is None or owner.kind == Organisation.Kind.TOWNSHIP else "",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    # Owed by an agency or an evaluator about a station outside anything it otherwise reaches.
+    for j, org in enumerate(others):
+        rows.append(
+            Obligation(
+                kind="station.site",
+                title=f"{org.name}：测试事项",
+                content_type=ct,
+                object_id=stations[j].pk,
+                owner=org,
+                division_id="350425",
+                notify_division_id="350425",
+                due_date=dt.date(2026, 12, 1),
+                state=Obligation.State.DUE_SOON,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    obligations = Obligation.objects.bulk_create(rows)
+    users = list(User.objects.filter(is_active=True))
+    Notification.objects.bulk_create(
+        Notification(recipient=u, organisation=u.organisation, obligation=o, text=o.title, link=o.link, created_at=now)
+        for k, u in enumerate(users)
+        for o in obligations[k : k + 2]
+    )
