@@ -1,4 +1,4 @@
-"""The daily sweep as a Celery task (scheduled by the beat job the migration 0002 creates)."""
+"""The daily sweep as a Celery task (scheduled by the beat job obligations/schedules.py sets up)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 from celery import shared_task
 
+from .schedules import SWEEP_TASK
 from .sweep import run_sweep
 
-SWEEP_TASK = "obligations.sweep"
 
 
 @shared_task(name=SWEEP_TASK)

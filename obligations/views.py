@@ -74,7 +74,10 @@ class ObligationDetailView(ScopedDetailView):
                 )
             except ValidationError as exc:
                 for message in exc.message_dict.get("reason", exc.messages):
-                    form.add_error("reason", message)
+                    if self.object.is_open:
+                        form.add_error("reason", message)
+                    else:  # no form is shown for a closed item: say it above the page
+                        messages.error(request, message)
             else:
                 messages.success(request, "已免除该事项，理由已记录。")
                 return HttpResponseRedirect(reverse("obligation-detail", args=[self.object.pk]))

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import User
+from tests.obligations.support import ensure_milestone_rules
+
+
+@pytest.fixture(autouse=True)
+def _milestone_rules() -> None:
+    ensure_milestone_rules()
+
+
+@pytest.fixture
+def emails(demo: None) -> None:
+    """Addresses for two demo users; the others have none (and get no email)."""
+    User.objects.filter(username="datian_bureau").update(email="bureau@example.org")
+    User.objects.filter(username="junxi_town").update(email="junxi@example.org")
