@@ -118,9 +118,9 @@ def scope_of(user: Any) -> UserScope:
     if is_system_actor(user):
         # The system actor cannot log in (inactive, unusable password) and is recognised before the
         # is_active test below, which keeps every other inactive account out.
-        scope = UserScope(role=Role.SYSTEM)
-        user._zhanwu_scope = scope
-        return scope
+        system = UserScope(role=Role.SYSTEM)
+        user._zhanwu_scope = system
+        return system
     if not user.is_active:
         return UserScope(role=Role.NONE)
     role = _role_of(user)

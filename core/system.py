@@ -43,16 +43,15 @@ def system_actor() -> Any:
     from django.contrib.auth.hashers import make_password
 
     user_model = get_user_model()
-    user, _ = user_model._default_manager.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={
-            "is_active": False,
-            "is_staff": False,
-            "is_superuser": False,
-            "password": make_password(None),  # unusable: nobody logs in as the system
-            "full_name": SYSTEM_FULL_NAME,
-        },
-    )
+    defaults: dict[str, Any] = {
+        "is_active": False,
+        "is_staff": False,
+        "is_superuser": False,
+        "password": make_password(None),  # unusable: nobody logs in as the system
+    }
+    if any(f.name == "full_name" for f in user_model._meta.get_fields()):
+        defaults["full_name"] = SYSTEM_FULL_NAME  # how audit pages name it
+    user, _ = user_model._default_manager.get_or_create(username=SYSTEM_USERNAME, defaults=defaults)
     if not is_system_actor(user):
         # Someone turned the account into a login (activated it, set a password, made it a superuser):
         # refuse to act with it rather than hand a job a person's scope.

@@ -37,10 +37,7 @@ def access_notification(user: Any, pk: Any, action: str = Action.VIEW) -> Notifi
 
 
 def can_waive(user: Any, obligation: Obligation) -> bool:
-    return (
-        obligation.is_open
-        and Obligation.objects.for_user(user, Action.CHANGE).filter(pk=obligation.pk).exists()
-    )
+    return obligation.is_open and Obligation.objects.for_user(user, Action.CHANGE).filter(pk=obligation.pk).exists()
 
 
 @transaction.atomic
@@ -95,9 +92,7 @@ def notification_mark_read(*, acting_user: Any, notification_id: int, request: A
 def notifications_mark_all_read(*, acting_user: Any, request: Any = None) -> int:
     """One UPDATE over the user's own unread messages; one audit row with the count."""
     now = timezone.now()
-    count = (
-        Notification.objects.for_user(acting_user, Action.CHANGE).filter(read_at__isnull=True).update(read_at=now)
-    )
+    count = Notification.objects.for_user(acting_user, Action.CHANGE).filter(read_at__isnull=True).update(read_at=now)
     if count:
         record(
             acting_user=acting_user,

@@ -125,6 +125,9 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["obligation", "stage"], name="%(app_label)s_%(class)s_once_per_stage")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.obligation_id}:{self.stage}"
+
 
 class Notification(models.Model):
     """One message in a user's inbox (and by email where the user has an address)."""

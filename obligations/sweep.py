@@ -137,7 +137,7 @@ def _upsert(kind: ObligationKind, actor: Any, today: dt.date, now: dt.datetime) 
     changed = " OR ".join(_distinct(f"{t}.{col[n]}", f"EXCLUDED.{col[n]}") for n in followed)
     open_states = ", ".join(["%s"] * len(ob.OPEN_STATES))
     sql = (
-        f"INSERT INTO {t} ({', '.join(col[n] for n in columns)}) "
+        f"INSERT INTO {t} ({', '.join(col[n] for n in columns)}) "  # noqa: S608 - quoted identifiers from model metadata; values are parameters
         f"SELECT %s, %s, src.ob_object_id, src.ob_period, src.ob_title, src.ob_owner_id, src.ob_division_id, "
         f"src.ob_notify_division_id, src.ob_due_date, src.ob_rule_key, src.ob_clause, src.ob_link, "
         f"%s, '', %s, %s FROM ({select_sql}) src WHERE true "
@@ -190,7 +190,7 @@ def _claim_reminders(kind: ObligationKind, batch: uuid.UUID, now: dt.datetime) -
     r, o = Reminder, Obligation
     stages = ", ".join(["%s"] * len(o.REMINDER_STAGES))
     sql = (
-        f"INSERT INTO {_table(r)} ({_col(r, 'obligation')}, {_col(r, 'stage')}, {_col(r, 'sweep')}, "
+        f"INSERT INTO {_table(r)} ({_col(r, 'obligation')}, {_col(r, 'stage')}, {_col(r, 'sweep')}, "  # noqa: S608 - quoted identifiers from model metadata; values are parameters
         f"{_col(r, 'claimed_at')}) "
         f"SELECT o.{_col(o, 'id')}, o.{_col(o, 'state')}, %s, %s FROM {_table(o)} o "
         f"WHERE o.{_col(o, 'kind')} = %s AND o.{_col(o, 'state')} IN ({stages}) "
@@ -213,22 +213,42 @@ def _notify(batch: uuid.UUID, now: dt.datetime) -> int:
     text_params: list[Any] = []
     for stage, words in STAGE_TEXT.items():
         text_params += [stage, f"：{words}"]
-    sql = (
-        f"INSERT INTO {_table(n)} ({_col(n, 'recipient')}, {_col(n, 'organisation')}, {_col(n, 'obligation')}, "
-        f"{_col(n, 'reminder')}, {_col(n, 'text')}, {_col(n, 'link')}, {_col(n, 'created_at')}) "
-        f"SELECT u.{_col(u, 'id')}, u.{_col(u, 'organisation')}, o.{_col(o, 'id')}, r.{_col(r, 'id')}, {text}, "
+    # Two joins, each an equality the planner can hash (an OR in one join condition would compare every
+    # user with every reminder): the owing organisation's users, and the users of the bureau at the
+    # obligation's notify division. A user in both gets one message (ON CONFLICT … DO NOTHING).
+    # The reminders this batch claimed come first, materialised, so the plan walks from them to their
+    # obligations by primary key whatever the table statistics say (right after a first big run they are
+    # stale and would otherwise pick a scan of every obligation per reminder).
+    claimed = (
+        f"WITH r AS MATERIALIZED (SELECT {_col(r, 'id')}, {_col(r, 'obligation')}, {_col(r, 'stage')} "  # noqa: S608 - quoted identifiers from model metadata
+        f"FROM {_table(r)} WHERE {_col(r, 'sweep')} = %s) "
+    )
+    head = (
+        f"SELECT u.{_col(u, 'id')}, u.{_col(u, 'organisation')}, o.{_col(o, 'id')}, r.{_col(r, 'id')}, {text}, "  # noqa: S608 - quoted identifiers
         f"o.{_col(o, 'link')}, %s "
-        f"FROM {_table(r)} r JOIN {_table(o)} o ON o.{_col(o, 'id')} = r.{_col(r, 'obligation')} "
-        f"JOIN {_table(u)} u ON u.{_col(u, 'is_active')} AND ("
-        f"u.{_col(u, 'organisation')} = o.{_col(o, 'owner')} OR u.{_col(u, 'organisation')} IN ("
-        f"SELECT g.{_col(org, 'id')} FROM {_table(org)} g WHERE g.{_col(org, 'kind')} = %s "
-        f"AND g.{_col(org, 'division')} = o.{_col(o, 'notify_division')})) "
-        f"WHERE r.{_col(r, 'sweep')} = %s "
+        f"FROM r JOIN {_table(o)} o ON o.{_col(o, 'id')} = r.{_col(r, 'obligation')} "
+    )
+    # Two joins, each an equality (an OR in one join condition would compare every user with every
+    # reminder): the owing organisation's users, and the users of the bureau at the obligation's notify
+    # division. A user in both gets one message (ON CONFLICT … DO NOTHING).
+    owners = head + (
+        f"JOIN {_table(u)} u ON u.{_col(u, 'organisation')} = o.{_col(o, 'owner')} WHERE u.{_col(u, 'is_active')}"
+    )
+    watchers = head + (
+        f"JOIN {_table(org)} g ON g.{_col(org, 'division')} = o.{_col(o, 'notify_division')} "
+        f"AND g.{_col(org, 'kind')} = %s "
+        f"JOIN {_table(u)} u ON u.{_col(u, 'organisation')} = g.{_col(org, 'id')} WHERE u.{_col(u, 'is_active')}"
+    )
+    sql = (
+        f"{claimed}INSERT INTO {_table(n)} ({_col(n, 'recipient')}, {_col(n, 'organisation')}, "  # noqa: S608 - quoted identifiers from model metadata; values are parameters
+        f"{_col(n, 'obligation')}, {_col(n, 'reminder')}, {_col(n, 'text')}, {_col(n, 'link')}, "
+        f"{_col(n, 'created_at')}) {owners} UNION ALL {watchers} "
         f"ON CONFLICT ({_col(n, 'reminder')}, {_col(n, 'recipient')}) DO NOTHING"
     )
     batch_value = batch.hex if connection.vendor != "postgresql" else batch
+    params = [batch_value, *text_params, now, *text_params, now, Organisation.Kind.BUREAU]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*text_params, now, Organisation.Kind.BUREAU, batch_value])
+        cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 
@@ -237,8 +257,10 @@ def sweep_kind(kind: ObligationKind, *, actor: Any, today: dt.date, now: dt.date
     batch = uuid.uuid4()
     with transaction.atomic():
         result.created, result.updated = _upsert(kind, actor, today, now)
-        result.done = _open(kind, actor).filter(object_id__in=_targets(kind, actor, kind.done)).update(
-            state=State.DONE, done_at=now, updated_at=now
+        result.done = (
+            _open(kind, actor)
+            .filter(object_id__in=_targets(kind, actor, kind.done))
+            .update(state=State.DONE, done_at=now, updated_at=now)
         )
         if kind.void is not None:
             result.voided = (
@@ -290,13 +312,14 @@ def send_pending_emails(actor: Any, now: dt.datetime | None = None) -> int:
         lines = [n.text]
         if n.obligation is not None:
             d = n.obligation.due_date
-            lines.append(f"截止日期：{d.year}年{d.month}月{d.day}日" + (f"（依据 {n.obligation.clause}）" if n.obligation.clause else ""))
+            lines.append(
+                f"截止日期：{d.year}年{d.month}月{d.day}日"
+                + (f"（依据 {n.obligation.clause}）" if n.obligation.clause else "")
+            )
         if n.link:
             lines.append(f"办理：{base}{n.link}")
         lines.append("——站务平台（本邮件由系统自动发送）")
-        messages.append(
-            EmailMessage(subject=f"【站务】{n.text}", body="\n".join(lines), to=[n.recipient.email])
-        )
+        messages.append(EmailMessage(subject=f"【站务】{n.text}", body="\n".join(lines), to=[n.recipient.email]))
     try:
         with get_connection() as mail:
             sent = mail.send_messages(messages) or 0

@@ -11,7 +11,6 @@ from .schedules import SWEEP_TASK
 from .sweep import run_sweep
 
 
-
 @shared_task(name=SWEEP_TASK)
 def sweep_obligations(today: str | None = None) -> dict[str, Any]:
     """Run the sweep as the system actor; ``today`` (ISO date) only for replays and tests."""

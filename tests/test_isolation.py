@@ -195,9 +195,7 @@ DETAILS = [
         lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True)),
         key=lambda c: c.code,
     ),
-    DetailCheck(
-        "obligation-detail", lambda o: f"/obligations/{o.pk}/", Obligation.objects.all, oracle.obligation_ids
-    ),
+    DetailCheck("obligation-detail", lambda o: f"/obligations/{o.pk}/", Obligation.objects.all, oracle.obligation_ids),
     DetailCheck(
         "api:obligation-detail",
         lambda o: f"/api/v1/obligations/{o.pk}/",

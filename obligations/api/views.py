@@ -43,7 +43,10 @@ class ObligationViewSet(ScopedReadOnlyViewSet):
         try:
             # The action loads the obligation through for_user(user, "change"): out of scope is 404.
             obligation = obligation_waive(
-                acting_user=request.user, obligation_id=cast(Any, pk), reason=payload.validated_data["reason"], request=request
+                acting_user=request.user,
+                obligation_id=cast(Any, pk),
+                reason=payload.validated_data["reason"],
+                request=request,
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Organisation
 from core.system import system_actor
 from obligations.models import Notification, Obligation, Reminder
 from obligations.registry import get
 from obligations.sweep import sweep_kind
-from accounts.models import Organisation
 from stations.models import Division, Station
 from tests.obligations.support import make_county, set_rule
 

@@ -75,7 +75,10 @@ def test_states_move_with_the_date_and_done_when_condition_holds(demo: None) -> 
     o.refresh_from_db()
     assert o.state == "due_soon" and r.kinds[0].moved >= 1
     assert list(o.reminders.values_list("stage", flat=True)) == ["due_soon"]
-    assert Notification.objects.filter(obligation=o, recipient__username="junxi_town", text__endswith="即将到期").count() == 1
+    assert (
+        Notification.objects.filter(obligation=o, recipient__username="junxi_town", text__endswith="即将到期").count()
+        == 1
+    )
 
     sweep(D(2026, 12, 21), ["station.signage"])
     o.refresh_from_db()

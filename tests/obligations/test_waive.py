@@ -61,9 +61,7 @@ def test_waive_through_the_api(user_client, owed: Obligation) -> None:  # type: 
     client = user_client("datian_bureau")
     bad = client.post(f"/api/v1/obligations/{owed.pk}/waive/", {"reason": ""}, content_type="application/json")
     assert bad.status_code == 400
-    ok = client.post(
-        f"/api/v1/obligations/{owed.pk}/waive/", {"reason": "站点撤并"}, content_type="application/json"
-    )
+    ok = client.post(f"/api/v1/obligations/{owed.pk}/waive/", {"reason": "站点撤并"}, content_type="application/json")
     assert ok.status_code == 200, ok.content
     assert ok.json()["state"] == "waived" and ok.json()["waive_reason"] == "站点撤并"
     assert client.patch(f"/api/v1/obligations/{owed.pk}/", {"state": "done"}).status_code == 405
