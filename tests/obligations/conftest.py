@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from tests.obligations.support import ensure_milestone_rules
+from tests.obligations.support import clear_obligations, ensure_milestone_rules
+
+
+@pytest.fixture
+def demo(demo: None) -> None:
+    """The demo data without obligations or messages (whatever sweep ran when it was loaded)."""
+    clear_obligations()
 
 
 @pytest.fixture(autouse=True)

@@ -70,6 +70,14 @@ def make_county(county: str, townships: int) -> list[Any]:
     )
 
 
+def clear_obligations() -> None:
+    from obligations.models import Notification, Obligation, Reminder
+
+    Notification.objects.all().delete()
+    Reminder.objects.all().delete()
+    Obligation.objects.all().delete()
+
+
 def seed_isolation_obligations() -> None:
     """Obligations owed by and told to each demo role, and messages for each demo user (isolation suite).
 
@@ -83,6 +91,7 @@ def seed_isolation_obligations() -> None:
     from obligations.models import Notification, Obligation
     from stations.models import Station
 
+    clear_obligations()
     now = timezone.now()
     ct = ContentType.objects.get_for_model(Station)
     stations = list(Station.objects.order_by("pk"))
