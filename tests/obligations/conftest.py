@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from accounts.models import User
-from tests.obligations.support import clear_obligations, ensure_milestone_rules
+from tests.obligations.support import clear_obligations, ensure_milestone_rules, forget_rules
 
 
 @pytest.fixture
@@ -13,8 +15,10 @@ def demo(demo: None) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _milestone_rules() -> None:
-    ensure_milestone_rules()
+def _milestone_rules() -> Iterator[None]:
+    added = ensure_milestone_rules()
+    yield
+    forget_rules(added)  # other tests see the registry as it ships
 
 
 @pytest.fixture

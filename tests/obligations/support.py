@@ -26,11 +26,21 @@ LABELS = {
 }
 
 
-def ensure_milestone_rules() -> None:
+def ensure_milestone_rules() -> list[str]:
+    """Add the missing milestone keys to the loaded registry; returns those added (for forget_rules)."""
     registry = rules()
+    added = []
     for key, label in LABELS.items():
         if key not in registry:
             registry[key] = RuleDef(key=key, label=label, type="text", section="stations")
+            added.append(key)
+    return added
+
+
+def forget_rules(keys: list[str]) -> None:
+    registry = rules()
+    for key in keys:
+        registry.pop(key, None)
 
 
 def set_rule(division_code: str, key: str, value: Any, clause: str = "", quote: str = "") -> PolicyRule:
