@@ -84,3 +84,28 @@ def test_list_page_filters_and_defaults_to_open(user_client, junxi_owes) -> None
     assert "待办事项" in page and "已逾期" in page
     done = client.get("/obligations/?state=done").content.decode()
     assert "没有符合条件的事项" in done
+
+
+def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def test_pages_have_a_fixed_number_of_queries(user_client, demo: None) -> None:  # type: ignore[no-untyped-def]
+    from tests.obligations.support import make_county
+
+    make_county("439901", 3)
+    set_rule("439901", "milestone.signage_done", "2026-11-01", "[测试 §1]")
+    sweep(dt.date(2026, 11, 24))
+    client = user_client("admin")
+    urls = ["/", "/obligations/", "/notifications/", "/api/v1/obligations/", "/api/v1/notifications/"]
+    small = {u: _queries(client, u) for u in urls}
+    make_county("439902", 30)
+    set_rule("439902", "milestone.signage_done", "2026-11-01", "[测试 §1]")
+    sweep(dt.date(2026, 11, 24))
+    assert Obligation.objects.count() == 33
+    assert {u: _queries(client, u) for u in urls} == small

@@ -37,6 +37,10 @@ def test_sweep_twice_raises_each_reminder_once(demo: None, emails: None) -> None
     assert reminders == created and notes > 0
     sent = len(mail.outbox)
     assert sent == Notification.objects.filter(recipient__email__gt="").count() > 0
+    message = mail.outbox[0]
+    assert message.subject.startswith("【站务】") and message.subject.endswith("：已逾期")
+    assert "截止日期：2021年" in message.body and "办理：http" in message.body and "/stations/" in message.body
+    assert message.to[0] in {"bureau@example.org", "junxi@example.org"}
 
     second = sweep()
     assert all(not k.changed for k in second.kinds), second.as_dict()
