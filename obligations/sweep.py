@@ -249,6 +249,9 @@ def _notify(batch: uuid.UUID, now: dt.datetime) -> int:
     params = [batch_value, *text_params, now, *text_params, now, Organisation.Kind.BUREAU]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        if cursor.rowcount < 0 and connection.vendor == "sqlite":  # SQLite reports no count for WITH … INSERT
+            cursor.execute("SELECT changes()")
+            return int(cursor.fetchone()[0])
         return max(cursor.rowcount, 0)
 
 
