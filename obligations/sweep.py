@@ -11,7 +11,8 @@ Set-based, a fixed number of statements per kind whatever the number of rows:
 1. the kind's rows queryset (its own few preparatory queries, e.g. the policy dates) becomes one
    ``INSERT … SELECT … ON CONFLICT (kind, content_type, object_id, period) DO UPDATE … WHERE <changed>``:
    missing obligations are created, open ones follow a changed due date, rule or owner, others are untouched;
-2. one ``UPDATE`` marks done what the kind's done condition now holds for;
+2. one ``UPDATE`` marks done what the kind's done condition now holds for, and one reopens what was done but
+   no longer is (the next step dates it again);
 3. one ``UPDATE`` waives what the kind's void condition holds for (e.g. the station was closed);
 4. one ``UPDATE`` moves open obligations between upcoming / due soon / overdue by their due date;
 5. one ``INSERT … SELECT … ON CONFLICT (obligation, stage) DO NOTHING`` claims the reminders of every due-soon
@@ -62,6 +63,7 @@ class KindResult:
     created: int = 0
     updated: int = 0
     done: int = 0
+    reopened: int = 0
     voided: int = 0
     moved: int = 0
     reminders: int = 0
@@ -69,7 +71,7 @@ class KindResult:
 
     @property
     def changed(self) -> bool:
-        return any((self.created, self.updated, self.done, self.voided, self.moved, self.reminders))
+        return any((self.created, self.updated, self.done, self.reopened, self.voided, self.moved, self.reminders))
 
 
 @dataclass
@@ -264,6 +266,14 @@ def sweep_kind(kind: ObligationKind, *, actor: Any, today: dt.date, now: dt.date
             _open(kind, actor)
             .filter(object_id__in=_targets(kind, actor, kind.done))
             .update(state=State.DONE, done_at=now, updated_at=now)
+        )
+        # Done no longer holds (e.g. a plaque date recorded by mistake and removed): open again; the state
+        # step below dates it. Reminders already raised are not raised again.
+        still_owed = kind.model._default_manager.for_user(actor, Action.VIEW).exclude(kind.done).values("pk")  # type: ignore[attr-defined]
+        result.reopened = (
+            Obligation.objects.for_user(actor, Action.CHANGE)
+            .filter(kind=kind.key, state=State.DONE, object_id__in=still_owed)
+            .update(state=State.UPCOMING, done_at=None, updated_at=now)
         )
         if kind.void is not None:
             result.voided = (

@@ -99,6 +99,12 @@ def test_states_move_with_the_date_and_done_when_condition_holds(demo: None) -> 
     r = sweep(D(2026, 12, 23), ["station.signage"])
     assert not r.kinds[0].changed
 
+    # The plaque date was a mistake and is removed: the item is owed again, overdue, without a new reminder.
+    Station.objects.filter(pk=station.pk).update(plaque_date=None)
+    r = sweep(D(2026, 12, 24), ["station.signage"])
+    o.refresh_from_db()
+    assert (o.state, o.done_at, r.kinds[0].reopened, r.kinds[0].reminders) == ("overdue", None, 1, 0)
+
 
 def test_a_later_due_date_moves_an_open_obligation_back(demo: None) -> None:
     station = junxi_station()
@@ -162,7 +168,7 @@ def test_management_command_runs_the_same_sweep(demo: None, capsys: pytest.Captu
     n = Obligation.objects.count()
     assert n > 0
     call_command("sweep_obligations", "--date", "2026-11-24")
-    assert "新增 0，更新 0，完成 0，免除 0，状态变化 0，提醒 0" in capsys.readouterr().out
+    assert "新增 0，更新 0，完成 0，重新打开 0，免除 0，状态变化 0，提醒 0" in capsys.readouterr().out
     assert Obligation.objects.count() == n
 
 

@@ -31,7 +31,8 @@ class Command(BaseCommand):
         result = run_sweep(today=today, kind_keys=options["kind"])
         for k in result.kinds:
             self.stdout.write(
-                f"{label_of(k.kind)}（{k.kind}）：新增 {k.created}，更新 {k.updated}，完成 {k.done}，免除 {k.voided}，"
+                f"{label_of(k.kind)}（{k.kind}）：新增 {k.created}，更新 {k.updated}，完成 {k.done}，"
+                f"重新打开 {k.reopened}，免除 {k.voided}，"
                 f"状态变化 {k.moved}，提醒 {k.reminders}，消息 {k.notifications}"
             )
         self.stdout.write(f"邮件 {result.emailed} 封")
