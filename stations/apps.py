@@ -13,3 +13,8 @@ class StationsConfig(AppConfig):
 
         # An evaluator reaches the stations granted to it through django-guardian (DOMAIN §1).
         register_station_provider(Role.EVALUATOR, granted_stations)
+
+        from .obligations import register_kinds
+
+        # The station-setup milestones as obligation kinds (obligations/registry.py; no database access).
+        register_kinds()
