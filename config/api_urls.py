@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import ContractViewSet
+from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import ServiceCatalogueViewSet, ServiceItemViewSet
 from stations.api.views import DivisionViewSet, StationViewSet
@@ -20,6 +21,8 @@ router.register("service-catalogues", ServiceCatalogueViewSet, basename="service
 router.register("service-items", ServiceItemViewSet, basename="serviceitem")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),

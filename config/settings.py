@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "services",
     "evaluation",
     "funding",
+    "obligations",
     "home",
 ]
 
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "obligations.context_processors.inbox",
             ],
         },
     },
@@ -127,6 +129,28 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The daily obligations sweep is a PeriodicTask row (created by obligations/migrations/0002), at this local
+# time every day; changing it here and re-running migrate does not move an existing row (edit it in the admin).
+OBLIGATIONS_SWEEP_HOUR = int(os.environ.get("OBLIGATIONS_SWEEP_HOUR", "2"))
+# An open obligation counts as "due soon" (and raises its first reminder) this many days before its due date.
+# A platform convention for reminders, not a policy number: no document sets it.
+OBLIGATIONS_DUE_SOON_DAYS = int(os.environ.get("OBLIGATIONS_DUE_SOON_DAYS", "14"))
+
+# --- email (obligation reminders) -----------------------------------------------
+# Unset EMAIL_HOST: messages are written to the console (development); tests use Django's locmem backend.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "站务 <noreply@localhost>")
+# Links in emails point here (the address people open the platform at).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # --- auth and security (SECURITY.md) ---------------------------------------
 AUTH_USER_MODEL = "accounts.User"

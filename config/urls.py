@@ -12,6 +12,7 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),
     path("calendar/", include("workdays.urls")),
+    path("", include("obligations.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the Content-Security-Policy allows no inline script.

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 
 from .scoping import Action, Role, scope_of
 
@@ -79,7 +80,7 @@ def declare(
     detail: bool = True,
 ) -> Callable[[F], F]:
     """Register a write function as an action. The function keeps its signature; calling it checks the
-    caller's role first (PermissionDenied otherwise); the function itself re-reads its object through
+    caller's role first (Http404 otherwise, like an object out of scope); the function itself re-reads its object
     ``for_user(acting_user, verb)`` inside its transaction and checks the state with :func:`check_state`."""
 
     def wrap(func: F) -> F:
@@ -101,7 +102,8 @@ def declare(
         def guarded(*args: Any, **kwargs: Any) -> Any:
             user = kwargs.get("acting_user")
             if not spec.role_may(scope_of(user).role):
-                raise PermissionDenied("您无权进行此操作。")
+                # The same answer as an object out of scope: nobody learns what exists (STYLE.md).
+                raise Http404("不存在或不在您的权限范围内。")
             return func(*args, **kwargs)
 
         guarded.action_spec = spec  # type: ignore[attr-defined]

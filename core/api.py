@@ -79,6 +79,12 @@ class ScopedViewSetMixin:
             qs = qs.with_permissions(self.request.user, verbs)
         return qs
 
+    def handle_exception(self, exc: Exception) -> Any:
+        # An action that refuses (role, scope) answers 404 like a missing object, never 403 (STYLE.md).
+        if isinstance(exc, DjangoPermissionDenied):
+            exc = NotFound("未找到。")
+        return super().handle_exception(exc)  # type: ignore[misc]
+
     def get_object(self) -> Model:
         # The same answer whether the id does not exist or is out of scope, and no model name in it.
         try:

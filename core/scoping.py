@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.personal.idnumber import earliest_birth_under
+from core.system import is_system_actor
 
 
 class Action(StrEnum):
@@ -48,6 +49,9 @@ class Role(StrEnum):
     TOWNSHIP = "township"
     AGENCY = "agency"
     EVALUATOR = "evaluator"
+    # The system actor (core/system.py) that Celery jobs and management commands run as: a deliberate,
+    # documented global READ scope; it writes only where a ScopeRule lists Role.SYSTEM among the writers.
+    SYSTEM = "system"
     NONE = "none"
 
 
@@ -72,7 +76,9 @@ class UserScope:
 
     @property
     def is_global(self) -> bool:
-        return self.role == Role.ADMIN
+        # The system actor's reach is global too, but ScopeRule.may limits it to reading and to the actions
+        # whose rule lists Role.SYSTEM among the writers.
+        return self.role in (Role.ADMIN, Role.SYSTEM)
 
 
 # --- registration points -------------------------------------------------------------------------
@@ -109,11 +115,19 @@ def _role_of(user: Any) -> Role:
 
 def scope_of(user: Any) -> UserScope:
     """The user's scope, computed once per user object (i.e. once per request)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not getattr(user, "is_authenticated", False):
         return UserScope(role=Role.NONE)
     cached = getattr(user, "_zhanwu_scope", None)
     if cached is not None:
         return cached
+    if is_system_actor(user):
+        # The system actor cannot log in (inactive, unusable password) and is recognised before the
+        # is_active test below, which keeps every other inactive account out.
+        system = UserScope(role=Role.SYSTEM)
+        user._zhanwu_scope = system
+        return system
+    if not user.is_active:
+        return UserScope(role=Role.NONE)
     role = _role_of(user)
     scope: UserScope
     if role in BUREAU_ROLES or role == Role.TOWNSHIP:
@@ -164,6 +178,8 @@ class ScopeRule:
     guardian:   evaluators see rows granted to them directly through django-guardian.
     public:     reference data (the service catalogue): every known role may view all rows.
     viewers:    when set, only these roles may view (e.g. the audit log: bureaus).
+    user:       ORM path to a user id: each user sees only its own rows (an inbox), whatever its role;
+                only the system actor reaches every user's rows (to deliver them).
     writers:    action -> roles allowed to take it (view is open to every known role); ``unmask`` and
                 ``export`` (clear personal data, core.personal) are named here too.
     minors:     ORM path to the birth date of the person a row is about. Rows about a child under
@@ -189,6 +205,7 @@ class ScopeRule:
     minors: str | None = None
     minor_viewers: frozenset[Role] = frozenset()
     minor_age: int = 14
+    user: str | None = None
 
     def minors_hidden_q(self, role: Role) -> Q | None:
         """The filter hiding children's rows from ``role``; None when the role sees them (or no minors rule)."""
@@ -203,6 +220,10 @@ class ScopeRule:
             return False
         if role == Role.ADMIN:
             return True
+        if role == Role.SYSTEM:
+            # Global read (jobs compute over every tenant's rows); writes only through actions whose
+            # rule names the system role.
+            return action == Action.VIEW or role in self.writers.get(action, frozenset())
         if action == Action.VIEW:
             return self.viewers is None or role in self.viewers
         return role in self.writers.get(action, frozenset())
@@ -254,6 +275,8 @@ class ScopedQuerySet(models.QuerySet):
         scope = scope_of(user)
         if rule is None or not rule.may(scope.role, action):
             return self.none()
+        if rule.user and scope.role != Role.SYSTEM:
+            return self.filter(**{rule.user: user.pk})
         if scope.is_global:
             return self
         q = rule.q_for(scope, action)

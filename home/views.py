@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from accounts.views import password_change_due
 from contracts.models import Contract
 from core.scoping import Action, Role
+from obligations.selectors import todo
 from policies.actions import can_edit_policy_of
 from policies.models import Policy
 from policies.policy import effective_policy
@@ -53,6 +54,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             Role.EVALUATOR: self.evaluator,
         }.get(role)
         if builder is not None:
+            # Every role's page opens with its 待办: overdue first, then due soon, then what is coming.
+            context["todo"] = todo(user)
             context.update(builder())
         return context
 

@@ -20,3 +20,8 @@ class StationsConfig(AppConfig):
         register_object_type("stations.StationGrant", "评估授权")
         register_change_key("station", "站点")
         register_change_key("evaluator", "评估机构")
+
+        from .obligations import register_kinds
+
+        # The station-setup milestones as obligation kinds (obligations/registry.py; no database access).
+        register_kinds()

@@ -196,6 +196,24 @@ def person_unmask_ids(user: User) -> set[str]:
     return set()
 
 
+def obligation_ids(user: User) -> set[int]:
+    """What the user's organisation owes, plus (bureaus, townships) everything in its division subtree."""
+    from obligations.models import Obligation
+
+    rows = list(Obligation.objects.values_list("pk", "division_id", "owner_id"))
+    if user.is_superuser:
+        return {pk for pk, _, _ in rows}
+    org = _org(user)
+    prefixes = _prefixes(user) or []
+    return {pk for pk, code, owner in rows if owner == org.pk or any(code.startswith(p) for p in prefixes)}
+
+
+def notification_ids(user: User) -> set[int]:
+    from obligations.models import Notification
+
+    return set(Notification.objects.filter(recipient_id=user.pk).values_list("pk", flat=True))
+
+
 # --- the bureau's administration pages (issue 13 item 10) ------------------------------------------------------
 
 

@@ -21,13 +21,24 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Organisation, User
 from contracts.models import Contract
+from obligations.models import Notification, Obligation
 from policies.models import Policy
 from services.models import ServiceCatalogue, ServiceItem
 from stations.models import Division, Station
 from tests import oracle
+from tests.obligations.support import seed_isolation_obligations
 from tests.personal_app.models import Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _obligations(db: None) -> None:
+    """Obligations and messages for every role (inside each test's transaction)."""
+    from tests.conftest import _ensure_demo
+
+    _ensure_demo()
+    seed_isolation_obligations()
 
 
 def _ids(pattern: str) -> Callable[[Client, str], set[str]]:
@@ -153,6 +164,10 @@ LISTS = [
         _api_ids("code"),
         lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True)),
     ),
+    ListCheck("obligation-list", "/obligations/", _ids(r'href="/obligations/(\d+)/"'), _str(oracle.obligation_ids)),
+    ListCheck("notification-list", "/notifications/", _ids(r'id="n-(\d+)"'), _str(oracle.notification_ids)),
+    ListCheck("api:obligation-list", "/api/v1/obligations/", _api_ids(), _str(oracle.obligation_ids)),
+    ListCheck("api:notification-list", "/api/v1/notifications/", _api_ids(), _str(oracle.notification_ids)),
 ]
 
 DETAILS = [
@@ -226,6 +241,19 @@ DETAILS = [
         lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True)),
         key=lambda c: c.code,
     ),
+    DetailCheck("obligation-detail", lambda o: f"/obligations/{o.pk}/", Obligation.objects.all, oracle.obligation_ids),
+    DetailCheck(
+        "api:obligation-detail",
+        lambda o: f"/api/v1/obligations/{o.pk}/",
+        Obligation.objects.all,
+        oracle.obligation_ids,
+    ),
+    DetailCheck(
+        "api:notification-detail",
+        lambda n: f"/api/v1/notifications/{n.pk}/",
+        Notification.objects.all,
+        oracle.notification_ids,
+    ),
 ]
 
 
@@ -283,6 +311,11 @@ EXEMPT = {
     "calendar-arrangement": "administrator only, checked by test_calendar_is_reference_data_for_every_role",
     "api:calendar-deadline": "reference data, checked by test_calendar_is_reference_data_for_every_role",
     "api:calendar-days": "reference data, checked by test_calendar_is_reference_data_for_every_role",
+    "notification-read": "POST on the user's own message, tests/obligations/test_inbox.py (others' answer 404)",
+    "notification-read-all": "POST over the user's own messages, tests/obligations/test_inbox.py",
+    "api:notification-read": "POST on the user's own message, tests/obligations/test_inbox.py (others' answer 404)",
+    "api:notification-read-all": "POST over the user's own messages, tests/obligations/test_inbox.py",
+    "api:obligation-waive": "POST, bureaus in scope only, tests/obligations/test_waive.py",
 }
 
 

@@ -13,4 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         accounts = load_demo(options["divisions"])
+        from obligations.sweep import run_sweep
+
+        # The daily sweep once now, so the demo's home pages open with their 待办 (the beat job keeps it true).
+        swept = run_sweep()
+        self.stdout.write(f"每日待办巡检：新增 {sum(k.created for k in swept.kinds)} 项待办")
         self.stdout.write(self.style.SUCCESS(f"演示数据已载入：{len(accounts)} 个演示账号，密码均为 {DEMO_PASSWORD}"))
