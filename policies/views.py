@@ -26,7 +26,7 @@ from .findings import NO_POLICY_NOTICE
 from .forms import PolicyRuleForm, form_prefix
 from .models import Policy, PolicyPreset, PolicyRule
 from .policy import EffectivePolicy, EffectiveRule, effective_policy
-from .registry import SECTION_LABELS, RuleDef, cite, label_of, rules, strength_label
+from .registry import SECTION_LABELS, RuleDef, cite, document_name, label_of, rules, strength_label
 
 AUDIT_OBJECT_TYPES = ["policies.PolicyRule", "policies.Policy"]
 CHANGE_FIELD_LABELS = {
@@ -191,6 +191,13 @@ def _text(value: Any, field: str = "") -> str | None:
         return label_of("conditions", value) if value else ""
     if field == "clause":
         return cite(str(value))
+    if field == "preset":
+        # The preset's document name, never its internal code.
+        # Presets are public reference data (ScopeRule(public=True)): every role reads every one.
+        preset = PolicyPreset.objects.filter(code=str(value)).only("name").first()
+        return preset.name if preset is not None else "预置方案"
+    if field == "seed":
+        return document_name(str(value)) if value else ""
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     if isinstance(value, dict):
