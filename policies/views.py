@@ -19,6 +19,7 @@ from core.scoping import scope_of
 from core.views import ScopedDetailView, ScopedListView
 from stations.forms import apply_validation_error
 from stations.models import Division
+from stations.selectors import access_division
 from stations.views import breadcrumbs, user_roots
 
 from .actions import can_edit_policy_of, policy_get_or_create, policy_rule_clear, policy_rule_set, preset_adopt
@@ -258,12 +259,7 @@ class PolicyEffectiveView(ScopedDetailView):
         code = self.request.GET.get("division", "").strip() or self.default_code()
         if not code:
             return None
-        if not code.isdigit():
-            raise Http404
-        division = self.get_queryset().filter(code=code).first()
-        if division is None:
-            raise Http404("不存在或无权查看该区划。")
-        return division
+        return access_division(self.request.user, code)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -311,10 +307,7 @@ class PolicyEditView(LoginRequiredMixin, View):
             code = (request.POST.get("division") or request.GET.get("division") or "").strip()
         if not code or not can_edit_policy_of(user, code):
             raise Http404("无权修改该区划的政策方案。")
-        division = Division.objects.for_user(user).filter(code=code).first()
-        if division is None:
-            raise Http404("不存在或无权查看该区划。")
-        return division
+        return access_division(user, code)
 
     def own_policy(self, request: HttpRequest, division: Division) -> Policy | None:
         return Policy.objects.for_user(request.user).filter(division_id=division.code).first()

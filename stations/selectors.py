@@ -30,11 +30,13 @@ def incomplete_q() -> Q:
     return Q(floor_area__isnull=True) | Q(plaque_date__isnull=True) | Q(address="") | Q(rooms=[])
 
 
-def access_division(user: Any, code: str, action: str = Action.VIEW) -> Division:
-    """A division in the user's scope by its statistical code, or 404."""
+def access_division(
+    user: Any, code: str, action: str = Action.VIEW, queryset: QuerySet[Division] | None = None
+) -> Division:
+    """A division in the user's scope by its statistical code, or 404 (malformed codes included)."""
     if not (isinstance(code, str) and code.isdigit() and len(code) in (2, 4, 6, 9, 12)):
         raise Http404(NOT_FOUND)
-    return access(Division, user, code, action, field="code")
+    return access(Division, user, code, action, field="code", queryset=queryset)
 
 
 def access_station(user: Any, pk: Any, action: str = Action.VIEW) -> Station:

@@ -29,7 +29,7 @@ from core import audit
 from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView, ScopedUpdateView
 from policies.models import Policy
-from stations.selectors import granted_station_ids, incomplete_q, with_current_contract
+from stations.selectors import access_division, granted_station_ids, incomplete_q, with_current_contract
 
 from .actions import standard_name, station_create, station_grant, station_revoke, station_update
 from .filtersets import StationFilterSet
@@ -136,13 +136,9 @@ class DivisionDetailView(ScopedDetailView):
     slug_url_kwarg = "code"
 
     def get_object(self, queryset: QuerySet[Division] | None = None) -> Division:
-        code = self.kwargs["code"]
-        if not code.isdigit():
-            raise Http404
-        division = self.get_queryset().select_related("parent").filter(code=code).first()
-        if division is None:
-            raise Http404("不存在或无权查看该区划。")
-        return division
+        return access_division(
+            self.request.user, self.kwargs["code"], queryset=Division.objects.select_related("parent")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

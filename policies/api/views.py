@@ -24,6 +24,7 @@ from policies.policy import effective_policy
 from policies.registry import rules as registry
 from stations.api.serializers import with_has_children
 from stations.models import Division
+from stations.selectors import access_division
 
 from .serializers import (
     AdoptSerializer,
@@ -82,10 +83,7 @@ class PolicyViewSet(ScopedReadOnlyViewSet):
             raise ValidationError({"division": ["请提供区划代码（division 参数）。"]})
         if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
             raise ValidationError({"division": ["区划代码应为 2、4、6、9 或 12 位数字。"]})
-        scoped = with_has_children(Division.objects.for_user(request.user), request.user)
-        division = scoped.filter(pk=code).first()
-        if division is None:
-            raise NotFound("区划不存在或不在您的权限范围内。")
+        division = access_division(request.user, code, queryset=with_has_children(Division.objects.all(), request.user))
         # Every value on this division and its ancestors: the ancestors are in the user's scope too
         # (Policy.scoping has ancestors=True), so nothing beyond the user's reach is revealed.
         data = EffectivePolicySerializer.build(division, effective_policy(division.code))
