@@ -7,6 +7,12 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 
+def revoke_tokens(user: Any) -> None:
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     from core.audit import client_ip, record
@@ -14,6 +20,8 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_START_KEY] = timezone.now().timestamp()
+    # A new login (web page or admin) revokes the API token issued before it (README, security).
+    revoke_tokens(user)
     record(acting_user=user, event="login", obj=user, ip=client_ip(request))
 
 
@@ -22,6 +30,7 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     from core.audit import client_ip, record
 
     if user is not None:
+        revoke_tokens(user)  # logging out ends the API token too
         record(acting_user=user, event="logout", obj=user, ip=client_ip(request))
 
 

@@ -10,7 +10,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from core.jsonbounds import JSONBoundsError, loads_bounded
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Bounds on what a bureau may set (every text and list a user sets has a bound).
+MAX_TEXT = 300  # characters of a text value
+MAX_ITEMS = 50  # items of a list, keys of a map
+MAX_ITEM = 100  # characters of a list item, a map key or a map value
 
 SECTION_LABELS = {
     "stations": "站点建设",
@@ -73,6 +80,8 @@ class RuleDef:
             text = str(value).strip()
             if not text:
                 raise ValueError("不能为空。")
+            if len(text) > MAX_TEXT:
+                raise ValueError(f"不能超过 {MAX_TEXT} 个字符。")
             if self.placeholders:
                 self._check_template(text)
             return text
@@ -88,16 +97,27 @@ class RuleDef:
             cleaned = [str(i).strip() for i in items if str(i).strip()]
             if not cleaned:
                 raise ValueError("列表不能为空。")
+            if len(cleaned) > MAX_ITEMS:
+                raise ValueError(f"列表不能超过 {MAX_ITEMS} 项。")
+            if any(len(i) > MAX_ITEM for i in cleaned):
+                raise ValueError(f"每项不能超过 {MAX_ITEM} 个字符。")
             return cleaned
         if t == "map":
             if isinstance(value, str):
                 try:
-                    value = json.loads(value)
-                except json.JSONDecodeError:
-                    raise ValueError('应为 JSON 对象，例如 {"third_party": "0.60"}。') from None
+                    # Depth and size are checked before the JSON reader runs (core/jsonbounds.py).
+                    value = loads_bounded(value, max_chars=MAX_ITEMS * MAX_ITEM * 3)
+                except JSONBoundsError as exc:
+                    raise ValueError(f'{exc} 应为 JSON 对象，例如 {{"third_party": "0.60"}}。') from None
             if not isinstance(value, dict) or not value:
                 raise ValueError("应为非空的键值对。")
-            return {str(k): v for k, v in value.items()}
+            if len(value) > MAX_ITEMS:
+                raise ValueError(f"键值对不能超过 {MAX_ITEMS} 项。")
+            out = {str(k): v for k, v in value.items()}
+            for k, v in out.items():
+                if isinstance(v, dict | list) or len(k) > MAX_ITEM or len(str(v)) > MAX_ITEM:
+                    raise ValueError(f"每个键和值应为不超过 {MAX_ITEM} 个字符的简单值。")
+            return out
         raise ValueError(f"未知类型 {t}")
 
     def _check_template(self, text: str) -> None:
@@ -107,6 +127,9 @@ class RuleDef:
         except ValueError:
             raise ValueError(f"模板格式有误（花括号不成对）；可用的占位符：{allowed}。") from None
         bad = [f for f in fields if f not in self.placeholders]
+        if not bad and any(spec or conv for _, _, spec, conv in string.Formatter().parse(text)):
+            # "{township:>200000}" would pad every name that uses the template to 200,000 characters.
+            raise ValueError(f"模板中的占位符不能带格式说明（如宽度、对齐）；可用的占位符：{allowed}。")
         if bad:
             raise ValueError(f"模板中的占位符 {{{bad[0]}}} 无效；可用的占位符：{allowed}。")
 

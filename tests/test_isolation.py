@@ -196,6 +196,7 @@ EXEMPT = {
     "healthz": "health check without data",
     "api:api-root": "DRF's index of endpoints",
     "api:auth-token": "token login, checked in tests/api",
+    "api:auth-logout": "revokes the caller's own token, tests/hardening/test_tokens.py",
     "api:me": "the user's own account",
 }
 
