@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -46,3 +48,12 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
         ip=client_ip(request),
         success=False,
     )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A saved user (a new organisation, deactivated, made superuser) drops the scope cached on that object,
+    so the next for_user() on it computes the scope again (core.scoping.forget_scope)."""
+    from core.scoping import forget_scope
+
+    forget_scope(instance)
