@@ -21,6 +21,7 @@ from django.views.generic import FormView
 
 from contracts.models import Contract
 from core import audit
+from core.exports import csv_safe  # noqa: F401  (re-exported: stations.views.csv_safe)
 from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView, ScopedUpdateView
 from policies.models import Policy
@@ -183,12 +184,6 @@ EXPORT_COLUMNS = [
     "状态",
     "星级",
 ]
-
-
-def csv_safe(value: Any) -> str:
-    """A cell as text that a spreadsheet never evaluates as a formula (SECURITY.md)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class StationListView(ScopedListView):
