@@ -103,3 +103,49 @@ def test_roles_come_from_the_organisation(demo: None) -> None:
     assert agency.station_ids and agency.roots == tuple(
         sorted(set(Station.objects.filter(pk__in=agency.station_ids).values_list("division_id", flat=True)))
     )
+
+
+def test_no_user_and_anonymous_have_no_role() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    assert scope_of(None).role == Role.NONE
+    assert scope_of(AnonymousUser()).role == Role.NONE
+
+
+def test_a_scope_rule_cannot_be_changed_in_place() -> None:
+    rule = Station.scoping
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.public = True  # type: ignore[misc]
+
+
+@pytest.mark.django_db
+def test_the_audit_log_is_viewed_by_bureaus_only(demo: None) -> None:
+    from core.models import AuditLog
+
+    AuditLog.objects.create(event="update", username="x", division_code="350425100")
+    assert AuditLog.objects.for_user(User.objects.get(username="datian_bureau")).exists()
+    assert AuditLog.objects.for_user(User.objects.get(username="fj_province")).exists()
+    for username in ("junxi_town", "agency_sunshine", "evaluator"):
+        assert not AuditLog.objects.for_user(User.objects.get(username=username)).exists(), username
+
+
+def _id_number(first17: str) -> str:
+    """GB 11643-1999 check character, computed here independently (weights 2^(17-i) mod 11)."""
+    total = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(first17))
+    return first17 + "10X98765432"[total % 11]
+
+
+def test_id_numbers_birth_dates_and_lengths() -> None:
+    from django.core.exceptions import ValidationError
+
+    from accounts.validators import validate_id_number
+
+    validate_id_number(_id_number("11010520000229001"))  # 29 February of a leap year
+    with pytest.raises(ValidationError, match="出生日期"):
+        validate_id_number(_id_number("11010519490132001"))  # 32 January
+    with pytest.raises(ValidationError, match="出生日期"):
+        validate_id_number(_id_number("11010519490229001"))  # 1949 is not a leap year
+    with pytest.raises(ValidationError, match="18 位"):
+        validate_id_number("1101051949123100AX")
+    with pytest.raises(ValidationError, match="18 位"):
+        validate_id_number(_id_number("11010519491231002")[:17])
