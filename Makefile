@@ -3,6 +3,7 @@
 #   make run        install prerequisites, migrate, load demo data, serve http://127.0.0.1:8000
 #   make test       install prerequisites, then lint, format check, mypy, Django checks, pytest
 #   make bench      python -m bench.run
+#   make mutate     mutation testing of the core mechanisms (mutmut; slow, not part of make test)
 #   make lint | typecheck | fmt | check | pytest | assets | venv | system-deps
 
 SHELL := /bin/bash
@@ -15,7 +16,7 @@ PY := $(BIN)/python
 # Run tools from the venv without activating it.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help run test ci-checks bench lint typecheck fmt check pytest assets venv system-deps browser-deps
+.PHONY: help run test ci-checks bench mutate lint typecheck fmt check pytest assets venv system-deps browser-deps
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -70,3 +71,8 @@ test: venv assets browser-deps
 # --- benchmarks ---------------------------------------------------------------------------------
 bench: venv system-deps
 	$(PY) -m bench.run
+
+# --- mutation testing (slow; not part of `make test`) ------------------------------------------------
+# Prints the score and every surviving mutant. MUTATE_ONLY=core/scoping.py re-runs one module.
+mutate: venv
+	CELERY_TASK_ALWAYS_EAGER=$${CELERY_TASK_ALWAYS_EAGER:-1} DB_CONN_MAX_AGE=$${DB_CONN_MAX_AGE:-0} scripts/mutate.sh

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import MeView, ObtainTokenView, OrganisationViewSet
+from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import ContractViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
@@ -26,6 +26,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("me/", MeView.as_view(), name="me"),
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
     path("calendar/days/", YearDaysView.as_view(), name="calendar-days"),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -45,8 +46,58 @@ class ScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter on a relation offers only the related rows in the user's scope (``for_user``)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        qs = scoped(field.related_model, request, Action.VIEW)
+        if qs is None:
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return [(str(obj.pk), str(obj)) for obj in (qs.order_by(*ordering) if ordering else qs)]
+
+
+def scoped_list_filter(model: Any, entry: Any) -> Any:
+    """A ``list_filter`` entry with relation filters replaced by ScopedRelatedFieldListFilter."""
+    if isinstance(entry, str):
+        name, filter_class = entry, None
+    elif isinstance(entry, tuple):
+        name, filter_class = entry
+    else:
+        return entry  # a SimpleListFilter subclass: it writes its own lookups
+    try:
+        field = get_fields_from_path(model, name)[-1]
+    except (FieldDoesNotExist, admin.utils.NotRelationField):
+        return entry
+    if not field.is_relation:
+        return entry
+    if filter_class is None or filter_class in (admin.RelatedFieldListFilter, admin.RelatedOnlyFieldListFilter):
+        return (name, ScopedRelatedFieldListFilter)
+    return entry
+
+
+def dependents(obj: models.Model) -> list[str]:
+    """What other records rest on ``obj`` (reverse foreign keys and many-to-many), one line per kind."""
+    out = []
+    for rel in obj._meta.related_objects:
+        accessor = rel.get_accessor_name()
+        if accessor is None or rel.related_model is None:
+            continue
+        if rel.one_to_one:
+            found = rel.related_model._default_manager.filter(**{rel.field.name: obj}).exists()
+            count = 1 if found else 0
+        else:
+            count = getattr(obj, accessor).count()
+        if count:
+            out.append(f"{rel.related_model._meta.verbose_name}：{count} 条")
+    return out
+
+
 class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_per_page = 50
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return [scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = scoped(self.model, request, Action.VIEW)
@@ -73,7 +124,21 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return super().has_change_permission(request, obj) and self._in_scope(request, obj, Action.CHANGE)
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._in_scope(request, obj, Action.DELETE)
+        # A row other records rest on (a station in contracts or granted to an evaluator) is never deleted
+        # here: deleting it would silently drop it from those records.
+        return (
+            super().has_delete_permission(request, obj)
+            and self._in_scope(request, obj, Action.DELETE)
+            and (obj is None or not dependents(obj))
+        )
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        """The bulk "delete selected" action refuses rows with dependents the same way (shown as protected)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for obj in objs:
+            protected.extend(f"{obj}（{line}）" for line in dependents(obj))
+        return deleted, counts, perms_needed, protected
 
 
 class ScopedInline(ScopedChoicesMixin, admin.TabularInline):

@@ -43,6 +43,11 @@ from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+# Bounds on what a bureau may set (every text and list a user sets has a bound).
+MAX_TEXT = 300  # characters of a text value
+MAX_ITEMS = 50  # items of a list, keys of a map
+MAX_ITEM = 100  # characters of a list item, a map key or a map value
+
 SECTION_LABELS = {
     "stations": "站点建设",
     "milestones": "实施节点",
@@ -217,8 +222,8 @@ class RuleDef:
         text = str(value).strip()
         if not text:
             raise ValueError("不能为空。")
-        if len(text) > 300:
-            raise ValueError("不能超过 300 个字。")
+        if len(text) > MAX_TEXT:
+            raise ValueError(f"不能超过 {MAX_TEXT} 个字。")
         if self.placeholders:
             self._check_template(text)
         return text
@@ -239,6 +244,10 @@ class RuleDef:
             raise ValueError("列表不能为空。")
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("列表中有重复的项。")
+        if len(cleaned) > MAX_ITEMS:
+            raise ValueError(f"列表不能超过 {MAX_ITEMS} 项。")
+        if any(len(i) > MAX_ITEM for i in cleaned):
+            raise ValueError(f"每项不能超过 {MAX_ITEM} 个字符。")
         return cleaned
 
     def _v_vocab_list(self, value: Any) -> list[str]:
@@ -441,6 +450,9 @@ class RuleDef:
         except ValueError:
             raise ValueError(f"模板格式有误（花括号不成对）；可用的占位符：{allowed}。") from None
         bad = [f for f in fields if f not in self.placeholders]
+        if not bad and any(spec or conv for _, _, spec, conv in string.Formatter().parse(text)):
+            # "{township:>200000}" would pad every name that uses the template to 200,000 characters.
+            raise ValueError(f"模板中的占位符不能带格式说明（如宽度、对齐）；可用的占位符：{allowed}。")
         if bad:
             raise ValueError(f"模板中的占位符 {{{bad[0]}}} 无效；可用的占位符：{allowed}。")
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import FUNCTIONAL_ROOMS, Division, Station
+from .models import FUNCTIONAL_ROOMS, Division, Station, validate_rooms
 
 ROOM_SEPARATORS = [",", "，", "、", ";", "；", "\n"]
 
@@ -132,6 +132,10 @@ class StationForm(forms.ModelForm):
         for room in split_rooms(data.get("rooms_other") or ""):
             if room not in rooms:
                 rooms.append(room)
+        try:
+            validate_rooms(rooms)
+        except ValidationError as exc:
+            self.add_error("rooms_other", exc)
         data["rooms"] = rooms
         return data
 

@@ -70,6 +70,23 @@ PLACE_WORDS = {
 
 FUNCTIONAL_ROOMS = ["社工办公室", "个案工作室", "社工服务中心", "志愿服务中心"]  # "两室两中心" [002 §6(1)]
 
+# A station's rooms: at most MAX_ROOMS names of at most MAX_ROOM_NAME characters. Checked in Station.clean,
+# so the edit page, the API (station_update runs full_clean) and the admin share the one bound.
+MAX_ROOMS = 20
+MAX_ROOM_NAME = 30
+
+
+def validate_rooms(rooms: object) -> None:
+    if not isinstance(rooms, list):
+        raise ValidationError("功能室应为名称列表。")
+    if len(rooms) > MAX_ROOMS:
+        raise ValidationError(f"功能室最多 {MAX_ROOMS} 个。")
+    if not all(isinstance(r, str) and r.strip() for r in rooms):
+        raise ValidationError("功能室名称不能为空。")
+    if any(len(r) > MAX_ROOM_NAME for r in rooms):
+        raise ValidationError(f"每个功能室名称不能超过 {MAX_ROOM_NAME} 个字符。")
+
+
 COUNTY_WRITERS = frozenset({Role.COUNTY_BUREAU})
 
 
@@ -176,8 +193,10 @@ class Station(models.Model):
                         "请改选地点，或改选与地点相符的站点层级。"
                     }
                 )
-        if self.rooms and not all(isinstance(r, str) and r.strip() for r in self.rooms):
-            raise ValidationError({"rooms": "功能室名称不能为空。"})
+        try:
+            validate_rooms(self.rooms)
+        except ValidationError as exc:
+            raise ValidationError({"rooms": exc.messages}) from None
 
     @classmethod
     def check_transition(cls, current: str, new: str) -> None:

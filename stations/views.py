@@ -26,6 +26,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.models import Organisation
 from contracts.models import Contract
 from core import audit
+from core.exports import csv_safe  # noqa: F401  (re-exported: stations.views.csv_safe)
 from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView, ScopedUpdateView
 from policies.models import Policy
@@ -188,12 +189,6 @@ EXPORT_COLUMNS = [
 ]
 NO_AGENCY = "none"  # the agency filter's value for "no contract in force"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def csv_safe(value: Any) -> str:
-    """A cell as text that a spreadsheet never evaluates as a formula (SECURITY.md)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def export_row(s: Station) -> list[str]:

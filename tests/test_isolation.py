@@ -8,6 +8,7 @@ A URL pattern this file does not cover fails ``test_every_url_is_covered``.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterable
@@ -281,6 +282,11 @@ ROLE_PAGES = [
     RolePageCheck("audit-log", "/audit/", oracle.may_read_audit, r'data-audit-id="(\d+)"', oracle.audit_ids),
 ]
 
+HOME_LISTS_EVERY_STATION = {"junxi_town", "shipai_town", "agency_sunshine", "agency_harmony", "evaluator"}
+
+# Detail checks over reference data every role may read (nothing is outside anyone's scope).
+PUBLIC_DETAILS = {"catalogue-item", "api:serviceitem-detail", "api:servicecatalogue-detail"}
+
 # Named URLs that show no tenant objects, each with the reason.
 EXEMPT = {
     "login": "the login form",
@@ -302,6 +308,7 @@ EXEMPT = {
     "healthz": "health check without data",
     "api:api-root": "DRF's index of endpoints",
     "api:auth-token": "token login, checked in tests/api",
+    "api:auth-logout": "revokes the caller's own token, tests/hardening/test_tokens.py",
     "api:me": "the user's own account",
     "personal_test:person-search": "POST search, every role in tests/personal/test_pages.py test_lookup_by_post",
     "personal_test:person-export": "clear export, every role in tests/personal/test_pages.py",
@@ -353,6 +360,29 @@ def test_lists_show_exactly_the_users_part(user_client, username: str, check: Li
         assert shown == expected, f"{username} misses rows on {check.url}: {sorted(expected - shown)[:10]}"
 
 
+@pytest.fixture
+def outside_objects(demo: None) -> None:
+    """A station, a contract and organisations in 白沙 (Hainan): outside every Fujian account, so the detail
+    checks exercise the 404 answer for the bureaus too (all demo stations are in Datian)."""
+    baisha = Division.objects.get(code="469025")
+    bureau = Organisation.objects.create(kind=Organisation.Kind.BUREAU, name="白沙黎族自治县民政局", division=baisha)
+    agency = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name="白沙社会工作服务中心", division=baisha)
+    station = Station.objects.create(
+        division=baisha, level=Station.Level.COUNTY_HQ, name="白沙黎族自治县社会工作服务总站"
+    )
+    contract = Contract.objects.create(
+        number="BS-2026-HQ",
+        buyer=bureau,
+        division=baisha,
+        agency=agency,
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        status=Contract.Status.ACTIVE,
+    )
+    contract.stations.add(station)
+
+
+@pytest.mark.usefixtures("outside_objects")
 @pytest.mark.parametrize("username", oracle.ROLE_USERS)
 @pytest.mark.parametrize("check", DETAILS, ids=lambda c: c.name)
 def test_details_answer_404_outside_scope(user_client, username: str, check: DetailCheck) -> None:  # type: ignore[no-untyped-def]
@@ -370,25 +400,42 @@ def test_details_answer_404_outside_scope(user_client, username: str, check: Det
         else:
             outside += 1
             assert status == 404, f"{username} must get 404 for {check.url(obj)}, got {status}"
-    assert inside + outside == len(objects)
+    # The sample exercises both answers: something the user opens whenever it may open any of the sample,
+    # and a 404 whenever the user's scope is not everything.
+    keys = {str(check.key(o)) for o in objects}
+    assert inside == len(keys & expected)
+    assert (outside > 0) == bool(keys - expected), (username, check.name)
+    if username != "admin" and check.name not in PUBLIC_DETAILS:
+        assert outside > 0, f"the sample of {check.name} has nothing outside {username}'s scope"
 
 
 def test_anonymous_users_see_nothing(demo: None) -> None:
     client = Client()
     for check in LISTS:
         response = client.get(check.url)
-        assert response.status_code in (302, 401, 403), check.url
-        if response.status_code == 302:
-            assert "/login/" in response["Location"]
+        if check.url.startswith("/api/"):
+            assert response.status_code == 401, check.url
+        else:
+            assert response.status_code == 302 and response["Location"].startswith("/login/"), check.url
 
 
 def test_home_pages_show_only_own_stations(user_client) -> None:  # type: ignore[no-untyped-def]
     for username in oracle.ROLE_USERS:
         user = User.objects.get(username=username)
-        body = user_client(username).get("/").content.decode()
+        response = user_client(username).get("/")
+        assert response.status_code == 200, username
+        body = response.content.decode()
         visible = oracle.station_ids(user)
         for station in Station.objects.exclude(pk__in=visible):
             assert f'href="/stations/{station.pk}/"' not in body, (username, station.name)
+        # And what the page does show is the user's own part: townships, agencies and evaluators see every
+        # station of theirs linked; the county bureau some; the province and the administrator only totals.
+        shown = {int(pk) for pk in re.findall(r'href="/stations/(\d+)/"', body)}
+        assert shown <= visible, (username, shown - visible)
+        if username in HOME_LISTS_EVERY_STATION:
+            assert shown == visible, (username, visible - shown)
+        elif username == "datian_bureau":
+            assert shown
 
 
 def test_policy_editor_is_only_for_the_owning_bureau(user_client) -> None:  # type: ignore[no-untyped-def]

@@ -75,6 +75,10 @@ class OrganisationBriefSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    # Declared so the schema's enum includes the empty value the API returns for an unrated organisation.
+    rating = serializers.ChoiceField(
+        choices=Organisation.Rating.choices, allow_blank=True, read_only=True, label="社会组织评估等级"
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="类型名称")
     division = serializers.CharField(source="division_id", read_only=True, label="所在区划代码")
     division_name = serializers.CharField(source="division.name", read_only=True, label="所在区划名称")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import parsers, renderers
+from rest_framework import renderers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
@@ -20,6 +20,7 @@ from accounts.filtersets import OrganisationFilterSet
 from accounts.models import Organisation, User
 from core import audit
 from core.api import ScopedReadOnlyViewSet
+from core.parsers import DEFAULT_PARSERS
 
 from .serializers import MeSerializer, OrganisationSerializer, TokenRequestSerializer, TokenSerializer
 
@@ -33,7 +34,7 @@ class ObtainTokenView(ObtainAuthToken):
     # No session or token needed (nor CSRF, which only applies to session-authenticated requests).
     authentication_classes = ()
     permission_classes = ()
-    parser_classes = (parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser)
+    parser_classes = DEFAULT_PARSERS  # bounded size and JSON depth, like every other endpoint
     renderer_classes = (renderers.JSONRenderer,)
 
     @extend_schema(
@@ -67,6 +68,25 @@ class ObtainTokenView(ObtainAuthToken):
             acting_user=user, event="login", obj=user, object_repr=f"{user}（API 令牌）", ip=audit.client_ip(request)
         )
         return Response({"token": token.key})
+
+
+class LogoutView(APIView):
+    """``POST`` revokes the caller's API token (every token of the account, like a web logout does)."""
+
+    @extend_schema(
+        summary="注销 API 令牌",
+        description="使当前账号的 API 令牌立即失效；之后的请求需重新获取令牌。",
+        request=None,
+        responses={204: OpenApiResponse(description="令牌已失效"), 401: OpenApiResponse(description="未登录")},
+        tags=["认证"],
+    )
+    def post(self, request: Request) -> Response:
+        user = cast(User, request.user)  # IsAuthenticated: never anonymous here
+        Token.objects.filter(user=user).delete()
+        audit.record(
+            acting_user=user, event="logout", obj=user, object_repr=f"{user}（API 令牌）", ip=audit.client_ip(request)
+        )
+        return Response(status=204)
 
 
 @extend_schema(tags=["当前用户"])

@@ -16,6 +16,10 @@ class ContractSerializer(serializers.ModelSerializer):
     division = serializers.CharField(source="division_id", read_only=True, label="项目落地区划代码")
     division_name = serializers.CharField(source="division.name", read_only=True, label="项目落地区划名称")
     stations = serializers.SerializerMethodField(label="服务站点 id")
+    # Declared so the schema's enum includes the empty value the API returns for an unrecorded method.
+    procurement_method = serializers.ChoiceField(
+        choices=Contract.Method.choices, allow_blank=True, read_only=True, label="采购方式"
+    )
     procurement_method_display = serializers.CharField(
         source="get_procurement_method_display", read_only=True, label="采购方式名称"
     )

@@ -41,7 +41,8 @@ DIVISION_PARAM = OpenApiParameter(
     OpenApiParameter.QUERY,
     required=True,
     description="区划代码（须在当前用户权限范围内），如 350425 或 350425100",
-    pattern=r"^\d{2,12}$",
+    # The lengths the view accepts (2, 4, 6, 9 or 12 digits), so "000" is refused by both.
+    pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$",
 )
 
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from core.api import AllowedActionsField
 from stations.actions import EDITABLE_FIELDS
-from stations.models import Division, Station
+from stations.models import MAX_ROOM_NAME, MAX_ROOMS, Division, Station
 
 
 def with_has_children(queryset: QuerySet[Division], user: Any) -> QuerySet[Division]:
@@ -74,7 +74,17 @@ class StationSerializer(serializers.ModelSerializer):
         return sorted(str(s) for s in Station.TRANSITIONS[Station.Status(obj.status)])
 
     def get_covered_townships(self, obj: Station) -> list[str]:
-        return sorted(d.pk for d in obj.covered_townships.all())
+        """Only the covered townships the user may open itself (a nested field obeys the scope of what it
+        names). The visible ones are read once per answer through the one door, whatever the page size."""
+        visible = self.context.get("_visible_covered")
+        if visible is None:
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            visible = set(
+                Division.objects.for_user(user).filter(regional_centres__isnull=False).values_list("code", flat=True)
+            )
+            self.context["_visible_covered"] = visible  # type: ignore[index]  # the root's context dict
+        return sorted(d.pk for d in obj.covered_townships.all() if d.pk in visible)
 
 
 class StationUpdateSerializer(serializers.Serializer):
@@ -85,13 +95,16 @@ class StationUpdateSerializer(serializers.Serializer):
     floor_area = serializers.DecimalField(
         max_digits=8, decimal_places=2, required=False, allow_null=True, min_value=0, label="场地面积（m²）"
     )
-    rooms = serializers.ListField(child=serializers.CharField(max_length=60), required=False, label="功能室")
+    rooms = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_ROOM_NAME), required=False, max_length=MAX_ROOMS, label="功能室"
+    )
     plaque_date = serializers.DateField(required=False, allow_null=True, label="挂牌日期")
     status = serializers.ChoiceField(choices=Station.Status.choices, required=False, label="状态")
     star_rating = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5, label="星级")
     covered_townships = serializers.ListField(
         child=serializers.RegexField(r"^\d{9}$", error_messages={"invalid": "乡镇区划代码应为 9 位数字。"}),
         required=False,
+        max_length=100,
         label="覆盖乡镇区划代码（仅区域性中心）",
     )
 

@@ -84,9 +84,14 @@ def test_county_override_replaces_province_value_and_keeps_the_overridden_one(de
     assert eff.source is not None and eff.source.division_code == "430121"
     assert [s.division_code for s in eff.overridden] == ["43"]
     # Other rules are still inherited from the province.
-    other = effective_policy("430121").rules["report.monthly_due_day"] if "report.monthly_due_day" in rules() else None
-    if other is not None and other.source is not None:
-        assert other.source.division_code != "430121"
+    # Other rules Hunan sets are still inherited from the province (chosen from the data, so the check runs).
+    hunan_rules = effective_policy("43").rules
+    others = [k for k, r in hunan_rules.items() if k != key and r.source is not None and r.source.division_code == "43"]
+    assert others, "Hunan's preset sets more than one rule"
+    for other in others:
+        inherited = effective_policy("430121").rules[other]
+        assert inherited.source is not None and inherited.source.division_code == "43", other
+        assert inherited.value == hunan_rules[other].value
     log = AuditLog.objects.filter(object_type="policies.PolicyRule", division_code="430121").latest("at")
     assert log.changes["value"] == {"before": None, "after": 38}
 

@@ -1,0 +1,151 @@
+"""Small, direct checks of core mechanisms, written for mutants that survived `make mutate`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from accounts.models import Organisation, User
+from contracts.models import Contract
+from core.scoping import Action, Role, UserScope, ancestor_codes, scope_of
+from policies.models import Policy
+from stations.models import Division, Station
+from tests import oracle
+
+
+@pytest.mark.parametrize(
+    ("code", "ancestors"),
+    [
+        ("35", []),
+        ("3504", ["35"]),
+        ("350425", ["35", "3504"]),
+        ("350425100", ["35", "3504", "350425"]),
+        ("350425100201", ["35", "3504", "350425", "350425100"]),
+    ],
+)
+def test_ancestor_codes_are_the_proper_prefixes_at_each_level(code: str, ancestors: list[str]) -> None:
+    assert ancestor_codes(code) == ancestors
+
+
+def test_a_computed_scope_cannot_be_changed_in_place() -> None:
+    scope = UserScope(role=Role.TOWNSHIP, roots=("350425100",))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        scope.role = Role.ADMIN  # type: ignore[misc]
+    assert scope.organisation_id is None and scope.station_ids is None and scope.extra == {}
+    assert not scope.is_global and UserScope(role=Role.ADMIN).is_global
+
+
+@pytest.fixture
+def foreign_rows(demo: None) -> None:
+    """Rows outside every Fujian account (白沙, Hainan), so each scope has something to leave out."""
+    baisha = Division.objects.get(code="469025")
+    bureau = Organisation.objects.create(kind=Organisation.Kind.BUREAU, name="白沙黎族自治县民政局", division=baisha)
+    agency = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name="白沙社会工作服务中心", division=baisha)
+    station = Station.objects.create(division=baisha, level=Station.Level.COUNTY_HQ, name="白沙总站")
+    contract = Contract.objects.create(
+        number="BS-1",
+        buyer=bureau,
+        division=baisha,
+        agency=agency,
+        start_date="2026-01-01",
+        end_date="2026-12-31",
+        status=Contract.Status.ACTIVE,
+    )
+    contract.stations.add(station)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("foreign_rows")
+@pytest.mark.parametrize("username", oracle.ROLE_USERS)
+def test_for_user_matches_the_independent_oracle_for_every_role(username: str) -> None:
+    """The one door against tests/oracle.py (computed without core.scoping), straight through the ORM."""
+    user = User.objects.get(username=username)
+
+    def pks(qs) -> set[str]:  # type: ignore[no-untyped-def]
+        return {str(pk) for pk in qs.values_list("pk", flat=True)}
+
+    assert pks(Station.objects.for_user(user)) == {str(x) for x in oracle.station_ids(user)}
+    assert pks(Division.objects.for_user(user)) == oracle.division_codes(user)
+    assert pks(Contract.objects.for_user(user)) == {str(x) for x in oracle.contract_ids(user)}
+    assert pks(Policy.objects.for_user(user)) == {str(x) for x in oracle.policy_ids(user)}
+    assert pks(Organisation.objects.for_user(user)) == {str(x) for x in oracle.organisation_ids(user)}
+    assert pks(Station.objects.for_user(user, Action.CHANGE)) == {str(x) for x in oracle.station_change_ids(user)}
+    # Writes below never reach a policy inherited from above; a county bureau changes only its own, and roles
+    # without policy writes change none.
+    changeable = pks(Policy.objects.for_user(user, Action.CHANGE))
+    if username == "datian_bureau":
+        assert changeable == pks(Policy.objects.filter(division_id="350425"))
+    elif username in ("junxi_town", "shipai_town", "agency_sunshine", "agency_harmony", "evaluator"):
+        assert changeable == set(), username
+
+
+@pytest.mark.django_db
+def test_roles_come_from_the_organisation(demo: None) -> None:
+    expected = {
+        "admin": Role.ADMIN,
+        "fj_province": Role.PROVINCE_BUREAU,
+        "datian_bureau": Role.COUNTY_BUREAU,
+        "junxi_town": Role.TOWNSHIP,
+        "agency_sunshine": Role.AGENCY,
+        "evaluator": Role.EVALUATOR,
+    }
+    for username, role in expected.items():
+        scope = scope_of(User.objects.get(username=username))
+        assert scope.role == role, username
+    city = User.objects.create_user(
+        "sm_city", password="Xx-12345678", organisation=Organisation.objects.get(name="三明市民政局")
+    )
+    assert scope_of(city).role == Role.CITY_BUREAU and scope_of(city).roots == ("3504",)
+    town = scope_of(User.objects.get(username="junxi_town"))
+    assert town.roots == ("350425100",) and town.station_ids is None
+    agency = scope_of(User.objects.get(username="agency_sunshine"))
+    assert agency.station_ids and agency.roots == tuple(
+        sorted(set(Station.objects.filter(pk__in=agency.station_ids).values_list("division_id", flat=True)))
+    )
+
+
+def test_no_user_and_anonymous_have_no_role() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    assert scope_of(None).role == Role.NONE
+    assert scope_of(AnonymousUser()).role == Role.NONE
+
+
+def test_a_scope_rule_cannot_be_changed_in_place() -> None:
+    rule = Station.scoping
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.public = True  # type: ignore[misc]
+
+
+@pytest.mark.django_db
+def test_the_audit_log_is_viewed_by_bureaus_only(demo: None) -> None:
+    from core.models import AuditLog
+
+    AuditLog.objects.create(event="update", username="x", division_code="350425100")
+    assert AuditLog.objects.for_user(User.objects.get(username="datian_bureau")).exists()
+    assert AuditLog.objects.for_user(User.objects.get(username="fj_province")).exists()
+    for username in ("junxi_town", "agency_sunshine", "evaluator"):
+        assert not AuditLog.objects.for_user(User.objects.get(username=username)).exists(), username
+
+
+def _id_number(first17: str) -> str:
+    """GB 11643-1999 check character, computed here independently (weights 2^(17-i) mod 11)."""
+    total = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(first17))
+    return first17 + "10X98765432"[total % 11]
+
+
+def test_id_numbers_birth_dates_and_lengths() -> None:
+    from django.core.exceptions import ValidationError
+
+    from accounts.validators import validate_id_number
+
+    validate_id_number(_id_number("11010520000229001"))  # 29 February of a leap year
+    with pytest.raises(ValidationError, match="出生日期"):
+        validate_id_number(_id_number("11010519490132001"))  # 32 January
+    with pytest.raises(ValidationError, match="出生日期"):
+        validate_id_number(_id_number("11010519490229001"))  # 1949 is not a leap year
+    with pytest.raises(ValidationError, match="18 位"):
+        validate_id_number("1101051949123100AX")
+    with pytest.raises(ValidationError, match="18 位"):
+        validate_id_number(_id_number("11010519491231002")[:17])
