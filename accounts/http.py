@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from rest_framework.request import Request
 
 from .models import User
@@ -15,3 +15,11 @@ class AuthedRequest(HttpRequest):
 
 class AuthedAPIRequest(Request):
     user: User  # type: ignore[assignment]
+
+
+def authed_user(request: HttpRequest) -> User:
+    """The logged-in ``User`` of a request behind login (typed; anything else is refused as not found)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise Http404("未找到。")
+    return user

@@ -33,6 +33,7 @@ from .forms import (
     SecondFactorCodeForm,
     apply_validation_error,
 )
+from .http import authed_user
 from .models import User
 
 
@@ -226,7 +227,7 @@ class OrgUserListView(OrgUserMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["organisation"] = self.request.user.organisation  # type: ignore[union-attr]
+        context["organisation"] = authed_user(self.request).organisation
         return context
 
 
@@ -238,7 +239,7 @@ class OrgUserCreateView(OrgUserMixin, FormView):
         try:
             user = org_user_create(
                 acting_user=self.request.user,
-                organisation=self.request.user.organisation,  # type: ignore[union-attr]
+                organisation=authed_user(self.request).organisation,
                 **form.cleaned_data,
             )
         except PermissionDenied:

@@ -74,6 +74,8 @@ class ScopedViewSetMixin:
     def get_queryset(self) -> QuerySet:
         # ``queryset`` is a ScopedQuerySet: the declared select_related/prefetch survive the scoping.
         qs = self.queryset.all().for_user(self.request.user, self.scope_verb())
+        if self.request.method not in SAFE_METHODS and self.write_spec() is None and not self._reads_by_post():
+            return qs.none()  # a write no declared action takes reaches nothing (initial() answers 405 first)
         verbs = verbs_of(qs.model)
         if verbs and self.request.method in SAFE_METHODS:
             qs = qs.with_permissions(self.request.user, verbs)

@@ -13,6 +13,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from accounts.http import authed_user
 from accounts.views import password_change_due
 from contracts.models import Contract
 from core.scoping import Action, Role
@@ -39,8 +40,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        role = user.role  # type: ignore[union-attr]
+        user = authed_user(self.request)
+        role = user.role
         context["role"] = str(role)
         context["today"] = timezone.localdate()
         context["password_due"] = password_change_due(user)
@@ -81,7 +82,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         )
 
     def own_division(self) -> Division | None:
-        code = getattr(self.request.user.organisation, "division_id", None)  # type: ignore[union-attr]
+        code = getattr(authed_user(self.request).organisation, "division_id", None)
         if not code:
             return None
         return Division.objects.for_user(self.request.user).filter(pk=code).first()

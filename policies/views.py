@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from accounts.http import authed_user
 from core.models import AuditLog
 from core.scoping import scope_of
 from core.views import ScopedDetailView, ScopedListView
@@ -231,8 +232,8 @@ class PolicyListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        code = getattr(user.organisation, "division_id", None)  # type: ignore[union-attr]
+        user = authed_user(self.request)
+        code = getattr(user.organisation, "division_id", None)
         context["can_edit_own"] = can_edit_policy_of(user, code) if code else False
         context["presets"] = list(PolicyPreset.objects.for_user(user).order_by("code"))
         names = {p.code: p.name for p in context["presets"]}
@@ -249,7 +250,7 @@ class PolicyEffectiveView(ScopedDetailView):
     context_object_name = "division"
 
     def default_code(self) -> str | None:
-        code = getattr(self.request.user.organisation, "division_id", None)  # type: ignore[union-attr]
+        code = getattr(authed_user(self.request).organisation, "division_id", None)
         if code and Division.objects.for_user(self.request.user).filter(code=code).exists():
             return code
         roots = user_roots(self.request.user)
@@ -301,8 +302,8 @@ class PolicyEditView(LoginRequiredMixin, View):
     partial_template = "policies/_rule_editor.html"
 
     def division(self, request: HttpRequest) -> Division:
-        user = request.user
-        code = getattr(user.organisation, "division_id", None)  # type: ignore[union-attr]
+        user = authed_user(request)
+        code = getattr(user.organisation, "division_id", None)
         if not code and scope_of(user).is_global:
             code = (request.POST.get("division") or request.GET.get("division") or "").strip()
         if not code or not can_edit_policy_of(user, code):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView
 
+from accounts.http import authed_user
 from accounts.models import Organisation
 from contracts.models import Contract
 from core import audit
@@ -332,7 +333,7 @@ class StationListView(ScopedListView):
             event="export",
             object_type="stations.Station",
             object_repr=f"社工站列表导出（{'Excel' if kind == 'xlsx' else 'CSV'}，{len(rows)} 条）",
-            division_code=getattr(self.request.user.organisation, "division_id", "") or "",  # type: ignore[union-attr]
+            division_code=getattr(authed_user(self.request).organisation, "division_id", "") or "",
             changes={"filters": {k: v for k, v in self.filters().items() if v}, "rows": len(rows), "format": kind},
             ip=audit.client_ip(self.request),
         )

@@ -26,6 +26,12 @@ class PolicyRuleSerializer(serializers.ModelSerializer):
     display = serializers.SerializerMethodField(label="取值（显示）")
     value = RuleValueField(read_only=True, label="取值（不适用时为 null）")
     citation = serializers.SerializerMethodField(label="依据（文件文号及条款）")
+    condition_code = serializers.ChoiceField(
+        choices=PolicyRule._meta.get_field("condition_code").choices or [],
+        allow_blank=True,
+        read_only=True,
+        label="可核对的条件（无则为空）",
+    )
 
     class Meta:
         model = PolicyRule

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
+from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from contracts.models import Contract
 from core.admin_base import dependents
 from core.models import AuditLog
 from stations.actions import station_create
-from stations.models import Division, Station, StationUserObjectPermission
+from stations.models import Division, Station, StationGroupObjectPermission
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +50,16 @@ def test_the_bulk_delete_action_refuses_rows_with_dependents(staff_client) -> No
 
 
 def test_an_evaluator_grant_also_protects_the_station(demo: None) -> None:
+    # Grants go to the evaluator organisation's group (stations/grants); a user grant protects just the same.
     evaluator = User.objects.get(username="evaluator")
-    grant = StationUserObjectPermission.objects.filter(user=evaluator).select_related("content_object").first()
+    group_grant = StationGroupObjectPermission.objects.filter(group__user=evaluator).select_related("content_object")
+    grant = group_grant.first()
     assert grant is not None
     assert any("权限" in line or "permission" in line.lower() for line in dependents(grant.content_object))
+    station = Station.objects.exclude(pk=grant.content_object_id).order_by("pk").first()
+    assert station is not None
+    assign_perm("stations.view_station", evaluator, station)  # a direct user grant
+    assert any("权限" in line or "permission" in line.lower() for line in dependents(station))
 
 
 def test_a_station_nothing_depends_on_is_deleted_and_audited(staff_client) -> None:  # type: ignore[no-untyped-def]
