@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MeView, ObtainTokenView, OrganisationViewSet
-from contracts.api.views import ContractViewSet
+from contracts.api.views import ContractViewSet, ProcurementViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import ServiceCatalogueViewSet, ServiceItemViewSet
 from stations.api.views import DivisionViewSet, StationViewSet
@@ -19,6 +19,7 @@ router.register("policies", PolicyViewSet, basename="policy")
 router.register("service-catalogues", ServiceCatalogueViewSet, basename="servicecatalogue")
 router.register("service-items", ServiceItemViewSet, basename="serviceitem")
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 
 urlpatterns = [

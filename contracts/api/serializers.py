@@ -1,11 +1,109 @@
-"""Serializers for three-party service contracts (read-only for now)."""
+"""Serializers for procurements and three-party service agreements; writes go through contracts.actions."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rest_framework import serializers
 
 from accounts.api.serializers import OrganisationBriefSerializer
-from contracts.models import Contract
+from contracts.deadlines import contract_deadlines
+from contracts.models import Amendment, Bidder, Contract, Procurement
+from contracts.procurement import ocds_method
+from core.api import AllowedActionsField
+
+
+class BidderSerializer(serializers.ModelSerializer):
+    agency = OrganisationBriefSerializer(read_only=True, label="供应商")
+
+    class Meta:
+        model = Bidder
+        fields = ["id", "agency", "price", "registered_social_work", "finance_qualified", "no_violation"]
+        read_only_fields = fields
+
+
+class ProcurementSerializer(serializers.ModelSerializer):
+    buyer = OrganisationBriefSerializer(read_only=True, label="采购人")
+    division = serializers.CharField(source="division_id", read_only=True, label="项目区划代码")
+    method_display = serializers.CharField(source="get_method_display", read_only=True, label="采购方式名称")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    ocds = serializers.SerializerMethodField(label="OCDS 采购方式")
+    bidders = BidderSerializer(many=True, read_only=True, label="响应供应商")
+    winner = serializers.IntegerField(
+        source="winner_id", read_only=True, allow_null=True, label="成交供应商（响应 id）"
+    )
+    allowed_actions = AllowedActionsField()
+
+    class Meta:
+        model = Procurement
+        fields = [
+            "id",
+            "number",
+            "title",
+            "buyer",
+            "division",
+            "method",
+            "method_display",
+            "rationale",
+            "ocds",
+            "budget",
+            "announced_date",
+            "bid_deadline",
+            "award_date",
+            "status",
+            "status_display",
+            "bidders",
+            "winner",
+            "award_findings",
+            "award_reason",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_ocds(self, obj: Procurement) -> dict[str, str]:
+        return ocds_method(obj.method)
+
+
+class ProcurementCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Procurement
+        fields = ["number", "title", "division", "method", "rationale", "budget", "announced_date", "bid_deadline"]
+
+
+class BidderCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Bidder
+        fields = ["agency", "price", "registered_social_work", "finance_qualified", "no_violation"]
+
+
+class AwardSerializer(serializers.Serializer):
+    bidder = serializers.IntegerField(label="成交供应商（响应 id）")
+    award_date = serializers.DateField(label="成交日期")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label="原则性规定的例外理由")
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    stations_added = serializers.SerializerMethodField(label="增加的站点 id")
+    stations_removed = serializers.SerializerMethodField(label="减少的站点 id")
+
+    class Meta:
+        model = Amendment
+        fields = [
+            "id",
+            "signed_date",
+            "effective_date",
+            "reason",
+            "stations_added",
+            "stations_removed",
+            "amount_per_year",
+        ]
+        read_only_fields = fields
+
+    def get_stations_added(self, obj: Amendment) -> list[int]:
+        return sorted(s.pk for s in obj.stations_added.all())
+
+    def get_stations_removed(self, obj: Amendment) -> list[int]:
+        return sorted(s.pk for s in obj.stations_removed.all())
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -15,11 +113,16 @@ class ContractSerializer(serializers.ModelSerializer):
     agency = OrganisationBriefSerializer(read_only=True, label="承接主体")
     division = serializers.CharField(source="division_id", read_only=True, label="项目落地区划代码")
     division_name = serializers.CharField(source="division.name", read_only=True, label="项目落地区划名称")
-    stations = serializers.SerializerMethodField(label="服务站点 id")
+    stations = serializers.SerializerMethodField(label="服务站点 id（签订时）")
+    procurement = serializers.IntegerField(
+        source="procurement_id", read_only=True, allow_null=True, label="采购项目 id"
+    )
     procurement_method_display = serializers.CharField(
         source="get_procurement_method_display", read_only=True, label="采购方式名称"
     )
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    amendments = AmendmentSerializer(many=True, read_only=True, label="补充协议")
+    allowed_actions = AllowedActionsField()
 
     class Meta:
         model = Contract
@@ -32,15 +135,57 @@ class ContractSerializer(serializers.ModelSerializer):
             "division",
             "division_name",
             "stations",
+            "procurement",
             "procurement_method",
             "procurement_method_display",
+            "amount_per_year",
             "signed_date",
+            "filed_date",
+            "filed_with",
             "start_date",
             "end_date",
+            "terminated_date",
+            "termination_reason",
             "status",
             "status_display",
+            "amendments",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
     def get_stations(self, obj: Contract) -> list[int]:
         return sorted(s.pk for s in obj.stations.all())
+
+
+class ContractDetailSerializer(ContractSerializer):
+    deadlines = serializers.SerializerMethodField(label="期限（按工作日历计算）")
+
+    class Meta(ContractSerializer.Meta):
+        fields = [*ContractSerializer.Meta.fields, "deadlines"]
+        read_only_fields = fields
+
+    def get_deadlines(self, obj: Contract) -> list[dict[str, Any]]:
+        return [d.to_dict() for d in contract_deadlines(obj)]
+
+
+class SignSerializer(serializers.Serializer):
+    signed_date = serializers.DateField(label="签订日期")
+
+
+class FileSerializer(serializers.Serializer):
+    filed_date = serializers.DateField(label="报备日期")
+    filed_with = serializers.CharField(max_length=120, label="报备机关")
+
+
+class TerminateSerializer(serializers.Serializer):
+    terminated_date = serializers.DateField(label="终止日期")
+    reason = serializers.CharField(max_length=300, label="终止原因")
+
+
+class AmendSerializer(serializers.Serializer):
+    signed_date = serializers.DateField(label="补充协议签订日期")
+    effective_date = serializers.DateField(label="生效日期")
+    reason = serializers.CharField(max_length=300, label="变更原因")
+    stations_added = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    stations_removed = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    amount_per_year = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
