@@ -52,7 +52,12 @@ class Procurement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager()
-    scoping = ScopeRule(division="division_id", writers={"add": COUNTY_WRITERS, "change": COUNTY_WRITERS})
+    # An agency sees the procurements it answered (one bid per agency: the join adds no duplicate rows).
+    scoping = ScopeRule(
+        division="division_id",
+        agency="bidders__agency_id",
+        writers={"add": COUNTY_WRITERS, "change": COUNTY_WRITERS},
+    )
 
     class Meta:
         verbose_name = "政府采购项目"

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Organisation, User
-from contracts.models import Contract
+from contracts.models import Contract, Procurement
 from policies.models import Policy
 from services.models import ServiceCatalogue, ServiceItem
 from stations.models import Division, Station
@@ -124,6 +124,7 @@ LISTS = [
     ListCheck("api:station-list", "/api/v1/stations/", _api_ids(), _str(oracle.station_ids)),
     ListCheck("api:division-list", "/api/v1/divisions/", _api_ids("code"), oracle.division_codes),
     ListCheck("api:contract-list", "/api/v1/contracts/", _api_ids(), _str(oracle.contract_ids)),
+    ListCheck("api:procurement-list", "/api/v1/procurements/", _api_ids(), _str(oracle.procurement_ids)),
     ListCheck("api:policy-list", "/api/v1/policies/", _api_ids(), _str(oracle.policy_ids)),
     ListCheck("api:organisation-list", "/api/v1/organisations/", _api_ids(), _str(oracle.organisation_ids)),
     ListCheck("api:serviceitem-list", "/api/v1/service-items/", _api_ids(), _str(_all_pks(ServiceItem))),
@@ -168,6 +169,12 @@ DETAILS = [
     ),
     DetailCheck(
         "api:contract-detail", lambda c: f"/api/v1/contracts/{c.pk}/", Contract.objects.all, oracle.contract_ids
+    ),
+    DetailCheck(
+        "api:procurement-detail",
+        lambda p: f"/api/v1/procurements/{p.pk}/",
+        Procurement.objects.all,
+        oracle.procurement_ids,
     ),
     DetailCheck("api:policy-detail", lambda p: f"/api/v1/policies/{p.pk}/", Policy.objects.all, oracle.policy_ids),
     DetailCheck(
@@ -242,6 +249,19 @@ EXEMPT = {
     "calendar-arrangement": "administrator only, checked by test_calendar_is_reference_data_for_every_role",
     "api:calendar-deadline": "reference data, checked by test_calendar_is_reference_data_for_every_role",
     "api:calendar-days": "reference data, checked by test_calendar_is_reference_data_for_every_role",
+    **{
+        f"api:{name}": "POST only, a declared action: tests/test_write_matrix.py (every role) and tests/contracts/"
+        for name in (
+            "contract-sign",
+            "contract-file",
+            "contract-activate",
+            "contract-expire",
+            "contract-terminate",
+            "contract-amend",
+            "procurement-bidders",
+            "procurement-award",
+        )
+    },
 }
 
 

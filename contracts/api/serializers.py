@@ -11,6 +11,7 @@ from contracts.deadlines import contract_deadlines
 from contracts.models import Amendment, Bidder, Contract, Procurement
 from contracts.procurement import ocds_method
 from core.api import AllowedActionsField
+from core.scoping import Role, scope_of
 
 
 class BidderSerializer(serializers.ModelSerializer):
@@ -28,7 +29,7 @@ class ProcurementSerializer(serializers.ModelSerializer):
     method_display = serializers.CharField(source="get_method_display", read_only=True, label="采购方式名称")
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
     ocds = serializers.SerializerMethodField(label="OCDS 采购方式")
-    bidders = BidderSerializer(many=True, read_only=True, label="响应供应商")
+    bidders = serializers.SerializerMethodField(label="响应供应商（社工机构只看到本机构的响应）")
     winner = serializers.IntegerField(
         source="winner_id", read_only=True, allow_null=True, label="成交供应商（响应 id）"
     )
@@ -59,6 +60,14 @@ class ProcurementSerializer(serializers.ModelSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    def get_bidders(self, obj: Procurement) -> list[dict[str, Any]]:
+        # A competitor's bid is not the agency's to read: an agency sees its own bid only.
+        request = self.context.get("request")
+        rows = list(obj.bidders.all())
+        if request is not None and scope_of(request.user).role == Role.AGENCY:
+            rows = [b for b in rows if b.agency_id == request.user.organisation_id]
+        return BidderSerializer(rows, many=True).data  # type: ignore[return-value]
 
     def get_ocds(self, obj: Procurement) -> dict[str, str]:
         return ocds_method(obj.method)
