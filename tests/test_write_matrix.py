@@ -386,7 +386,7 @@ def _contract_cases() -> dict[str, Case]:
         )
 
     def award(user: Any, p: Procurement) -> Any:
-        bidder = p.bidders.first()
+        bidder = p.bidders.get()
         return ca.procurement_award(acting_user=user, procurement=p, bidder=bidder, award_date=today)
 
     def add_bidder(user: Any, p: Procurement) -> Any:
@@ -417,7 +417,10 @@ def _contract_cases() -> dict[str, Case]:
         )
 
     sign_date = (today - dt.timedelta(days=1)).isoformat()
-    last_year = {"start_date": dt.date(today.year - 1, 1, 1), "end_date": dt.date(today.year - 1, 12, 31)}
+    last_year: dict[str, Any] = {
+        "start_date": dt.date(today.year - 1, 1, 1),
+        "end_date": dt.date(today.year - 1, 12, 31),
+    }
     last_year["signed_date"] = dt.date(today.year - 2, 12, 20)
     S = Contract.Status
     return {
