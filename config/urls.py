@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("home.urls")),
     path("", include("stations.urls")),
+    path("", include("contracts.urls")),
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),
     path("calendar/", include("workdays.urls")),

@@ -124,6 +124,8 @@ LISTS = [
     ListCheck("api:station-list", "/api/v1/stations/", _api_ids(), _str(oracle.station_ids)),
     ListCheck("api:division-list", "/api/v1/divisions/", _api_ids("code"), oracle.division_codes),
     ListCheck("api:contract-list", "/api/v1/contracts/", _api_ids(), _str(oracle.contract_ids)),
+    ListCheck("contract-list", "/contracts/", _ids(r'href="/contracts/(\d+)/"'), _str(oracle.contract_ids)),
+    ListCheck("procurement-list", "/procurements/", _ids(r'href="/procurements/(\d+)/"'), _str(oracle.procurement_ids)),
     ListCheck("api:procurement-list", "/api/v1/procurements/", _api_ids(), _str(oracle.procurement_ids)),
     ListCheck("api:policy-list", "/api/v1/policies/", _api_ids(), _str(oracle.policy_ids)),
     ListCheck("api:organisation-list", "/api/v1/organisations/", _api_ids(), _str(oracle.organisation_ids)),
@@ -169,6 +171,10 @@ DETAILS = [
     ),
     DetailCheck(
         "api:contract-detail", lambda c: f"/api/v1/contracts/{c.pk}/", Contract.objects.all, oracle.contract_ids
+    ),
+    DetailCheck("contract-detail", lambda c: f"/contracts/{c.pk}/", Contract.objects.all, oracle.contract_ids),
+    DetailCheck(
+        "procurement-detail", lambda p: f"/procurements/{p.pk}/", Procurement.objects.all, oracle.procurement_ids
     ),
     DetailCheck(
         "api:procurement-detail",
@@ -249,6 +255,7 @@ EXEMPT = {
     "calendar-arrangement": "administrator only, checked by test_calendar_is_reference_data_for_every_role",
     "api:calendar-deadline": "reference data, checked by test_calendar_is_reference_data_for_every_role",
     "api:calendar-days": "reference data, checked by test_calendar_is_reference_data_for_every_role",
+    "contract-transition": "POST only, declared actions: tests/contracts/test_pages.py test_transition_page_by_role",
     **{
         f"api:{name}": "POST only, a declared action: tests/test_write_matrix.py (every role) and tests/contracts/"
         for name in (
