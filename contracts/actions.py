@@ -16,10 +16,10 @@ from django.utils import timezone
 from accounts.models import Organisation
 from core import audit
 from core.actions import check_state, declare
-from core.scoping import Action, scope_of
+from core.scoping import Action, Role, scope_of
 from stations.models import Division, Station
 
-from .models import Amendment, Bidder, Contract, Method, Procurement
+from .models import Amendment, Bidder, Contract, Method, Procurement, TaskBook, TaskBookConfirmation
 from .procurement import eligibility_findings, findings_as_data
 
 # The status is not edited: it moves only through the transition actions below.
@@ -440,3 +440,86 @@ def procurement_award(
         changes=audit.diff(before, audit.snapshot(current, PROCUREMENT_FIELDS)),
     )
     return current
+
+
+# --- task book ------------------------------------------------------------------------------------------
+
+TASK_BOOK_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE})
+
+
+@declare(
+    "contracts.task_book_save",
+    label="编写项目任务书",
+    model=Contract,
+    verb=Action.CHANGE,
+    state_field="status",
+    states=TASK_BOOK_STATES,
+)
+@transaction.atomic
+def task_book_save(*, acting_user: Any, contract: Contract, sections: dict[str, str]) -> TaskBook:
+    """Write the task book's six sections; a change of content withdraws the confirmations given so far."""
+    current = _locked(acting_user, contract, "contracts.task_book_save")
+    unknown = set(sections) - set(TaskBook.SECTIONS)
+    if unknown:
+        raise PermissionDenied(f"不可修改的字段：{'、'.join(sorted(unknown))}")
+    book = TaskBook.objects.filter(contract=current).first() or TaskBook(contract=current)
+    before = audit.snapshot(book, TaskBook.SECTIONS) if book.pk else {}
+    for name in TaskBook.SECTIONS:
+        setattr(book, name, (sections.get(name, getattr(book, name, "")) or "").strip())
+    book.full_clean()
+    changes = audit.diff(before, audit.snapshot(book, TaskBook.SECTIONS))
+    if not changes:
+        return book
+    book.save()
+    withdrawn = book.confirmations.count()
+    if withdrawn:
+        book.confirmations.all().delete()
+        changes["confirmations"] = {"before": withdrawn, "after": 0}
+    audit.record(
+        acting_user=acting_user, event="task_book", obj=current, division_code=current.division_id, changes=changes
+    )
+    return book
+
+
+@declare(
+    "contracts.task_book_confirm",
+    label="确认项目任务书",
+    model=Contract,
+    verb=Action.VIEW,
+    roles=[Role.TOWNSHIP, Role.COUNTY_BUREAU, Role.CITY_BUREAU, Role.PROVINCE_BUREAU],
+    state_field="status",
+    states=TASK_BOOK_STATES,
+)
+@transaction.atomic
+def task_book_confirm(*, acting_user: Any, contract: Contract) -> TaskBookConfirmation:
+    """The caller confirms the task book for its party (township, county, city or province), once."""
+    from .taskbook import PARTIES, party_for, required_confirmers
+
+    current = Contract.objects.for_user(acting_user, Action.VIEW).select_for_update().filter(pk=contract.pk).first()
+    if current is None:
+        raise PermissionDenied("无权确认该协议的任务书。")
+    check_state("contracts.task_book_confirm", current)
+    book = TaskBook.objects.filter(contract=current).first()
+    if book is None:
+        raise ValidationError({"task_book": "尚未编写项目任务书。"})
+    party = party_for(acting_user, current)
+    needed = required_confirmers(current)
+    if party is None or party not in needed.parties:
+        raise PermissionDenied("您所在单位不是该任务书的确认方。")
+    if party == "township" and current.township_id != acting_user.organisation_id:
+        raise PermissionDenied("只有协议的项目落地方可以确认。")
+    if book.confirmations.filter(party=party).exists():
+        raise ValidationError({"task_book": f"{PARTIES[party][0]}已确认。"})
+    confirmation = TaskBookConfirmation(
+        task_book=book, party=party, organisation_id=acting_user.organisation_id, confirmed_by=acting_user
+    )
+    confirmation.full_clean()
+    confirmation.save()
+    audit.record(
+        acting_user=acting_user,
+        event="confirm",
+        obj=current,
+        division_code=current.division_id,
+        changes={"confirmed": {"before": None, "after": PARTIES[party][0]}},
+    )
+    return confirmation

@@ -290,3 +290,54 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.number} 变更（{self.effective_date:%Y年%m月%d日}起）"
+
+
+class TaskBook(models.Model):
+    """项目任务书: the agreement's annex the agency drafts; confirmed by the parties the policy names.
+
+    [001 annex 2 item 11]: 任务书作为协议附件，经街道(乡镇)政府、市(州)和县(市、区)民政部门确认."""
+
+    contract = models.OneToOneField(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="task_book")
+    staffing = models.TextField("人员配置")
+    overview = models.TextField("项目概述")
+    needs_analysis = models.TextField("需求分析")
+    service_plan = models.TextField("服务计划")
+    indicators = models.TextField("绩效指标")
+    fund_plan = models.TextField("资金使用计划")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SECTIONS = ["staffing", "overview", "needs_analysis", "service_plan", "indicators", "fund_plan"]
+
+    class Meta:
+        verbose_name = "项目任务书"
+        verbose_name_plural = "项目任务书"
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} 项目任务书"
+
+
+class TaskBookConfirmation(models.Model):
+    """One party's confirmation of the task book as it stood: who, for which body, when."""
+
+    task_book = models.ForeignKey(
+        TaskBook, verbose_name="任务书", on_delete=models.CASCADE, related_name="confirmations"
+    )
+    party = models.CharField("确认方", max_length=30)  # a key of contracts.taskbook.PARTIES
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name="确认单位", on_delete=models.PROTECT)
+    confirmed_by = models.ForeignKey("accounts.User", verbose_name="确认人", on_delete=models.PROTECT)
+    confirmed_at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "任务书确认"
+        verbose_name_plural = "任务书确认"
+        ordering = ["confirmed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_book", "party"],
+                name="%(app_label)s_%(class)s_once_per_party",
+                violation_error_message="该确认方已确认。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_book} · {self.party}"

@@ -265,6 +265,8 @@ EXEMPT = {
             "contract-expire",
             "contract-terminate",
             "contract-amend",
+            "contract-task-book",
+            "contract-confirm-task-book",
             "procurement-bidders",
             "procurement-award",
         )

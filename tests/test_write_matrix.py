@@ -416,6 +416,23 @@ def _contract_cases() -> dict[str, Case]:
             f"/api/v1/{path.format(pk=obj.pk)}", data or {}, content_type="application/json"
         )
 
+    from contracts.models import TaskBook
+
+    BOOK = {name: f"矩阵测试{name}" for name in TaskBook.SECTIONS}
+
+    def junxi() -> Organisation:
+        return User.objects.get(username="junxi_town").organisation  # type: ignore[return-value]
+
+    def junxi_contract(status: str) -> Contract:
+        c = contract(status=status, township=junxi())
+        Contract.objects.filter(pk=c.pk).update(division_id=junxi().division_id)
+        c.refresh_from_db()
+        return c
+
+    def with_book(c: Contract) -> Contract:
+        TaskBook.objects.create(contract=c, **BOOK)
+        return c
+
     sign_date = (today - dt.timedelta(days=1)).isoformat()
     last_year: dict[str, Any] = {
         "start_date": dt.date(today.year - 1, 1, 1),
@@ -495,6 +512,26 @@ def _contract_cases() -> dict[str, Case]:
             ),
             http_ok=(200,),
             wrong_state=lambda: contract(status=S.TERMINATED),
+        ),
+        "contracts.task_book_save": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: contract(status=S.SIGNED),
+            out_of_scope=lambda: contract(OTHER_COUNTY, status=S.SIGNED),
+            call=lambda user, c: ca.task_book_save(acting_user=user, contract=c, sections=BOOK),
+            http=post("contracts/{pk}/task-book/", BOOK),
+            http_ok=(200,),
+            wrong_state=lambda: contract(status=S.TERMINATED),
+        ),
+        "contracts.task_book_confirm": Case(
+            right_user="junxi_town",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: with_book(junxi_contract(S.SIGNED)),
+            out_of_scope=lambda: with_book(contract(OTHER_COUNTY, status=S.SIGNED)),
+            call=lambda user, c: ca.task_book_confirm(acting_user=user, contract=c),
+            http=post("contracts/{pk}/task-book/confirm/"),
+            http_ok=(200,),
+            wrong_state=lambda: with_book(junxi_contract(S.EXPIRED)),
         ),
         "procurements.create": Case(
             right_user="datian_bureau",

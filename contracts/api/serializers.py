@@ -168,10 +168,35 @@ class ContractSerializer(serializers.ModelSerializer):
 
 class ContractDetailSerializer(ContractSerializer):
     deadlines = serializers.SerializerMethodField(label="期限（按工作日历计算）")
+    task_book = serializers.SerializerMethodField(label="项目任务书与确认情况")
 
     class Meta(ContractSerializer.Meta):
-        fields = [*ContractSerializer.Meta.fields, "deadlines"]
+        fields = [*ContractSerializer.Meta.fields, "deadlines", "task_book"]
         read_only_fields = fields
+
+    def get_task_book(self, obj: Contract) -> dict[str, Any] | None:
+        from contracts.models import TaskBook
+        from contracts.taskbook import PARTIES, required_confirmers
+
+        book = TaskBook.objects.filter(contract=obj).prefetch_related("confirmations__confirmed_by").first()
+        needed = required_confirmers(obj)
+        if book is None:
+            return None
+        done = {c.party: c for c in book.confirmations.all()}
+        return {
+            **{name: getattr(book, name) for name in TaskBook.SECTIONS},
+            "confirmers_note": needed.note,
+            "confirmations": [
+                {
+                    "party": party,
+                    "party_label": PARTIES[party][0],
+                    "confirmed": party in done,
+                    "confirmed_by": done[party].confirmed_by.get_full_name() if party in done else None,
+                    "confirmed_at": done[party].confirmed_at.isoformat() if party in done else None,
+                }
+                for party in needed.parties
+            ],
+        }
 
     def get_deadlines(self, obj: Contract) -> list[dict[str, Any]]:
         return [d.to_dict() for d in contract_deadlines(obj)]
@@ -198,3 +223,12 @@ class AmendSerializer(serializers.Serializer):
     stations_added = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     stations_removed = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     amount_per_year = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+
+
+class TaskBookSerializer(serializers.Serializer):
+    staffing = serializers.CharField(label="人员配置")
+    overview = serializers.CharField(label="项目概述")
+    needs_analysis = serializers.CharField(label="需求分析")
+    service_plan = serializers.CharField(label="服务计划")
+    indicators = serializers.CharField(label="绩效指标")
+    fund_plan = serializers.CharField(label="资金使用计划")

@@ -31,6 +31,7 @@ from .serializers import (
     ProcurementCreateSerializer,
     ProcurementSerializer,
     SignSerializer,
+    TaskBookSerializer,
     TerminateSerializer,
 )
 
@@ -135,6 +136,8 @@ class ContractViewSet(ScopedModelViewSet):
         "expire": actions.contract_expire,
         "terminate": actions.contract_terminate,
         "amend": actions.contract_amend,
+        "task_book": actions.task_book_save,
+        "confirm_task_book": actions.task_book_confirm,
     }
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
@@ -191,3 +194,16 @@ class ContractViewSet(ScopedModelViewSet):
         data["stations_removed"] = [stations[i] for i in data["stations_removed"]]
         _run(lambda: actions.contract_amend(acting_user=request.user, contract=contract, **data))
         return self._fresh(contract.pk)
+
+    @extend_schema(request=TaskBookSerializer, responses=ContractDetailSerializer, summary="编写项目任务书")
+    @action(detail=True, methods=["post"], url_path="task-book")
+    def task_book(self, request: Request, pk: Any = None) -> Response:
+        contract = cast(Contract, self.get_object())
+        data = _payload(TaskBookSerializer, request)
+        _run(lambda: actions.task_book_save(acting_user=request.user, contract=contract, sections=data))
+        return self._fresh(contract.pk)
+
+    @extend_schema(request=None, responses=ContractDetailSerializer, summary="确认项目任务书")
+    @action(detail=True, methods=["post"], url_path="task-book/confirm")
+    def confirm_task_book(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, actions.task_book_confirm, None)
