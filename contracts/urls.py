@@ -10,6 +10,11 @@ urlpatterns = [
         views.ContractTransitionView.as_view(),
         name="contract-transition",
     ),
+    path(
+        "contracts/<int:pk>/task-book/confirm/",
+        views.TaskBookConfirmView.as_view(),
+        name="contract-task-book-confirm",
+    ),
     path("procurements/", views.ProcurementListView.as_view(), name="procurement-list"),
     path("procurements/<int:pk>/", views.ProcurementDetailView.as_view(), name="procurement-detail"),
 ]

@@ -88,7 +88,57 @@ class ContractDetailView(ScopedDetailView):
             if name in allowed
         ]
         ctx["today"] = timezone.localdate().isoformat()
+        ctx.update(_task_book_context(contract, self.request.user, allowed))
         return ctx
+
+
+def _task_book_context(contract: Contract, user: Any, allowed: dict[str, str]) -> dict[str, Any]:
+    from .models import TaskBook
+    from .taskbook import PARTIES, party_for, required_confirmers
+
+    book = TaskBook.objects.filter(contract=contract).prefetch_related("confirmations__confirmed_by").first()
+    needed = required_confirmers(contract)
+    done = {c.party: c for c in book.confirmations.all()} if book else {}
+    rows = [{"label": PARTIES[p][0], "confirmation": done.get(p)} for p in needed.parties]
+    party = party_for(user, contract)
+    may_confirm = (
+        book is not None
+        and "contracts.task_book_confirm" in allowed
+        and party in needed.parties
+        and party not in done
+        and (party != "township" or contract.township_id == getattr(user, "organisation_id", None))
+    )
+    sections = (
+        [(getattr(TaskBook._meta.get_field(n), "verbose_name", n), getattr(book, n)) for n in TaskBook.SECTIONS]
+        if book
+        else []
+    )
+    return {
+        "task_book": book,
+        "book_sections": sections,
+        "confirm_rows": rows,
+        "confirmers": needed,
+        "may_confirm": may_confirm,
+    }
+
+
+class TaskBookConfirmView(LoginRequiredMixin, View):
+    """POST: the caller confirms the task book for its party (the declared action decides)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = access_contract(request.user, pk, Action.VIEW)
+        try:
+            actions.task_book_confirm(acting_user=request.user, contract=contract)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, "已确认项目任务书。")
+        return redirect("contract-detail", pk=contract.pk)
 
 
 class ContractTransitionView(LoginRequiredMixin, View):

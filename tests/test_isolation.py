@@ -255,6 +255,7 @@ EXEMPT = {
     "calendar-arrangement": "administrator only, checked by test_calendar_is_reference_data_for_every_role",
     "api:calendar-deadline": "reference data, checked by test_calendar_is_reference_data_for_every_role",
     "api:calendar-days": "reference data, checked by test_calendar_is_reference_data_for_every_role",
+    "contract-task-book-confirm": "POST only, a declared action: tests/contracts/test_pages.py test_task_book_flow",
     "contract-transition": "POST only, declared actions: tests/contracts/test_pages.py test_transition_page_by_role",
     **{
         f"api:{name}": "POST only, a declared action: tests/test_write_matrix.py (every role) and tests/contracts/"

@@ -70,3 +70,34 @@ def test_procurement_page_shows_the_method_and_an_agency_only_its_bid(user_clien
     agency_user = "agency_sunshine" if "阳光" in winner.name else "agency_harmony"
     body = user_client(agency_user).get(f"/procurements/{procurement.pk}/").content.decode()
     assert body.count("报价") == 1
+
+
+def test_task_book_flow(user_client) -> None:  # type: ignore[no-untyped-def]
+    """The bureau writes the task book (API); the township confirms it on the page; the agency cannot; a change
+    of content withdraws the confirmations."""
+    from contracts.models import TaskBook, TaskBookConfirmation
+
+    contract = Contract.objects.filter(status=Contract.Status.ACTIVE, township__users__username="junxi_town").first()
+    assert contract is not None
+    sections = {name: f"内容{name}" for name in TaskBook.SECTIONS}
+    bureau = user_client("datian_bureau")
+    url = f"/api/v1/contracts/{contract.pk}/task-book/"
+    data = bureau.post(url, sections, content_type="application/json").json()
+    assert [c["party"] for c in data["task_book"]["confirmations"]] == ["township", "county"]
+    assert "未规定任务书确认方" in data["task_book"]["confirmers_note"]
+    town = user_client("junxi_town")
+    page = town.get(f"/contracts/{contract.pk}/").content.decode()
+    assert "确认项目任务书" in page and "内容overview" in page
+    confirm = f"/contracts/{contract.pk}/task-book/confirm/"
+    assert user_client("agency_sunshine").post(confirm).status_code == 302
+    assert not TaskBookConfirmation.objects.filter(task_book__contract=contract).exists()
+    assert user_client("shipai_town").post(confirm).status_code == 404
+    assert town.post(confirm).status_code == 302
+    row = TaskBookConfirmation.objects.get(task_book__contract=contract)
+    assert row.party == "township" and row.confirmed_by.username == "junxi_town"
+    again = town.post(confirm, follow=True).content.decode()
+    assert "已确认" in again
+    assert TaskBookConfirmation.objects.filter(task_book__contract=contract).count() == 1
+    # The bureau changes the plan: the township's confirmation is withdrawn.
+    bureau.post(url, {**sections, "service_plan": "新的服务计划"}, content_type="application/json")
+    assert not TaskBookConfirmation.objects.filter(task_book__contract=contract).exists()
