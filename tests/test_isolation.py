@@ -177,6 +177,9 @@ DETAILS = [
         "procurement-detail", lambda p: f"/procurements/{p.pk}/", Procurement.objects.all, oracle.procurement_ids
     ),
     DetailCheck(
+        "api:contract-ocds", lambda c: f"/api/v1/contracts/{c.pk}/ocds/", Contract.objects.all, oracle.contract_ids
+    ),
+    DetailCheck(
         "api:procurement-detail",
         lambda p: f"/api/v1/procurements/{p.pk}/",
         Procurement.objects.all,

@@ -207,3 +207,11 @@ class ContractViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="task-book/confirm")
     def confirm_task_book(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, actions.task_book_confirm, None)
+
+    @extend_schema(request=None, responses={200: dict}, summary="协议的 OCDS 1.1 发布包（release package）")
+    @action(detail=True, methods=["get"])
+    def ocds(self, request: Request, pk: Any = None) -> Response:
+        from contracts.ocds import release_package
+
+        contract = cast(Contract, self.get_object())
+        return Response(release_package(contract, request.build_absolute_uri()))
