@@ -58,6 +58,22 @@ class ContractListView(ScopedListView):
         return ctx
 
 
+class ContractRegisterView(ContractListView):
+    """The list's rows (same scope and filters) as an Excel register."""
+
+    paginate_by = None  # type: ignore[assignment]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from .register import register_xlsx
+
+        response = HttpResponse(
+            register_xlsx(self.get_queryset()),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E5%8D%8F%E8%AE%AE.xlsx"
+        return response
+
+
 class ContractDetailView(ScopedDetailView):
     model = Contract
     template_name = "contracts/contract_detail.html"

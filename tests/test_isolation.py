@@ -110,6 +110,19 @@ def _all_pks(model: type[models.Model]) -> Callable[[User], set[Any]]:
     return lambda u: set(model._default_manager.values_list("pk", flat=True))
 
 
+def _xlsx_contract_ids(client: Client, url: str) -> set[str]:
+    """The register's agreement numbers, mapped back to ids (numbers are unique per buyer; the demo has one)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]  # type: ignore[union-attr]
+    return {str(pk) for pk in Contract.objects.filter(number__in=numbers).values_list("pk", flat=True)}
+
+
 LISTS = [
     ListCheck("station-list", "/stations/", _ids(r'href="/stations/(\d+)/"'), _str(oracle.station_ids)),
     ListCheck("station-list", "/stations/?export=csv", _csv_station_ids, _str(oracle.station_ids)),
@@ -125,6 +138,7 @@ LISTS = [
     ListCheck("api:division-list", "/api/v1/divisions/", _api_ids("code"), oracle.division_codes),
     ListCheck("api:contract-list", "/api/v1/contracts/", _api_ids(), _str(oracle.contract_ids)),
     ListCheck("contract-list", "/contracts/", _ids(r'href="/contracts/(\d+)/"'), _str(oracle.contract_ids)),
+    ListCheck("contract-register", "/contracts/register.xlsx", _xlsx_contract_ids, _str(oracle.contract_ids)),
     ListCheck("procurement-list", "/procurements/", _ids(r'href="/procurements/(\d+)/"'), _str(oracle.procurement_ids)),
     ListCheck("api:procurement-list", "/api/v1/procurements/", _api_ids(), _str(oracle.procurement_ids)),
     ListCheck("api:policy-list", "/api/v1/policies/", _api_ids(), _str(oracle.policy_ids)),

@@ -101,3 +101,21 @@ def test_task_book_flow(user_client) -> None:  # type: ignore[no-untyped-def]
     # The bureau changes the plan: the township's confirmation is withdrawn.
     bureau.post(url, {**sections, "service_plan": "新的服务计划"}, content_type="application/json")
     assert not TaskBookConfirmation.objects.filter(task_book__contract=contract).exists()
+
+
+def test_the_register_is_an_excel_sheet_with_codes_as_text(user_client) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    response = user_client("datian_bureau").get("/contracts/register.xlsx?state=active")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[0][0] == "协议编号" and rows[0][3] == "区划代码"
+    body = rows[1:]
+    assert len(body) == Contract.objects.filter(status="active", division__code__startswith="350425").count()
+    assert all(isinstance(r[3], str) and r[3].startswith("350425") for r in body)
+    assert all(r[-1] == "履行中" for r in body)
+    assert all(isinstance(r[9], dt.datetime | dt.date) or r[9] is None for r in body)
