@@ -199,7 +199,8 @@ def test_the_agreement_moves_draft_signed_filed_in_force_terminated(user_client)
     contract = _draft()
     bureau = user_client("datian_bureau")
     url = f"/api/v1/contracts/{contract.pk}/"
-    assert _actions(_json(bureau.get(url))) == ["contracts.sign", "contracts.update"]
+    book = ["contracts.task_book_confirm", "contracts.task_book_save"]
+    assert _actions(_json(bureau.get(url))) == ["contracts.sign", *book, "contracts.update"]
     signed = _json(_post(bureau, url + "sign/", {"signed_date": "2026-09-28"}))
     assert signed["status"] == "signed"
     # 15 working days from 28 September 2026, signing day not counted, across the National Day holiday
@@ -207,7 +208,7 @@ def test_the_agreement_moves_draft_signed_filed_in_force_terminated(user_client)
     filing = next(d for d in signed["deadlines"] if d["kind"] == "filing")
     assert filing["due"] == "2026-10-23" and filing["state"] == "open"
     assert filing["clause"] and "2026年10月23日" in filing["message"]
-    assert _actions(signed) == ["contracts.amend", "contracts.file", "contracts.terminate", "contracts.update"]
+    assert _actions(signed) == ["contracts.amend", "contracts.file", *book, "contracts.terminate", "contracts.update"]
     # Filing before signing is refused in Chinese, nothing saved.
     bad = _post(bureau, url + "file/", {"filed_date": "2026-09-01", "filed_with": "三明市民政局"})
     assert bad.status_code == 400 and "不能早于签订日期" in bad.content.decode()
