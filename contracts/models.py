@@ -52,10 +52,11 @@ class Procurement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager()
-    # An agency sees the procurements it answered (one bid per agency: the join adds no duplicate rows).
+    # Government bodies by place; agencies and evaluators see no procurement record (an agency reads the
+    # outcome in its agreement). Scope paths must be single-valued, so "the procurements it bid in" is not one.
     scoping = ScopeRule(
         division="division_id",
-        agency="bidders__agency_id",
+        viewers=frozenset({Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP}),
         writers={"add": COUNTY_WRITERS, "change": COUNTY_WRITERS},
     )
 

@@ -4,7 +4,6 @@ from . import views
 
 urlpatterns = [
     path("contracts/", views.ContractListView.as_view(), name="contract-list"),
-    path("contracts/register.xlsx", views.ContractRegisterView.as_view(), name="contract-register"),
     path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
     path(
         "contracts/<int:pk>/<str:action>/",

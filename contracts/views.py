@@ -51,27 +51,24 @@ class ContractListView(ScopedListView):
         qs = filterset.qs if filterset.is_valid() else scoped.none()
         return qs.order_by("-start_date", "number")
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            # The list's rows (same scope and filters, every page) as the Excel register.
+            from .register import register_xlsx
+
+            response = HttpResponse(
+                register_xlsx(self.get_queryset()),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E5%8D%8F%E8%AE%AE.xlsx"
+            return response
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["f"] = {k: self.request.GET.get(k, "") for k in ("state", "year", "q")}
         ctx["states"] = Contract.Status.choices
         return ctx
-
-
-class ContractRegisterView(ContractListView):
-    """The list's rows (same scope and filters) as an Excel register."""
-
-    paginate_by = None  # type: ignore[assignment]
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from .register import register_xlsx
-
-        response = HttpResponse(
-            register_xlsx(self.get_queryset()),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E5%8D%8F%E8%AE%AE.xlsx"
-        return response
 
 
 class ContractDetailView(ScopedDetailView):
@@ -104,6 +101,10 @@ class ContractDetailView(ScopedDetailView):
             if name in allowed
         ]
         ctx["today"] = timezone.localdate().isoformat()
+        ctx["procurement_visible"] = (
+            contract.procurement_id is not None
+            and Procurement.objects.for_user(self.request.user).filter(pk=contract.procurement_id).exists()
+        )
         ctx.update(_task_book_context(contract, self.request.user, allowed))
         return ctx
 

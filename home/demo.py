@@ -226,7 +226,7 @@ def _demo_procurements(
     for lot, (winner, other) in enumerate([(sunshine, harmony), (harmony, sunshine)], start=1):
         procurement, created = Procurement.objects.get_or_create(
             buyer=county,
-            number=f"DTCG-{today.year - 1}-0{lot}",
+            number=f"DT-{today.year - 1}-CG0{lot}",
             defaults={
                 "title": f"大田县乡镇社会工作服务站项目（第{lot}包）",
                 "division": county_div,
@@ -256,7 +256,7 @@ def _demo_procurements(
         out[winner.pk] = procurement
     nxt, created = Procurement.objects.get_or_create(
         buyer=county,
-        number=f"DTCG-{today.year}-01",
+        number=f"DT-{today.year}-CG01",
         defaults={
             "title": "大田县社会工作服务站项目（新周期）",
             "division": county_div,

@@ -105,19 +105,13 @@ def contract_ids(user: User) -> set[int]:
 
 
 def procurement_ids(user: User) -> set[int]:
-    """Procurements: bureaus and townships by division subtree; an agency those it bid in; evaluators none."""
+    """Procurements: bureaus and townships by division subtree; agencies and evaluators none."""
     prefixes = _prefixes(user)
     rows = list(Procurement.objects.values_list("pk", "division_id"))
     if prefixes is None:
         return {pk for pk, _ in rows}
     if prefixes:
         return {pk for pk, code in rows if any(code.startswith(p) for p in prefixes)}
-    if _org(user).kind == Organisation.Kind.AGENCY:
-        return {
-            p.pk
-            for p in Procurement.objects.prefetch_related("bidders")
-            if any(b.agency_id == user.organisation_id for b in p.bidders.all())
-        }
     return set()
 
 

@@ -138,7 +138,7 @@ LISTS = [
     ListCheck("api:division-list", "/api/v1/divisions/", _api_ids("code"), oracle.division_codes),
     ListCheck("api:contract-list", "/api/v1/contracts/", _api_ids(), _str(oracle.contract_ids)),
     ListCheck("contract-list", "/contracts/", _ids(r'href="/contracts/(\d+)/"'), _str(oracle.contract_ids)),
-    ListCheck("contract-register", "/contracts/register.xlsx", _xlsx_contract_ids, _str(oracle.contract_ids)),
+    ListCheck("contract-list", "/contracts/?export=xlsx", _xlsx_contract_ids, _str(oracle.contract_ids)),
     ListCheck("procurement-list", "/procurements/", _ids(r'href="/procurements/(\d+)/"'), _str(oracle.procurement_ids)),
     ListCheck("api:procurement-list", "/api/v1/procurements/", _api_ids(), _str(oracle.procurement_ids)),
     ListCheck("api:policy-list", "/api/v1/policies/", _api_ids(), _str(oracle.policy_ids)),
