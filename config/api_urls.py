@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
-from contracts.api.views import ContractViewSet
+from contracts.api.views import ContractViewSet, ProcurementViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import ServiceCatalogueViewSet, ServiceItemViewSet
@@ -20,6 +20,7 @@ router.register("policies", PolicyViewSet, basename="policy")
 router.register("service-catalogues", ServiceCatalogueViewSet, basename="servicecatalogue")
 router.register("service-items", ServiceItemViewSet, basename="serviceitem")
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")

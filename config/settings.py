@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StationStatusEnum": "stations.models.Station.Status",
         "ContractStatusEnum": "contracts.models.Contract.Status",
+        "ProcurementMethodEnum": "contracts.models.Method",
+        "ProcurementStatusEnum": "contracts.models.Procurement.Status",
         "OrganisationStatusEnum": "accounts.models.Organisation.Status",
     },
 }

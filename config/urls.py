@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("home.urls")),
     path("", include("stations.urls")),
     path("", include("core.urls")),
+    path("", include("contracts.urls")),
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),
     path("calendar/", include("workdays.urls")),

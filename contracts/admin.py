@@ -24,6 +24,8 @@ class ContractAdmin(ScopedAdmin):
     raw_id_fields = ["division"]
     filter_horizontal = ["stations"]
     date_hierarchy = "start_date"
+    # The status moves only through the declared transitions (sign, file, activate, expire, terminate).
+    readonly_fields = ["status", "filed_date", "filed_with", "terminated_date", "termination_reason"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -8,6 +8,140 @@ from core.scoping import Role, ScopedManager, ScopeRule
 COUNTY_WRITERS = frozenset({Role.COUNTY_BUREAU})
 
 
+class Method(models.TextChoices):
+    """Government procurement methods, coded as the policy vocabulary ``procurement_methods``."""
+
+    OPEN_TENDER = "open_tender", "公开招标"
+    INVITED_TENDER = "invited_tender", "邀请招标"
+    NEGOTIATION = "competitive_negotiation", "竞争性谈判"
+    CONSULTATION = "competitive_consultation", "竞争性磋商"
+    SINGLE_SOURCE = "single_source", "单一来源采购"
+
+
+class Procurement(models.Model):
+    """A county bureau's procurement of station services: method, budget, dates, bidders and the award.
+
+    [000 §5(2)]: 公开招标、邀请招标、竞争性谈判、竞争性磋商、单一来源采购等方式确定承接机构."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "采购中"
+        AWARDED = "awarded", "已确定承接机构"
+        CANCELLED = "cancelled", "已终止采购"
+
+    number = models.CharField("采购项目编号", max_length=60)
+    title = models.CharField("采购项目名称", max_length=200)
+    buyer = models.ForeignKey(
+        "accounts.Organisation", verbose_name="采购人", on_delete=models.PROTECT, related_name="procurements"
+    )
+    division = models.ForeignKey(
+        "stations.Division", verbose_name="项目区划", on_delete=models.PROTECT, related_name="procurements"
+    )
+    method = models.CharField("采购方式", max_length=30, choices=Method.choices)
+    rationale = models.CharField("采用该方式的依据", max_length=300, blank=True)
+    budget = models.DecimalField("预算金额（元）", max_digits=14, decimal_places=2)
+    announced_date = models.DateField("公告（邀请）日期")
+    bid_deadline = models.DateField("响应截止日期")
+    award_date = models.DateField("成交日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    winner = models.ForeignKey(
+        "Bidder", verbose_name="成交供应商", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    award_findings = models.JSONField("成交时的资格核对", default=list, blank=True)
+    award_reason = models.CharField("原则性规定的例外理由", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    # Government bodies by place; agencies and evaluators see no procurement record (an agency reads the
+    # outcome in its agreement). Scope paths must be single-valued, so "the procurements it bid in" is not one.
+    scoping = ScopeRule(
+        division="division_id",
+        viewers=frozenset({Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP}),
+        writers={"add": COUNTY_WRITERS, "change": COUNTY_WRITERS},
+    )
+
+    class Meta:
+        verbose_name = "政府采购项目"
+        verbose_name_plural = "政府采购项目"
+        ordering = ["-announced_date", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "number"],
+                name="%(app_label)s_%(class)s_unique_number_per_buyer",
+                violation_error_message="该采购人下采购项目编号重复。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bid_deadline__gte=models.F("announced_date")),
+                name="%(app_label)s_%(class)s_deadline_after_announcement",
+                violation_error_message="响应截止日期不能早于公告日期。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__gt=0),
+                name="%(app_label)s_%(class)s_budget_positive",
+                violation_error_message="预算金额须大于零。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def clean(self) -> None:
+        from accounts.models import Organisation
+
+        errors: dict[str, str] = {}
+        if self.buyer_id and self.buyer.kind != Organisation.Kind.BUREAU:
+            errors["buyer"] = "采购人须为民政部门。"
+        if self.buyer_id and self.division_id and not self.division_id.startswith(self.buyer.division_id):
+            errors["division"] = "项目区划须在采购人辖区内。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class Bidder(models.Model):
+    """An agency that answered a procurement, with the facts its eligibility is checked against."""
+
+    procurement = models.ForeignKey(
+        Procurement, verbose_name="采购项目", on_delete=models.CASCADE, related_name="bidders"
+    )
+    agency = models.ForeignKey(
+        "accounts.Organisation", verbose_name="供应商（社工机构）", on_delete=models.PROTECT, related_name="bids"
+    )
+    price = models.DecimalField("报价（元）", max_digits=14, decimal_places=2)
+    registered_social_work = models.BooleanField("在民政部门登记、章程明确社会工作服务宗旨", default=False)
+    finance_qualified = models.BooleanField("财务纳税规范、有固定场所和专业团队", default=False)
+    no_violation = models.BooleanField("无违法违规记录", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(division="procurement__division_id", writers={"add": COUNTY_WRITERS, "change": COUNTY_WRITERS})
+
+    class Meta:
+        verbose_name = "投标（响应）供应商"
+        verbose_name_plural = "投标（响应）供应商"
+        ordering = ["procurement", "price", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procurement", "agency"],
+                name="%(app_label)s_%(class)s_one_bid_per_agency",
+                violation_error_message="该机构已在本项目中响应。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__gt=0),
+                name="%(app_label)s_%(class)s_price_positive",
+                violation_error_message="报价须大于零。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procurement.number} {self.agency.name}"
+
+    def clean(self) -> None:
+        from accounts.models import Organisation
+
+        if self.agency_id and self.agency.kind != Organisation.Kind.AGENCY:
+            raise ValidationError({"agency": "供应商须为社工机构。"})
+
+
 class Contract(models.Model):
     """Three-party purchase agreement: county bureau (buyer), township (landing party), agency (provider).
 
@@ -15,17 +149,15 @@ class Contract(models.Model):
     """
 
     class Status(models.TextChoices):
+        # "active" keeps its meaning "in force" (生效履行中): the agency scope reads it.
         DRAFT = "draft", "草拟"
+        SIGNED = "signed", "已签订"
+        FILED = "filed", "已备案"
         ACTIVE = "active", "履行中"
         TERMINATED = "terminated", "已终止"
         EXPIRED = "expired", "已到期"
 
-    class Method(models.TextChoices):
-        OPEN_TENDER = "open_tender", "公开招标"
-        INVITED_TENDER = "invited_tender", "邀请招标"
-        NEGOTIATION = "negotiation", "竞争性谈判"
-        CONSULTATION = "consultation", "竞争性磋商"
-        SINGLE_SOURCE = "single_source", "单一来源采购"
+    Method = Method
 
     number = models.CharField("协议编号", max_length=60)
     buyer = models.ForeignKey(
@@ -50,7 +182,20 @@ class Contract(models.Model):
         "accounts.Organisation", verbose_name="承接主体", on_delete=models.PROTECT, related_name="contracts"
     )
     stations = models.ManyToManyField("stations.Station", verbose_name="服务站点", related_name="contracts")
-    procurement_method = models.CharField("采购方式", max_length=20, choices=Method.choices, blank=True)
+    procurement = models.ForeignKey(
+        Procurement,
+        verbose_name="采购项目",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    procurement_method = models.CharField("采购方式", max_length=30, choices=Method.choices, blank=True)
+    amount_per_year = models.DecimalField("年度金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    filed_date = models.DateField("报备日期", null=True, blank=True)
+    filed_with = models.CharField("报备机关", max_length=120, blank=True)
+    terminated_date = models.DateField("终止日期", null=True, blank=True)
+    termination_reason = models.CharField("终止原因", max_length=300, blank=True)
     signed_date = models.DateField("签订日期", null=True, blank=True)
     start_date = models.DateField("服务开始日期")
     end_date = models.DateField("服务结束日期")
@@ -104,3 +249,96 @@ class Contract(models.Model):
             errors["division"] = "项目落地区划须在购买主体辖区内。"
         if errors:
             raise ValidationError(errors)
+
+
+class Amendment(models.Model):
+    """A change to an agreement from its effective date: stations added or removed, a new yearly amount.
+
+    The agreement's own fields keep what was signed; the amended values apply from ``effective_date`` on
+    (``contracts.selectors.active_contract_stations`` reads them for the agency's scope)."""
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="amendments")
+    signed_date = models.DateField("补充协议签订日期")
+    effective_date = models.DateField("生效日期")
+    reason = models.CharField("变更原因", max_length=300)
+    stations_added = models.ManyToManyField("stations.Station", verbose_name="增加的站点", related_name="+", blank=True)
+    stations_removed = models.ManyToManyField(
+        "stations.Station", verbose_name="减少的站点", related_name="+", blank=True
+    )
+    amount_per_year = models.DecimalField(
+        "变更后的年度金额（元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="contract__division_id",
+        agency="contract__agency_id",
+        writers={"add": COUNTY_WRITERS, "change": COUNTY_WRITERS},
+    )
+
+    class Meta:
+        verbose_name = "补充协议（变更）"
+        verbose_name_plural = "补充协议（变更）"
+        ordering = ["contract", "effective_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_date__gte=models.F("signed_date")),
+                name="%(app_label)s_%(class)s_effective_after_signing",
+                violation_error_message="生效日期不能早于签订日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} 变更（{self.effective_date:%Y年%m月%d日}起）"
+
+
+class TaskBook(models.Model):
+    """项目任务书: the agreement's annex the agency drafts; confirmed by the parties the policy names.
+
+    [001 annex 2 item 11]: 任务书作为协议附件，经街道(乡镇)政府、市(州)和县(市、区)民政部门确认."""
+
+    contract = models.OneToOneField(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="task_book")
+    staffing = models.TextField("人员配置")
+    overview = models.TextField("项目概述")
+    needs_analysis = models.TextField("需求分析")
+    service_plan = models.TextField("服务计划")
+    indicators = models.TextField("绩效指标")
+    fund_plan = models.TextField("资金使用计划")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SECTIONS = ["staffing", "overview", "needs_analysis", "service_plan", "indicators", "fund_plan"]
+
+    class Meta:
+        verbose_name = "项目任务书"
+        verbose_name_plural = "项目任务书"
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} 项目任务书"
+
+
+class TaskBookConfirmation(models.Model):
+    """One party's confirmation of the task book as it stood: who, for which body, when."""
+
+    task_book = models.ForeignKey(
+        TaskBook, verbose_name="任务书", on_delete=models.CASCADE, related_name="confirmations"
+    )
+    party = models.CharField("确认方", max_length=30)  # a key of contracts.taskbook.PARTIES
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name="确认单位", on_delete=models.PROTECT)
+    confirmed_by = models.ForeignKey("accounts.User", verbose_name="确认人", on_delete=models.PROTECT)
+    confirmed_at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "任务书确认"
+        verbose_name_plural = "任务书确认"
+        ordering = ["confirmed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_book", "party"],
+                name="%(app_label)s_%(class)s_once_per_party",
+                violation_error_message="该确认方已确认。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_book} · {self.party}"

@@ -16,7 +16,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Organisation, User
 from accounts.validators import credit_code_check_char
-from contracts.models import Contract
+from contracts.models import Bidder, Contract, Procurement
 from policies.actions import adopt_own_documents, load_presets
 from services.actions import load_catalogues
 from stations.actions import evaluator_group, standard_name
@@ -133,6 +133,7 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     today = timezone.localdate()
     start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
     half = (len(townships) + 1) // 2
+    procurements = _demo_procurements(county, county_div, sunshine, harmony, today)
     for i, t in enumerate(townships):
         agency = sunshine if i < half else harmony
         contract, _ = Contract.objects.get_or_create(
@@ -142,8 +143,12 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
                 "division": t,
                 "township": town_orgs[t.code],
                 "agency": agency,
+                "procurement": procurements[agency.pk],
                 "procurement_method": Contract.Method.OPEN_TENDER,
+                "amount_per_year": "300000.00",
                 "signed_date": start,
+                "filed_date": start + dt.timedelta(days=10),
+                "filed_with": "三明市民政局",
                 "start_date": start,
                 "end_date": end,
                 "status": Contract.Status.ACTIVE,
@@ -180,6 +185,25 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
         },
     )
     old.stations.add(stations[townships[0].code])
+    # Next year's agreements in the making: one signed (its filing deadline counts), one still a draft.
+    for n, (t, status) in enumerate([(townships[0], Contract.Status.SIGNED), (townships[1], Contract.Status.DRAFT)]):
+        upcoming, _ = Contract.objects.get_or_create(
+            buyer=county,
+            number=f"DT-{today.year + 1}-{t.code[-3:]}",
+            defaults={
+                "division": t,
+                "township": town_orgs[t.code],
+                "agency": sunshine,
+                "procurement": procurements[sunshine.pk],
+                "procurement_method": Contract.Method.OPEN_TENDER,
+                "amount_per_year": "300000.00",
+                "signed_date": today - dt.timedelta(days=3) if n == 0 else None,
+                "start_date": dt.date(today.year + 1, 1, 1),
+                "end_date": dt.date(today.year + 1, 12, 31),
+                "status": status,
+            },
+        )
+        upcoming.stations.add(stations[t.code])
 
     _user("admin", None, "系统管理员", User.Position.OFFICER, superuser=True)
     _user("fj_province", province, "省厅工作人员", User.Position.OFFICER)
@@ -193,6 +217,67 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     for t in townships[:3]:
         assign_perm("stations.view_station", evaluator_group(evaluator), stations[t.code])
     return demo_accounts()
+
+
+def _demo_procurements(
+    county: Organisation, county_div: Division, sunshine: Organisation, harmony: Organisation, today: dt.date
+) -> dict[int, Procurement]:
+    """This year's two awarded procurements (one lot per agency) and next year's still open; keyed by winner."""
+    out: dict[int, Procurement] = {}
+    for lot, (winner, other) in enumerate([(sunshine, harmony), (harmony, sunshine)], start=1):
+        procurement, created = Procurement.objects.get_or_create(
+            buyer=county,
+            number=f"DT-{today.year - 1}-CG0{lot}",
+            defaults={
+                "title": f"大田县乡镇社会工作服务站项目（第{lot}包）",
+                "division": county_div,
+                "method": "open_tender",
+                "rationale": "预算金额达到公开招标数额标准",
+                "budget": "3600000.00",
+                "announced_date": dt.date(today.year - 1, 11, 1),
+                "bid_deadline": dt.date(today.year - 1, 11, 25),
+            },
+        )
+        if created:
+            bids = {
+                org.pk: Bidder.objects.create(
+                    procurement=procurement,
+                    agency=org,
+                    price="3480000.00" if org == winner else "3550000.00",
+                    registered_social_work=True,
+                    finance_qualified=True,
+                    no_violation=True,
+                )
+                for org in (winner, other)
+            }
+            procurement.winner = bids[winner.pk]
+            procurement.award_date = dt.date(today.year - 1, 12, 5)
+            procurement.status = Procurement.Status.AWARDED
+            procurement.save()
+        out[winner.pk] = procurement
+    nxt, created = Procurement.objects.get_or_create(
+        buyer=county,
+        number=f"DT-{today.year}-CG01",
+        defaults={
+            "title": "大田县社会工作服务站项目（新周期）",
+            "division": county_div,
+            "method": "competitive_consultation",
+            "rationale": "政府购买服务项目，适用竞争性磋商",
+            "budget": "3900000.00",
+            "announced_date": today - dt.timedelta(days=20),
+            "bid_deadline": today - dt.timedelta(days=5),
+        },
+    )
+    if created:
+        Bidder.objects.create(
+            procurement=nxt,
+            agency=harmony,
+            price="3850000.00",
+            registered_social_work=True,
+            finance_qualified=True,
+            no_violation=True,
+        )
+    return out
 
 
 def _station(division: Division, level: str, *, area: str | None, status: str, stars: int | None) -> Station:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from accounts.models import Organisation, User
-from contracts.models import Contract
+from contracts.models import Amendment, Contract, Procurement
 from policies.models import Policy
 from stations.models import Division, Station, StationGroupObjectPermission, StationUserObjectPermission
 
@@ -50,7 +50,13 @@ def station_ids(user: User) -> set[int]:
         ids: set[int] = set()
         for c in Contract.objects.filter(agency=_org(user)).prefetch_related("stations"):
             if c.status == "active" and c.start_date <= today <= c.end_date:
-                ids |= {s.pk for s in c.stations.all()}
+                covered = {s.pk for s in c.stations.all()}
+                # Amendments effective by today, in their order: added stations join, removed ones leave.
+                for amendment in Amendment.objects.filter(contract=c).order_by("effective_date", "pk"):
+                    if amendment.effective_date <= today:
+                        covered |= {s.pk for s in amendment.stations_added.all()}
+                        covered -= {s.pk for s in amendment.stations_removed.all()}
+                ids |= covered
         return ids
     if _org(user).kind == Organisation.Kind.EVALUATOR:
         direct = set(
@@ -101,6 +107,17 @@ def contract_ids(user: User) -> set[int]:
         return {pk for pk, code, _ in rows if any(code.startswith(p) for p in prefixes)}
     if _org(user).kind == Organisation.Kind.AGENCY:
         return {pk for pk, _, agency in rows if agency == _org(user).pk}
+    return set()
+
+
+def procurement_ids(user: User) -> set[int]:
+    """Procurements: bureaus and townships by division subtree; agencies and evaluators none."""
+    prefixes = _prefixes(user)
+    rows = list(Procurement.objects.values_list("pk", "division_id"))
+    if prefixes is None:
+        return {pk for pk, _ in rows}
+    if prefixes:
+        return {pk for pk, code in rows if any(code.startswith(p) for p in prefixes)}
     return set()
 
 

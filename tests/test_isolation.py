@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Organisation, User
-from contracts.models import Contract
+from contracts.models import Contract, Procurement
 from obligations.models import Notification, Obligation
 from policies.models import Policy
 from services.models import ServiceCatalogue, ServiceItem
@@ -134,6 +134,19 @@ def _xlsx_station_ids(client: Client, url: str) -> set[str]:
     return {str(by_name[row[0]]) for row in sheet.iter_rows(min_row=2, values_only=True)}
 
 
+def _xlsx_contract_ids(client: Client, url: str) -> set[str]:
+    """The register's agreement numbers, mapped back to ids (numbers are unique per buyer; the demo has one)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]  # type: ignore[union-attr]
+    return {str(pk) for pk in Contract.objects.filter(number__in=numbers).values_list("pk", flat=True)}
+
+
 LISTS = [
     ListCheck("station-list", "/stations/", _ids(r'href="/stations/(\d+)/"'), _str(oracle.station_ids)),
     ListCheck("station-list", "/stations/?export=csv", _csv_station_ids, _str(oracle.station_ids)),
@@ -149,6 +162,10 @@ LISTS = [
     ListCheck("api:station-list", "/api/v1/stations/", _api_ids(), _str(oracle.station_ids)),
     ListCheck("api:division-list", "/api/v1/divisions/", _api_ids("code"), oracle.division_codes),
     ListCheck("api:contract-list", "/api/v1/contracts/", _api_ids(), _str(oracle.contract_ids)),
+    ListCheck("contract-list", "/contracts/", _ids(r'href="/contracts/(\d+)/"'), _str(oracle.contract_ids)),
+    ListCheck("contract-list", "/contracts/?export=xlsx", _xlsx_contract_ids, _str(oracle.contract_ids)),
+    ListCheck("procurement-list", "/procurements/", _ids(r'href="/procurements/(\d+)/"'), _str(oracle.procurement_ids)),
+    ListCheck("api:procurement-list", "/api/v1/procurements/", _api_ids(), _str(oracle.procurement_ids)),
     ListCheck("api:policy-list", "/api/v1/policies/", _api_ids(), _str(oracle.policy_ids)),
     ListCheck("api:organisation-list", "/api/v1/organisations/", _api_ids(), _str(oracle.organisation_ids)),
     ListCheck("api:serviceitem-list", "/api/v1/service-items/", _api_ids(), _str(_all_pks(ServiceItem))),
@@ -200,6 +217,19 @@ DETAILS = [
     ),
     DetailCheck(
         "api:contract-detail", lambda c: f"/api/v1/contracts/{c.pk}/", Contract.objects.all, oracle.contract_ids
+    ),
+    DetailCheck("contract-detail", lambda c: f"/contracts/{c.pk}/", Contract.objects.all, oracle.contract_ids),
+    DetailCheck(
+        "procurement-detail", lambda p: f"/procurements/{p.pk}/", Procurement.objects.all, oracle.procurement_ids
+    ),
+    DetailCheck(
+        "api:contract-ocds", lambda c: f"/api/v1/contracts/{c.pk}/ocds/", Contract.objects.all, oracle.contract_ids
+    ),
+    DetailCheck(
+        "api:procurement-detail",
+        lambda p: f"/api/v1/procurements/{p.pk}/",
+        Procurement.objects.all,
+        oracle.procurement_ids,
     ),
     DetailCheck("api:policy-detail", lambda p: f"/api/v1/policies/{p.pk}/", Policy.objects.all, oracle.policy_ids),
     DetailCheck(
@@ -323,6 +353,23 @@ EXEMPT = {
     "api:notification-read": "POST on the user's own message, tests/obligations/test_inbox.py (others' answer 404)",
     "api:notification-read-all": "POST over the user's own messages, tests/obligations/test_inbox.py",
     "api:obligation-waive": "POST, bureaus in scope only, tests/obligations/test_waive.py",
+    "contract-task-book-confirm": "POST only, a declared action: tests/contracts/test_pages.py test_task_book_flow",
+    "contract-transition": "POST only, declared actions: tests/contracts/test_pages.py test_transition_page_by_role",
+    **{
+        f"api:{name}": "POST only, a declared action: tests/test_write_matrix.py (every role) and tests/contracts/"
+        for name in (
+            "contract-sign",
+            "contract-file",
+            "contract-activate",
+            "contract-expire",
+            "contract-terminate",
+            "contract-amend",
+            "contract-task-book",
+            "contract-confirm-task-book",
+            "procurement-bidders",
+            "procurement-award",
+        )
+    },
 }
 
 

@@ -511,8 +511,263 @@ def _obligation_cases() -> dict[str, Case]:
     }
 
 
+def _contract_cases() -> dict[str, Case]:
+    """The agreement's life cycle and amendments, and the procurement before it (contracts.actions)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+    from contracts import actions as ca
+    from contracts.models import Bidder, Procurement
+
+    today = timezone.localdate()
+    seq = iter(range(1, 100_000))
+
+    def bureau(code: str) -> Organisation:
+        return Organisation.objects.get_or_create(
+            kind=Organisation.Kind.BUREAU, division_id=code, defaults={"name": f"{code}民政局"}
+        )[0]
+
+    def station_in(code: str) -> Station:
+        found = Station.objects.filter(division__code__startswith=code).order_by("pk").first()
+        return found or _station(code, level=Station.Level.COUNTY_HQ)
+
+    def contract(code: str = DATIAN, status: str = Contract.Status.ACTIVE, **extra: Any) -> Contract:
+        values: dict[str, Any] = {
+            "signed_date": today - dt.timedelta(days=5),
+            "start_date": dt.date(today.year, 1, 1),
+            "end_date": dt.date(today.year, 12, 31),
+        }
+        values.update(extra)
+        c = Contract.objects.create(
+            number=f"MATRIX-LC-{next(seq)}",
+            buyer=bureau(code),
+            division_id=code,
+            agency=Organisation.objects.filter(kind=Organisation.Kind.AGENCY).order_by("pk").first(),
+            status=status,
+            **values,
+        )
+        c.stations.add(station_in(code))
+        return c
+
+    def procurement(code: str = DATIAN, status: str = Procurement.Status.OPEN) -> Procurement:
+        p = Procurement.objects.create(
+            number=f"MATRIX-CG-{next(seq)}",
+            title="矩阵测试采购",
+            buyer=bureau(code),
+            division_id=code,
+            method="open_tender",
+            budget=Decimal("100000.00"),
+            announced_date=today - dt.timedelta(days=30),
+            bid_deadline=today - dt.timedelta(days=10),
+            status=status,
+        )
+        Bidder.objects.create(
+            procurement=p,
+            agency=Organisation.objects.filter(kind=Organisation.Kind.AGENCY, is_local=True).order_by("pk").first(),
+            price=Decimal("90000.00"),
+            registered_social_work=True,
+            finance_qualified=True,
+            no_violation=True,
+        )
+        return p
+
+    def new_procurement(code: str) -> Procurement:
+        return Procurement(
+            number=f"MATRIX-CG-NEW-{next(seq)}",
+            title="矩阵测试新采购",
+            buyer=bureau(code),
+            division_id=code,
+            method="open_tender",
+            budget=Decimal("100000.00"),
+            announced_date=today,
+            bid_deadline=today + dt.timedelta(days=20),
+        )
+
+    def award(user: Any, p: Procurement) -> Any:
+        bidder = p.bidders.get()
+        return ca.procurement_award(acting_user=user, procurement=p, bidder=bidder, award_date=today)
+
+    def add_bidder(user: Any, p: Procurement) -> Any:
+        agency = Organisation.objects.filter(kind=Organisation.Kind.AGENCY).exclude(bids__procurement=p).first()
+        return ca.procurement_add_bidder(
+            acting_user=user,
+            procurement=p,
+            agency=agency,
+            price=Decimal("95000.00"),
+            registered_social_work=True,
+            finance_qualified=True,
+            no_violation=False,
+        )
+
+    def amend(user: Any, c: Contract) -> Any:
+        return ca.contract_amend(
+            acting_user=user,
+            contract=c,
+            signed_date=today - dt.timedelta(days=1),
+            effective_date=max(today, c.start_date),
+            reason="年度资金调整",
+            amount_per_year=Decimal("280000.00"),
+        )
+
+    def post(path: str, data: dict[str, Any] | None = None) -> Callable[[Client, Any], Any]:
+        return lambda client, obj: client.post(
+            f"/api/v1/{path.format(pk=obj.pk)}", data or {}, content_type="application/json"
+        )
+
+    from contracts.models import TaskBook
+
+    BOOK = {name: f"矩阵测试{name}" for name in TaskBook.SECTIONS}
+
+    def junxi() -> Organisation:
+        return User.objects.get(username="junxi_town").organisation  # type: ignore[return-value]
+
+    def junxi_contract(status: str) -> Contract:
+        c = contract(status=status, township=junxi())
+        Contract.objects.filter(pk=c.pk).update(division_id=junxi().division_id)
+        c.refresh_from_db()
+        return c
+
+    def with_book(c: Contract) -> Contract:
+        TaskBook.objects.create(contract=c, **BOOK)
+        return c
+
+    sign_date = (today - dt.timedelta(days=1)).isoformat()
+    last_year: dict[str, Any] = {
+        "start_date": dt.date(today.year - 1, 1, 1),
+        "end_date": dt.date(today.year - 1, 12, 31),
+    }
+    last_year["signed_date"] = dt.date(today.year - 2, 12, 20)
+    S = Contract.Status
+    return {
+        "contracts.sign": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: contract(status=S.DRAFT, signed_date=None),
+            out_of_scope=lambda: contract(OTHER_COUNTY, status=S.DRAFT, signed_date=None),
+            call=lambda user, c: ca.contract_sign(acting_user=user, contract=c, signed_date=today),
+            http=post("contracts/{pk}/sign/", {"signed_date": sign_date}),
+            http_ok=(200,),
+            wrong_state=lambda: contract(status=S.ACTIVE),
+        ),
+        "contracts.file": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: contract(status=S.SIGNED),
+            out_of_scope=lambda: contract(OTHER_COUNTY, status=S.SIGNED),
+            call=lambda user, c: ca.contract_file(
+                acting_user=user, contract=c, filed_date=today, filed_with="三明市民政局"
+            ),
+            http=post("contracts/{pk}/file/", {"filed_date": today.isoformat(), "filed_with": "三明市民政局"}),
+            http_ok=(200,),
+            wrong_state=lambda: contract(status=S.DRAFT),
+        ),
+        "contracts.activate": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: contract(status=S.FILED),
+            out_of_scope=lambda: contract(OTHER_COUNTY, status=S.FILED),
+            call=lambda user, c: ca.contract_activate(acting_user=user, contract=c),
+            http=post("contracts/{pk}/activate/"),
+            http_ok=(200,),
+            wrong_state=lambda: contract(status=S.SIGNED),
+        ),
+        "contracts.expire": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: contract(status=S.ACTIVE, **last_year),
+            out_of_scope=lambda: contract(OTHER_COUNTY, status=S.ACTIVE, **last_year),
+            call=lambda user, c: ca.contract_expire(acting_user=user, contract=c),
+            http=post("contracts/{pk}/expire/"),
+            http_ok=(200,),
+            wrong_state=lambda: contract(status=S.FILED, **last_year),
+        ),
+        "contracts.terminate": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: contract(status=S.ACTIVE),
+            out_of_scope=lambda: contract(OTHER_COUNTY, status=S.ACTIVE),
+            call=lambda user, c: ca.contract_terminate(
+                acting_user=user, contract=c, terminated_date=today, reason="承接机构严重违约"
+            ),
+            http=post("contracts/{pk}/terminate/", {"terminated_date": today.isoformat(), "reason": "严重违约"}),
+            http_ok=(200,),
+            wrong_state=lambda: contract(status=S.EXPIRED),
+        ),
+        "contracts.amend": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: contract(status=S.ACTIVE),
+            out_of_scope=lambda: contract(OTHER_COUNTY, status=S.ACTIVE),
+            call=amend,
+            http=post(
+                "contracts/{pk}/amend/",
+                {
+                    "signed_date": sign_date,
+                    "effective_date": today.isoformat(),
+                    "reason": "年度资金调整",
+                    "amount_per_year": "280000.00",
+                },
+            ),
+            http_ok=(200,),
+            wrong_state=lambda: contract(status=S.TERMINATED),
+        ),
+        "contracts.task_book_save": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: contract(status=S.SIGNED),
+            out_of_scope=lambda: contract(OTHER_COUNTY, status=S.SIGNED),
+            call=lambda user, c: ca.task_book_save(acting_user=user, contract=c, sections=BOOK),
+            http=post("contracts/{pk}/task-book/", BOOK),
+            http_ok=(200,),
+            wrong_state=lambda: contract(status=S.TERMINATED),
+        ),
+        "contracts.task_book_confirm": Case(
+            right_user="junxi_town",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: with_book(junxi_contract(S.SIGNED)),
+            out_of_scope=lambda: with_book(contract(OTHER_COUNTY, status=S.SIGNED)),
+            call=lambda user, c: ca.task_book_confirm(acting_user=user, contract=c),
+            http=post("contracts/{pk}/task-book/confirm/"),
+            http_ok=(200,),
+            wrong_state=lambda: with_book(junxi_contract(S.EXPIRED)),
+        ),
+        "procurements.create": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: new_procurement(DATIAN),
+            out_of_scope=lambda: new_procurement(OTHER_COUNTY),
+            call=lambda user, p: ca.procurement_create(acting_user=user, procurement=p),
+        ),
+        "procurements.add_bidder": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=procurement,
+            out_of_scope=lambda: procurement(OTHER_COUNTY),
+            call=add_bidder,
+            wrong_state=lambda: procurement(status=Procurement.Status.CANCELLED),
+        ),
+        "procurements.award": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=procurement,
+            out_of_scope=lambda: procurement(OTHER_COUNTY),
+            call=award,
+            http=lambda client, p: client.post(
+                f"/api/v1/procurements/{p.pk}/award/",
+                {"bidder": p.bidders.first().pk, "award_date": today.isoformat()},  # type: ignore[union-attr]
+                content_type="application/json",
+            ),
+            http_ok=(200,),
+            wrong_state=lambda: procurement(status=Procurement.Status.AWARDED),
+        ),
+    }
+
+
 CASES.update(_policy_cases())
 CASES.update(_obligation_cases())
+CASES.update(_contract_cases())
 CASES.update(_calendar_cases())
 
 CASES.update(_personal_cases())

@@ -1,11 +1,118 @@
-"""Serializers for three-party service contracts (read-only for now)."""
+"""Serializers for procurements and three-party service agreements; writes go through contracts.actions."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rest_framework import serializers
 
 from accounts.api.serializers import OrganisationBriefSerializer
-from contracts.models import Contract
+from contracts.deadlines import contract_deadlines
+from contracts.models import Amendment, Bidder, Contract, Procurement
+from contracts.procurement import ocds_method
+from core.api import AllowedActionsField
+from core.scoping import Role, scope_of
+
+
+class BidderSerializer(serializers.ModelSerializer):
+    agency = OrganisationBriefSerializer(read_only=True, label="供应商")
+
+    class Meta:
+        model = Bidder
+        fields = ["id", "agency", "price", "registered_social_work", "finance_qualified", "no_violation"]
+        read_only_fields = fields
+
+
+class ProcurementSerializer(serializers.ModelSerializer):
+    buyer = OrganisationBriefSerializer(read_only=True, label="采购人")
+    division = serializers.CharField(source="division_id", read_only=True, label="项目区划代码")
+    method_display = serializers.CharField(source="get_method_display", read_only=True, label="采购方式名称")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    ocds = serializers.SerializerMethodField(label="OCDS 采购方式")
+    bidders = serializers.SerializerMethodField(label="响应供应商（社工机构只看到本机构的响应）")
+    winner = serializers.IntegerField(
+        source="winner_id", read_only=True, allow_null=True, label="成交供应商（响应 id）"
+    )
+    allowed_actions = AllowedActionsField()
+
+    class Meta:
+        model = Procurement
+        fields = [
+            "id",
+            "number",
+            "title",
+            "buyer",
+            "division",
+            "method",
+            "method_display",
+            "rationale",
+            "ocds",
+            "budget",
+            "announced_date",
+            "bid_deadline",
+            "award_date",
+            "status",
+            "status_display",
+            "bidders",
+            "winner",
+            "award_findings",
+            "award_reason",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_bidders(self, obj: Procurement) -> list[dict[str, Any]]:
+        # A competitor's bid is not the agency's to read: an agency sees its own bid only.
+        request = self.context.get("request")
+        rows = list(obj.bidders.all())
+        if request is not None and scope_of(request.user).role == Role.AGENCY:
+            rows = [b for b in rows if b.agency_id == request.user.organisation_id]
+        return BidderSerializer(rows, many=True).data  # type: ignore[return-value]
+
+    def get_ocds(self, obj: Procurement) -> dict[str, str]:
+        return ocds_method(obj.method)
+
+
+class ProcurementCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Procurement
+        fields = ["number", "title", "division", "method", "rationale", "budget", "announced_date", "bid_deadline"]
+
+
+class BidderCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Bidder
+        fields = ["agency", "price", "registered_social_work", "finance_qualified", "no_violation"]
+
+
+class AwardSerializer(serializers.Serializer):
+    bidder = serializers.IntegerField(label="成交供应商（响应 id）")
+    award_date = serializers.DateField(label="成交日期")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label="原则性规定的例外理由")
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    stations_added = serializers.SerializerMethodField(label="增加的站点 id")
+    stations_removed = serializers.SerializerMethodField(label="减少的站点 id")
+
+    class Meta:
+        model = Amendment
+        fields = [
+            "id",
+            "signed_date",
+            "effective_date",
+            "reason",
+            "stations_added",
+            "stations_removed",
+            "amount_per_year",
+        ]
+        read_only_fields = fields
+
+    def get_stations_added(self, obj: Amendment) -> list[int]:
+        return sorted(s.pk for s in obj.stations_added.all())
+
+    def get_stations_removed(self, obj: Amendment) -> list[int]:
+        return sorted(s.pk for s in obj.stations_removed.all())
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -15,7 +122,10 @@ class ContractSerializer(serializers.ModelSerializer):
     agency = OrganisationBriefSerializer(read_only=True, label="承接主体")
     division = serializers.CharField(source="division_id", read_only=True, label="项目落地区划代码")
     division_name = serializers.CharField(source="division.name", read_only=True, label="项目落地区划名称")
-    stations = serializers.SerializerMethodField(label="服务站点 id")
+    stations = serializers.SerializerMethodField(label="服务站点 id（签订时）")
+    procurement = serializers.IntegerField(
+        source="procurement_id", read_only=True, allow_null=True, label="采购项目 id"
+    )
     # Declared so the schema's enum includes the empty value the API returns for an unrecorded method.
     procurement_method = serializers.ChoiceField(
         choices=Contract.Method.choices, allow_blank=True, read_only=True, label="采购方式"
@@ -24,6 +134,8 @@ class ContractSerializer(serializers.ModelSerializer):
         source="get_procurement_method_display", read_only=True, label="采购方式名称"
     )
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    amendments = AmendmentSerializer(many=True, read_only=True, label="补充协议")
+    allowed_actions = AllowedActionsField()
 
     class Meta:
         model = Contract
@@ -36,15 +148,91 @@ class ContractSerializer(serializers.ModelSerializer):
             "division",
             "division_name",
             "stations",
+            "procurement",
             "procurement_method",
             "procurement_method_display",
+            "amount_per_year",
             "signed_date",
+            "filed_date",
+            "filed_with",
             "start_date",
             "end_date",
+            "terminated_date",
+            "termination_reason",
             "status",
             "status_display",
+            "amendments",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
     def get_stations(self, obj: Contract) -> list[int]:
         return sorted(s.pk for s in obj.stations.all())
+
+
+class ContractDetailSerializer(ContractSerializer):
+    deadlines = serializers.SerializerMethodField(label="期限（按工作日历计算）")
+    task_book = serializers.SerializerMethodField(label="项目任务书与确认情况")
+
+    class Meta(ContractSerializer.Meta):
+        fields = [*ContractSerializer.Meta.fields, "deadlines", "task_book"]
+        read_only_fields = fields
+
+    def get_task_book(self, obj: Contract) -> dict[str, Any] | None:
+        from contracts.models import TaskBook
+        from contracts.taskbook import PARTIES, required_confirmers
+
+        book = TaskBook.objects.filter(contract=obj).prefetch_related("confirmations__confirmed_by").first()
+        needed = required_confirmers(obj)
+        if book is None:
+            return None
+        done = {c.party: c for c in book.confirmations.all()}
+        return {
+            **{name: getattr(book, name) for name in TaskBook.SECTIONS},
+            "confirmers_note": needed.note,
+            "confirmations": [
+                {
+                    "party": party,
+                    "party_label": PARTIES[party][0],
+                    "confirmed": party in done,
+                    "confirmed_by": done[party].confirmed_by.get_full_name() if party in done else None,
+                    "confirmed_at": done[party].confirmed_at.isoformat() if party in done else None,
+                }
+                for party in needed.parties
+            ],
+        }
+
+    def get_deadlines(self, obj: Contract) -> list[dict[str, Any]]:
+        return [d.to_dict() for d in contract_deadlines(obj)]
+
+
+class SignSerializer(serializers.Serializer):
+    signed_date = serializers.DateField(label="签订日期")
+
+
+class FileSerializer(serializers.Serializer):
+    filed_date = serializers.DateField(label="报备日期")
+    filed_with = serializers.CharField(max_length=120, label="报备机关")
+
+
+class TerminateSerializer(serializers.Serializer):
+    terminated_date = serializers.DateField(label="终止日期")
+    reason = serializers.CharField(max_length=300, label="终止原因")
+
+
+class AmendSerializer(serializers.Serializer):
+    signed_date = serializers.DateField(label="补充协议签订日期")
+    effective_date = serializers.DateField(label="生效日期")
+    reason = serializers.CharField(max_length=300, label="变更原因")
+    stations_added = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    stations_removed = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    amount_per_year = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+
+
+class TaskBookSerializer(serializers.Serializer):
+    staffing = serializers.CharField(label="人员配置")
+    overview = serializers.CharField(label="项目概述")
+    needs_analysis = serializers.CharField(label="需求分析")
+    service_plan = serializers.CharField(label="服务计划")
+    indicators = serializers.CharField(label="绩效指标")
+    fund_plan = serializers.CharField(label="资金使用计划")

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("contracts/", views.ContractListView.as_view(), name="contract-list"),
+    path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
+    path(
+        "contracts/<int:pk>/<str:action>/",
+        views.ContractTransitionView.as_view(),
+        name="contract-transition",
+    ),
+    path(
+        "contracts/<int:pk>/task-book/confirm/",
+        views.TaskBookConfirmView.as_view(),
+        name="contract-task-book-confirm",
+    ),
+    path("procurements/", views.ProcurementListView.as_view(), name="procurement-list"),
+    path("procurements/<int:pk>/", views.ProcurementDetailView.as_view(), name="procurement-detail"),
+]

@@ -1,0 +1,226 @@
+"""Pages for procurements and agreements: lists and details through ``for_user``; transitions through the
+declared actions (the same ones the API calls)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views import View
+
+from core.actions import available_actions
+from core.scoping import Action
+from core.views import ScopedDetailView, ScopedListView
+from stations.models import Station
+
+from . import actions
+from .deadlines import contract_deadlines
+from .filtersets import ContractFilterSet
+from .models import Amendment, Bidder, Contract, Procurement
+from .procurement import ocds_method
+from .selectors import access_contract
+
+# Page transitions: action name -> (function, the form fields it takes)
+TRANSITION_FORMS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "contracts.sign": (actions.contract_sign, ("signed_date",)),
+    "contracts.file": (actions.contract_file, ("filed_date", "filed_with")),
+    "contracts.activate": (actions.contract_activate, ()),
+    "contracts.expire": (actions.contract_expire, ()),
+    "contracts.terminate": (actions.contract_terminate, ("terminated_date", "reason")),
+}
+DATE_FIELDS = {"signed_date", "filed_date", "terminated_date"}
+
+
+class ContractListView(ScopedListView):
+    model = Contract
+    template_name = "contracts/contract_list.html"
+    context_object_name = "contracts"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Contract]:
+        scoped = super().get_queryset().select_related("division", "agency", "township", "buyer")
+        data = {k: v for k, v in self.request.GET.items() if k in {"state", "year", "q"} and v}
+        filterset = ContractFilterSet(data=data, queryset=scoped)
+        qs = filterset.qs if filterset.is_valid() else scoped.none()
+        return qs.order_by("-start_date", "number")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            # The list's rows (same scope and filters, every page) as the Excel register.
+            from .register import register_xlsx
+
+            response = HttpResponse(
+                register_xlsx(self.get_queryset()),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E5%8D%8F%E8%AE%AE.xlsx"
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["f"] = {k: self.request.GET.get(k, "") for k in ("state", "year", "q")}
+        ctx["states"] = Contract.Status.choices
+        return ctx
+
+
+class ContractDetailView(ScopedDetailView):
+    model = Contract
+    template_name = "contracts/contract_detail.html"
+    context_object_name = "contract"
+
+    def get_queryset(self) -> QuerySet[Contract]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("division", "agency", "township", "buyer", "procurement")
+            .prefetch_related(
+                Prefetch("stations", queryset=Station.objects.select_related("division")),
+                Prefetch(
+                    "amendments",
+                    queryset=Amendment.objects.prefetch_related("stations_added", "stations_removed"),
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        contract: Contract = self.object
+        ctx["deadlines"] = contract_deadlines(contract)
+        allowed = {a["action"]: a["label"] for a in available_actions(self.request.user, contract)}
+        ctx["transitions"] = [
+            {"action": name, "label": allowed[name], "fields": fields}
+            for name, (_func, fields) in TRANSITION_FORMS.items()
+            if name in allowed
+        ]
+        ctx["today"] = timezone.localdate().isoformat()
+        ctx["procurement_visible"] = (
+            contract.procurement_id is not None
+            and Procurement.objects.for_user(self.request.user).filter(pk=contract.procurement_id).exists()
+        )
+        ctx.update(_task_book_context(contract, self.request.user, allowed))
+        return ctx
+
+
+def _task_book_context(contract: Contract, user: Any, allowed: dict[str, str]) -> dict[str, Any]:
+    from .models import TaskBook
+    from .taskbook import PARTIES, party_for, required_confirmers
+
+    book = TaskBook.objects.filter(contract=contract).prefetch_related("confirmations__confirmed_by").first()
+    needed = required_confirmers(contract)
+    done = {c.party: c for c in book.confirmations.all()} if book else {}
+    rows = [{"label": PARTIES[p][0], "confirmation": done.get(p)} for p in needed.parties]
+    party = party_for(user, contract)
+    may_confirm = (
+        book is not None
+        and "contracts.task_book_confirm" in allowed
+        and party in needed.parties
+        and party not in done
+        and (party != "township" or contract.township_id == getattr(user, "organisation_id", None))
+    )
+    sections = (
+        [(getattr(TaskBook._meta.get_field(n), "verbose_name", n), getattr(book, n)) for n in TaskBook.SECTIONS]
+        if book
+        else []
+    )
+    return {
+        "task_book": book,
+        "book_sections": sections,
+        "confirm_rows": rows,
+        "confirmers": needed,
+        "may_confirm": may_confirm,
+    }
+
+
+class TaskBookConfirmView(LoginRequiredMixin, View):
+    """POST: the caller confirms the task book for its party (the declared action decides)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = access_contract(request.user, pk, Action.VIEW)
+        try:
+            actions.task_book_confirm(acting_user=request.user, contract=contract)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, "已确认项目任务书。")
+        return redirect("contract-detail", pk=contract.pk)
+
+
+class ContractTransitionView(LoginRequiredMixin, View):
+    """POST one declared transition from the agreement's page; errors come back as a Chinese message."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        name = f"contracts.{action}"
+        if name not in TRANSITION_FORMS:
+            raise Http404("未找到。")
+        contract = access_contract(request.user, pk, Action.CHANGE)
+        func, fields = TRANSITION_FORMS[name]
+        values: dict[str, Any] = {}
+        try:
+            for field in fields:
+                raw = request.POST.get(field, "").strip()
+                if field in DATE_FIELDS:
+                    try:
+                        values[field] = dt.date.fromisoformat(raw)
+                    except ValueError:
+                        raise ValidationError({field: "请填写正确的日期。"}) from None
+                else:
+                    values[field] = raw
+            func(acting_user=request.user, contract=contract, **values)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, "已保存。")
+        return redirect("contract-detail", pk=contract.pk)
+
+
+class ProcurementListView(ScopedListView):
+    model = Procurement
+    template_name = "contracts/procurement_list.html"
+    context_object_name = "procurements"
+
+    def get_queryset(self) -> QuerySet[Procurement]:
+        return super().get_queryset().select_related("division", "buyer").order_by("-announced_date", "number")
+
+
+class ProcurementDetailView(ScopedDetailView):
+    model = Procurement
+    template_name = "contracts/procurement_detail.html"
+    context_object_name = "procurement"
+
+    def get_queryset(self) -> QuerySet[Procurement]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("division", "buyer", "winner__agency")
+            .prefetch_related(Prefetch("bidders", queryset=Bidder.objects.select_related("agency")))
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from core.scoping import Role, scope_of
+
+        ctx = super().get_context_data(**kwargs)
+        procurement: Procurement = self.object
+        bidders = list(procurement.bidders.all())
+        if scope_of(self.request.user).role == Role.AGENCY:
+            bidders = [b for b in bidders if b.agency_id == self.request.user.organisation_id]  # type: ignore[union-attr]
+        ctx["bidders"] = bidders
+        ctx["ocds"] = ocds_method(procurement.method)
+        return ctx
