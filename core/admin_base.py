@@ -81,8 +81,8 @@ def dependents(obj: models.Model) -> list[str]:
     out = []
     for rel in obj._meta.related_objects:
         accessor = rel.get_accessor_name()
-        if accessor is None or rel.related_model is None:
-            continue
+        if accessor is None or rel.related_model is None or rel.hidden:
+            continue  # hidden reverse relations (related_name="+") have no accessor on the object
         if rel.one_to_one:
             found = rel.related_model._default_manager.filter(**{rel.field.name: obj}).exists()
             count = 1 if found else 0

@@ -427,6 +427,16 @@ def outside_objects(demo: None) -> None:
         status=Contract.Status.ACTIVE,
     )
     contract.stations.add(station)
+    Procurement.objects.create(
+        number="BS-CG-2026-1",
+        title="白沙黎族自治县社工站项目",
+        buyer=bureau,
+        division=baisha,
+        method="open_tender",
+        budget="220000.00",
+        announced_date=dt.date(2026, 3, 1),
+        bid_deadline=dt.date(2026, 3, 21),
+    )
     from django.contrib.contenttypes.models import ContentType
 
     Obligation.objects.create(

@@ -75,7 +75,7 @@ def test_the_administrator_is_not_named_twice(user_client) -> None:  # type: ign
 
 
 def test_agency_is_not_told_to_file_what_no_page_takes(user_client) -> None:  # type: ignore[no-untyped-def]
-    Contract.objects.filter(agency__name="大田县阳光社会工作服务中心").update(
+    Contract.objects.filter(agency__name="大田县阳光社会工作服务中心", start_date__lte=timezone.localdate()).update(
         end_date=timezone.localdate() + dt.timedelta(days=20)
     )
     body = user_client("agency_sunshine").get("/").content.decode()

@@ -115,9 +115,24 @@ def test_the_agency_api_follows_the_contracts(agency_case) -> None:  # type: ign
 
 def _seed_obligations() -> None:
     """Obligations and messages for every demo role (the demo's own sweep may have raised none)."""
+    from decimal import Decimal
+
+    from contracts.actions import contract_amend
     from tests.obligations.support import seed_isolation_obligations
 
     seed_isolation_obligations()
+    # …and one supplementary agreement (contracts.Amendment), which the demo does not have.
+    contract = Contract.objects.filter(status=Contract.Status.ACTIVE, division__code__startswith="350425").first()
+    assert contract is not None
+    today = timezone.localdate()
+    contract_amend(
+        acting_user=User.objects.get(username="datian_bureau"),
+        contract=contract,
+        signed_date=today,
+        effective_date=today,
+        reason="调整年度经费",
+        amount_per_year=Decimal("230000.00"),
+    )
 
 
 def _nobody(kind: str) -> User:
