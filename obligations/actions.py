@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
+from core.access import access
 from core.actions import check_state, declare
 from core.audit import client_ip, record, snapshot
 from core.scoping import BUREAU_ROLES, Action
@@ -24,17 +24,11 @@ WAIVE_FIELDS = ["state", "waived_at", "waived_by_id", "waive_reason", "updated_a
 
 def access_obligation(user: Any, pk: Any, action: str = Action.VIEW) -> Obligation:
     """The obligation with this id if the user may take ``action`` on it, else 404 (never 403)."""
-    try:
-        return Obligation.objects.for_user(user, action).select_related("owner", "division").get(pk=int(pk))
-    except (Obligation.DoesNotExist, TypeError, ValueError):
-        raise Http404("未找到。") from None
+    return access(Obligation, user, pk, action, queryset=Obligation.objects.select_related("owner", "division"))
 
 
 def access_notification(user: Any, pk: Any, action: str = Action.VIEW) -> Notification:
-    try:
-        return Notification.objects.for_user(user, action).get(pk=int(pk))
-    except (Notification.DoesNotExist, TypeError, ValueError):
-        raise Http404("未找到。") from None
+    return access(Notification, user, pk, action)
 
 
 def can_waive(user: Any, obligation: Obligation) -> bool:
