@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,6 +26,7 @@ from policies.models import Policy
 from services.models import ServiceCatalogue, ServiceItem
 from stations.models import Division, Station
 from tests import oracle
+from tests.checks import DetailCheck, ListCheck, RolePageCheck, api_ids, collected, contributions, html_ids
 from tests.obligations.support import seed_isolation_obligations
 from tests.personal_app.models import Person
 
@@ -40,41 +40,9 @@ def _obligations(db: None) -> None:
 
     _ensure_demo()
     seed_isolation_obligations()
-
-
-def _ids(pattern: str) -> Callable[[Client, str], set[str]]:
-    """Ids linked from an HTML list, following its pages (``?page=2`` …)."""
-
-    def extract(client: Client, url: str) -> set[str]:
-        seen: set[str] = set()
-        page = 1
-        while True:
-            paged = url + ("&" if "?" in url else "?") + f"page={page}"
-            response = client.get(paged)
-            assert response.status_code == 200, (paged, response.status_code)
-            body = response.content.decode()
-            seen |= set(re.findall(pattern, body))
-            page += 1
-            if f"page={page}" not in body:
-                return seen
-
-    return extract
-
-
-def _api_ids(field: str = "id") -> Callable[[Client, str], set[str]]:
-    def extract(client: Client, url: str) -> set[str]:
-        seen: set[str] = set()
-        next_url: str | None = url + ("&" if "?" in url else "?") + "limit=1000"
-        while next_url:
-            response = client.get(next_url)
-            assert response.status_code == 200, (next_url, response.status_code)
-            data = response.json()
-            rows = data["results"] if isinstance(data, dict) and "results" in data else data
-            seen |= {str(r[field]) for r in rows}
-            next_url = data.get("next") if isinstance(data, dict) else None
-        return seen
-
-    return extract
+    for module in contributions("isolation"):
+        if hasattr(module, "seed"):
+            module.seed()
 
 
 def _csv_station_ids(client: Client, url: str) -> set[str]:
@@ -85,24 +53,6 @@ def _csv_station_ids(client: Client, url: str) -> set[str]:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
     by_name = dict(Station.objects.values_list("name", "pk"))
     return {str(by_name[row[0]]) for row in rows}
-
-
-@dataclass(frozen=True)
-class ListCheck:
-    name: str
-    url: str
-    extract: Callable[[Client, str], set[str]]
-    expected: Callable[[User], set[Any]]
-    complete: bool = True  # False: the page shows a window (a tree level, a page), so only "nothing foreign"
-
-
-@dataclass(frozen=True)
-class DetailCheck:
-    name: str
-    url: Callable[[Any], str]
-    objects: Callable[[], Iterable[Any]]
-    expected: Callable[[User], set[Any]]
-    key: Callable[[Any], Any] = lambda o: o.pk
 
 
 def _division_sample() -> list[Division]:
@@ -148,44 +98,48 @@ def _xlsx_contract_ids(client: Client, url: str) -> set[str]:
 
 
 LISTS = [
-    ListCheck("station-list", "/stations/", _ids(r'href="/stations/(\d+)/"'), _str(oracle.station_ids)),
+    ListCheck("station-list", "/stations/", html_ids(r'href="/stations/(\d+)/"'), _str(oracle.station_ids)),
     ListCheck("station-list", "/stations/?export=csv", _csv_station_ids, _str(oracle.station_ids)),
     ListCheck("station-list", "/stations/?export=xlsx", _xlsx_station_ids, _str(oracle.station_ids)),
-    ListCheck("division-list", "/divisions/", _ids(r'href="/divisions/(\d+)/"'), oracle.division_codes, False),
+    ListCheck("division-list", "/divisions/", html_ids(r'href="/divisions/(\d+)/"'), oracle.division_codes, False),
     ListCheck(
         "policy-list",
         "/policies/",
-        _ids(r'href="/policies/effective/\?division=(\d+)"'),
+        html_ids(r'href="/policies/effective/\?division=(\d+)"'),
         lambda u: {p.division_id for p in Policy.objects.filter(pk__in=oracle.policy_ids(u))},
     ),
-    ListCheck("catalogue-list", "/catalogue/", _ids(r'href="/catalogue/items/(\d+)/"'), _str(_all_pks(ServiceItem))),
-    ListCheck("api:station-list", "/api/v1/stations/", _api_ids(), _str(oracle.station_ids)),
-    ListCheck("api:division-list", "/api/v1/divisions/", _api_ids("code"), oracle.division_codes),
-    ListCheck("api:contract-list", "/api/v1/contracts/", _api_ids(), _str(oracle.contract_ids)),
-    ListCheck("contract-list", "/contracts/", _ids(r'href="/contracts/(\d+)/"'), _str(oracle.contract_ids)),
+    ListCheck(
+        "catalogue-list", "/catalogue/", html_ids(r'href="/catalogue/items/(\d+)/"'), _str(_all_pks(ServiceItem))
+    ),
+    ListCheck("api:station-list", "/api/v1/stations/", api_ids(), _str(oracle.station_ids)),
+    ListCheck("api:division-list", "/api/v1/divisions/", api_ids("code"), oracle.division_codes),
+    ListCheck("api:contract-list", "/api/v1/contracts/", api_ids(), _str(oracle.contract_ids)),
+    ListCheck("contract-list", "/contracts/", html_ids(r'href="/contracts/(\d+)/"'), _str(oracle.contract_ids)),
     ListCheck("contract-list", "/contracts/?export=xlsx", _xlsx_contract_ids, _str(oracle.contract_ids)),
-    ListCheck("procurement-list", "/procurements/", _ids(r'href="/procurements/(\d+)/"'), _str(oracle.procurement_ids)),
-    ListCheck("api:procurement-list", "/api/v1/procurements/", _api_ids(), _str(oracle.procurement_ids)),
-    ListCheck("api:policy-list", "/api/v1/policies/", _api_ids(), _str(oracle.policy_ids)),
-    ListCheck("api:organisation-list", "/api/v1/organisations/", _api_ids(), _str(oracle.organisation_ids)),
-    ListCheck("api:serviceitem-list", "/api/v1/service-items/", _api_ids(), _str(_all_pks(ServiceItem))),
+    ListCheck(
+        "procurement-list", "/procurements/", html_ids(r'href="/procurements/(\d+)/"'), _str(oracle.procurement_ids)
+    ),
+    ListCheck("api:procurement-list", "/api/v1/procurements/", api_ids(), _str(oracle.procurement_ids)),
+    ListCheck("api:policy-list", "/api/v1/policies/", api_ids(), _str(oracle.policy_ids)),
+    ListCheck("api:organisation-list", "/api/v1/organisations/", api_ids(), _str(oracle.organisation_ids)),
+    ListCheck("api:serviceitem-list", "/api/v1/service-items/", api_ids(), _str(_all_pks(ServiceItem))),
     ListCheck(
         "personal_test:person-list",
         "/personal-test/people/",
-        _ids(r'href="/personal-test/people/([0-9a-f-]{36})/"'),
+        html_ids(r'href="/personal-test/people/([0-9a-f-]{36})/"'),
         oracle.person_ids,
     ),
-    ListCheck("personal_test_api:person-list", "/personal-test/api/people/", _api_ids(), oracle.person_ids),
+    ListCheck("personal_test_api:person-list", "/personal-test/api/people/", api_ids(), oracle.person_ids),
     ListCheck(
         "api:servicecatalogue-list",
         "/api/v1/service-catalogues/",
-        _api_ids("code"),
+        api_ids("code"),
         lambda u: set(ServiceCatalogue.objects.values_list("code", flat=True)),
     ),
-    ListCheck("obligation-list", "/obligations/", _ids(r'href="/obligations/(\d+)/"'), _str(oracle.obligation_ids)),
-    ListCheck("notification-list", "/notifications/", _ids(r'id="n-(\d+)"'), _str(oracle.notification_ids)),
-    ListCheck("api:obligation-list", "/api/v1/obligations/", _api_ids(), _str(oracle.obligation_ids)),
-    ListCheck("api:notification-list", "/api/v1/notifications/", _api_ids(), _str(oracle.notification_ids)),
+    ListCheck("obligation-list", "/obligations/", html_ids(r'href="/obligations/(\d+)/"'), _str(oracle.obligation_ids)),
+    ListCheck("notification-list", "/notifications/", html_ids(r'id="n-(\d+)"'), _str(oracle.notification_ids)),
+    ListCheck("api:obligation-list", "/api/v1/obligations/", api_ids(), _str(oracle.obligation_ids)),
+    ListCheck("api:notification-list", "/api/v1/notifications/", api_ids(), _str(oracle.notification_ids)),
 ]
 
 DETAILS = [
@@ -288,17 +242,6 @@ DETAILS = [
 ]
 
 
-@dataclass(frozen=True)
-class RolePageCheck:
-    """A page only some roles reach (others: 404), listing exactly the oracle's rows for those who do."""
-
-    name: str
-    url: str
-    allowed: Callable[[User], bool]
-    pattern: str = ""  # the ids the page shows; "" for a form
-    expected: Callable[[User], set[Any]] = lambda u: set()
-
-
 ROLE_PAGES = [
     RolePageCheck(
         "station-grants",
@@ -371,6 +314,19 @@ EXEMPT = {
         )
     },
 }
+
+
+# What each app's own test package contributes (tests/checks.py says how).
+for _extra in collected("isolation", "LISTS"):
+    LISTS.extend(_extra)
+for _extra in collected("isolation", "DETAILS"):
+    DETAILS.extend(_extra)
+for _extra in collected("isolation", "ROLE_PAGES"):
+    ROLE_PAGES.extend(_extra)
+for _extra in collected("isolation", "EXEMPT"):
+    EXEMPT.update(_extra)
+for _extra in collected("isolation", "PUBLIC_DETAILS"):
+    PUBLIC_DETAILS.update(_extra)
 
 
 def _named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> Iterable[str]:
@@ -452,6 +408,9 @@ def outside_objects(demo: None) -> None:
         created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
         updated_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
     )
+    for module in contributions("isolation"):
+        if hasattr(module, "outside"):
+            module.outside()
 
 
 @pytest.mark.usefixtures("outside_objects")
@@ -539,7 +498,7 @@ def test_role_pages_show_exactly_the_users_part(user_client, username: str, chec
     assert first.status_code == 200, (username, check.url, first.status_code)
     if check.pattern:
         expected = {str(x) for x in check.expected(user)}
-        shown = _ids(check.pattern)(client, check.url)
+        shown = html_ids(check.pattern)(client, check.url)
         assert shown == expected, (username, check.url, sorted(shown ^ expected)[:10])
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -30,28 +29,12 @@ from core.api import ScopedModelViewSet
 from core.models import AuditLog
 from stations.actions import station_create, station_update
 from stations.models import Division, Station
+from tests.checks import Case, contributions
 
 pytestmark = pytest.mark.django_db
 
 DATIAN = "350425"
 OTHER_COUNTY = "350424"  # 清流县, same province, another bureau's county
-
-
-@dataclass
-class Case:
-    """How to take one action: ``call(user, target)`` performs it; ``http(client, target)`` (optional)
-    performs it through the page or API and returns the response."""
-
-    right_user: str
-    wrong_role_user: str | None  # None: every role may take it (on its own rows)
-    in_scope: Callable[[], Any]
-    out_of_scope: Callable[[], Any] | None  # None: only the system administrator acts, and it has no outside
-    call: Callable[[Any, Any], Any]
-    http: Callable[[Client, Any], Any] | None = None
-    http_ok: tuple[int, ...] = (200, 302)
-    wrong_state: Callable[[], Any] | None = None
-    wrong_state_call: Callable[[Any, Any], Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _station(
@@ -771,6 +754,8 @@ CASES.update(_contract_cases())
 CASES.update(_calendar_cases())
 
 CASES.update(_personal_cases())
+for _module in contributions("write_cases"):
+    CASES.update(_module.cases())
 
 
 def test_every_action_is_covered() -> None:
