@@ -44,3 +44,41 @@ def test_password_classes(pw: str, ok: bool) -> None:
     else:
         with pytest.raises(ValidationError, match="至少 3 类"):
             v.validate(pw)
+
+
+# Every weight of both check characters, at positions where the codes above carry a 0 too: bodies with
+# every digit value at every position, checked against the standards' own definition of the weights
+# (GB 32100-2015: W_i = 3^i mod 31; GB 11643-1999: W_i = 2^(i-1) mod 11 counted from the check character, i.e. 2^(18-i) for i = 1…17 from the left), not against the tables in the code.
+
+
+def _gb32100_check(body: str) -> str:
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    total = sum(chars.index(c) * pow(3, i, 31) for i, c in enumerate(body))
+    return chars[(31 - total % 31) % 31]
+
+
+def _gb11643_check(body: str) -> str:
+    total = sum(int(c) * pow(2, 18 - i, 11) for i, c in enumerate(body, start=1))
+    return "10X98765432"[total % 11]
+
+
+def test_gb_references_agree_with_published_codes() -> None:
+    assert _gb32100_check("9144030071526726X") == "G"  # Tencent
+    assert _gb11643_check("11010519491231002") == "X"  # the standard's own example
+
+
+@pytest.mark.parametrize("position", range(17))
+def test_every_credit_code_weight(position: int) -> None:
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    for value in chars[1:]:
+        body = "0" * position + value + "0" * (16 - position)
+        assert credit_code_check_char(body) == _gb32100_check(body), (position, value)
+
+
+@pytest.mark.parametrize("position", range(17))
+def test_every_id_number_weight(position: int) -> None:
+    from accounts.validators import id_number_check_char
+
+    for digit in "123456789":
+        body = "0" * position + digit + "0" * (16 - position)
+        assert id_number_check_char(body) == _gb11643_check(body), (position, digit)
