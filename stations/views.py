@@ -84,7 +84,6 @@ class DivisionListView(ScopedListView):
     model = Division
     template_name = "stations/division_list.html"
     context_object_name = "divisions"
-    paginate_by = 50
 
     def query(self) -> str:
         return self.request.GET.get("q", "").replace("\x00", "").strip()[:50]
