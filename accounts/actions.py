@@ -23,7 +23,7 @@ MANAGED_FIELDS = ["username", "full_name", "phone", "position", "is_active"]
 BUREAU_POSITIONS = [User.Position.OFFICER, User.Position.MANAGER]
 
 
-def can_manage_org_users(user: Any) -> bool:
+def can_manage_org_users(user: User) -> bool:
     """A bureau account with the manager position manages its own organisation's accounts."""
     return bool(
         getattr(user, "is_authenticated", False)
@@ -34,26 +34,27 @@ def can_manage_org_users(user: Any) -> bool:
     )
 
 
-def org_users(acting_user: Any) -> Any:
+def org_users(acting_user: User) -> Any:
     """The accounts a manager may see and manage: its own organisation's, nothing else."""
-    if not can_manage_org_users(acting_user):
+    organisation_id = acting_user.organisation_id
+    if not can_manage_org_users(acting_user) or organisation_id is None:
         return User.objects.none()
-    return User.objects.filter(organisation_id=acting_user.organisation_id, is_superuser=False)
+    return User.objects.filter(organisation_id=organisation_id, is_superuser=False)
 
 
-def _check(acting_user: Any, target: User | None = None) -> None:
+def _check(acting_user: User, target: User | None = None) -> None:
     if not can_manage_org_users(acting_user):
         raise PermissionDenied("只有本单位负责人可以管理本单位账号。")
     if target is not None and not org_users(acting_user).filter(pk=target.pk).exists():
         raise PermissionDenied("只能管理本单位的账号。")
 
 
-def _record(acting_user: Any, event: str, user: User, changes: dict[str, Any]) -> None:
+def _record(acting_user: User, event: str, user: User, changes: dict[str, Any]) -> None:
     audit.record(
         acting_user=acting_user,
         event=event,
         obj=user,
-        division_code=acting_user.organisation.division_id,
+        division_code=acting_user.organisation.division_id if acting_user.organisation else "",
         changes=changes,
     )
 
@@ -63,7 +64,7 @@ def _record(acting_user: Any, event: str, user: User, changes: dict[str, Any]) -
 @transaction.atomic
 def org_user_create(
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Any,
     username: str,
     full_name: str,
@@ -102,7 +103,7 @@ def org_user_create(
 
 @declare("accounts.user_set_active", label="停用或启用本单位账号", model=User, verb="change", roles=BUREAU_ROLES)
 @transaction.atomic
-def org_user_set_active(*, acting_user: Any, user: User, active: bool) -> User:
+def org_user_set_active(*, acting_user: User, user: User, active: bool) -> User:
     _check(acting_user, user)
     if user.pk == acting_user.pk and not active:
         raise ValidationError("不能停用您自己的账号。")
@@ -117,7 +118,7 @@ def org_user_set_active(*, acting_user: Any, user: User, active: bool) -> User:
 
 @declare("accounts.user_reset_password", label="重置本单位账号密码", model=User, verb="change", roles=BUREAU_ROLES)
 @transaction.atomic
-def org_user_reset_password(*, acting_user: Any, user: User, password: str) -> User:
+def org_user_reset_password(*, acting_user: User, user: User, password: str) -> User:
     """Set a temporary password; the user is asked to change it at the next login and API tokens end."""
     _check(acting_user, user)
     current = User.objects.select_for_update().get(pk=user.pk)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.scoping import Role
 
-from .models import Organisation
+from .models import Organisation, User
 
 BUREAU_ROLE_BY_DEPTH = {2: Role.PROVINCE_BUREAU, 4: Role.CITY_BUREAU, 6: Role.COUNTY_BUREAU}
 
 
-def role_of(user: Any) -> Role:
+def role_of(user: User) -> Role:
     """The role of a (non-superuser) user; an organisation that is not active gives no role (fail closed)."""
     org = user.organisation
     if org is None or not org.is_active_org:

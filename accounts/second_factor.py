@@ -28,12 +28,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core import audit
 from core.scoping import BUREAU_ROLES, Role
 
+from .models import User
+
 SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, *BUREAU_ROLES})
 TOTP_NAME = "身份验证器"
 RECOVERY_NAME = "恢复码"
 
 
-def second_factor_required(user: Any) -> bool:
+def second_factor_required(user: User) -> bool:
     """System administrators (superusers) and provincial, city and county bureau accounts, while enforced."""
     if not getattr(settings, "REQUIRE_SECOND_FACTOR", True):
         return False
@@ -42,15 +44,15 @@ def second_factor_required(user: Any) -> bool:
     return bool(user.is_superuser) or user.role in SECOND_FACTOR_ROLES
 
 
-def confirmed_totp(user: Any) -> TOTPDevice | None:
+def confirmed_totp(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def has_second_factor(user: Any) -> bool:
+def has_second_factor(user: User) -> bool:
     return confirmed_totp(user) is not None
 
 
-def pending_totp(user: Any) -> TOTPDevice:
+def pending_totp(user: User) -> TOTPDevice:
     """The unconfirmed authenticator being set up (created on first view, its key kept until confirmed)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -90,7 +92,7 @@ class CodeCheck:
     error: str = ""
 
 
-def check_code(user: Any, code: str, *, ip: str | None, channel: str) -> CodeCheck:
+def check_code(user: User, code: str, *, ip: str | None, channel: str) -> CodeCheck:
     """Check a six-digit authenticator code or an eight-character recovery code; audit refusals and recovery use.
 
     django-otp throttles each device after failures (the wait doubles with each), and a TOTP code is accepted
@@ -131,7 +133,7 @@ def check_code(user: Any, code: str, *, ip: str | None, channel: str) -> CodeChe
     return CodeCheck(None, error="验证码不正确：请输入身份验证器上的 6 位数字，或一个未用过的 8 位恢复码。")
 
 
-def _audit_failure(user: Any, *, ip: str | None, channel: str, device: Any) -> None:
+def _audit_failure(user: User, *, ip: str | None, channel: str, device: Any) -> None:
     audit.record(
         acting_user=user,
         event="login_failed",
@@ -143,7 +145,7 @@ def _audit_failure(user: Any, *, ip: str | None, channel: str, device: Any) -> N
 
 
 @transaction.atomic
-def confirm_totp(*, acting_user: Any, device: TOTPDevice, code: str, ip: str | None) -> bool:
+def confirm_totp(*, acting_user: User, device: TOTPDevice, code: str, ip: str | None) -> bool:
     """Confirm a pending authenticator with its first code. Any earlier authenticator is replaced."""
     locked = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=acting_user, confirmed=False)
     if not locked.verify_token(_normalise(code)):
@@ -167,7 +169,7 @@ def confirm_totp(*, acting_user: Any, device: TOTPDevice, code: str, ip: str | N
 
 
 @transaction.atomic
-def new_recovery_codes(*, acting_user: Any, ip: str | None) -> list[str]:
+def new_recovery_codes(*, acting_user: User, ip: str | None) -> list[str]:
     """Replace the user's recovery codes with fresh ones; the plain codes are returned to be shown once."""
     StaticDevice.objects.filter(user=acting_user).delete()
     device = StaticDevice.objects.create(user=acting_user, name=RECOVERY_NAME, confirmed=True)

@@ -8,15 +8,17 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from .models import User
 
-def revoke_tokens(user: Any) -> None:
+
+def revoke_tokens(user: User) -> None:
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=user).delete()
 
 
 @receiver(user_logged_in)
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     from core.audit import client_ip, record
     from core.middleware import SESSION_START_KEY
 
@@ -29,7 +31,7 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_logged_out)
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     from core.audit import client_ip, record
 
     if user is not None:

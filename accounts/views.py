@@ -50,7 +50,7 @@ class LogoutView(auth_views.LogoutView):
 PASSWORD_PROMPT_ROLES = frozenset({Role.ADMIN, Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU})
 
 
-def password_change_due(user: Any) -> bool:
+def password_change_due(user: User) -> bool:
     """Bureau and administrator accounts are prompted to change the password every 90 days (等保, SECURITY.md)."""
     if user.role not in PASSWORD_PROMPT_ROLES:
         return False
@@ -114,12 +114,12 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _render(self, request: HttpRequest, form: SecondFactorCodeForm) -> HttpResponse:
-        device = second_factor.pending_totp(request.user)
+        device = second_factor.pending_totp(authed_user(request))
         context = {
             "form": form,
             "qr_svg": second_factor.qr_svg(device),
             "secret": second_factor.secret_text(device),
-            "replacing": second_factor.has_second_factor(request.user),
+            "replacing": second_factor.has_second_factor(authed_user(request)),
             "next": _next_url(request),
         }
         return render(request, self.template_name, context)
@@ -131,15 +131,17 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
         form = SecondFactorCodeForm(request.POST, digits_only=True)
         if not form.is_valid():
             return self._render(request, form)
-        device = second_factor.pending_totp(request.user)
+        device = second_factor.pending_totp(authed_user(request))
         ip = audit.client_ip(request)
         code = form.cleaned_data["code"]
-        if not second_factor.confirm_totp(acting_user=request.user, device=device, code=code, ip=ip):
+        if not second_factor.confirm_totp(acting_user=authed_user(request), device=device, code=code, ip=ip):
             form.add_error("code", "验证码不正确。请确认手机时间准确，并输入身份验证器上当前显示的 6 位数字。")
             return self._render(request, form)
         device.refresh_from_db()
         django_otp.login(request, device)
-        request.session[RECOVERY_SESSION_KEY] = second_factor.new_recovery_codes(acting_user=request.user, ip=ip)
+        request.session[RECOVERY_SESSION_KEY] = second_factor.new_recovery_codes(
+            acting_user=authed_user(request), ip=ip
+        )
         messages.success(request, "身份验证器已启用。请保存下面的恢复码。")
         return redirect(_to("otp-recovery", _next_url(request)))
 
@@ -163,7 +165,7 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
         form = SecondFactorCodeForm(request.POST)
         if form.is_valid():
             result = second_factor.check_code(
-                request.user, form.cleaned_data["code"], ip=audit.client_ip(request), channel="网页"
+                authed_user(request), form.cleaned_data["code"], ip=audit.client_ip(request), channel="网页"
             )
             if result.device is not None:
                 django_otp.login(request, result.device)
@@ -188,18 +190,18 @@ class RecoveryCodesView(LoginRequiredMixin, View):
         return self._render(request, codes)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        if not (_is_verified(request) and second_factor.has_second_factor(request.user)):
+        if not (_is_verified(request) and second_factor.has_second_factor(authed_user(request))):
             messages.error(request, "请先用身份验证器完成验证，再生成新的恢复码。")
             return redirect(_to("otp-verify", reverse("otp-recovery")))
-        codes = second_factor.new_recovery_codes(acting_user=request.user, ip=audit.client_ip(request))
+        codes = second_factor.new_recovery_codes(acting_user=authed_user(request), ip=audit.client_ip(request))
         messages.success(request, "已生成新的恢复码，旧恢复码全部作废。")
         return self._render(request, codes)
 
     def _render(self, request: HttpRequest, codes: list[str] | None) -> HttpResponse:
         context = {
             "codes": codes,
-            "can_regenerate": _is_verified(request) and second_factor.has_second_factor(request.user),
-            "has_device": second_factor.has_second_factor(request.user),
+            "can_regenerate": _is_verified(request) and second_factor.has_second_factor(authed_user(request)),
+            "has_device": second_factor.has_second_factor(authed_user(request)),
             "next": _next_url(request),
         }
         return render(request, self.template_name, context)
@@ -223,7 +225,7 @@ class OrgUserListView(OrgUserMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self) -> Any:
-        return org_users(self.request.user).order_by("-is_active", "username")
+        return org_users(authed_user(self.request)).order_by("-is_active", "username")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -238,7 +240,7 @@ class OrgUserCreateView(OrgUserMixin, FormView):
     def form_valid(self, form: OrgUserCreateForm) -> HttpResponse:  # type: ignore[override]
         try:
             user = org_user_create(
-                acting_user=self.request.user,
+                acting_user=authed_user(self.request),
                 organisation=authed_user(self.request).organisation,
                 **form.cleaned_data,
             )
@@ -255,7 +257,7 @@ class OrgUserDetailView(OrgUserMixin, TemplateView):
     template_name = "accounts/org_user_detail.html"
 
     def target(self) -> User:
-        user = org_users(self.request.user).filter(pk=self.kwargs["pk"]).first()
+        user = org_users(authed_user(self.request)).filter(pk=self.kwargs["pk"]).first()
         if user is None:
             raise Http404("不存在或无权查看该账号。")
         return user

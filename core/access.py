@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.db import models
 from django.http import Http404
 
+from .actor import Actor
 from .scoping import Action
 
 M = TypeVar("M", bound=models.Model)
@@ -22,7 +23,7 @@ NOT_FOUND = "不存在或不在您的权限范围内。"
 
 def access(
     model: type[M],
-    user: Any,
+    user: Actor | None,
     key: Any,
     action: str = Action.VIEW,
     *,

@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
+from .actor import Actor
 from .scoping import Action, Role, scope_of
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -139,7 +140,7 @@ def for_model(model: type[models.Model]) -> list[ActionSpec]:
     return [spec for spec in _registry.values() if spec.model is model]
 
 
-def available_actions(user: Any, obj: models.Model) -> list[dict[str, str]]:
+def available_actions(user: Actor | None, obj: models.Model) -> list[dict[str, str]]:
     """The detail actions ``user`` may take on ``obj`` now: role, scope for the verb, and state.
 
     Scope is read from ``obj._may_<verb>`` when the queryset was annotated with

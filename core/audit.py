@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 
+from .actor import Actor
 from .models import AuditLog
 
 
@@ -45,7 +46,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
 
 def record(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     event: str,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,

@@ -28,6 +28,8 @@ from django.utils import timezone
 from core.personal.idnumber import earliest_birth_under
 from core.system import is_system_actor
 
+from .actor import Actor
+
 
 class Action(StrEnum):
     VIEW = "view"
@@ -105,7 +107,7 @@ def register_station_provider(role: Role, provider: StationProvider) -> None:
     _station_providers[role] = provider
 
 
-def _role_of(user: Any) -> Role:
+def _role_of(user: Actor) -> Role:
     if user.is_superuser:
         return Role.ADMIN
     if _role_resolver is None:
@@ -113,42 +115,45 @@ def _role_of(user: Any) -> Role:
     return _role_resolver(user)
 
 
-def scope_of(user: Any) -> UserScope:
+def scope_of(user: Actor | None) -> UserScope:
     """The user's scope, computed once per user object (i.e. once per request)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return UserScope(role=Role.NONE)
     cached = getattr(user, "_zhanwu_scope", None)
     if cached is not None:
         return cached
+    # The scope is cached on the user object; organisation and its division are the accounts app's (an Actor
+    # with a role has them: the role resolver answered from them).
+    account: Any = user
     if is_system_actor(user):
         # The system actor cannot log in (inactive, unusable password) and is recognised before the
         # is_active test below, which keeps every other inactive account out.
         system = UserScope(role=Role.SYSTEM)
-        user._zhanwu_scope = system
+        account._zhanwu_scope = system
         return system
     if not user.is_active:
         return UserScope(role=Role.NONE)
     role = _role_of(user)
     scope: UserScope
     if role in BUREAU_ROLES or role == Role.TOWNSHIP:
-        scope = UserScope(role=role, organisation_id=user.organisation_id, roots=(user.organisation.division_id,))
+        scope = UserScope(role=role, organisation_id=account.organisation_id, roots=(account.organisation.division_id,))
     elif role in _station_providers:
         stations = _station_providers[role](user)
         scope = UserScope(
             role=role,
-            organisation_id=user.organisation_id,
+            organisation_id=account.organisation_id,
             roots=tuple(sorted(set(stations.values()))),
             station_ids=frozenset(stations),
         )
     else:
         scope = UserScope(role=role, organisation_id=getattr(user, "organisation_id", None))
-    user._zhanwu_scope = scope
+    account._zhanwu_scope = scope
     return scope
 
 
-def forget_scope(user: Any) -> None:
-    if hasattr(user, "_zhanwu_scope"):
-        del user._zhanwu_scope
+def forget_scope(user: Actor | None) -> None:
+    if user is not None and hasattr(user, "_zhanwu_scope"):
+        delattr(user, "_zhanwu_scope")
 
 
 def _subtree_q(path: str, roots: tuple[str, ...]) -> Q:
@@ -270,13 +275,13 @@ class ScopeRule:
 
 
 class ScopedQuerySet(models.QuerySet):
-    def for_user(self, user: Any, action: str = Action.VIEW) -> ScopedQuerySet:
+    def for_user(self, user: Actor | None, action: str = Action.VIEW) -> ScopedQuerySet:
         rule: ScopeRule | None = getattr(self.model, "scoping", None)
         scope = scope_of(user)
         if rule is None or not rule.may(scope.role, action):
             return self.none()
         if rule.user and scope.role != Role.SYSTEM:
-            return self.filter(**{rule.user: user.pk})
+            return self.filter(**{rule.user: getattr(user, "pk", None)})
         if scope.is_global:
             return self
         q = rule.q_for(scope, action)
@@ -301,7 +306,7 @@ class ScopedQuerySet(models.QuerySet):
         # Every scope path is a foreign key chain or a column, never a to-many join: no duplicates, no DISTINCT.
         return self.filter(q)
 
-    def with_permissions(self, user: Any, verbs: list[str]) -> ScopedQuerySet:
+    def with_permissions(self, user: Actor | None, verbs: list[str]) -> ScopedQuerySet:
         """Annotate each row with ``_may_<verb>``: whether ``user`` may take that verb on it, inside the same
         SELECT (no query per row). Used to tell API callers what they may do next."""
         rule: ScopeRule | None = getattr(self.model, "scoping", None)

@@ -26,7 +26,7 @@ SYSTEM_USERNAME = "system"
 SYSTEM_FULL_NAME = "系统任务"
 
 
-def is_system_actor(user: Any) -> bool:
+def is_system_actor(user: object) -> bool:
     """Whether a user object is the system actor (no database access)."""
     return (
         getattr(user, "username", None) == SYSTEM_USERNAME

@@ -17,6 +17,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from accounts.http import authed_user
+from accounts.models import User
 from contracts.models import Contract
 from core.scoping import Role, scope_of
 from stations.models import Division, Station
@@ -33,7 +35,7 @@ def _by_child(qs: QuerySet, path: str, length: int, *fields: str) -> list[tuple[
     )
 
 
-def area_summary(user: Any, division: Division | None) -> dict[str, Any]:
+def area_summary(user: User, division: Division | None) -> dict[str, Any]:
     """Child divisions of ``division`` (the provinces when None) with their figures; 4 queries in all."""
     today = timezone.localdate()
     length = CHILD_LENGTH.get(len(division.code) if division else None, 9)
@@ -114,7 +116,7 @@ class AreaSummaryView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = authed_user(self.request)
         if scope_of(user).role not in SUMMARY_ROLES:
             raise Http404("无权查看该页面。")
         division = access_division(user, self.kwargs["code"])

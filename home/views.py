@@ -89,7 +89,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     # -- per role ----------------------------------------------------------
     def county(self) -> dict[str, Any]:
-        user = self.request.user
+        user = authed_user(self.request)
         stations = self.stations()
         division = self.own_division()
         incomplete = stations.filter(incomplete_q()).select_related("division").order_by("division_id", "level")
@@ -167,7 +167,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         }
 
     def agency(self) -> dict[str, Any]:
-        user = self.request.user
+        user = authed_user(self.request)
         today = timezone.localdate()
         visible = self.stations().select_related("division").order_by("division_id", "level")
         contracts = (
@@ -206,7 +206,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         """Province, city (and system administrators): their children side by side, with drill-down."""
         division = self.own_division()
         return {
-            **area_summary(self.request.user, division),
+            **area_summary(authed_user(self.request), division),
             "division": division,
             "incomplete_count": self.stations().filter(incomplete_q()).count(),
         }

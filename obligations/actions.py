@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.access import access
 from core.actions import check_state, declare
 from core.audit import client_ip, record, snapshot
@@ -22,16 +23,16 @@ from .models import Notification, Obligation
 WAIVE_FIELDS = ["state", "waived_at", "waived_by_id", "waive_reason", "updated_at"]
 
 
-def access_obligation(user: Any, pk: Any, action: str = Action.VIEW) -> Obligation:
+def access_obligation(user: User, pk: Any, action: str = Action.VIEW) -> Obligation:
     """The obligation with this id if the user may take ``action`` on it, else 404 (never 403)."""
     return access(Obligation, user, pk, action, queryset=Obligation.objects.select_related("owner", "division"))
 
 
-def access_notification(user: Any, pk: Any, action: str = Action.VIEW) -> Notification:
+def access_notification(user: User, pk: Any, action: str = Action.VIEW) -> Notification:
     return access(Notification, user, pk, action)
 
 
-def can_waive(user: Any, obligation: Obligation) -> bool:
+def can_waive(user: User, obligation: Obligation) -> bool:
     return obligation.is_open and Obligation.objects.for_user(user, Action.CHANGE).filter(pk=obligation.pk).exists()
 
 
@@ -45,7 +46,7 @@ def can_waive(user: Any, obligation: Obligation) -> bool:
     states=Obligation.OPEN_STATES,
 )
 @transaction.atomic
-def obligation_waive(*, acting_user: Any, obligation_id: int, reason: str, request: Any = None) -> Obligation:
+def obligation_waive(*, acting_user: User, obligation_id: int, reason: str, request: Any = None) -> Obligation:
     obligation = access_obligation(acting_user, obligation_id, Action.CHANGE)
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     reason = (reason or "").strip()
@@ -79,7 +80,7 @@ def obligation_waive(*, acting_user: Any, obligation_id: int, reason: str, reque
 
 @declare("obligations.notification_read", label="标为已读", model=Notification, verb=Action.CHANGE)
 @transaction.atomic
-def notification_mark_read(*, acting_user: Any, notification_id: int, request: Any = None) -> Notification:
+def notification_mark_read(*, acting_user: User, notification_id: int, request: Any = None) -> Notification:
     notification = access_notification(acting_user, notification_id, Action.CHANGE)
     if notification.read_at is None:
         notification.read_at = timezone.now()
@@ -98,7 +99,7 @@ def notification_mark_read(*, acting_user: Any, notification_id: int, request: A
     "obligations.notifications_read_all", label="全部标为已读", model=Notification, verb=Action.CHANGE, detail=False
 )
 @transaction.atomic
-def notifications_mark_all_read(*, acting_user: Any, request: Any = None) -> int:
+def notifications_mark_all_read(*, acting_user: User, request: Any = None) -> int:
     """One UPDATE over the user's own unread messages; one audit row with the count."""
     now = timezone.now()
     count = Notification.objects.for_user(acting_user, Action.CHANGE).filter(read_at__isnull=True).update(read_at=now)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from accounts.models import User
 from core.scoping import Action
 
 from .models import Notification, Obligation
@@ -19,11 +20,11 @@ TODO_GROUPS = [
 ]
 
 
-def visible_obligations(user: Any) -> QuerySet[Obligation]:
+def visible_obligations(user: User) -> QuerySet[Obligation]:
     return Obligation.objects.for_user(user, Action.VIEW)
 
 
-def todo(user: Any, limit: int = 10) -> dict[str, Any]:
+def todo(user: User, limit: int = 10) -> dict[str, Any]:
     """The user's 待办: counts per open state (one query) and the first ``limit`` of each group (one each)."""
     visible = visible_obligations(user)
     counts = dict(
@@ -39,5 +40,5 @@ def todo(user: Any, limit: int = 10) -> dict[str, Any]:
     return {"groups": groups, "total": sum(counts.values()), "limit": limit}
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.for_user(user, Action.VIEW).filter(read_at__isnull=True).count()

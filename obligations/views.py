@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from accounts.http import authed_user
 from core.views import ScopedDetailView, ScopedListView
 
 from .actions import can_waive, notification_mark_read, notifications_mark_all_read, obligation_waive
@@ -56,7 +57,7 @@ class ObligationDetailView(ScopedDetailView):
         obligation = self.object
         kind = get_kind(obligation.kind)
         context["kind"] = kind
-        context["can_waive"] = can_waive(self.request.user, obligation)
+        context["can_waive"] = can_waive(authed_user(self.request), obligation)
         context.setdefault("form", WaiveForm())
         context["notified"] = obligation.notifications.filter(recipient=self.request.user).order_by("created_at")
         return context
@@ -67,7 +68,7 @@ class ObligationDetailView(ScopedDetailView):
         if form.is_valid():
             try:
                 obligation_waive(
-                    acting_user=request.user,
+                    acting_user=authed_user(request),
                     obligation_id=self.object.pk,
                     reason=form.cleaned_data["reason"],
                     request=request,
@@ -100,7 +101,7 @@ class NotificationReadView(LoginRequiredMixin, View):
     """POST: mark one message read, then go to its link (``next``) or back to the inbox."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        notification = notification_mark_read(acting_user=request.user, notification_id=pk, request=request)
+        notification = notification_mark_read(acting_user=authed_user(request), notification_id=pk, request=request)
         target = request.POST.get("next") or ""
         if target == "link" and notification.link:
             target = notification.link
@@ -111,6 +112,6 @@ class NotificationReadView(LoginRequiredMixin, View):
 
 class NotificationReadAllView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        count = notifications_mark_all_read(acting_user=request.user, request=request)
+        count = notifications_mark_all_read(acting_user=authed_user(request), request=request)
         messages.success(request, f"已将 {count} 条消息标为已读。" if count else "没有未读消息。")
         return HttpResponseRedirect(reverse("notification-list"))

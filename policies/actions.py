@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from core import audit
 from core.actions import declare
 from core.scoping import Action, scope_of
@@ -18,7 +19,7 @@ from .models import Policy, PolicyPreset, PolicyRule
 from .registry import STRENGTHS, cite, preset_files, rules, vocabulary
 
 
-def can_edit_policy_of(user: Any, division_code: str) -> bool:
+def can_edit_policy_of(user: User, division_code: str) -> bool:
     """A bureau edits the policy of its own division only; system administrators any."""
     scope = scope_of(user)
     if scope.is_global:
@@ -28,14 +29,14 @@ def can_edit_policy_of(user: Any, division_code: str) -> bool:
     return getattr(user.organisation, "division_id", None) == division_code
 
 
-def _check(user: Any, division_code: str) -> None:
+def _check(user: User, division_code: str) -> None:
     if not can_edit_policy_of(user, division_code):
         raise PermissionDenied("只能修改本级民政部门的政策方案。")
 
 
 @declare("policies.create", label="建立本级方案", model=Policy, verb=Action.ADD, detail=False)
 @transaction.atomic
-def policy_get_or_create(*, acting_user: Any, division: Division) -> Policy:
+def policy_get_or_create(*, acting_user: User, division: Division) -> Policy:
     _check(acting_user, division.code)
     policy = Policy.objects.filter(division=division).first()
     if policy is not None:
@@ -58,7 +59,7 @@ RULE_FIELDS = ["value", "strength", "condition", "condition_code", "not_applicab
 @transaction.atomic
 def policy_rule_set(
     *,
-    acting_user: Any,
+    acting_user: User,
     policy: Policy,
     key: str,
     value: Any,
@@ -89,7 +90,7 @@ def policy_rule_set(
     )
 
 
-def _rule_write(*, acting_user: Any, policy: Policy, key: str, fields: dict[str, Any]) -> PolicyRule:
+def _rule_write(*, acting_user: User, policy: Policy, key: str, fields: dict[str, Any]) -> PolicyRule:
     if key not in rules():
         raise ValidationError({"key": f"未知的规则：{key}"})
     if not fields["clause"]:
@@ -125,7 +126,7 @@ def _rule_write(*, acting_user: Any, policy: Policy, key: str, fields: dict[str,
 
 @declare("policies.rule_clear", label="取消本级规定", model=Policy, verb=Action.CHANGE)
 @transaction.atomic
-def policy_rule_clear(*, acting_user: Any, policy: Policy, key: str) -> bool:
+def policy_rule_clear(*, acting_user: User, policy: Policy, key: str) -> bool:
     """Remove an override so the value is inherited from above again."""
     _check(acting_user, policy.division_id)
     row = PolicyRule.objects.filter(policy=policy, key=key).first()
@@ -221,7 +222,7 @@ def load_presets() -> list[PolicyPreset]:
 
 @declare("policies.adopt", label="采用预置方案", model=Policy, verb=Action.ADD, detail=False)
 @transaction.atomic
-def preset_adopt(*, acting_user: Any, preset: PolicyPreset, division: Division) -> Policy:
+def preset_adopt(*, acting_user: User, preset: PolicyPreset, division: Division) -> Policy:
     """A bureau adopts a preset for its own division: every value is copied with its strength, condition and
     clause into the division's own policy (audited rule by rule); the bureau then overrides what differs.
 

@@ -253,18 +253,18 @@ class PolicyEffectiveView(ScopedDetailView):
         code = getattr(authed_user(self.request).organisation, "division_id", None)
         if code and Division.objects.for_user(self.request.user).filter(code=code).exists():
             return code
-        roots = user_roots(self.request.user)
+        roots = user_roots(authed_user(self.request))
         return roots[0] if roots else None
 
     def get_object(self, queryset: QuerySet[Division] | None = None) -> Division | None:  # type: ignore[override]
         code = self.request.GET.get("division", "").strip() or self.default_code()
         if not code:
             return None
-        return access_division(self.request.user, code)
+        return access_division(authed_user(self.request), code)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = authed_user(self.request)
         division: Division | None = self.object
         q = self.request.GET.get("q", "").replace("\x00", "").strip()[:50]
         context["q"] = q
@@ -390,13 +390,15 @@ class PolicyEditView(LoginRequiredMixin, View):
         try:
             if op == "clear":
                 policy = self.own_policy(request, division)
-                cleared = policy is not None and policy_rule_clear(acting_user=request.user, policy=policy, key=key)
+                cleared = policy is not None and policy_rule_clear(
+                    acting_user=authed_user(request), policy=policy, key=key
+                )
                 message = f"已恢复继承：{rule.label}" if cleared else f"{rule.label} 本级未设置，无需恢复。"
                 ok = True
             elif form.is_valid():
-                policy = policy_get_or_create(acting_user=request.user, division=division)
+                policy = policy_get_or_create(acting_user=authed_user(request), division=division)
                 policy_rule_set(
-                    acting_user=request.user,
+                    acting_user=authed_user(request),
                     policy=policy,
                     key=key,
                     value=form.cleaned_data["value"],
@@ -441,7 +443,7 @@ class PolicyAdoptView(PolicyEditView):
         if preset is None:
             raise Http404("没有这个预置方案。")
         try:
-            preset_adopt(acting_user=request.user, preset=preset, division=division)
+            preset_adopt(acting_user=authed_user(request), preset=preset, division=division)
         except PermissionDenied:
             raise Http404("无权修改该区划的政策方案。") from None
         except ValidationError as exc:

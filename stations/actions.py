@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from core import audit
 from core.actions import declare
 from core.scoping import Action
@@ -53,7 +54,7 @@ EDITABLE_FIELDS = ["name", "address", "floor_area", "rooms", "plaque_date", "sta
 
 @declare("stations.create", label="新建站点", model=Station, verb=Action.ADD, detail=False)
 @transaction.atomic
-def station_create(*, acting_user: Any, division: Division, level: str, **fields: Any) -> Station:
+def station_create(*, acting_user: User, division: Division, level: str, **fields: Any) -> Station:
     if not Division.objects.for_user(acting_user).filter(pk=division.pk).exists():
         raise PermissionDenied("无权在该区划新建站点。")
     station = Station(division=division, level=level, **fields)
@@ -75,7 +76,7 @@ def station_create(*, acting_user: Any, division: Division, level: str, **fields
 @declare("stations.update", label="修改站点", model=Station, verb=Action.CHANGE)
 @transaction.atomic
 def station_update(
-    *, acting_user: Any, station: Station, data: dict[str, Any], covered_townships: list[Division] | None = None
+    *, acting_user: User, station: Station, data: dict[str, Any], covered_townships: list[Division] | None = None
 ) -> Station:
     """Update editable fields; status moves only along the lifecycle (DOMAIN §2)."""
     current = Station.objects.for_user(acting_user, Action.CHANGE).select_for_update().filter(pk=station.pk).first()
@@ -109,7 +110,7 @@ def station_update(
     return current
 
 
-def _recheck(user: Any, station: Station) -> None:
+def _recheck(user: User, station: Station) -> None:
     """After the write, the row must still be inside the user's scope, else roll back (STYLE.md)."""
     if not Station.objects.for_user(user, Action.CHANGE).filter(pk=station.pk).exists():
         raise PermissionDenied("保存后的站点不在您的权限范围内。")
@@ -134,7 +135,7 @@ def evaluator_group(organisation: Any) -> Any:
     return group
 
 
-def sync_evaluator_membership(user: Any) -> None:
+def sync_evaluator_membership(user: User) -> None:
     """Put a user in its evaluator organisation's group, and in no other evaluator group."""
     from accounts.models import Organisation
 
@@ -151,14 +152,14 @@ def sync_evaluator_membership(user: Any) -> None:
         user.groups.add(wanted)
 
 
-def _grantable(acting_user: Any) -> Any:
+def _grantable(acting_user: User) -> Any:
     """Stations a user may grant: those it may change (the county bureau's own county; administrators: all)."""
     return Station.objects.for_user(acting_user, Action.CHANGE)
 
 
 @declare("stations.grant", label="授权评估机构查看", model=Station, verb=Action.CHANGE)
 @transaction.atomic
-def station_grant(*, acting_user: Any, evaluator: Any, stations: list[Station]) -> list[Station]:
+def station_grant(*, acting_user: User, evaluator: Any, stations: list[Station]) -> list[Station]:
     """Grant stations to an evaluator organisation; one audit row per newly granted station."""
     from guardian.shortcuts import assign_perm
 
@@ -192,7 +193,7 @@ def station_grant(*, acting_user: Any, evaluator: Any, stations: list[Station]) 
 
 @declare("stations.revoke", label="撤销评估机构的查看授权", model=Station, verb=Action.CHANGE)
 @transaction.atomic
-def station_revoke(*, acting_user: Any, evaluator: Any, station: Station) -> None:
+def station_revoke(*, acting_user: User, evaluator: Any, station: Station) -> None:
     """Withdraw one station from an evaluator organisation; audited."""
     from guardian.shortcuts import remove_perm
 

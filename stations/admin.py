@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.http import authed_user
 from core import audit
 from core.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
 
@@ -69,16 +70,16 @@ class StationAdmin(ScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Station, form: Any, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.cleaned_data}
         if change:
-            station_update(acting_user=request.user, station=obj, data=data)
+            station_update(acting_user=authed_user(request), station=obj, data=data)
         else:
-            created = station_create(acting_user=request.user, division=obj.division, level=obj.level, **data)
+            created = station_create(acting_user=authed_user(request), division=obj.division, level=obj.level, **data)
             obj.pk = created.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if "covered_townships" in form.cleaned_data:
             # station_update re-reads the row through for_user(user, "change") itself.
             station_update(
-                acting_user=request.user,
+                acting_user=authed_user(request),
                 station=form.instance,
                 data={},
                 covered_townships=list(form.cleaned_data["covered_townships"]),

@@ -7,6 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.models import User
+
 from .models import FUNCTIONAL_ROOMS, Division, Station, validate_rooms
 
 ROOM_SEPARATORS = [",", "，", "、", ";", "；", "\n"]
@@ -71,7 +73,7 @@ class StationForm(forms.ModelForm):
             "plaque_date": {"invalid": "请输入有效日期，格式为 YYYY-MM-DD。"},
         }
 
-    def __init__(self, *args: Any, user: Any, standard_name: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, standard_name: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         station: Station = self.instance
         self.standard_name = standard_name
@@ -168,7 +170,7 @@ def default_level(division: Division | None) -> str:
     return DEFAULT_LEVEL_FOR.get(division.level, "") if division is not None else ""  # type: ignore[call-overload]
 
 
-def creatable_divisions(user: Any) -> Any:
+def creatable_divisions(user: User) -> Any:
     """Places where a user may create a station: its own subtree (not the ancestors it can see), county and below.
 
     Division.objects.for_user also returns the way up the tree, which is for reading only.
@@ -214,7 +216,7 @@ class StationCreateForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

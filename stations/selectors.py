@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
+from accounts.models import User
 from contracts.models import Contract
 from core.access import NOT_FOUND, access
 from core.scoping import Action
@@ -17,7 +18,7 @@ from core.scoping import Action
 from .models import Division, Station
 
 
-def granted_stations(user: Any) -> dict[int, str]:
+def granted_stations(user: User) -> dict[int, str]:
     """{station id: division code} of the stations granted to a user through django-guardian (evaluators)."""
     qs = get_objects_for_user(
         user, "stations.view_station", klass=Station.objects.all(), accept_global_perms=False, with_superuser=False
@@ -31,7 +32,7 @@ def incomplete_q() -> Q:
 
 
 def access_division(
-    user: Any, code: str, action: str = Action.VIEW, queryset: QuerySet[Division] | None = None
+    user: User, code: str, action: str = Action.VIEW, queryset: QuerySet[Division] | None = None
 ) -> Division:
     """A division in the user's scope by its statistical code, or 404 (malformed codes included)."""
     if not (isinstance(code, str) and code.isdigit() and len(code) in (2, 4, 6, 9, 12)):
@@ -39,7 +40,7 @@ def access_division(
     return access(Division, user, code, action, field="code", queryset=queryset)
 
 
-def access_station(user: Any, pk: Any, action: str = Action.VIEW) -> Station:
+def access_station(user: User, pk: Any, action: str = Action.VIEW) -> Station:
     """A station in the user's scope for ``action`` by its id, or 404."""
     return access(Station, user, pk, action, queryset=Station.objects.select_related("division"))
 

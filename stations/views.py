@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
@@ -24,12 +23,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView
 
 from accounts.http import authed_user
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from contracts.models import Contract
 from core import audit
 from core.exports import csv_safe  # noqa: F401  (re-exported: stations.views.csv_safe)
 from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView, ScopedUpdateView
+from core.xlsx import XLSX_TYPE, xlsx_bytes
 from policies.models import Policy
 from stations.selectors import access_division, granted_station_ids, incomplete_q, with_current_contract
 
@@ -60,14 +60,14 @@ def station_counts_by_prefix(stations: QuerySet[Station], codes: Iterable[str]) 
     return counts
 
 
-def breadcrumbs(user: Any, division: Division | None) -> list[Division]:
+def breadcrumbs(user: User, division: Division | None) -> list[Division]:
     """The visible ancestors of a division, root first (Division.objects.for_user includes the way up)."""
     if division is None:
         return []
     return list(Division.objects.for_user(user).filter(code__in=division.ancestor_codes).order_by("code"))
 
 
-def user_roots(user: Any) -> list[str]:
+def user_roots(user: User) -> list[str]:
     """The tops of the user's subtrees with nested ones dropped; empty for system administrators (everything)."""
     roots = sorted(scope_of(user).roots, key=lambda c: (len(c), c))
     kept: list[str] = []
@@ -96,11 +96,11 @@ class DivisionListView(ScopedListView):
             return qs.order_by("level", "code")
         if scope_of(self.request.user).is_global:
             return qs.filter(level=Division.Level.PROVINCE).order_by("code")
-        return qs.filter(code__in=user_roots(self.request.user)).order_by("code")
+        return qs.filter(code__in=user_roots(authed_user(self.request))).order_by("code")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = authed_user(self.request)
         divisions = list(context["object_list"])
         stations = Station.objects.for_user(user)
         context["q"] = self.query()
@@ -138,12 +138,12 @@ class DivisionDetailView(ScopedDetailView):
 
     def get_object(self, queryset: QuerySet[Division] | None = None) -> Division:
         return access_division(
-            self.request.user, self.kwargs["code"], queryset=Division.objects.select_related("parent")
+            authed_user(self.request), self.kwargs["code"], queryset=Division.objects.select_related("parent")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = authed_user(self.request)
         division: Division = self.object
         stations = Station.objects.for_user(user)
         children = Division.objects.for_user(user).filter(parent_id=division.code).order_by("code")
@@ -187,8 +187,8 @@ EXPORT_COLUMNS = [
     "状态",
     "星级",
 ]
+EXPORT_WIDTHS = [36, 18, 16, 16, 30, 36, 12, 36, 12, 10, 6]
 NO_AGENCY = "none"  # the agency filter's value for "no contract in force"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_row(s: Station) -> list[str]:
@@ -209,35 +209,6 @@ def export_row(s: Station) -> list[str]:
             s.star_rating or "",
         ]
     ]
-
-
-def xlsx_workbook(header: list[str], rows: Iterable[list[str]], title: str) -> bytes:
-    """An .xlsx file whose cells are all strings (type ``s``), so Excel keeps 12-digit codes as text."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    if sheet is None:  # a new workbook always has one sheet
-        sheet = workbook.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            # openpyxl guesses a type from the value; a text starting with "=" would become a formula.
-            cell.data_type = TYPE_STRING
-            cell.number_format = "@"
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate([36, 18, 16, 16, 30, 36, 12, 36, 12, 10, 6], start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 class StationListView(ScopedListView):
@@ -319,7 +290,9 @@ class StationListView(ScopedListView):
         rows = [export_row(s) for s in self.get_queryset()]
         stamp = timezone.localdate().strftime("%Y%m%d")
         if kind == "xlsx":
-            response = HttpResponse(xlsx_workbook(EXPORT_COLUMNS, rows, "社工站"), content_type=XLSX_TYPE)
+            response = HttpResponse(
+                xlsx_bytes(EXPORT_COLUMNS, rows, title="社工站", widths=EXPORT_WIDTHS), content_type=XLSX_TYPE
+            )
         else:
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
@@ -361,7 +334,7 @@ class StationDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = authed_user(self.request)
         station: Station = self.object
         context["breadcrumbs"] = [*breadcrumbs(user, station.division), station.division]
         context["contracts"] = list(
@@ -402,7 +375,7 @@ class StationUpdateView(ScopedUpdateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["breadcrumbs"] = [*breadcrumbs(self.request.user, self.object.division), self.object.division]
+        context["breadcrumbs"] = [*breadcrumbs(authed_user(self.request), self.object.division), self.object.division]
         context["standard_name"] = context["form"].standard_name
         return context
 
@@ -410,7 +383,7 @@ class StationUpdateView(ScopedUpdateView):
         form = cast(StationForm, form)
         try:
             station = station_update(
-                acting_user=self.request.user,
+                acting_user=authed_user(self.request),
                 station=self.object,
                 data=form.action_data(),
                 covered_townships=form.action_covered_townships(),
@@ -465,12 +438,15 @@ class StationCreateView(LoginRequiredMixin, FormView):
         if not code.isdigit():
             return None
         return (
-            creatable_divisions(self.request.user).select_related("parent", "parent__parent").filter(code=code).first()
+            creatable_divisions(authed_user(self.request))
+            .select_related("parent", "parent__parent")
+            .filter(code=code)
+            .first()
         )
 
     def place_context(self) -> dict[str, Any]:
         """Options for the picker: search results for ``q``, else the children of ``parent`` (or the user's tops)."""
-        user = self.request.user
+        user = authed_user(self.request)
         creatable = creatable_divisions(user)
         q = self.request.GET.get("q", "").replace("\x00", "").strip()[:30]
         parent_code = self.request.GET.get("parent", "").strip()[:12]
@@ -535,7 +511,7 @@ class StationCreateView(LoginRequiredMixin, FormView):
     def form_valid(self, form: StationCreateForm) -> HttpResponse:  # type: ignore[override]
         try:
             station = station_create(
-                acting_user=self.request.user,
+                acting_user=authed_user(self.request),
                 division=form.cleaned_data["division"],
                 level=form.cleaned_data["level"],
                 name=form.cleaned_data["name"].strip(),

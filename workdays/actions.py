@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from core import audit
 from core.actions import declare
 from core.scoping import Action, Role, scope_of
@@ -41,7 +42,7 @@ def _days_snapshot(year: CalendarYear | None) -> dict[str, Any]:
 @transaction.atomic
 def save_arrangement(
     *,
-    acting_user: Any,
+    acting_user: User,
     year: int,
     notice: str,
     source: str,

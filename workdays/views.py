@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.http import authed_user
 from core import audit
 from core.scoping import Action, Role, scope_of
 
@@ -193,7 +194,7 @@ class ArrangementView(LoginRequiredMixin, View):
         data = year_form.cleaned_data
         try:
             save_arrangement(
-                acting_user=request.user,
+                acting_user=authed_user(request),
                 year=year,
                 notice=data["notice"],
                 source=data["source"],

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from core import audit
 from core.actions import declare
+from core.actor import Actor
 from core.models import AuditLog
 from core.scoping import Action
 
@@ -84,7 +85,7 @@ def _field_names(model: type[PersonalRecord], fields: Sequence[str] | None) -> l
     return list(dict.fromkeys(fields))
 
 
-def may_take(acting_user: Any, model: type[models.Model], action: str) -> bool:
+def may_take(acting_user: Actor | None, model: type[models.Model], action: str) -> bool:
     """Whether the user's role holds ``action`` on this model at all (scope not considered)."""
     from core.scoping import scope_of
 
@@ -95,7 +96,7 @@ def may_take(acting_user: Any, model: type[models.Model], action: str) -> bool:
 @transaction.atomic
 def unmask(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     obj: PersonalRecord,
     reason: str | None,
     reason_text: str | None,
@@ -127,7 +128,7 @@ def unmask(
 @transaction.atomic
 def export_clear(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     objects: Iterable[PersonalRecord],
     model: type[PersonalRecord],
     reason: str | None,
@@ -148,8 +149,8 @@ def export_clear(
         subject = obj.audit_subject()
         rows.append(
             AuditLog(
-                user=acting_user,
-                username=acting_user.get_username(),
+                user=cast(Any, acting_user),
+                username=acting_user.get_username() if acting_user is not None else "",
                 organisation_id=getattr(acting_user, "organisation_id", None),
                 event=AuditLog.Event.EXPORT,
                 object_type=model._meta.label,
@@ -168,7 +169,7 @@ def export_clear(
 
 
 def record_masked_export(
-    *, acting_user: Any, model: type[models.Model], count: int, division_code: str = "", ip: str | None = None
+    *, acting_user: Actor | None, model: type[models.Model], count: int, division_code: str = "", ip: str | None = None
 ) -> AuditLog:
     """A masked export (the default) is audited too, as one row without subjects, filed under the exporting
     user's division unless told otherwise (so the bureau above reads it)."""

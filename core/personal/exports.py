@@ -6,23 +6,18 @@ Every text cell is written as a string: a value starting with ``= + - @`` never 
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+
+from core.xlsx import XLSX_TYPE, xlsx_bytes
 
 from .fields import EncryptedTextField
 from .masking import mask
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -58,33 +53,9 @@ def table_rows(objects: Iterable[Any], columns: Sequence[Column], *, clear: bool
     return [[cell_value(obj, c, clear=clear) for c in columns] for obj in objects]
 
 
-def _excel_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int | float | Decimal | dt.date | dt.datetime):
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            return value.replace(tzinfo=None)  # openpyxl refuses aware datetimes; values are already local
-        return value
-    return str(value)
-
-
 def workbook_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1") -> bytes:
-    """An .xlsx file; every str cell is stored as a string cell, never as a formula."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
-    sheet.title = title[:31]
-    for r, row in enumerate([list(headers), *rows], start=1):
-        for c, raw in enumerate(row, start=1):
-            value = _excel_value(raw)
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = TYPE_STRING  # openpyxl would take "=…" for a formula
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """An .xlsx file through the one writer (core.xlsx): text cells never become formulas."""
+    return xlsx_bytes(headers, rows, title=title)
 
 
 def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import authed_user
 from core.api import ScopedReadOnlyViewSet
 from obligations.actions import notification_mark_read, notifications_mark_all_read, obligation_waive
 from obligations.filtersets import NotificationFilterSet, ObligationFilterSet
@@ -44,7 +45,7 @@ class ObligationViewSet(ScopedReadOnlyViewSet):
         try:
             # The action loads the obligation through for_user(user, "change"): out of scope is 404.
             obligation = obligation_waive(
-                acting_user=request.user,
+                acting_user=authed_user(request),
                 obligation_id=cast(Any, pk),
                 reason=payload.validated_data["reason"],
                 request=request,
@@ -72,10 +73,12 @@ class NotificationViewSet(ScopedReadOnlyViewSet):
     @extend_schema(summary="标为已读", request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
-        notification = notification_mark_read(acting_user=request.user, notification_id=cast(Any, pk), request=request)
+        notification = notification_mark_read(
+            acting_user=authed_user(request), notification_id=cast(Any, pk), request=request
+        )
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(summary="全部标为已读", request=None, responses={200: dict})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        return Response({"marked": notifications_mark_all_read(acting_user=request.user, request=request)})
+        return Response({"marked": notifications_mark_all_read(acting_user=authed_user(request), request=request)})

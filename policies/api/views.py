@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import authed_user
 from core.api import ScopedReadOnlyViewSet
 from policies.actions import preset_adopt
 from policies.filtersets import PolicyFilterSet
@@ -84,7 +85,8 @@ class PolicyViewSet(ScopedReadOnlyViewSet):
             raise ValidationError({"division": ["请提供区划代码（division 参数）。"]})
         if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
             raise ValidationError({"division": ["区划代码应为 2、4、6、9 或 12 位数字。"]})
-        division = access_division(request.user, code, queryset=with_has_children(Division.objects.all(), request.user))
+        user = authed_user(request)
+        division = access_division(user, code, queryset=with_has_children(Division.objects.all(), user))
         # Every value on this division and its ancestors: the ancestors are in the user's scope too
         # (Policy.scoping has ancestors=True), so nothing beyond the user's reach is revealed.
         data = EffectivePolicySerializer.build(division, effective_policy(division.code))
@@ -115,7 +117,7 @@ class PolicyViewSet(ScopedReadOnlyViewSet):
         if division is None or preset is None:
             raise NotFound("区划或预置方案不存在，或不在您的权限范围内。")
         try:
-            policy = preset_adopt(acting_user=request.user, preset=preset, division=division)
+            policy = preset_adopt(acting_user=authed_user(request), preset=preset, division=division)
         except DjangoPermissionDenied:
             raise NotFound("只能为本级区划采用预置方案。") from None
         except DjangoValidationError as exc:

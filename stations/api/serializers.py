@@ -7,12 +7,13 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework import serializers
 
+from accounts.models import User
 from core.api import AllowedActionsField
 from stations.actions import EDITABLE_FIELDS
 from stations.models import MAX_ROOM_NAME, MAX_ROOMS, Division, Station
 
 
-def with_has_children(queryset: QuerySet[Division], user: Any) -> QuerySet[Division]:
+def with_has_children(queryset: QuerySet[Division], user: User) -> QuerySet[Division]:
     """Annotate ``has_children`` with one EXISTS subquery (no N+1), counting only children the user may see,
     so a tree widget never offers to expand a node into nothing."""
     children = Division.objects.for_user(user).filter(parent_id=OuterRef("pk"))

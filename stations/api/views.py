@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import authed_user
 from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, translate_django_errors
 from core.scoping import ScopedQuerySet
 from stations.actions import station_update
@@ -80,7 +81,7 @@ class StationViewSet(ScopedModelViewSet):
         payload.is_valid(raise_exception=True)
         data, covered = StationUpdateSerializer.split(payload.validated_data)
         try:
-            station_update(acting_user=request.user, station=station, data=data, covered_townships=covered)
+            station_update(acting_user=authed_user(request), station=station, data=data, covered_townships=covered)
         except (DjangoValidationError, DjangoPermissionDenied) as exc:
             raise translate_django_errors(exc) from exc
         fresh = station_queryset().for_user(request.user).with_permissions(request.user, ["change"]).get(pk=station.pk)

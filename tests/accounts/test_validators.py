@@ -48,7 +48,8 @@ def test_password_classes(pw: str, ok: bool) -> None:
 
 # Every weight of both check characters, at positions where the codes above carry a 0 too: bodies with
 # every digit value at every position, checked against the standards' own definition of the weights
-# (GB 32100-2015: W_i = 3^i mod 31; GB 11643-1999: W_i = 2^(i-1) mod 11 counted from the check character, i.e. 2^(18-i) for i = 1…17 from the left), not against the tables in the code.
+# (GB 32100-2015: W_i = 3^i mod 31; GB 11643-1999: W_i = 2^(i-1) mod 11 from the check character),
+# not against the tables in the code.
 
 
 def _gb32100_check(body: str) -> str:
