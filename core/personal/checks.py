@@ -38,3 +38,24 @@ def check_data_keys_deploy(app_configs: Any = None, **kwargs: Any) -> list[check
             id="core.E103",
         )
     ]
+
+
+@checks.register(checks.Tags.models)
+def check_personal_managers(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every model holding personal data writes through PersonalQuerySet (its bulk paths keep hashes in step)."""
+    from django.apps import apps
+
+    from .models import PersonalQuerySet, PersonalRecord
+
+    errors: list[checks.CheckMessage] = []
+    for model in apps.get_models():
+        if issubclass(model, PersonalRecord) and not isinstance(model._default_manager.all(), PersonalQuerySet):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label} holds personal data but its default manager is not a PersonalManager",
+                    hint="objects = core.personal.models.PersonalManager()",
+                    obj=model,
+                    id="core.E104",
+                )
+            )
+    return errors

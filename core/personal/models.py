@@ -9,14 +9,59 @@ tells the audit trail whose data a record is (``audit_subject``) and where it be
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core.scoping import ScopedQuerySet
+
 from .fields import EncryptedTextField, LookupHashField, encrypted_fields, lookup_fields
 from .masking import mask
+
+_REHASHED: ContextVar[bool] = ContextVar("personal_rehashed", default=False)
+
+
+class PersonalQuerySet(ScopedQuerySet):
+    """The scoped queryset of a ``PersonalRecord``: the bulk paths keep the keyed hashes in step too.
+
+    ``update()`` bypasses ``save()``, so it would leave a hash (and anything derived from the clear value, such
+    as a birth date from an ID number) describing the old value: it refuses the fields that have a lookup hash
+    (other encrypted fields, such as an address, are sealed by ``update()`` like by ``save()``). ``bulk_update()``
+    recomputes the hash of every encrypted field it writes and writes the hash with it. (``bulk_create()``
+    already computes hashes: Django calls each field's ``pre_save`` on insert.)
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        sealed = {f.source for f in lookup_fields(self.model)} & set(kwargs)
+        if sealed and not _REHASHED.get():
+            raise FieldError(
+                f"{self.model.__name__}: {', '.join(sorted(sealed))} have lookup hashes; change them through "
+                "save() or bulk_update(), which keep the hashes in step"
+            )
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
+        objs = list(objs)
+        fields = list(fields)
+        names = set(fields)
+        hashes = [f for f in lookup_fields(self.model) if f.source in names]
+        for obj in objs:
+            for field in hashes:
+                setattr(obj, field.attname, field.hash_of(getattr(obj, field.source)))
+        extra = [f.name for f in hashes if f.name not in names]
+        token = _REHASHED.set(True)  # Django's bulk_update writes through update(), hashes included
+        try:
+            return super().bulk_update(objs, [*fields, *extra], batch_size=batch_size)
+        finally:
+            _REHASHED.reset(token)
+
+
+class PersonalManager(models.Manager.from_queryset(PersonalQuerySet)):  # type: ignore[misc]
+    """The default manager of every ``PersonalRecord`` (a system check says so when one is missing)."""
 
 
 class PersonalRecord(models.Model):

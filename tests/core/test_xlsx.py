@@ -28,7 +28,7 @@ def test_cells_keep_their_kind() -> None:
     assert (code.value, code.data_type, code.number_format) == ("350425100200", "s", "@")
     assert (formula.value, formula.data_type) == ("=1+1", "s")
     assert amount.data_type == "n" and Decimal(str(amount.value)) == Decimal("162000.50")
-    assert day.value == dt.datetime(2026, 9, 28) and day.number_format == "yyyy-mm-dd"
+    assert day.value.date() == dt.date(2026, 9, 28) and day.number_format == "yyyy-mm-dd"
     assert empty.value is None
     assert flag.value == "是"
     assert sheet.column_dimensions["A"].width == 20

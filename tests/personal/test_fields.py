@@ -148,3 +148,29 @@ def test_every_write_path_seals_the_value(bureau, village) -> None:  # type: ign
     assert "某村" not in raw_row(a)["address"]
     assert Person.objects.get(pk=b.pk).phone == "13800007012"
     assert Person.objects.get(pk=a.pk).address == "福建省三明市大田县均溪镇某村1号"
+
+
+# --- the bulk paths keep the lookup hashes in step (core.personal.models.PersonalQuerySet) -------------------
+
+
+@pytest.mark.django_db
+def test_update_refuses_encrypted_fields_and_bulk_update_rehashes(demo: None) -> None:
+    from django.core.exceptions import FieldError
+
+    from tests.personal_app.models import Person
+
+    person = Person.objects.create(division_id="350425", name="批量测试", phone="13800138000")
+    with pytest.raises(FieldError, match="lookup hashes"):
+        Person.objects.filter(pk=person.pk).update(phone="13900139000")
+    Person.objects.filter(pk=person.pk).update(name="批量测试二")  # plain fields still update
+
+    person.phone = "13900139000"
+    Person.objects.bulk_update([person], ["phone"])
+    assert Person.objects.filter(Person.lookup_q("phone", "13900139000")).get().pk == person.pk
+    assert not Person.objects.filter(Person.lookup_q("phone", "13800138000")).exists()
+
+
+def test_every_personal_model_has_a_personal_manager() -> None:
+    from core.personal.checks import check_personal_managers
+
+    assert check_personal_managers() == []

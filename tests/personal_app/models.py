@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from core.personal.fields import AddressField, IdNumberField, LookupHashField, PhoneField
 from core.personal.idnumber import parse_id_number
-from core.personal.models import PersonalRecord
-from core.scoping import Action, Role, ScopedManager, ScopeRule
+from core.personal.models import PersonalManager, PersonalRecord
+from core.scoping import Action, Role, ScopeRule
 from stations.models import Division
 
 
@@ -27,7 +27,7 @@ class Person(PersonalRecord):
     birth_date = models.DateField("出生日期", null=True, blank=True)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
 
-    objects = ScopedManager()
+    objects = PersonalManager()
     scoping = ScopeRule(
         division="division_id",
         # Children (不满十四周岁) are served by the county bureau and the agency running the station.
