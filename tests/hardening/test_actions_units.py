@@ -150,3 +150,16 @@ def test_access_answers_the_object_or_404(demo: None) -> None:
             access(Station, bureau, key)
     with pytest.raises(Http404):
         access(Division, bureau, "469025", field="code")  # exists, out of scope: the same answer
+
+
+def test_specs_are_frozen_and_states_without_choices_read_plainly(declared: list[str]) -> None:
+    import dataclasses
+
+    from stations.models import Division
+
+    spec = ActionSpec(name="t.a", label="", model=Station, verb="change")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.name = "t.b"  # type: ignore[misc]
+    _declare(declared, "tests.rename", label="改名", model=Division, state_field="name", states=["甲"])
+    with pytest.raises(PermissionDenied, match="^名称为“大田县”时不能改名。$"):
+        check_state("tests.rename", Division(code="350425", name="大田县"))

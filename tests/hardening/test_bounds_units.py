@@ -184,3 +184,46 @@ def test_snapshot_fields_and_personal_values(demo: None) -> None:
 def test_record_defaults(demo: None) -> None:
     row = audit.record(acting_user=None, event="update", object_type="stations.Station")
     assert row.success is True and row.user is None and row.username == ""
+
+
+@pytest.mark.django_db
+def test_record_names_the_object(demo: None) -> None:
+    from stations.models import Station
+
+    station = Station.objects.order_by("pk").first()
+    assert station is not None
+    row = audit.record(acting_user=None, event="update", obj=station)
+    assert row.object_type == "stations.Station" and row.object_id == str(station.pk)
+    assert row.object_repr == str(station)
+    long = audit.record(acting_user=None, event="update", obj=station, object_repr="长" * 300)
+    assert long.object_repr == "长" * 200
+
+
+def test_client_ip() -> None:
+    from django.test import RequestFactory
+
+    assert audit.client_ip(None) is None
+    assert audit.client_ip(RequestFactory().get("/", REMOTE_ADDR="10.1.2.3")) == "10.1.2.3"
+
+
+@pytest.mark.django_db
+def test_registered_names_reach_the_audit_page_words() -> None:
+    from types import SimpleNamespace
+
+    from core.views import describe_changes, object_type_label
+
+    saved = (dict(audit.OBJECT_TYPE_LABELS), dict(audit.CHANGE_KEY_LABELS), dict(audit.CHANGE_FORMATTERS))
+    try:
+        audit.register_object_type("tests.Thing", "测试事项")
+        audit.register_change_key("zz_key", "测试键")
+        assert object_type_label("tests.Thing") == "测试事项"
+        row = SimpleNamespace(object_type="tests.Thing", changes={"zz_key": {"before": "甲", "after": "乙"}})
+        assert describe_changes(row) == [{"label": "测试键", "before": "甲", "after": "乙"}]
+        audit.register_change_formatter("tests.Thing", lambda r: [{"label": "自定", "before": "", "after": "好"}])
+        assert describe_changes(row) == [{"label": "自定", "before": "", "after": "好"}]
+    finally:
+        for registry, before in zip(
+            (audit.OBJECT_TYPE_LABELS, audit.CHANGE_KEY_LABELS, audit.CHANGE_FORMATTERS), saved, strict=True
+        ):
+            registry.clear()
+            registry.update(before)
