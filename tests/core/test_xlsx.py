@@ -32,3 +32,11 @@ def test_cells_keep_their_kind() -> None:
     assert empty.value is None
     assert flag.value == "是"
     assert sheet.column_dimensions["A"].width == 20
+
+
+def test_aware_datetimes_are_written_as_local_wall_time() -> None:
+    moment = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(["时间"], [[moment]]))).active
+    assert sheet is not None
+    cell = sheet.cell(row=2, column=1)
+    assert cell.value == moment.replace(tzinfo=None) and cell.number_format == "yyyy-mm-dd hh:mm"
