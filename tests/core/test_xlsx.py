@@ -34,7 +34,7 @@ def test_cells_keep_their_kind() -> None:
     assert sheet.column_dimensions["A"].width == 20
 
 
-def test_aware_datetimes_are_written_as_local_wall_time() -> None:
+def test_aware_datetimes_are_written_without_their_zone() -> None:
     moment = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
     sheet = load_workbook(io.BytesIO(xlsx_bytes(["时间"], [[moment]]))).active
     assert sheet is not None
