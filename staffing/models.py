@@ -330,3 +330,29 @@ class Replacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} {self.date:%Y-%m-%d}"
+
+
+class StaffingCheck(models.Model):
+    """The latest adequacy check of a township station's current team (kept by the daily sweep): what the
+    "station short of staff" obligation rests on."""
+
+    station = models.OneToOneField(
+        "stations.Station", verbose_name="站点", on_delete=models.CASCADE, related_name="staffing_check"
+    )
+    adequate = models.BooleanField("符合配备标准")
+    short = models.BooleanField("人员不足", default=False)
+    short_since = models.DateField("不足起始日期", null=True, blank=True)
+    summary = models.CharField("核对结果", max_length=500, blank=True)
+    clause = models.CharField("依据条款", max_length=200, blank=True)
+    checked_on = models.DateField("核对日期")
+
+    objects = ScopedManager()
+    scoping = ScopeRule(division="station__division_id", station="station_id", guardian=False)
+
+    class Meta:
+        verbose_name = "人员配备核对"
+        verbose_name_plural = "人员配备核对"
+        ordering = ["station_id"]
+
+    def __str__(self) -> str:
+        return f"{self.station}：{'符合' if self.adequate else '不符合'}"

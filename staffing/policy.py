@@ -24,7 +24,7 @@ from policies.findings import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding, eval
 from policies.policy import EffectivePolicy, effective_policy
 from policies.registry import cite, required_staff, staffing_text
 
-from .models import CERTIFICATE_RANK, EDUCATION_RANK, CertificateLevel, Education, StaffRole
+from .models import CERTIFICATE_RANK, CertificateLevel, Education, StaffRole
 
 # The policies' education vocabulary knows high school to master; below and above map onto its ends.
 _EDUCATION_FOR_POLICY = {
@@ -244,7 +244,11 @@ def eligibility(c: Candidate, policy: EffectivePolicy | None = None) -> Eligibil
             if due and not known:
                 when += "，遇法定节假日顺延"
             findings.append(
-                _with(base, PASS, f"{base.rule_label}：未持证，可聘用，须在聘用后{years}年内（{when}）取得{level_name}及以上证书")
+                _with(
+                    base,
+                    PASS,
+                    f"{base.rule_label}：未持证，可聘用，须在聘用后{years}年内（{when}）取得{level_name}及以上证书",
+                )
             )
             conditions.append(
                 Condition(
@@ -408,7 +412,9 @@ def adequacy(
     if head_required(policy):
         hf = evaluate(policy, "staff.station_head", actual=policy.get("staff.station_head"))
         ok = len(heads) >= 1
-        findings.append(_with(hf, PASS if ok else FAIL, f"{hf.rule_label}：{'已' if ok else '未'}配备站长（{hf.expected_display}）"))
+        findings.append(
+            _with(hf, PASS if ok else FAIL, f"{hf.rule_label}：{'已' if ok else '未'}配备站长（{hf.expected_display}）")
+        )
     if not alts:
         findings.append(evaluate(policy, "staff.formula"))
     else:

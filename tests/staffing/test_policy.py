@@ -52,7 +52,9 @@ def test_baisha_forty_five_and_certificate_grace() -> None:
     late = eligibility(_cand(BAISHA_TOWN, birth, dt.date(2026, 6, 10)))
     assert not late.eligible
     certified = eligibility(
-        _cand(BAISHA_TOWN, birth, dt.date(2026, 6, 9), certificate_level="assistant", certificate_date=dt.date(2020, 1, 1))
+        _cand(
+            BAISHA_TOWN, birth, dt.date(2026, 6, 9), certificate_level="assistant", certificate_date=dt.date(2020, 1, 1)
+        )
     )
     assert certified.eligible and not certified.conditions
 
@@ -97,7 +99,9 @@ def test_nantong_real_village_count() -> None:
 def test_baisha_three_residents_head_counted() -> None:
     r = requirement(BAISHA_TOWN, None)
     assert (r.head, r.workers) == (0, 3)
-    assert adequacy(BAISHA_TOWN, [StaffMember("head"), StaffMember("full_time"), StaffMember("full_time")], None).adequate
+    assert adequacy(
+        BAISHA_TOWN, [StaffMember("head"), StaffMember("full_time"), StaffMember("full_time")], None
+    ).adequate
     assert not adequacy(BAISHA_TOWN, [StaffMember("full_time")] * 2, None).adequate
 
 
