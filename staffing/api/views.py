@@ -77,6 +77,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         "assign": actions.worker_assign,
         "release": actions.worker_release,
         "certificates": actions.certificate_add,
+        "unmask": "staffing.socialworker.unmask",  # declared by core.personal (StaffingConfig.ready)
     }
 
     def get_serializer_class(self) -> Any:
