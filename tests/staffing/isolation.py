@@ -101,7 +101,7 @@ ROLE_PAGES = [
 ]
 
 EXEMPT = {
-    "staffing:screening": "a form for every role; the division list is Division.for_user (tests/staffing/test_pages.py)",
+    "staffing:screening": "a form for every role; townships from Division.for_user (tests/staffing/test_pages.py)",
     "api:staffing-eligibility": "POST, facts only; the division through for_user (tests/staffing/test_api.py)",
     "api:staffing-requirement": "a township through for_user, 404 outside (tests/staffing/test_api.py)",
     "api:staffing-adequacy-check": "POST, facts only; the township through for_user (tests/staffing/test_api.py)",

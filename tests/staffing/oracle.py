@@ -23,9 +23,9 @@ def _granted(user: User) -> set[int]:
     )
     generic = {
         int(p)
-        for p in UserObjectPermission.objects.filter(
-            user=user, permission__codename="view_socialworker"
-        ).values_list("object_pk", flat=True)
+        for p in UserObjectPermission.objects.filter(user=user, permission__codename="view_socialworker").values_list(
+            "object_pk", flat=True
+        )
     } | {
         int(p)
         for p in GroupObjectPermission.objects.filter(

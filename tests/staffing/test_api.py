@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from core.models import AuditLog
-from staffing.models import Assignment, Replacement, SocialWorker
 from staffing.demo import id_number
+from staffing.models import Assignment, Replacement, SocialWorker
 from stations.models import Station
 from tests.staffing.support import BAISHA_TOWN, LUZHOU_TOWN, NANTONG_TOWN, places
 
@@ -41,9 +41,11 @@ def test_agency_registers_assigns_and_replaces(user_client) -> None:  # type: ig
     assert "*" in data["id_number"]
     duplicate = client.post("/api/v1/social-workers/", body, content_type="application/json")
     assert duplicate.status_code == 400 and "已登记" in duplicate.content.decode()
-    station = Station.objects.for_user(SocialWorker.objects.get(public_id=data["id"]).agency.users.first()).filter(
-        level="township"
-    ).first()
+    station = (
+        Station.objects.for_user(SocialWorker.objects.get(public_id=data["id"]).agency.users.first())
+        .filter(level="township")
+        .first()
+    )
     assert station is not None
     url = f"/api/v1/social-workers/{data['id']}/"
     r = client.post(url + "assign/", {"station": station.pk, "role": "part_time", "start_date": "2026-02-01"},
@@ -100,13 +102,19 @@ def test_eligibility_endpoint_public_keys(user_client) -> None:  # type: ignore[
     assert {"rule", "strength", "outcome", "detail", "clause"} <= set(data["findings"][0])
     assert set(data["conditions"][0]) == {"rule", "due", "detail", "clause"}
     body["on"] = "2026-06-10"
-    assert user_client("admin").post("/api/v1/staffing/eligibility/", body, content_type="application/json").json()[
-        "eligible"
-    ] is False
+    assert (
+        user_client("admin")
+        .post("/api/v1/staffing/eligibility/", body, content_type="application/json")
+        .json()["eligible"]
+        is False
+    )
     # Outside the user's reach: 404.
-    assert user_client("datian_bureau").post(
-        "/api/v1/staffing/eligibility/", body, content_type="application/json"
-    ).status_code == 404
+    assert (
+        user_client("datian_bureau")
+        .post("/api/v1/staffing/eligibility/", body, content_type="application/json")
+        .status_code
+        == 404
+    )
 
 
 def test_requirement_and_adequacy_endpoints(user_client) -> None:  # type: ignore[no-untyped-def]
@@ -124,9 +132,10 @@ def test_requirement_and_adequacy_endpoints(user_client) -> None:  # type: ignor
     assert r.status_code == 200 and r.json()["adequate"] is True
     assert set(r.json()) == {"adequate", "findings"}
     check["staff"] = [{"role": "full_time", "certificate": None}]
-    assert admin.post("/api/v1/staffing/adequacy/check/", check, content_type="application/json").json()[
-        "adequate"
-    ] is False
+    assert (
+        admin.post("/api/v1/staffing/adequacy/check/", check, content_type="application/json").json()["adequate"]
+        is False
+    )
     assert admin.get(f"/api/v1/staffing/requirement/?division={BAISHA_TOWN}").json()["workers"] == 3
     bureau = user_client("datian_bureau").get("/api/v1/staffing/adequacy/?division=350425")
     assert bureau.status_code == 200
