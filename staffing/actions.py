@@ -20,7 +20,17 @@ from core.actions import declare
 from core.scoping import Action
 from stations.models import Station
 
-from .models import Assignment, Certificate, Replacement, SocialWorker, StaffRole
+from .models import (
+    Assignment,
+    AverageWage,
+    Certificate,
+    LabourContract,
+    PayRecord,
+    Replacement,
+    SocialWorker,
+    StaffRole,
+    TrainingRecord,
+)
 
 EDITABLE_FIELDS = [
     "name",
@@ -307,3 +317,91 @@ def roster_import(*, acting_user: Any, upload: Any) -> list[SocialWorker]:
     for w in created:
         _recheck(acting_user, w)
     return created
+
+
+# --- employment duties -------------------------------------------------------------------------------------------
+
+
+def _add_record(acting_user: Any, worker: SocialWorker, record: Any, changes: dict[str, Any]) -> Any:
+    record.full_clean()
+    record.save()
+    audit.record(
+        acting_user=acting_user,
+        event="create",
+        obj=record,
+        subject=worker,
+        division_code=worker.division_id,
+        changes=changes,
+    )
+    return record
+
+
+@declare("staffing.worker.add_labour_contract", label="登记劳动合同", model=SocialWorker, verb=Action.CHANGE)
+@transaction.atomic
+def labour_contract_add(
+    *, acting_user: Any, worker: SocialWorker, start_date: dt.date, end_date: dt.date | None, probation_months: int
+) -> LabourContract:
+    current = _locked(acting_user, worker)
+    record = LabourContract(worker=current, start_date=start_date, end_date=end_date, probation_months=probation_months)
+    changes = {"start_date": start_date, "end_date": end_date, "probation_months": probation_months}
+    return _add_record(acting_user, current, record, changes)
+
+
+@declare("staffing.worker.add_pay", label="登记工资与社保", model=SocialWorker, verb=Action.CHANGE)
+@transaction.atomic
+def pay_add(
+    *,
+    acting_user: Any,
+    worker: SocialWorker,
+    month: dt.date,
+    gross_pay: Any,
+    insurance_paid: bool,
+    housing_fund_paid: bool = False,
+    performance_withheld: Any = 0,
+) -> PayRecord:
+    current = _locked(acting_user, worker)
+    record = PayRecord(
+        worker=current,
+        month=month.replace(day=1),
+        gross_pay=gross_pay,
+        insurance_paid=insurance_paid,
+        housing_fund_paid=housing_fund_paid,
+        performance_withheld=performance_withheld or 0,
+    )
+    changes = {"month": month.replace(day=1), "gross_pay": gross_pay, "insurance_paid": insurance_paid}
+    return _add_record(acting_user, current, record, changes)
+
+
+@declare("staffing.worker.add_training", label="登记培训与督导", model=SocialWorker, verb=Action.CHANGE)
+@transaction.atomic
+def training_add(
+    *, acting_user: Any, worker: SocialWorker, date: dt.date, kind: str, level: str, hours: Any, topic: str
+) -> TrainingRecord:
+    current = _locked(acting_user, worker)
+    record = TrainingRecord(worker=current, date=date, kind=kind, level=level, hours=hours, topic=topic.strip())
+    return _add_record(acting_user, current, record, {"date": date, "kind": kind, "hours": hours, "topic": topic})
+
+
+@declare("staffing.wage.set", label="登记当地平均工资", model=AverageWage, verb=Action.ADD, detail=False)
+@transaction.atomic
+def average_wage_set(*, acting_user: Any, year: int, amount: Any, source: str = "") -> AverageWage:
+    """The county bureau records its county's average wage of a year (a second entry for the year replaces it)."""
+    division_id = acting_user.organisation.division_id
+    if len(division_id) != 6:
+        raise PermissionDenied("只有县级民政局登记本县平均工资。")
+    row = AverageWage.objects.select_for_update().filter(division_id=division_id, year=year).first()
+    before = audit.snapshot(row, ["amount", "source"]) if row else {}
+    row = row or AverageWage(division_id=division_id, year=year)
+    row.amount, row.source = amount, source.strip()
+    row.full_clean()
+    row.save()
+    audit.record(
+        acting_user=acting_user,
+        event="update" if before else "create",
+        obj=row,
+        division_code=division_id,
+        changes=audit.diff(before, audit.snapshot(row, ["year", "amount", "source"])),
+    )
+    if not AverageWage.objects.for_user(acting_user, Action.CHANGE).filter(pk=row.pk).exists():
+        raise PermissionDenied("保存后的记录不在您的权限范围内。")
+    return row

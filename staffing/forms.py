@@ -122,4 +122,34 @@ class PlanForm(Styled):
 
 
 class ImportForm(Styled):
-    file = forms.FileField(label="花名册文件（.xlsx）")
+    file = forms.FileField(label="花名册文件（Excel）")
+
+
+class LabourContractForm(Styled):
+    start_date = forms.DateField(label="合同开始日期", widget=DATE)
+    end_date = forms.DateField(label="合同结束日期（无固定期限留空）", widget=DATE, required=False)
+    probation_months = forms.IntegerField(label="试用期（月）", min_value=0, max_value=12, initial=0)
+
+
+class PayForm(Styled):
+    month = forms.DateField(label="月份（填该月任一天）", widget=DATE)
+    gross_pay = forms.DecimalField(label="应发工资（元）", max_digits=10, decimal_places=2, min_value=0)
+    performance_withheld = forms.DecimalField(
+        label="提取的绩效考核工资（元）", max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+    insurance_paid = forms.BooleanField(label="已缴五项社会保险", required=False)
+    housing_fund_paid = forms.BooleanField(label="已缴住房公积金", required=False)
+
+
+class TrainingForm(Styled):
+    date = forms.DateField(label="日期", widget=DATE)
+    kind = forms.ChoiceField(label="类型", choices=[("training", "专业培训"), ("supervision", "专业督导")])
+    level = forms.ChoiceField(label="组织层级", choices=[("county", "县级"), ("city", "市级"), ("other", "其他")])
+    hours = forms.DecimalField(label="时长（小时/学时）", max_digits=6, decimal_places=1, min_value=0.5, max_value=24)
+    topic = forms.CharField(label="内容", max_length=200)
+
+
+class WageForm(Styled):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label="年平均工资（元）", max_digits=12, decimal_places=2, min_value=1)
+    source = forms.CharField(label="数据来源", max_length=200, required=False, help_text="如：县统计局公报")

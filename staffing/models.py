@@ -356,3 +356,152 @@ class StaffingCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station}：{'符合' if self.adequate else '不符合'}"
+
+
+# --- employment duties (DOMAIN §4: labour contract, monthly pay and insurance, pay target, training) ------------
+
+COUNTY_WRITERS = frozenset({Role.COUNTY_BUREAU})
+
+
+class AverageWage(models.Model):
+    """The county's average wage of a year, entered by the county bureau: the base of the pay target
+    ("不低于上年度当地社会平均工资的1.2倍" [003 §3(8)])."""
+
+    division = models.ForeignKey(
+        "stations.Division", verbose_name="县（市、区）", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    amount = models.DecimalField("年平均工资（元）", max_digits=12, decimal_places=2)
+    source = models.CharField("数据来源", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="division_id", ancestors=True, writers={Action.ADD: COUNTY_WRITERS, Action.CHANGE: COUNTY_WRITERS}
+    )
+
+    class Meta:
+        verbose_name = "当地平均工资"
+        verbose_name_plural = "当地平均工资"
+        ordering = ["division_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "year"],
+                name="%(app_label)s_%(class)s_one_per_year",
+                violation_error_message="该县本年度的平均工资已登记。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="%(app_label)s_%(class)s_positive",
+                violation_error_message="平均工资须大于零。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.year}"
+
+
+class _WorkerRecord(models.Model):
+    """A record about one worker: scoped like the worker, written by its agency."""
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="worker__division_id",
+        agency="worker__agency_id",
+        writers={Action.ADD: AGENCY_WRITERS, Action.CHANGE: AGENCY_WRITERS},
+    )
+
+    class Meta:
+        abstract = True
+
+
+class LabourContract(_WorkerRecord):
+    worker = models.ForeignKey(
+        SocialWorker, verbose_name="社工", on_delete=models.CASCADE, related_name="labour_contracts"
+    )
+    start_date = models.DateField("合同开始日期")
+    end_date = models.DateField("合同结束日期", null=True, blank=True, help_text="无固定期限合同留空")
+    probation_months = models.PositiveSmallIntegerField("试用期（月）", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "劳动合同"
+        verbose_name_plural = "劳动合同"
+        ordering = ["worker_id", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gt=models.F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message="合同结束日期须晚于开始日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.start_date}"
+
+
+class PayRecord(_WorkerRecord):
+    """One month's pay of a worker, with the social insurances paid for that month."""
+
+    worker = models.ForeignKey(SocialWorker, verbose_name="社工", on_delete=models.CASCADE, related_name="pay_records")
+    month = models.DateField("月份", help_text="该月1日")
+    gross_pay = models.DecimalField("应发工资（元）", max_digits=10, decimal_places=2)
+    performance_withheld = models.DecimalField("提取的绩效考核工资（元）", max_digits=10, decimal_places=2, default=0)
+    insurance_paid = models.BooleanField("已缴五项社会保险", default=False)
+    housing_fund_paid = models.BooleanField("已缴住房公积金", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "工资与社保"
+        verbose_name_plural = "工资与社保"
+        ordering = ["worker_id", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "month"],
+                name="%(app_label)s_%(class)s_one_per_month",
+                violation_error_message="该月的工资已登记。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gross_pay__gte=0) & models.Q(performance_withheld__gte=0),
+                name="%(app_label)s_%(class)s_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.month:%Y-%m}"
+
+
+class TrainingRecord(_WorkerRecord):
+    class Kind(models.TextChoices):
+        TRAINING = "training", "专业培训"
+        SUPERVISION = "supervision", "专业督导"
+
+    class Level(models.TextChoices):
+        CITY = "city", "市级"
+        COUNTY = "county", "县级"
+        OTHER = "other", "其他"
+
+    worker = models.ForeignKey(SocialWorker, verbose_name="社工", on_delete=models.CASCADE, related_name="trainings")
+    date = models.DateField("日期")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    level = models.CharField("组织层级", max_length=16, choices=Level.choices, default=Level.COUNTY)
+    hours = models.DecimalField("时长（小时/学时）", max_digits=6, decimal_places=1)
+    topic = models.CharField("内容", max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "培训与督导"
+        verbose_name_plural = "培训与督导"
+        ordering = ["worker_id", "date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0) & models.Q(hours__lte=24),
+                name="%(app_label)s_%(class)s_hours_in_a_day",
+                violation_error_message="时长应在 0 至 24 小时之间。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.date}"

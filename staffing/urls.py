@@ -15,5 +15,6 @@ urlpatterns = [
     path("workers/<uuid:public_id>/unmask/", views.WorkerUnmaskView.as_view(), name="worker-unmask"),
     path("screening/", views.ScreeningView.as_view(), name="screening"),
     path("adequacy/", views.AdequacyView.as_view(), name="adequacy"),
+    path("wages/", views.WageListView.as_view(), name="wages"),
     path("stations/<int:pk>/team/", views.StationTeamView.as_view(), name="station-team"),
 ]

@@ -24,8 +24,21 @@ from stations.models import Division, Station
 from stations.selectors import access_station
 
 from . import actions, roster
-from .forms import AssignForm, CertificateForm, ImportForm, PlanForm, ReleaseForm, ScreeningForm, WorkerForm
-from .models import Replacement, SocialWorker
+from .employment import worker_context
+from .forms import (
+    AssignForm,
+    CertificateForm,
+    ImportForm,
+    LabourContractForm,
+    PayForm,
+    PlanForm,
+    ReleaseForm,
+    ScreeningForm,
+    TrainingForm,
+    WageForm,
+    WorkerForm,
+)
+from .models import AverageWage, Replacement, SocialWorker
 from .policy import Candidate, eligibility, requirement
 from .selectors import access_worker, current_assignments, station_adequacy, team_of, village_count, workers_for
 
@@ -98,6 +111,13 @@ class WorkerDetailView(LoginRequiredMixin, View):
             "certificate_form": forms.get("certificate_form") or CertificateForm(prefix="cert"),
             "stations": stations,
             "successors": successors,
+            "contract_form": forms.get("contract_form") or LabourContractForm(prefix="lc"),
+            "pay_form": forms.get("pay_form") or PayForm(prefix="pay"),
+            "training_form": forms.get("training_form") or TrainingForm(prefix="tr"),
+            "contracts": list(worker.labour_contracts.order_by("-start_date")),
+            "pays": list(worker.pay_records.order_by("-month")[:24]),
+            "trainings": list(worker.trainings.order_by("-date")[:50]),
+            **worker_context(worker, timezone.localdate()),
         }
 
     def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
@@ -131,6 +151,27 @@ class WorkerDetailView(LoginRequiredMixin, View):
                     messages.success(request, "已登记证书。")
                     return redirect(worker.get_absolute_url())
                 ctx["certificate_form"] = form
+            elif which == "contract":
+                form = LabourContractForm(request.POST, prefix="lc")
+                if form.is_valid():
+                    actions.labour_contract_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已登记劳动合同。")
+                    return redirect(worker.get_absolute_url())
+                ctx["contract_form"] = form
+            elif which == "pay":
+                form = PayForm(request.POST, prefix="pay")
+                if form.is_valid():
+                    actions.pay_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已登记工资与社保。")
+                    return redirect(worker.get_absolute_url())
+                ctx["pay_form"] = form
+            elif which == "training":
+                form = TrainingForm(request.POST, prefix="tr")
+                if form.is_valid():
+                    actions.training_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已登记培训与督导。")
+                    return redirect(worker.get_absolute_url())
+                ctx["training_form"] = form
             else:
                 raise Http404("未找到。")
         except PermissionDenied:
@@ -397,3 +438,35 @@ class RosterImportView(LoginRequiredMixin, View):
         return render(
             request, self.template_name, {"form": form, "errors": errors, "limits": roster.LIMITS}, status=400
         )
+
+
+class WageListView(LoginRequiredMixin, View):
+    """The county average wages the user may see; the county bureau records its own."""
+
+    template_name = "staffing/wages.html"
+
+    def context(self, request: HttpRequest, form: Any = None) -> dict[str, Any]:
+        user = request.user
+        may_set = (
+            personal_access.may_take(user, AverageWage, Action.ADD)
+            and len(getattr(getattr(user, "organisation", None), "division_id", "") or "") == 6
+        )
+        rows = AverageWage.objects.for_user(user).select_related("division").order_by("division_id", "-year")[:500]
+        return {"rows": rows, "form": form or (WageForm() if may_set else None), "may_set": may_set}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, self.context(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = WageForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.average_wage_set(acting_user=request.user, **form.cleaned_data)
+            except PermissionDenied:
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "已保存。")
+                return redirect("staffing:wages")
+        return render(request, self.template_name, self.context(request, form), status=400)

@@ -41,6 +41,7 @@ def _stations() -> list[Station]:
 
 LISTS = [
     ListCheck("staffing:worker-list", "/staffing/", html_ids(rf'href="/staffing/workers/{UUID}/"'), oracle.worker_ids),
+    ListCheck("staffing:wages", "/staffing/wages/", html_ids(r'id="wage-(\d+)"'), _str(oracle.wage_ids)),
     ListCheck("api:socialworker-list", "/api/v1/social-workers/", api_ids(), oracle.worker_ids),
     ListCheck(
         "staffing:adequacy",
@@ -110,6 +111,14 @@ EXEMPT = {
     "api:socialworker-release": "POST only: write matrix staffing.worker.release",
     "api:socialworker-certificates": "POST only: write matrix staffing.worker.add_certificate",
 }
+
+
+def seed() -> None:
+    """Average wages of Datian and of Baisha (the latter seen by no Fujian account)."""
+    from staffing.models import AverageWage
+
+    AverageWage.objects.get_or_create(division_id="350425", year=2025, defaults={"amount": "82000.00"})
+    AverageWage.objects.get_or_create(division_id="469025", year=2025, defaults={"amount": "76000.00"})
 
 
 def outside() -> None:

@@ -90,3 +90,16 @@ def township_station_ids(user: User, prefix: str = "") -> set[int]:
         .exclude(status="closed")
         .values_list("pk", flat=True)
     )
+
+
+def wage_ids(user: User) -> set[int]:
+    """Bureaus and townships: their subtree and the counties above them; agencies and evaluators: the counties
+    of their stations (and above)."""
+    from staffing.models import AverageWage
+
+    rows = list(AverageWage.objects.values_list("pk", "division_id"))
+    roots = oracle.division_roots(user)
+    if roots is None:
+        return {pk for pk, _ in rows}
+    up = {r[:n] for r in roots for n in (2, 4, 6, 9) if n < len(r)}
+    return {pk for pk, code in rows if any(code.startswith(r) for r in roots) or code in up}

@@ -33,7 +33,7 @@ def _book(rows: list[list[object]]) -> bytes:
 
 
 def _row(n: int, **over: object) -> list[object]:
-    base = {
+    base: dict[int, object] = {
         0: f"导入{n}",
         1: id_number("350425", dt.date(1994, 1, 1) + dt.timedelta(days=n), 200 + n),
         2: "",

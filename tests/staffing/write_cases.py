@@ -156,6 +156,52 @@ def cases() -> dict[str, Case]:
             ),
             http_ok=(200,),
         ),
+        "staffing.worker.add_labour_contract": Case(
+            right_user="agency_sunshine",
+            wrong_role_user="datian_bureau",
+            in_scope=lambda: fresh_worker("阳光"),
+            out_of_scope=lambda: fresh_worker("和谐"),
+            call=lambda user, w: actions.labour_contract_add(
+                acting_user=user,
+                worker=w,
+                start_date=dt.date(2026, 1, 5),
+                end_date=dt.date(2029, 1, 4),
+                probation_months=3,
+            ),
+        ),
+        "staffing.worker.add_pay": Case(
+            right_user="agency_sunshine",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: fresh_worker("阳光"),
+            out_of_scope=lambda: fresh_worker("和谐"),
+            call=lambda user, w: actions.pay_add(
+                acting_user=user, worker=w, month=dt.date(2026, 2, 1), gross_pay="4500.00", insurance_paid=True
+            ),
+        ),
+        "staffing.worker.add_training": Case(
+            right_user="agency_sunshine",
+            wrong_role_user="evaluator",
+            in_scope=lambda: fresh_worker("阳光"),
+            out_of_scope=lambda: fresh_worker("和谐"),
+            call=lambda user, w: actions.training_add(
+                acting_user=user,
+                worker=w,
+                date=dt.date(2026, 3, 1),
+                kind="training",
+                level="county",
+                hours="6",
+                topic="个案",
+            ),
+        ),
+        "staffing.wage.set": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: next(_seq),
+            out_of_scope=None,
+            call=lambda user, n: actions.average_wage_set(acting_user=user, year=2000 + n % 90, amount="80000.00"),
+            http=lambda client, n: client.post("/staffing/wages/", {"year": 2000 + n % 90, "amount": "81000.00"}),
+            http_ok=(302,),
+        ),
         "staffing.socialworker.export": Case(
             right_user="datian_bureau",
             wrong_role_user="junxi_town",
