@@ -115,3 +115,162 @@ def register_kinds() -> None:
             description="按政策配齐站长和驻站社工（派驻到站并登记证书）后，次日核对通过即视为完成。",
         )
     )
+    register_worker_kinds()
+
+
+# --- per worker: the certificate within the grace period, the labour contract ------------------------------------
+
+
+def _county_rules(actor: Any, key: str) -> dict[str, Any]:
+    """{county code: value of ``key``} for the counties where the actor's employed workers work (one policy read per
+    county, a fixed number of queries per county)."""
+    from django.db.models.functions import Substr as _Substr
+
+    from policies.policy import effective_policy
+
+    from .models import SocialWorker
+
+    counties = (
+        SocialWorker.objects.for_user(actor, Action.VIEW)
+        .filter(status=SocialWorker.Status.EMPLOYED)
+        .annotate(county=_Substr("division_id", 1, 6))
+        .values_list("county", flat=True)
+        .distinct()
+    )
+    out: dict[str, Any] = {}
+    for county in counties:
+        policy = effective_policy(county)
+        value = policy.get(key)
+        if value:
+            rule = policy.rules[key]
+            out[county] = (value, policy, rule.citation_text or rule.clause)
+    return out
+
+
+def _worker_link() -> Concat:
+    import uuid
+
+    from django.db.models.functions import Cast
+    from django.urls import reverse
+
+    sample = uuid.UUID(int=0)
+    head, tail = reverse("staffing:worker-detail", args=[sample]).split(str(sample))
+    return Concat(Value(head), Cast("public_id", CharField()), Value(tail), output_field=CharField())
+
+
+def _by_county(counties: dict[str, Any], expression: Any, default: Any, output: Any) -> Any:
+    from django.db.models import Case, When
+
+    whens = [When(division__pk__startswith=c, then=expression(c, v)) for c, v in counties.items()]
+    return Case(*whens, default=default, output_field=output) if whens else default
+
+
+def certificate_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
+    from django.db.models import Case, DateField, Exists, When
+
+    from .models import Certificate, SocialWorker
+    from .policy import grace_due
+
+    required = {
+        c: (v, p, clause)
+        for c, (v, p, clause) in _county_rules(actor, "staff.certificate").items()
+        if v == "required_within_grace" and p.get("staff.certificate_grace_years")
+    }
+    if not required:
+        return SocialWorker.objects.none()
+    years = {c: int(p.get("staff.certificate_grace_years")) for c, (_v, p, _cl) in required.items()}
+    q = Q()
+    for county in required:
+        q |= Q(division__pk__startswith=county)
+    owing = (
+        SocialWorker.objects.for_user(actor, Action.VIEW)
+        .filter(q, status=SocialWorker.Status.EMPLOYED)
+        .exclude(Exists(Certificate.objects.filter(worker=OuterRef("pk"))))
+    )
+    # The last day by the calendar rules (Civil Code arts. 201-203, workdays), once per county and hire date.
+    pairs = owing.annotate(county=Substr("division_id", 1, 6)).values_list("county", "hired_on").distinct()
+    whens = [
+        When(division__pk__startswith=county, hired_on=hired, then=Value(grace_due(hired, years[county])[0]))
+        for county, hired in pairs
+        if county in years
+    ]
+    from django.db.models.functions import Cast
+
+    # Cast: with no row owing the CASE is a bare NULL, which PostgreSQL would type as text.
+    due = Cast(Case(*whens, default=Value(None), output_field=DateField()), DateField())
+    clause = _by_county({c: v[2] for c, v in required.items()}, lambda c, text: Value(text), Value(""), CharField())
+    return owing.annotate(
+        ob_object_id=F("pk"),
+        ob_period=Value("", output_field=CharField()),
+        ob_title=Concat("name", Value("：取得社会工作者职业水平证书"), output_field=CharField()),
+        ob_owner_id=F("agency_id"),
+        ob_division_id=F("division_id"),
+        ob_notify_division_id=Substr("division_id", 1, 6),
+        ob_due_date=due,
+        ob_rule_key=Value("staff.certificate_grace_years", output_field=CharField()),
+        ob_clause=clause,
+        ob_link=_worker_link(),
+    )
+
+
+def labour_contract_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
+    from django.db.models import Exists
+
+    from .models import LabourContract, SocialWorker
+
+    required = _county_rules(actor, "staff.labour_contract")
+    if not required:
+        return SocialWorker.objects.none()
+    q = Q()
+    for county in required:
+        q |= Q(division__pk__startswith=county)
+    clause = _by_county({c: v[2] for c, v in required.items()}, lambda c, text: Value(text), Value(""), CharField())
+    return (
+        SocialWorker.objects.for_user(actor, Action.VIEW)
+        .filter(q, status=SocialWorker.Status.EMPLOYED)
+        .exclude(Exists(LabourContract.objects.filter(worker=OuterRef("pk"))))
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Value("", output_field=CharField()),
+            ob_title=Concat("name", Value("：签订劳动合同"), output_field=CharField()),
+            ob_owner_id=F("agency_id"),
+            ob_division_id=F("division_id"),
+            ob_notify_division_id=Substr("division_id", 1, 6),
+            ob_due_date=F("hired_on"),
+            ob_rule_key=Value("staff.labour_contract", output_field=CharField()),
+            ob_clause=clause,
+            ob_link=_worker_link(),
+        )
+    )
+
+
+def register_worker_kinds() -> None:
+    from obligations.registry import ObligationKind, register
+
+    from .models import SocialWorker
+
+    left = Q(status=SocialWorker.Status.LEFT)
+    register(
+        ObligationKind(
+            key="staffing.certificate",
+            label="限期取得职业水平证书",
+            model=SocialWorker,
+            rows=certificate_rows,
+            done=Q(certificates__isnull=False),
+            void=left,
+            void_reason="社工已离职。",
+            description="在社工页面登记证书即视为完成。",
+        )
+    )
+    register(
+        ObligationKind(
+            key="staffing.labour_contract",
+            label="签订劳动合同",
+            model=SocialWorker,
+            rows=labour_contract_rows,
+            done=Q(labour_contracts__isnull=False),
+            void=left,
+            void_reason="社工已离职。",
+            description="在社工页面登记劳动合同即视为完成。",
+        )
+    )

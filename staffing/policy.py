@@ -188,7 +188,7 @@ def _blocking(findings: list[Finding]) -> bool:
     return any(f.blocking or (f.outcome == UNKNOWN and f.strength in {"must", ""}) for f in findings)
 
 
-def _grace_due(hired: dt.date, years: int) -> tuple[dt.date, bool]:
+def grace_due(hired: dt.date, years: int) -> tuple[dt.date, bool]:
     """The last day to obtain the certificate (Civil Code arts. 201-203 on the stored calendar), and whether the
     calendar covered that year (if not: the day by arts. 201-202, before any move past a holiday)."""
     from workdays.counting import add_months
@@ -239,7 +239,7 @@ def eligibility(c: Candidate, policy: EffectivePolicy | None = None) -> Eligibil
         else:
             years = policy.get("staff.certificate_grace_years")
             grace = evaluate(policy, "staff.certificate_grace_years", actual=years)
-            due, known = _grace_due(c.on, int(years)) if years else (None, True)
+            due, known = grace_due(c.on, int(years)) if years else (None, True)
             when = f"{due:%Y年%m月%d日}前" if due else "限期内"
             if due and not known:
                 when += "，遇法定节假日顺延"

@@ -118,3 +118,41 @@ def test_short_station_is_an_obligation_of_its_agency(demo: None) -> None:
     ob.refresh_from_db()
     assert check.adequate and not check.short
     assert ob.state == Obligation.State.DONE
+
+
+def test_certificate_and_labour_contract_are_obligations_of_the_agency(demo: None) -> None:
+    """Baisha: no certificate → obtain one within 2 years of hiring. Hired on 29 February 2024, the period ends on
+    28 February 2026 (Civil Code art. 202), a Saturday but a make-up working day of the Spring Festival, so it stays;
+    a certificate obtained that day is in time."""
+    from staffing.models import Certificate, LabourContract
+
+    places()
+    agency = Organisation.objects.create(kind="agency", name="白沙证书社工中心", division_id="469025")
+    worker = SocialWorker.objects.create(
+        agency=agency,
+        division_id=BAISHA_TOWN,
+        name="待取证社工",
+        id_number=id_number("469025", dt.date(1995, 2, 2), 222),
+        education="bachelor",
+        hired_on=dt.date(2024, 2, 29),
+    )
+    run_sweep(kind_keys=["staffing.certificate", "staffing.labour_contract"])
+    ob = Obligation.objects.get(kind="staffing.certificate", object_id=worker.pk)
+    assert ob.due_date == dt.date(2026, 2, 28) and ob.owner_id == agency.pk and ob.notify_division_id == "469025"
+    assert "白沙" in ob.clause or "第六部分" in ob.clause
+    assert not Obligation.objects.filter(
+        kind="staffing.labour_contract", object_id=worker.pk
+    ).exists()  # Baisha sets none
+    Certificate.objects.create(worker=worker, level="assistant", number="BS-1", obtained_on=dt.date(2026, 2, 28))
+    run_sweep(kind_keys=["staffing.certificate"])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+    datian = SocialWorker.objects.filter(division__code__startswith="350425", status="employed").first()
+    assert datian is not None
+    run_sweep(kind_keys=["staffing.labour_contract"])
+    owed = Obligation.objects.get(kind="staffing.labour_contract", object_id=datian.pk)
+    assert owed.owner_id == datian.agency_id and owed.due_date == datian.hired_on
+    LabourContract.objects.create(worker=datian, start_date=datian.hired_on)
+    run_sweep(kind_keys=["staffing.labour_contract"])
+    owed.refresh_from_db()
+    assert owed.state == Obligation.State.DONE
