@@ -126,8 +126,6 @@ def _county_rules(actor: Any, key: str) -> dict[str, Any]:
     county, a fixed number of queries per county)."""
     from django.db.models.functions import Substr as _Substr
 
-    from policies.policy import effective_policy
-
     from .models import SocialWorker
 
     counties = (
@@ -137,9 +135,10 @@ def _county_rules(actor: Any, key: str) -> dict[str, Any]:
         .values_list("county", flat=True)
         .distinct()
     )
+    from .selectors import effective_policies
+
     out: dict[str, Any] = {}
-    for county in counties:
-        policy = effective_policy(county)
+    for county, policy in effective_policies(list(counties)).items():
         value = policy.get(key)
         if value:
             rule = policy.rules[key]
@@ -176,10 +175,8 @@ def certificate_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
         for c, (v, p, clause) in _county_rules(actor, "staff.certificate").items()
         if v == "required_within_grace" and p.get("staff.certificate_grace_years")
     }
-    if not required:
-        return SocialWorker.objects.none()
     years = {c: int(p.get("staff.certificate_grace_years")) for c, (_v, p, _cl) in required.items()}
-    q = Q()
+    q = Q(pk__in=[])  # nothing owed where no policy asks (the annotations stay for the sweep)
     for county in required:
         q |= Q(division__pk__startswith=county)
     owing = (
@@ -219,9 +216,7 @@ def labour_contract_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
     from .models import LabourContract, SocialWorker
 
     required = _county_rules(actor, "staff.labour_contract")
-    if not required:
-        return SocialWorker.objects.none()
-    q = Q()
+    q = Q(pk__in=[])  # nothing owed where no policy asks (the annotations stay for the sweep)
     for county in required:
         q |= Q(division__pk__startswith=county)
     clause = _by_county({c: v[2] for c, v in required.items()}, lambda c, text: Value(text), Value(""), CharField())

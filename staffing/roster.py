@@ -236,10 +236,38 @@ EXPORT_HEADERS = ["姓名", "身份证号码", "性别", "出生日期", "联系
                   "当前站点", "入职日期", "状态", "证书"]  # fmt: skip
 
 
+def export_queryset(workers: Any) -> Any:
+    """The export's one SELECT: agency and station joined, certificates aggregated in a subquery, streamed with
+    a server-side cursor, so the number of queries does not grow with the number of workers."""
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.db.models import OuterRef, Subquery
+
+    from .models import Certificate
+
+    certs = (
+        Certificate.objects.filter(worker=OuterRef("pk"))
+        .order_by()
+        .values("worker")
+        .annotate(text=StringAgg("level", delimiter=",", ordering="obtained_on"))
+        .values("text")
+    )
+    return (
+        workers.select_related("agency", "station")
+        .prefetch_related(None)
+        .annotate(certificate_levels=Subquery(certs))
+        .order_by("agency_id", "name", "pk")
+    )
+
+
 def export_rows(workers: Iterable[Any], *, clear: bool) -> Iterable[list[Any]]:
     education = dict(Education.choices)
     levels = dict(CertificateLevel.choices)
     for w in workers:
+        held = getattr(w, "certificate_levels", None)
+        if held is None and not hasattr(w, "certificate_levels"):
+            certificates = "、".join(levels[c.level] for c in w.certificates.all())
+        else:
+            certificates = "、".join(levels[c] for c in (held or "").split(",") if c)
         yield [
             w.name,
             w.id_number if clear else mask("id_number", w.id_number),
@@ -252,7 +280,7 @@ def export_rows(workers: Iterable[Any], *, clear: bool) -> Iterable[list[Any]]:
             w.station.name if w.station_id else "",
             w.hired_on.isoformat(),
             "在职" if w.status == "employed" else "已离职",
-            "、".join(f"{levels[c.level]}（{c.number}）" for c in w.certificates.all()),
+            certificates,
         ]
 
 
@@ -278,6 +306,6 @@ def export_bytes(workers: Iterable[Any], *, clear: bool) -> bytes:
 
 
 def export_response(workers: Iterable[Any], *, clear: bool) -> HttpResponse:
-    iterable = workers.iterator(chunk_size=2000) if hasattr(workers, "iterator") and not clear else workers
+    iterable = export_queryset(workers).iterator(chunk_size=2000) if hasattr(workers, "iterator") else workers
     name = "驻站社工花名册（明文）.xlsx" if clear else "驻站社工花名册.xlsx"
     return attachment(export_bytes(iterable, clear=clear), name, XLSX_TYPE)

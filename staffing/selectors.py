@@ -69,8 +69,6 @@ def station_adequacy(
     from django.db.models import Count
     from django.db.models.functions import Substr
 
-    from policies.policy import effective_policy
-
     day = on or timezone.localdate()
     teams = current_assignments([s.pk for s in stations], day)
     codes = sorted({s.division_id for s in stations})
@@ -91,14 +89,58 @@ def station_adequacy(
 
     # A township's own policy is rare: read the policy once per county unless the township has its own.
     own = set(Policy.objects.filter(division_id__in=codes).values_list("division_id", flat=True)) if codes else set()
-    policies: dict[str, Any] = {}
+    keys = sorted({s.division_id if s.division_id in own else s.division_id[:6] for s in stations})
+    policies = effective_policies(keys)
     out = []
     for s in stations:
         county = s.division_id if s.division_id in own else s.division_id[:6]
-        if county not in policies:
-            policies[county] = effective_policy(county)
         villages = counts.get(s.division_id, 0)
         members = teams.get(s.pk, [])
         result = adequacy(s.division_id, team_of(members, day), villages, policy=policies[county])
         out.append((s, members, result, villages))
+    return out
+
+
+def effective_policies(codes: list[str]) -> dict[str, Any]:
+    """``policies.policy.effective_policy`` for many divisions with ONE query (the same deepest-value-wins rule):
+    the staffing pages and the sweep read a whole province's counties at once."""
+    from core.scoping import ancestor_codes
+    from policies.models import PolicyRule
+    from policies.policy import EffectivePolicy, EffectiveRule, Source
+    from policies.registry import rules
+
+    chains = {code: [*ancestor_codes(code), code] for code in codes}
+    every = sorted({c for chain in chains.values() for c in chain})
+    by_division: dict[str, dict[str, Any]] = defaultdict(dict)
+    if every:
+        for r in PolicyRule.objects.filter(policy__division_id__in=every).select_related("policy", "policy__division"):
+            by_division[r.policy.division_id][r.key] = r
+    registry = rules()
+    out: dict[str, Any] = {}
+    for code, chain in chains.items():
+        result = EffectivePolicy(division_code=code)
+        for key, rule in registry.items():
+            found = [by_division[d][key] for d in reversed(chain) if key in by_division.get(d, {})]
+            sources = tuple(
+                Source(
+                    division_code=r.policy.division_id,
+                    division_name=r.policy.division.name,
+                    policy_name=r.policy.name,
+                    value=r.value,
+                    clause=r.clause,
+                    quote=r.quote,
+                    strength=r.strength,
+                    condition=r.condition,
+                    condition_code=r.condition_code,
+                    not_applicable=r.not_applicable,
+                    note=r.note,
+                )
+                for r in found
+            )
+            if sources:
+                value = None if sources[0].not_applicable else sources[0].value
+                result.rules[key] = EffectiveRule(rule=rule, value=value, source=sources[0], overridden=sources[1:])
+            else:
+                result.rules[key] = EffectiveRule(rule=rule, value=None, source=None)
+        out[code] = result
     return out
