@@ -49,7 +49,7 @@ def _keys() -> None:
 def _id_number(n: int, region: str = "430121") -> str:
     from core.personal.idnumber import check_character
 
-    birth = dt.date(1980, 1, 1) + dt.timedelta(days=n % 7000)
+    birth = dt.date(1980, 1, 1) + dt.timedelta(days=n // 1000)  # unique with the sequence number
     first17 = f"{region}{birth:%Y%m%d}{n % 1000:03d}"
     return first17 + check_character(first17)
 

@@ -311,6 +311,7 @@ class ScreeningView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ScreeningForm(request.POST, townships=_townships(request.user))
         result = None
+        birth = None
         if form.is_valid():
             d = form.cleaned_data
             birth = d.get("birth_date")
@@ -337,6 +338,21 @@ class ScreeningView(LoginRequiredMixin, View):
                         graduation_year=d.get("graduation_year"),
                     )
                 )
+        if result is not None and request.POST.get("format") == "pdf":
+            from core.personal.exports import pdf_response
+
+            names = dict(_townships(request.user))
+            return pdf_response(
+                "驻站社工资格审查.pdf",
+                "staffing/screening_pdf.html",
+                {
+                    "result": result,
+                    "place": names.get(form.cleaned_data["division"], ""),
+                    "on": form.cleaned_data.get("on") or timezone.localdate(),
+                    "birth": birth,
+                    "now": timezone.now(),
+                },
+            )
         # The ID number is never echoed back.
         cleaned_post = request.POST.copy()
         cleaned_post["id_number"] = ""

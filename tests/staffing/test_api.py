@@ -142,3 +142,22 @@ def test_requirement_and_adequacy_endpoints(user_client) -> None:  # type: ignor
     stations = bureau.json()["stations"]
     assert stations and all(s["division"].startswith("350425") for s in stations)
     assert user_client("datian_bureau").get("/api/v1/staffing/adequacy/?division=469025").status_code == 404
+
+
+def test_list_query_count_does_not_grow_with_workers(user_client) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.staffing.write_cases import fresh_worker
+
+    client = user_client("agency_sunshine")
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = (count("/api/v1/social-workers/"), count("/staffing/"))
+    for _ in range(8):
+        fresh_worker("阳光")
+    assert (count("/api/v1/social-workers/"), count("/staffing/")) == before

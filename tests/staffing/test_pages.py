@@ -156,3 +156,19 @@ def test_certificate_and_labour_contract_are_obligations_of_the_agency(demo: Non
     run_sweep(kind_keys=["staffing.labour_contract"])
     owed.refresh_from_db()
     assert owed.state == Obligation.State.DONE
+
+
+def test_screening_pdf(user_client) -> None:  # type: ignore[no-untyped-def]
+    response = user_client("agency_sunshine").post(
+        "/staffing/screening/",
+        {
+            "division": "350425100",
+            "on": "2026-03-01",
+            "birth_date": "1990-05-05",
+            "education": "bachelor",
+            "employment": "full_time",
+            "format": "pdf",
+        },
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
