@@ -194,7 +194,10 @@ def grace_due(hired: dt.date, years: int) -> tuple[dt.date, bool]:
     from workdays.counting import add_months
     from workdays.selectors import due_date
 
-    found = due_date(hired, years, "years").due
+    try:
+        found = due_date(hired, years, "years").due
+    except ValueError:  # a start outside the calendar's range: arts. 201-202 alone
+        found = None
     return (found, True) if found is not None else (add_months(hired, 12 * years), False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -12,6 +13,15 @@ from core.personal.api import MaskedField
 from core.personal.idnumber import parse_id_number
 from staffing.models import Assignment, Certificate, CertificateLevel, Education, Replacement, SocialWorker, StaffRole
 from staffing.policy import certificate_code, education_code
+
+
+def _plausible(value: dt.date | None) -> None:
+    if value is not None and not (dt.date(1900, 1, 1) <= value <= dt.date(2100, 12, 31)):
+        raise serializers.ValidationError("日期应在 1900 年至 2100 年之间。")
+
+
+def _date(**kwargs: Any) -> serializers.DateField:
+    return serializers.DateField(validators=[_plausible], **kwargs)
 
 
 class CertificateSerializer(serializers.ModelSerializer):
@@ -101,7 +111,7 @@ class WorkerWriteSerializer(serializers.Serializer):
     social_work_major = serializers.BooleanField(required=False)
     graduation_year = serializers.IntegerField(required=False, allow_null=True, min_value=1950, max_value=2100)
     household_division = serializers.RegexField(r"^\d{6}(\d{3}(\d{3})?)?$", required=False, allow_null=True)
-    hired_on = serializers.DateField()
+    hired_on = _date()
 
     def validated(self) -> dict[str, Any]:
         data = dict(self.validated_data)
@@ -111,13 +121,13 @@ class WorkerWriteSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    station = serializers.IntegerField()
+    station = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     role = serializers.ChoiceField(choices=StaffRole.choices)
-    start_date = serializers.DateField()
+    start_date = _date()
 
 
 class ReleaseSerializer(serializers.Serializer):
-    end_date = serializers.DateField()
+    end_date = _date()
     reason = serializers.ChoiceField(choices=Replacement.Reason.choices)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     successor = serializers.UUIDField(required=False, allow_null=True)
@@ -127,7 +137,7 @@ class ReleaseSerializer(serializers.Serializer):
 class CertificateWriteSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=CertificateLevel.choices)
     number = serializers.CharField(max_length=40)
-    obtained_on = serializers.DateField()
+    obtained_on = _date()
 
 
 # --- questions -------------------------------------------------------------------------------------------------
@@ -135,7 +145,7 @@ class CertificateWriteSerializer(serializers.Serializer):
 
 class CertificateFactSerializer(serializers.Serializer):
     level = serializers.CharField()
-    date = serializers.DateField(required=False, allow_null=True)
+    date = _date(required=False, allow_null=True)
 
     def validate_level(self, value: str) -> str:
         code = certificate_code(value)
@@ -146,8 +156,8 @@ class CertificateFactSerializer(serializers.Serializer):
 
 class EligibilityQuestionSerializer(serializers.Serializer):
     division = serializers.RegexField(r"^\d{6}(\d{3}(\d{3})?)?$")
-    on = serializers.DateField(required=False, allow_null=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
+    on = _date(required=False, allow_null=True)
+    birth_date = _date(required=False, allow_null=True)
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
     education = EducationField()
     major = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")

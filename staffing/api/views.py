@@ -151,7 +151,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
     def get_queryset(self) -> QuerySet[SocialWorker]:
         qs = super().get_queryset()
         station = self.request.query_params.get("station")
-        if station and station.isdigit() and self.action == "list":
+        if station and station.isdigit() and len(station) < 10 and self.action == "list":
             qs = qs.filter(station_id=int(station))
         return qs
 
