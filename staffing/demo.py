@@ -10,7 +10,7 @@ from guardian.shortcuts import assign_perm
 from core.personal.idnumber import check_character
 from stations.models import Station
 
-from .models import Assignment, Certificate, Education, SocialWorker, StaffRole
+from .models import Assignment, Certificate, Education, LabourContract, SocialWorker, StaffRole
 
 SURNAMES = "林陈黄张李王吴刘蔡杨郑许"
 GIVEN = ["晓燕", "志强", "丽华", "建国", "雪梅", "俊杰", "海燕", "文斌", "秀英", "家豪", "佳慧", "明辉"]
@@ -41,6 +41,10 @@ def _worker(agency: Any, n: int, *, hired: dt.date, education: str, certified: b
     )
     worker.full_clean()
     worker.save()
+    # Every demo worker has signed a labour contract (the Datian plan requires one [000 §6(1)]).
+    LabourContract.objects.create(
+        worker=worker, start_date=hired, end_date=dt.date(hired.year + 3, 12, 31), probation_months=2
+    )
     if certified:
         Certificate.objects.create(
             worker=worker, level="assistant", number=f"ZG{hired.year}{n:04d}", obtained_on=hired - dt.timedelta(days=90)

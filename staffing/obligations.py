@@ -61,7 +61,14 @@ def refresh_checks(actor: Any, today: dt.date) -> None:
             today,
         )
         update.append(check)
-    StaffingCheck.objects.bulk_create(create)
+    # Two sweeps at once (the beat job and a manual run) may both create a station's first check: the second one
+    # updates it instead of failing.
+    StaffingCheck.objects.bulk_create(
+        create,
+        update_conflicts=True,
+        unique_fields=["station"],
+        update_fields=["adequate", "short", "short_since", "summary", "clause", "checked_on"],
+    )
     StaffingCheck.objects.bulk_update(
         update, ["adequate", "short", "short_since", "summary", "clause", "checked_on"], batch_size=500
     )

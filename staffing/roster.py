@@ -248,7 +248,7 @@ def export_queryset(workers: Any) -> Any:
         Certificate.objects.filter(worker=OuterRef("pk"))
         .order_by()
         .values("worker")
-        .annotate(text=StringAgg("level", delimiter=",", ordering="obtained_on"))
+        .annotate(text=StringAgg("level", delimiter=",", order_by="obtained_on"))
         .values("text")
     )
     return (
