@@ -21,9 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import resource
 import sys
 import time
-import resource
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
