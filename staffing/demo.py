@@ -10,7 +10,18 @@ from guardian.shortcuts import assign_perm
 from core.personal.idnumber import check_character
 from stations.models import Station
 
-from .models import Assignment, Certificate, Education, LabourContract, SocialWorker, StaffRole
+from .models import (
+    Assignment,
+    AverageWage,
+    Certificate,
+    Education,
+    LabourContract,
+    PayRecord,
+    Replacement,
+    SocialWorker,
+    StaffRole,
+    TrainingRecord,
+)
 
 SURNAMES = "林陈黄张李王吴刘蔡杨郑许"
 GIVEN = ["晓燕", "志强", "丽华", "建国", "雪梅", "俊杰", "海燕", "文斌", "秀英", "家豪", "佳慧", "明辉"]
@@ -83,6 +94,60 @@ def load(*, stations: dict[str, Station], townships: list[Any], agencies: dict[s
             if k == 0:
                 assign_perm("staffing.view_socialworker", evaluator_group, worker)
             n += 1
+    spare = {}
     for agency in (sunshine, harmony):
-        _worker(agency, n, hired=start, education=Education.JUNIOR_COLLEGE, certified=False)
+        spare[agency.pk] = _worker(agency, n, hired=start, education=Education.JUNIOR_COLLEGE, certified=False)
         n += 1
+    _replacement(stations[plans[-1][0].code], spare[harmony.pk], start)
+    _duties(today)
+    from core.system import system_actor
+
+    from .obligations import refresh_checks
+
+    refresh_checks(system_actor(), today)
+
+
+def _replacement(station: Station, newcomer: SocialWorker, start: dt.date) -> None:
+    """One full-timer of the station resigned after two months; the agency's spare worker took over."""
+    if Replacement.objects.filter(station=station).exists():
+        return
+    outgoing = Assignment.objects.filter(station=station, role=StaffRole.FULL_TIME, end_date__isnull=True).first()
+    if outgoing is None:
+        return
+    day = start + dt.timedelta(days=60)
+    outgoing.end_date, outgoing.end_reason = day, Replacement.Reason.RESIGNED.label
+    outgoing.save(update_fields=["end_date", "end_reason"])
+    leaver = outgoing.worker
+    leaver.station, leaver.division_id = None, leaver.agency.division_id
+    leaver.status, leaver.left_on = SocialWorker.Status.LEFT, day
+    leaver.save(update_fields=["station", "division", "status", "left_on", "updated_at"])
+    incoming = Assignment.objects.create(
+        worker=newcomer, station=station, agency_id=newcomer.agency_id, role=StaffRole.FULL_TIME, start_date=day
+    )
+    newcomer.station, newcomer.division_id = station, station.division_id
+    newcomer.save(update_fields=["station", "division", "updated_at"])
+    Replacement.objects.create(
+        station=station,
+        agency_id=newcomer.agency_id,
+        outgoing=outgoing,
+        incoming=incoming,
+        date=day,
+        reason=Replacement.Reason.RESIGNED,
+        note="本人因家庭原因辞职，按招聘程序由储备社工接替",
+    )
+
+
+def _duties(today: dt.date) -> None:
+    """Last year's county average wage, last month's pay and insurance, one training day for every demo worker."""
+    AverageWage.objects.get_or_create(
+        division_id="350425", year=today.year - 1, defaults={"amount": "78500.00", "source": "大田县统计公报（演示）"}
+    )
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    for w in SocialWorker.objects.filter(status=SocialWorker.Status.EMPLOYED, division__code__startswith="350425"):
+        PayRecord.objects.get_or_create(
+            worker=w, month=month, defaults={"gross_pay": "4800.00", "insurance_paid": True}
+        )
+        if not TrainingRecord.objects.filter(worker=w).exists():
+            TrainingRecord.objects.create(
+                worker=w, date=month, kind="training", level="county", hours="6", topic="社会救助政策与个案工作"
+            )
