@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -207,3 +208,27 @@ class AdequacyQuestionSerializer(serializers.Serializer):
 
 
 EDUCATION_CHOICES = Education.choices
+
+
+class LabourContractWriteSerializer(serializers.Serializer):
+    start_date = _date()
+    end_date = _date(required=False, allow_null=True)
+    probation_months = serializers.IntegerField(min_value=0, max_value=12, default=0)
+
+
+class PayWriteSerializer(serializers.Serializer):
+    month = _date(help_text="该月任一天")
+    gross_pay = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, coerce_to_string=True)
+    performance_withheld = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, default=Decimal("0.00"), coerce_to_string=True
+    )
+    insurance_paid = serializers.BooleanField()
+    housing_fund_paid = serializers.BooleanField(required=False, default=False)
+
+
+class TrainingWriteSerializer(serializers.Serializer):
+    date = _date()
+    kind = serializers.ChoiceField(choices=[("training", "专业培训"), ("supervision", "专业督导")])
+    level = serializers.ChoiceField(choices=[("county", "县级"), ("city", "市级"), ("other", "其他")], default="county")
+    hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0, max_value=24)
+    topic = serializers.CharField(max_length=200)

@@ -33,9 +33,12 @@ from .serializers import (
     AssignSerializer,
     CertificateWriteSerializer,
     EligibilityQuestionSerializer,
+    LabourContractWriteSerializer,
+    PayWriteSerializer,
     ReleaseSerializer,
     SocialWorkerDetailSerializer,
     SocialWorkerSerializer,
+    TrainingWriteSerializer,
     WorkerWriteSerializer,
 )
 
@@ -78,6 +81,9 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         "release": actions.worker_release,
         "certificates": actions.certificate_add,
         "unmask": "staffing.socialworker.unmask",  # declared by core.personal (StaffingConfig.ready)
+        "labour_contracts": actions.labour_contract_add,
+        "pay": actions.pay_add,
+        "training": actions.training_add,
     }
 
     def get_serializer_class(self) -> Any:
@@ -147,6 +153,61 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         data = _payload(CertificateWriteSerializer, request).validated_data
         _run(lambda: actions.certificate_add(acting_user=request.user, worker=worker, **data))
         return self._fresh(worker)
+
+    @extend_schema(
+        request=LabourContractWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记劳动合同"
+    )
+    @action(detail=True, methods=["post"], url_path="labour-contracts")
+    def labour_contracts(self, request: Request, public_id: Any = None) -> Response:
+        worker = cast(SocialWorker, self.get_object())
+        data = _payload(LabourContractWriteSerializer, request).validated_data
+        _run(
+            lambda: actions.labour_contract_add(
+                acting_user=request.user,
+                worker=worker,
+                start_date=data["start_date"],
+                end_date=data.get("end_date"),
+                probation_months=data["probation_months"],
+            )
+        )
+        return self._fresh(worker)
+
+    @extend_schema(request=PayWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记工资与社保")
+    @action(detail=True, methods=["post"])
+    def pay(self, request: Request, public_id: Any = None) -> Response:
+        worker = cast(SocialWorker, self.get_object())
+        data = _payload(PayWriteSerializer, request).validated_data
+        _run(lambda: actions.pay_add(acting_user=request.user, worker=worker, **data))
+        return self._fresh(worker)
+
+    @extend_schema(request=TrainingWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记培训与督导")
+    @action(detail=True, methods=["post"])
+    def training(self, request: Request, public_id: Any = None) -> Response:
+        worker = cast(SocialWorker, self.get_object())
+        data = _payload(TrainingWriteSerializer, request).validated_data
+        _run(lambda: actions.training_add(acting_user=request.user, worker=worker, **data))
+        return self._fresh(worker)
+
+    @extend_schema(
+        summary="用工情况核对",
+        description="按生效政策核对该社工某年度的劳动合同、工资与社保、薪酬目标、培训督导时长；year 默认为本年。",
+        parameters=[OpenApiParameter("year", int, required=False, description="年度")],
+        responses={200: dict},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def employment(self, request: Request, public_id: Any = None) -> Response:
+        from django.utils import timezone
+
+        from staffing.employment import employment_findings
+        from staffing.policy import finding_json
+
+        worker = cast(SocialWorker, self.get_object())
+        today = timezone.localdate()
+        raw = request.query_params.get("year") or str(today.year)
+        if not raw.isdigit() or not 2000 <= int(raw) <= today.year:
+            raise ValidationError({"year": [f"年度应在 2000 至 {today.year} 之间。"]})
+        findings = employment_findings(worker, int(raw), today)
+        return Response({"year": int(raw), "findings": [finding_json(f) for f in findings]})
 
     def get_queryset(self) -> QuerySet[SocialWorker]:
         qs = super().get_queryset()

@@ -73,6 +73,13 @@ DETAILS = [
         key=lambda w: w.public_id,
     ),
     DetailCheck(
+        "api:socialworker-employment",
+        lambda w: f"/api/v1/social-workers/{w.public_id}/employment/",
+        _workers,
+        oracle.worker_ids,
+        key=lambda w: w.public_id,
+    ),
+    DetailCheck(
         "staffing:worker-edit",
         lambda w: f"/staffing/workers/{w.public_id}/edit/",
         _workers,
@@ -110,6 +117,9 @@ EXEMPT = {
     "api:socialworker-assign": "POST only: write matrix staffing.worker.assign",
     "api:socialworker-release": "POST only: write matrix staffing.worker.release",
     "api:socialworker-certificates": "POST only: write matrix staffing.worker.add_certificate",
+    "api:socialworker-labour-contracts": "POST only: write matrix staffing.worker.add_labour_contract",
+    "api:socialworker-pay": "POST only: write matrix staffing.worker.add_pay",
+    "api:socialworker-training": "POST only: write matrix staffing.worker.add_training",
 }
 
 

@@ -161,3 +161,25 @@ def test_list_query_count_does_not_grow_with_workers(user_client) -> None:  # ty
     for _ in range(8):
         fresh_worker("阳光")
     assert (count("/api/v1/social-workers/"), count("/staffing/")) == before
+
+
+def test_employment_records_and_findings_through_the_api(user_client) -> None:  # type: ignore[no-untyped-def]
+    worker = SocialWorker.objects.filter(agency__name__contains="阳光", status="employed").first()
+    assert worker is not None
+    client = user_client("agency_sunshine")
+    url = f"/api/v1/social-workers/{worker.public_id}/"
+    r = client.post(url + "training/", {"date": "2026-04-01", "kind": "supervision", "hours": "3.5", "topic": "督导"},
+                    content_type="application/json")  # fmt: skip
+    assert r.status_code == 200, r.content
+    r = client.post(url + "pay/", {"month": "2026-04-09", "gross_pay": "-1", "insurance_paid": True},
+                    content_type="application/json")  # fmt: skip
+    assert r.status_code == 400
+    r = client.post(url + "labour-contracts/", {"start_date": "2026-01-05", "probation_months": 13},
+                    content_type="application/json")  # fmt: skip
+    assert r.status_code == 400
+    found = client.get(url + "employment/?year=2026")
+    assert found.status_code == 200
+    data = found.json()
+    assert data["year"] == 2026 and {"rule", "strength", "outcome", "detail", "clause"} <= set(data["findings"][0])
+    assert client.get(url + "employment/?year=1999").status_code == 400
+    assert user_client("junxi_town").post(url + "training/", {}, content_type="application/json").status_code == 404

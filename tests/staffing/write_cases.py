@@ -177,6 +177,12 @@ def cases() -> dict[str, Case]:
             call=lambda user, w: actions.pay_add(
                 acting_user=user, worker=w, month=dt.date(2026, 2, 1), gross_pay="4500.00", insurance_paid=True
             ),
+            http=lambda client, w: client.post(
+                f"/api/v1/social-workers/{w.public_id}/pay/",
+                {"month": "2026-03-15", "gross_pay": "4600.00", "insurance_paid": True},
+                content_type="application/json",
+            ),
+            http_ok=(200,),
         ),
         "staffing.worker.add_training": Case(
             right_user="agency_sunshine",
