@@ -8,6 +8,8 @@ from contracts.api.views import ContractViewSet, ProcurementViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import ServiceCatalogueViewSet, ServiceItemViewSet
+from staffing.api.urls import urlpatterns as staffing_urls
+from staffing.api.views import SocialWorkerViewSet
 from stations.api.views import DivisionViewSet, StationViewSet
 from workdays.api.views import DeadlineView, YearDaysView
 
@@ -24,6 +26,7 @@ router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("social-workers", SocialWorkerViewSet, basename="socialworker")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
@@ -31,5 +34,6 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
     path("calendar/days/", YearDaysView.as_view(), name="calendar-days"),
+    *staffing_urls,
     *router.urls,
 ]

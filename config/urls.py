@@ -13,6 +13,7 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),
     path("calendar/", include("workdays.urls")),
+    path("staffing/", include("staffing.urls")),
     path("", include("obligations.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -216,6 +216,14 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     # Grants go to the evaluator organisation's group (stations.actions), like the bureau's grants page does.
     for t in townships[:3]:
         assign_perm("stations.view_station", evaluator_group(evaluator), stations[t.code])
+    from staffing.demo import load as load_staffing
+
+    load_staffing(
+        stations=stations,
+        townships=townships,
+        agencies={"sunshine": sunshine, "harmony": harmony},
+        evaluator_group=evaluator_group(evaluator),
+    )
     return demo_accounts()
 
 

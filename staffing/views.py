@@ -1,0 +1,488 @@
+"""Pages: workers (agency manages; township its stations' team; bureau its subtree; evaluator its grants),
+screening a candidate, staffing adequacy and planning, roster import and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from core.audit import client_ip
+from core.personal import access as personal_access
+from core.personal.forms import ReasonForm
+from core.personal.idnumber import parse_id_number
+from core.personal.views import UnmaskView
+from core.scoping import Action
+from core.views import ScopedListView
+from stations.models import Division, Station
+from stations.selectors import access_station
+
+from . import actions, roster
+from .employment import worker_context
+from .forms import (
+    AssignForm,
+    CertificateForm,
+    ImportForm,
+    LabourContractForm,
+    PayForm,
+    PlanForm,
+    ReleaseForm,
+    ScreeningForm,
+    TrainingForm,
+    WageForm,
+    WorkerForm,
+)
+from .models import AverageWage, Replacement, SocialWorker
+from .policy import Candidate, eligibility, requirement
+from .selectors import access_worker, current_assignments, station_adequacy, team_of, village_count, workers_for
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field.removesuffix("_id")
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class WorkerListView(ScopedListView):
+    model = SocialWorker
+    template_name = "staffing/worker_list.html"
+    context_object_name = "workers"
+
+    def get_queryset(self) -> Any:
+        qs = workers_for(self.request.user)
+        status = self.request.GET.get("status")
+        if status in SocialWorker.Status.values:
+            qs = qs.filter(status=status)
+        return qs
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            workers = self.get_queryset()
+            personal_access.record_masked_export(
+                acting_user=request.user, model=SocialWorker, count=workers.count(), ip=client_ip(request)
+            )
+            return roster.export_response(workers, clear=False)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_add"] = personal_access.may_take(user, SocialWorker, Action.ADD)
+        context["can_export_clear"] = personal_access.may_take(user, SocialWorker, Action.EXPORT)
+        context["statuses"] = SocialWorker.Status.choices
+        return context
+
+
+class WorkerDetailView(LoginRequiredMixin, View):
+    template_name = "staffing/worker_detail.html"
+
+    def context(self, request: HttpRequest, worker: SocialWorker, **forms: Any) -> dict[str, Any]:
+        user = request.user
+        may_change = SocialWorker.objects.for_user(user, Action.CHANGE).filter(pk=worker.pk).exists()
+        stations = Station.objects.for_user(user).filter(level__in=["township", "village", "regional", "county_hq"])
+        successors = (
+            SocialWorker.objects.for_user(user, Action.CHANGE)
+            .filter(status=SocialWorker.Status.EMPLOYED, station__isnull=True)
+            .exclude(pk=worker.pk)
+        )
+        assignments = list(worker.assignments.select_related("station").order_by("-start_date", "-pk"))
+        replacements = list(
+            Replacement.objects.filter(outgoing__worker=worker).select_related("incoming__worker", "station")
+        )
+        return {
+            "worker": worker,
+            "certificates": list(worker.certificates.order_by("obtained_on")),
+            "assignments": assignments,
+            "replacements": replacements,
+            "open_assignment": next((a for a in assignments if a.end_date is None), None),
+            "may_change": may_change,
+            "can_unmask": SocialWorker.objects.for_user(user, Action.UNMASK).filter(pk=worker.pk).exists(),
+            "assign_form": forms.get("assign_form") or AssignForm(stations=stations, prefix="assign"),
+            "release_form": forms.get("release_form") or ReleaseForm(successors=successors, prefix="release"),
+            "certificate_form": forms.get("certificate_form") or CertificateForm(prefix="cert"),
+            "stations": stations,
+            "successors": successors,
+            "contract_form": forms.get("contract_form") or LabourContractForm(prefix="lc"),
+            "pay_form": forms.get("pay_form") or PayForm(prefix="pay"),
+            "training_form": forms.get("training_form") or TrainingForm(prefix="tr"),
+            "contracts": list(worker.labour_contracts.order_by("-start_date")),
+            "pays": list(worker.pay_records.order_by("-month")[:24]),
+            "trainings": list(worker.trainings.order_by("-date")[:50]),
+            **worker_context(worker, timezone.localdate()),
+        }
+
+    def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+        worker = access_worker(request.user, public_id)
+        return render(request, self.template_name, self.context(request, worker))
+
+    def post(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+        worker = access_worker(request.user, public_id, Action.CHANGE)
+        ctx = self.context(request, worker)
+        which = request.POST.get("do")
+        form: Any = None
+        try:
+            if which == "assign":
+                form = AssignForm(request.POST, stations=ctx["stations"], prefix="assign")
+                if form.is_valid():
+                    actions.worker_assign(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已派驻到站。")
+                    return redirect(worker.get_absolute_url())
+                ctx["assign_form"] = form
+            elif which == "release":
+                form = ReleaseForm(request.POST, successors=ctx["successors"], prefix="release")
+                if form.is_valid():
+                    actions.worker_release(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已办理离岗。")
+                    return redirect(worker.get_absolute_url())
+                ctx["release_form"] = form
+            elif which == "certificate":
+                form = CertificateForm(request.POST, prefix="cert")
+                if form.is_valid():
+                    actions.certificate_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已登记证书。")
+                    return redirect(worker.get_absolute_url())
+                ctx["certificate_form"] = form
+            elif which == "contract":
+                form = LabourContractForm(request.POST, prefix="lc")
+                if form.is_valid():
+                    actions.labour_contract_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已登记劳动合同。")
+                    return redirect(worker.get_absolute_url())
+                ctx["contract_form"] = form
+            elif which == "pay":
+                form = PayForm(request.POST, prefix="pay")
+                if form.is_valid():
+                    actions.pay_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已登记工资与社保。")
+                    return redirect(worker.get_absolute_url())
+                ctx["pay_form"] = form
+            elif which == "training":
+                form = TrainingForm(request.POST, prefix="tr")
+                if form.is_valid():
+                    actions.training_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    messages.success(request, "已登记培训与督导。")
+                    return redirect(worker.get_absolute_url())
+                ctx["training_form"] = form
+            else:
+                raise Http404("未找到。")
+        except PermissionDenied:
+            raise Http404("未找到。") from None
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        return render(request, self.template_name, ctx, status=400)
+
+
+class WorkerCreateView(LoginRequiredMixin, View):
+    template_name = "staffing/worker_form.html"
+
+    def allowed(self, request: HttpRequest) -> None:
+        if not personal_access.may_take(request.user, SocialWorker, Action.ADD):
+            raise Http404("未找到。")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        return render(request, self.template_name, {"form": WorkerForm(), "title": "登记驻站社工"})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        form = WorkerForm(request.POST)
+        if form.is_valid():
+            try:
+                worker = actions.worker_create(acting_user=request.user, data=form.data_for_action())
+            except PermissionDenied:
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "已登记。")
+                return redirect(worker.get_absolute_url())
+        return render(request, self.template_name, {"form": form, "title": "登记驻站社工"}, status=400)
+
+
+class WorkerEditView(LoginRequiredMixin, View):
+    template_name = "staffing/worker_form.html"
+
+    def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+        worker = access_worker(request.user, public_id, Action.CHANGE)
+        initial = {
+            "name": worker.name,
+            "education": worker.education,
+            "major": worker.major,
+            "social_work_major": worker.social_work_major,
+            "graduation_year": worker.graduation_year,
+            "household_division": worker.household_division_id or "",
+            "hired_on": worker.hired_on,
+        }
+        form = WorkerForm(initial=initial)
+        form.fields["id_number"].required = False
+        form.fields["id_number"].help_text = f"当前：{worker.masked('id_number')}；不修改请留空"
+        form.fields["phone"].help_text = f"当前：{worker.masked('phone') or '未填'}；不修改请留空"
+        return render(request, self.template_name, {"form": form, "title": f"修改：{worker.name}", "worker": worker})
+
+    def post(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+        worker = access_worker(request.user, public_id, Action.CHANGE)
+        form = WorkerForm(request.POST)
+        form.fields["id_number"].required = False
+        if form.is_valid():
+            data = form.data_for_action()
+            for secret in ("id_number", "phone"):
+                if not data.get(secret):
+                    data.pop(secret, None)
+            try:
+                actions.worker_update(acting_user=request.user, worker=worker, data=data)
+            except PermissionDenied:
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "已保存。")
+                return redirect(worker.get_absolute_url())
+        return render(request, self.template_name, {"form": form, "title": f"修改：{worker.name}"}, status=400)
+
+
+class WorkerUnmaskView(UnmaskView):
+    model = SocialWorker
+
+
+class WorkerClearExportView(LoginRequiredMixin, View):
+    """The roster in clear: the employer agency and the county bureau, after a stated reason; audited per person."""
+
+    template_name = "staffing/worker_export.html"
+
+    def allowed(self, request: HttpRequest) -> None:
+        if not personal_access.may_take(request.user, SocialWorker, Action.EXPORT):
+            raise Http404("未找到。")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        return render(request, self.template_name, {"form": ReasonForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            workers = workers_for(request.user, Action.EXPORT)
+            try:
+                exported = personal_access.export_clear(
+                    acting_user=request.user,
+                    objects=workers,
+                    model=SocialWorker,
+                    reason=form.cleaned_data["reason"],
+                    reason_text=form.cleaned_data["reason_text"],
+                    ip=client_ip(request),
+                )
+            except PermissionDenied:
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                return roster.export_response(exported, clear=True)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+def _townships(user: Any) -> list[tuple[str, str]]:
+    rows = (
+        Division.objects.for_user(user)
+        .filter(level=Division.Level.TOWNSHIP)
+        .select_related("parent")
+        .order_by("code")[:3000]
+    )
+    return [(d.code, f"{d.parent.name if d.parent else ''}{d.name}") for d in rows]
+
+
+class ScreeningView(LoginRequiredMixin, View):
+    """Screen a candidate before hiring: every rule with the facts compared and the clause (nothing stored)."""
+
+    template_name = "staffing/screening.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = ScreeningForm(townships=_townships(request.user), initial={"on": timezone.localdate()})
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ScreeningForm(request.POST, townships=_townships(request.user))
+        result = None
+        birth = None
+        if form.is_valid():
+            d = form.cleaned_data
+            birth = d.get("birth_date")
+            if d.get("id_number"):
+                try:
+                    birth = parse_id_number(d["id_number"]).birth_date
+                except ValidationError as exc:
+                    form.add_error("id_number", exc.messages)
+            if not form.errors:
+                major = d.get("major") or ""
+                result = eligibility(
+                    Candidate(
+                        division=d["division"],
+                        on=d.get("on") or timezone.localdate(),
+                        birth_date=birth,
+                        education=d["education"],
+                        major=major,
+                        social_work_major=d.get("social_work_major") or "社会工作" in major,
+                        certificate_level=d.get("certificate_level") or None,
+                        certificate_date=d.get("certificate_date"),
+                        household_division=d.get("household_division") or "",
+                        employment=d["employment"],
+                        experience_months=d.get("experience_months"),
+                        graduation_year=d.get("graduation_year"),
+                    )
+                )
+        if result is not None and request.POST.get("format") == "pdf":
+            from core.personal.exports import pdf_response
+
+            names = dict(_townships(request.user))
+            return pdf_response(
+                "驻站社工资格审查.pdf",
+                "staffing/screening_pdf.html",
+                {
+                    "result": result,
+                    "place": names.get(form.cleaned_data["division"], ""),
+                    "on": form.cleaned_data.get("on") or timezone.localdate(),
+                    "birth": birth,
+                    "now": timezone.now(),
+                },
+            )
+        # The ID number is never echoed back.
+        cleaned_post = request.POST.copy()
+        cleaned_post["id_number"] = ""
+        form.data = cleaned_post
+        response = render(request, self.template_name, {"form": form, "result": result}, status=200 if result else 400)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AdequacyView(LoginRequiredMixin, View):
+    """Every township station in the user's reach against its policy, and a planner for a township."""
+
+    template_name = "staffing/adequacy.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        stations = list(
+            Station.objects.for_user(user)
+            .filter(level=Station.Level.TOWNSHIP)
+            .exclude(status=Station.Status.CLOSED)
+            .order_by("division_id")[:2000]
+        )
+        rows = station_adequacy(stations)
+        townships = _townships(user)
+        plan = None
+        form = PlanForm(request.GET or None, townships=townships)
+        if request.GET and form.is_valid():
+            code = form.cleaned_data["division"]
+            villages = form.cleaned_data.get("villages")
+            plan = requirement(code, villages if villages is not None else village_count(code))
+        return render(request, self.template_name, {"rows": rows, "form": form, "plan": plan})
+
+
+class StationTeamView(LoginRequiredMixin, View):
+    template_name = "staffing/station_team.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        station = access_station(request.user, pk)
+        today = timezone.localdate()
+        members = current_assignments([station.pk], today).get(station.pk, [])
+        visible = set(
+            SocialWorker.objects.for_user(request.user)
+            .filter(pk__in=[a.worker_id for a in members])
+            .values_list("pk", flat=True)
+        )
+        ((_, _, result, villages),) = (
+            station_adequacy([station], today) if station.level == "township" else ((None, None, None, None),)
+        )
+        history = list(
+            station.staff_assignments.select_related("worker").filter(end_date__isnull=False).order_by("-end_date")[:50]
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "station": station,
+                "members": members,
+                "visible": visible,
+                "result": result,
+                "villages": villages,
+                "history": history,
+                "team": team_of(members, today),
+            },
+        )
+
+
+class RosterTemplateView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not personal_access.may_take(request.user, SocialWorker, Action.ADD):
+            raise Http404("未找到。")
+        return roster.template_response()
+
+
+class RosterImportView(LoginRequiredMixin, View):
+    template_name = "staffing/import.html"
+
+    def allowed(self, request: HttpRequest) -> None:
+        if not personal_access.may_take(request.user, SocialWorker, Action.ADD):
+            raise Http404("未找到。")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        return render(request, self.template_name, {"form": ImportForm(), "limits": roster.LIMITS})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        form = ImportForm(request.POST, request.FILES)
+        errors: list[str] = []
+        if form.is_valid():
+            try:
+                created = actions.roster_import(acting_user=request.user, upload=form.cleaned_data["file"])
+            except PermissionDenied:
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, f"已导入 {len(created)} 名社工。")
+                return redirect("staffing:worker-list")
+        return render(
+            request, self.template_name, {"form": form, "errors": errors, "limits": roster.LIMITS}, status=400
+        )
+
+
+class WageListView(LoginRequiredMixin, View):
+    """The county average wages the user may see; the county bureau records its own."""
+
+    template_name = "staffing/wages.html"
+
+    def context(self, request: HttpRequest, form: Any = None) -> dict[str, Any]:
+        user = request.user
+        may_set = (
+            personal_access.may_take(user, AverageWage, Action.ADD)
+            and len(getattr(getattr(user, "organisation", None), "division_id", "") or "") == 6
+        )
+        rows = AverageWage.objects.for_user(user).select_related("division").order_by("division_id", "-year")[:500]
+        return {"rows": rows, "form": form or (WageForm() if may_set else None), "may_set": may_set}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, self.context(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = WageForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.average_wage_set(acting_user=request.user, **form.cleaned_data)
+            except PermissionDenied:
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "已保存。")
+                return redirect("staffing:wages")
+        return render(request, self.template_name, self.context(request, form), status=400)
