@@ -24,3 +24,13 @@ def role_of(user: User) -> Role:
     if org.kind == Organisation.Kind.EVALUATOR:
         return Role.EVALUATOR
     return Role.NONE
+
+
+def organisation_of(user: User) -> Organisation:
+    """The acting user's organisation. Every role but the system administrator has one (the role is read from
+    it); an action that needs it and is called by an account without one is refused."""
+    from django.core.exceptions import PermissionDenied
+
+    if user.organisation is None:
+        raise PermissionDenied("该账号不属于任何单位，不能进行此操作。")
+    return user.organisation

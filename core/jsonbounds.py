@@ -52,7 +52,9 @@ def check_bounds(text: str, *, max_depth: int = MAX_DEPTH, max_chars: int = MAX_
         raise JSONBoundsError(f"JSON 嵌套层数过多（上限 {max_depth} 层）。")
 
 
-def loads_bounded(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_chars: int = MAX_CHARS, **kwargs: Any) -> Any:
+def loads_bounded(
+    text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH, max_chars: int = MAX_CHARS, **kwargs: Any
+) -> Any:
     """``json.loads`` after the depth and size check; any failure is a JSONBoundsError with a Chinese message."""
     if isinstance(text, bytes | bytearray):
         try:

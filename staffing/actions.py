@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.models import User
+from accounts.roles import organisation_of
 from core import audit
 from core.actions import declare
 from core.scoping import Action
@@ -45,12 +47,12 @@ EDITABLE_FIELDS = [
 ]
 
 
-def _recheck(user: Any, worker: SocialWorker) -> None:
+def _recheck(user: User, worker: SocialWorker) -> None:
     if not SocialWorker.objects.for_user(user, Action.CHANGE).filter(pk=worker.pk).exists():
         raise PermissionDenied("保存后的记录不在您的权限范围内。")
 
 
-def _locked(user: Any, worker: SocialWorker) -> SocialWorker:
+def _locked(user: User, worker: SocialWorker) -> SocialWorker:
     current = SocialWorker.objects.for_user(user, Action.CHANGE).select_for_update().filter(pk=worker.pk).first()
     if current is None:
         raise PermissionDenied("无权修改该社工。")
@@ -66,9 +68,9 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
 @declare("staffing.worker.create", label="登记驻站社工", model=SocialWorker, verb=Action.ADD, detail=False)
 @transaction.atomic
-def worker_create(*, acting_user: Any, data: dict[str, Any]) -> SocialWorker:
+def worker_create(*, acting_user: User, data: dict[str, Any]) -> SocialWorker:
     """A worker of the acting agency; works where the agency is until placed at a station."""
-    agency = acting_user.organisation
+    agency = organisation_of(acting_user)
     worker = SocialWorker(agency=agency, division_id=agency.division_id, **_fields(data))
     worker.full_clean()
     worker.save()
@@ -86,7 +88,7 @@ def worker_create(*, acting_user: Any, data: dict[str, Any]) -> SocialWorker:
 
 @declare("staffing.worker.update", label="修改社工信息", model=SocialWorker, verb=Action.CHANGE)
 @transaction.atomic
-def worker_update(*, acting_user: Any, worker: SocialWorker, data: dict[str, Any]) -> SocialWorker:
+def worker_update(*, acting_user: User, worker: SocialWorker, data: dict[str, Any]) -> SocialWorker:
     current = _locked(acting_user, worker)
     before = audit.snapshot(current, EDITABLE_FIELDS)
     for name, value in _fields(data).items():
@@ -114,7 +116,7 @@ def worker_update(*, acting_user: Any, worker: SocialWorker, data: dict[str, Any
 @declare("staffing.worker.add_certificate", label="登记证书", model=SocialWorker, verb=Action.CHANGE)
 @transaction.atomic
 def certificate_add(
-    *, acting_user: Any, worker: SocialWorker, level: str, number: str, obtained_on: dt.date
+    *, acting_user: User, worker: SocialWorker, level: str, number: str, obtained_on: dt.date
 ) -> Certificate:
     current = _locked(acting_user, worker)
     cert = Certificate(worker=current, level=level, number=number.strip(), obtained_on=obtained_on)
@@ -143,7 +145,7 @@ def _contract_for(agency_id: int, station: Station, on: dt.date) -> Any:
     )
 
 
-def _place(acting_user: Any, worker: SocialWorker, station: Station, role: str, start: dt.date) -> Assignment:
+def _place(acting_user: User, worker: SocialWorker, station: Station, role: str, start: dt.date) -> Assignment:
     if not Station.objects.for_user(acting_user, Action.VIEW).filter(pk=station.pk).exists():
         raise ValidationError({"station": "只能派驻到本机构承接（协议履行中）的站点。"})
     if role not in StaffRole.values:
@@ -184,7 +186,7 @@ def _place(acting_user: Any, worker: SocialWorker, station: Station, role: str, 
 @declare("staffing.worker.assign", label="派驻到站", model=SocialWorker, verb=Action.CHANGE)
 @transaction.atomic
 def worker_assign(
-    *, acting_user: Any, worker: SocialWorker, station: Station, role: str, start_date: dt.date
+    *, acting_user: User, worker: SocialWorker, station: Station, role: str, start_date: dt.date
 ) -> Assignment:
     current = _locked(acting_user, worker)
     assignment = _place(acting_user, current, station, role, start_date)
@@ -196,7 +198,7 @@ def worker_assign(
 @transaction.atomic
 def worker_release(
     *,
-    acting_user: Any,
+    acting_user: User,
     worker: SocialWorker,
     end_date: dt.date,
     reason: str,
@@ -268,7 +270,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 
 @declare("staffing.roster.import", label="导入花名册", model=SocialWorker, verb=Action.ADD, detail=False)
 @transaction.atomic
-def roster_import(*, acting_user: Any, upload: Any) -> list[SocialWorker]:
+def roster_import(*, acting_user: User, upload: Any) -> list[SocialWorker]:
     """All or nothing: every row checked first (row/column messages in Chinese), then every worker created in
     one transaction; any refusal (a number already registered) rolls the whole file back."""
     from . import roster
@@ -278,7 +280,7 @@ def roster_import(*, acting_user: Any, upload: Any) -> list[SocialWorker]:
         raise ValidationError(f"文件超过 {roster.LIMITS['max_bytes'] // 1024 // 1024} MB，请拆分后再导入。")
     content = upload.read(roster.LIMITS["max_bytes"] + 1)
     rows = roster.parse(content)
-    agency = acting_user.organisation
+    agency = organisation_of(acting_user)
     errors: list[str] = []
     created: list[SocialWorker] = []
     for r in rows:
@@ -322,7 +324,7 @@ def roster_import(*, acting_user: Any, upload: Any) -> list[SocialWorker]:
 # --- employment duties -------------------------------------------------------------------------------------------
 
 
-def _add_record(acting_user: Any, worker: SocialWorker, record: Any, changes: dict[str, Any]) -> Any:
+def _add_record(acting_user: User, worker: SocialWorker, record: Any, changes: dict[str, Any]) -> Any:
     record.full_clean()
     record.save()
     audit.record(
@@ -339,7 +341,7 @@ def _add_record(acting_user: Any, worker: SocialWorker, record: Any, changes: di
 @declare("staffing.worker.add_labour_contract", label="登记劳动合同", model=SocialWorker, verb=Action.CHANGE)
 @transaction.atomic
 def labour_contract_add(
-    *, acting_user: Any, worker: SocialWorker, start_date: dt.date, end_date: dt.date | None, probation_months: int
+    *, acting_user: User, worker: SocialWorker, start_date: dt.date, end_date: dt.date | None, probation_months: int
 ) -> LabourContract:
     current = _locked(acting_user, worker)
     record = LabourContract(worker=current, start_date=start_date, end_date=end_date, probation_months=probation_months)
@@ -351,7 +353,7 @@ def labour_contract_add(
 @transaction.atomic
 def pay_add(
     *,
-    acting_user: Any,
+    acting_user: User,
     worker: SocialWorker,
     month: dt.date,
     gross_pay: Any,
@@ -375,7 +377,7 @@ def pay_add(
 @declare("staffing.worker.add_training", label="登记培训与督导", model=SocialWorker, verb=Action.CHANGE)
 @transaction.atomic
 def training_add(
-    *, acting_user: Any, worker: SocialWorker, date: dt.date, kind: str, level: str, hours: Any, topic: str
+    *, acting_user: User, worker: SocialWorker, date: dt.date, kind: str, level: str, hours: Any, topic: str
 ) -> TrainingRecord:
     current = _locked(acting_user, worker)
     record = TrainingRecord(worker=current, date=date, kind=kind, level=level, hours=hours, topic=topic.strip())
@@ -384,9 +386,9 @@ def training_add(
 
 @declare("staffing.wage.set", label="登记当地平均工资", model=AverageWage, verb=Action.ADD, detail=False)
 @transaction.atomic
-def average_wage_set(*, acting_user: Any, year: int, amount: Any, source: str = "") -> AverageWage:
+def average_wage_set(*, acting_user: User, year: int, amount: Any, source: str = "") -> AverageWage:
     """The county bureau records its county's average wage of a year (a second entry for the year replaces it)."""
-    division_id = acting_user.organisation.division_id
+    division_id = organisation_of(acting_user).division_id
     if len(division_id) != 6:
         raise PermissionDenied("只有县级民政局登记本县平均工资。")
     row = AverageWage.objects.select_for_update().filter(division_id=division_id, year=year).first()

@@ -21,7 +21,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.personal.fields import IdNumberField, LookupHashField, PhoneField
 from core.personal.idnumber import parse_id_number
-from core.personal.models import PersonalRecord
+from core.personal.models import PersonalManager, PersonalRecord
 from core.scoping import Action, Role, ScopedManager, ScopeRule
 
 AGENCY_WRITERS = frozenset({Role.AGENCY})
@@ -122,7 +122,7 @@ class SocialWorker(PersonalRecord):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager()
+    objects = PersonalManager()
     scoping = ScopeRule(
         division="division_id",
         agency="agency_id",

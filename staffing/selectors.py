@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from core.access import access
 from core.scoping import Action
 from stations.models import Division, Station
@@ -17,11 +18,11 @@ from .models import CERTIFICATE_RANK, Assignment, Certificate, SocialWorker
 from .policy import Adequacy, StaffMember, adequacy
 
 
-def access_worker(user: Any, public_id: Any, action: str = Action.VIEW) -> SocialWorker:
+def access_worker(user: User, public_id: Any, action: str = Action.VIEW) -> SocialWorker:
     return access(SocialWorker, user, public_id, action, field="public_id")
 
 
-def workers_for(user: Any, action: str = Action.VIEW) -> QuerySet[SocialWorker]:
+def workers_for(user: User, action: str = Action.VIEW) -> QuerySet[SocialWorker]:
     return (
         SocialWorker.objects.for_user(user, action)
         .select_related("agency", "station", "household_division")

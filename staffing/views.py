@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from accounts.http import authed_user
+from accounts.models import User
 from core.audit import client_ip
 from core.personal import access as personal_access
 from core.personal.forms import ReasonForm
@@ -38,7 +40,7 @@ from .forms import (
     WageForm,
     WorkerForm,
 )
-from .models import AverageWage, Replacement, SocialWorker
+from .models import Assignment, AverageWage, Replacement, SocialWorker
 from .policy import Candidate, eligibility, requirement
 from .selectors import access_worker, current_assignments, station_adequacy, team_of, village_count, workers_for
 
@@ -58,7 +60,7 @@ class WorkerListView(ScopedListView):
     context_object_name = "workers"
 
     def get_queryset(self) -> Any:
-        qs = workers_for(self.request.user)
+        qs = workers_for(authed_user(self.request))
         status = self.request.GET.get("status")
         if status in SocialWorker.Status.values:
             qs = qs.filter(status=status)
@@ -75,7 +77,7 @@ class WorkerListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = authed_user(self.request)
         context["can_add"] = personal_access.may_take(user, SocialWorker, Action.ADD)
         context["can_export_clear"] = personal_access.may_take(user, SocialWorker, Action.EXPORT)
         context["statuses"] = SocialWorker.Status.choices
@@ -86,7 +88,7 @@ class WorkerDetailView(LoginRequiredMixin, View):
     template_name = "staffing/worker_detail.html"
 
     def context(self, request: HttpRequest, worker: SocialWorker, **forms: Any) -> dict[str, Any]:
-        user = request.user
+        user = authed_user(request)
         may_change = SocialWorker.objects.for_user(user, Action.CHANGE).filter(pk=worker.pk).exists()
         stations = Station.objects.for_user(user).filter(level__in=["township", "village", "regional", "county_hq"])
         successors = (
@@ -121,11 +123,11 @@ class WorkerDetailView(LoginRequiredMixin, View):
         }
 
     def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
-        worker = access_worker(request.user, public_id)
+        worker = access_worker(authed_user(request), public_id)
         return render(request, self.template_name, self.context(request, worker))
 
     def post(self, request: HttpRequest, public_id: Any) -> HttpResponse:
-        worker = access_worker(request.user, public_id, Action.CHANGE)
+        worker = access_worker(authed_user(request), public_id, Action.CHANGE)
         ctx = self.context(request, worker)
         which = request.POST.get("do")
         form: Any = None
@@ -133,42 +135,42 @@ class WorkerDetailView(LoginRequiredMixin, View):
             if which == "assign":
                 form = AssignForm(request.POST, stations=ctx["stations"], prefix="assign")
                 if form.is_valid():
-                    actions.worker_assign(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    actions.worker_assign(acting_user=authed_user(request), worker=worker, **form.cleaned_data)
                     messages.success(request, "已派驻到站。")
                     return redirect(worker.get_absolute_url())
                 ctx["assign_form"] = form
             elif which == "release":
                 form = ReleaseForm(request.POST, successors=ctx["successors"], prefix="release")
                 if form.is_valid():
-                    actions.worker_release(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    actions.worker_release(acting_user=authed_user(request), worker=worker, **form.cleaned_data)
                     messages.success(request, "已办理离岗。")
                     return redirect(worker.get_absolute_url())
                 ctx["release_form"] = form
             elif which == "certificate":
                 form = CertificateForm(request.POST, prefix="cert")
                 if form.is_valid():
-                    actions.certificate_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    actions.certificate_add(acting_user=authed_user(request), worker=worker, **form.cleaned_data)
                     messages.success(request, "已登记证书。")
                     return redirect(worker.get_absolute_url())
                 ctx["certificate_form"] = form
             elif which == "contract":
                 form = LabourContractForm(request.POST, prefix="lc")
                 if form.is_valid():
-                    actions.labour_contract_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    actions.labour_contract_add(acting_user=authed_user(request), worker=worker, **form.cleaned_data)
                     messages.success(request, "已登记劳动合同。")
                     return redirect(worker.get_absolute_url())
                 ctx["contract_form"] = form
             elif which == "pay":
                 form = PayForm(request.POST, prefix="pay")
                 if form.is_valid():
-                    actions.pay_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    actions.pay_add(acting_user=authed_user(request), worker=worker, **form.cleaned_data)
                     messages.success(request, "已登记工资与社保。")
                     return redirect(worker.get_absolute_url())
                 ctx["pay_form"] = form
             elif which == "training":
                 form = TrainingForm(request.POST, prefix="tr")
                 if form.is_valid():
-                    actions.training_add(acting_user=request.user, worker=worker, **form.cleaned_data)
+                    actions.training_add(acting_user=authed_user(request), worker=worker, **form.cleaned_data)
                     messages.success(request, "已登记培训与督导。")
                     return redirect(worker.get_absolute_url())
                 ctx["training_form"] = form
@@ -197,7 +199,7 @@ class WorkerCreateView(LoginRequiredMixin, View):
         form = WorkerForm(request.POST)
         if form.is_valid():
             try:
-                worker = actions.worker_create(acting_user=request.user, data=form.data_for_action())
+                worker = actions.worker_create(acting_user=authed_user(request), data=form.data_for_action())
             except PermissionDenied:
                 raise Http404("未找到。") from None
             except ValidationError as exc:
@@ -212,7 +214,7 @@ class WorkerEditView(LoginRequiredMixin, View):
     template_name = "staffing/worker_form.html"
 
     def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
-        worker = access_worker(request.user, public_id, Action.CHANGE)
+        worker = access_worker(authed_user(request), public_id, Action.CHANGE)
         initial = {
             "name": worker.name,
             "education": worker.education,
@@ -229,7 +231,7 @@ class WorkerEditView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "title": f"修改：{worker.name}", "worker": worker})
 
     def post(self, request: HttpRequest, public_id: Any) -> HttpResponse:
-        worker = access_worker(request.user, public_id, Action.CHANGE)
+        worker = access_worker(authed_user(request), public_id, Action.CHANGE)
         form = WorkerForm(request.POST)
         form.fields["id_number"].required = False
         if form.is_valid():
@@ -238,7 +240,7 @@ class WorkerEditView(LoginRequiredMixin, View):
                 if not data.get(secret):
                     data.pop(secret, None)
             try:
-                actions.worker_update(acting_user=request.user, worker=worker, data=data)
+                actions.worker_update(acting_user=authed_user(request), worker=worker, data=data)
             except PermissionDenied:
                 raise Http404("未找到。") from None
             except ValidationError as exc:
@@ -270,7 +272,7 @@ class WorkerClearExportView(LoginRequiredMixin, View):
         self.allowed(request)
         form = ReasonForm(request.POST)
         if form.is_valid():
-            workers = workers_for(request.user, Action.EXPORT)
+            workers = workers_for(authed_user(request), Action.EXPORT)
             try:
                 exported = personal_access.export_clear(
                     acting_user=request.user,
@@ -289,7 +291,7 @@ class WorkerClearExportView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-def _townships(user: Any) -> list[tuple[str, str]]:
+def _townships(user: User) -> list[tuple[str, str]]:
     rows = (
         Division.objects.for_user(user)
         .filter(level=Division.Level.TOWNSHIP)
@@ -305,11 +307,11 @@ class ScreeningView(LoginRequiredMixin, View):
     template_name = "staffing/screening.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = ScreeningForm(townships=_townships(request.user), initial={"on": timezone.localdate()})
+        form = ScreeningForm(townships=_townships(authed_user(request)), initial={"on": timezone.localdate()})
         return render(request, self.template_name, {"form": form})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = ScreeningForm(request.POST, townships=_townships(request.user))
+        form = ScreeningForm(request.POST, townships=_townships(authed_user(request)))
         result = None
         birth = None
         if form.is_valid():
@@ -341,7 +343,7 @@ class ScreeningView(LoginRequiredMixin, View):
         if result is not None and request.POST.get("format") == "pdf":
             from core.personal.exports import pdf_response
 
-            names = dict(_townships(request.user))
+            names = dict(_townships(authed_user(request)))
             return pdf_response(
                 "驻站社工资格审查.pdf",
                 "staffing/screening_pdf.html",
@@ -368,7 +370,7 @@ class AdequacyView(LoginRequiredMixin, View):
     template_name = "staffing/adequacy.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user = authed_user(request)
         stations = list(
             Station.objects.for_user(user)
             .filter(level=Station.Level.TOWNSHIP)
@@ -390,11 +392,12 @@ class StationTeamView(LoginRequiredMixin, View):
     template_name = "staffing/station_team.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        station = access_station(request.user, pk)
+        user = authed_user(request)
+        station = access_station(user, pk)
         today = timezone.localdate()
         members = current_assignments([station.pk], today).get(station.pk, [])
         visible = set(
-            SocialWorker.objects.for_user(request.user)
+            SocialWorker.objects.for_user(user)
             .filter(pk__in=[a.worker_id for a in members])
             .values_list("pk", flat=True)
         )
@@ -402,7 +405,10 @@ class StationTeamView(LoginRequiredMixin, View):
             station_adequacy([station], today) if station.level == "township" else ((None, None, None, None),)
         )
         history = list(
-            station.staff_assignments.select_related("worker").filter(end_date__isnull=False).order_by("-end_date")[:50]
+            Assignment.objects.filter(station=station)
+            .select_related("worker")
+            .filter(end_date__isnull=False)
+            .order_by("-end_date")[:50]
         )
         return render(
             request,
@@ -443,7 +449,7 @@ class RosterImportView(LoginRequiredMixin, View):
         errors: list[str] = []
         if form.is_valid():
             try:
-                created = actions.roster_import(acting_user=request.user, upload=form.cleaned_data["file"])
+                created = actions.roster_import(acting_user=authed_user(request), upload=form.cleaned_data["file"])
             except PermissionDenied:
                 raise Http404("未找到。") from None
             except ValidationError as exc:
@@ -462,7 +468,7 @@ class WageListView(LoginRequiredMixin, View):
     template_name = "staffing/wages.html"
 
     def context(self, request: HttpRequest, form: Any = None) -> dict[str, Any]:
-        user = request.user
+        user = authed_user(request)
         may_set = (
             personal_access.may_take(user, AverageWage, Action.ADD)
             and len(getattr(getattr(user, "organisation", None), "division_id", "") or "") == 6
@@ -477,7 +483,7 @@ class WageListView(LoginRequiredMixin, View):
         form = WageForm(request.POST)
         if form.is_valid():
             try:
-                actions.average_wage_set(acting_user=request.user, **form.cleaned_data)
+                actions.average_wage_set(acting_user=authed_user(request), **form.cleaned_data)
             except PermissionDenied:
                 raise Http404("未找到。") from None
             except ValidationError as exc:

@@ -18,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import authed_user
+from accounts.models import User
 from core.api import ScopedModelViewSet, translate_django_errors
 from core.personal.api import UnmaskActionMixin
 from core.scoping import Action
@@ -97,7 +99,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
     @extend_schema(request=WorkerWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记驻站社工")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _payload(WorkerWriteSerializer, request).validated()
-        worker = _run(lambda: actions.worker_create(acting_user=request.user, data=data))
+        worker = _run(lambda: actions.worker_create(acting_user=authed_user(request), data=data))
         return self._fresh(worker, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -108,7 +110,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         payload = WorkerWriteSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         data = payload.validated()
-        _run(lambda: actions.worker_update(acting_user=request.user, worker=worker, data=data))
+        _run(lambda: actions.worker_update(acting_user=authed_user(request), worker=worker, data=data))
         return self._fresh(worker)
 
     @extend_schema(request=AssignSerializer, responses=SocialWorkerDetailSerializer, summary="派驻到站")
@@ -121,7 +123,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
             raise ValidationError({"station": "只能派驻到本机构承接（协议履行中）的站点。"})
         _run(
             lambda: actions.worker_assign(
-                acting_user=request.user,
+                acting_user=authed_user(request),
                 worker=worker,
                 station=station,
                 role=data["role"],
@@ -143,7 +145,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
             if successor is None:
                 raise ValidationError({"successor": "接替人不存在或不是本机构的社工。"})
         data["successor"] = successor
-        _run(lambda: actions.worker_release(acting_user=request.user, worker=worker, **data))
+        _run(lambda: actions.worker_release(acting_user=authed_user(request), worker=worker, **data))
         return self._fresh(worker)
 
     @extend_schema(request=CertificateWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记证书")
@@ -151,7 +153,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
     def certificates(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
         data = _payload(CertificateWriteSerializer, request).validated_data
-        _run(lambda: actions.certificate_add(acting_user=request.user, worker=worker, **data))
+        _run(lambda: actions.certificate_add(acting_user=authed_user(request), worker=worker, **data))
         return self._fresh(worker)
 
     @extend_schema(
@@ -163,7 +165,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         data = _payload(LabourContractWriteSerializer, request).validated_data
         _run(
             lambda: actions.labour_contract_add(
-                acting_user=request.user,
+                acting_user=authed_user(request),
                 worker=worker,
                 start_date=data["start_date"],
                 end_date=data.get("end_date"),
@@ -177,7 +179,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
     def pay(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
         data = _payload(PayWriteSerializer, request).validated_data
-        _run(lambda: actions.pay_add(acting_user=request.user, worker=worker, **data))
+        _run(lambda: actions.pay_add(acting_user=authed_user(request), worker=worker, **data))
         return self._fresh(worker)
 
     @extend_schema(request=TrainingWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记培训与督导")
@@ -185,7 +187,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
     def training(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
         data = _payload(TrainingWriteSerializer, request).validated_data
-        _run(lambda: actions.training_add(acting_user=request.user, worker=worker, **data))
+        _run(lambda: actions.training_add(acting_user=authed_user(request), worker=worker, **data))
         return self._fresh(worker)
 
     @extend_schema(
@@ -217,7 +219,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         return qs
 
 
-def _division_or_404(user: Any, code: str) -> Any:
+def _division_or_404(user: User, code: str) -> Any:
     try:
         return access_division(user, code)
     except Http404:
@@ -238,7 +240,7 @@ class EligibilityView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _payload(EligibilityQuestionSerializer, request).validated_data
-        _division_or_404(request.user, data["division"])
+        _division_or_404(authed_user(request), data["division"])
         cert = data.get("certificate") or {}
         result = eligibility(
             Candidate(
@@ -261,7 +263,7 @@ class EligibilityView(APIView):
         return response
 
 
-def _township(user: Any, code: str) -> str:
+def _township(user: User, code: str) -> str:
     if not (code.isdigit() and len(code) == 9):
         raise ValidationError({"division": ["请提供乡镇（街道）的 9 位区划代码。"]})
     return _division_or_404(user, code).code
@@ -283,7 +285,7 @@ class RequirementView(APIView):
         responses={200: dict},
     )
     def get(self, request: Request) -> Response:
-        code = _township(request.user, (request.query_params.get("division") or "").strip())
+        code = _township(authed_user(request), (request.query_params.get("division") or "").strip())
         raw = request.query_params.get("villages")
         if raw not in (None, ""):
             if not str(raw).isdigit() or int(str(raw)) > 1000:
@@ -305,7 +307,7 @@ class AdequacyCheckView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _payload(AdequacyQuestionSerializer, request).validated_data
-        code = _township(request.user, data["division"])
+        code = _township(authed_user(request), data["division"])
         villages = data.get("villages")
         if villages is None:
             villages = village_count(code)
@@ -326,7 +328,7 @@ class AdequacyView(APIView):
         code = (request.query_params.get("division") or "").strip()
         if not (code.isdigit() and len(code) in (2, 4, 6, 9)):
             raise ValidationError({"division": ["区划代码应为 2、4、6 或 9 位数字。"]})
-        _division_or_404(request.user, code)
+        _division_or_404(authed_user(request), code)
         stations = list(
             Station.objects.for_user(request.user)
             .filter(level=Station.Level.TOWNSHIP, division__pk__startswith=code)

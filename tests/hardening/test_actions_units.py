@@ -79,7 +79,7 @@ def test_guard_and_registry(demo: None, declared: list[str]) -> None:
     assert guarded.__doc__ == "Doc kept." and guarded.__name__ == "act"
     spec = spec_of(guarded)
     assert spec is spec_of("tests.guarded") and spec.func is act
-    assert spec.states == frozenset({"closed"}) and spec.detail is False and spec.roles == {Role.TOWNSHIP}
+    assert spec.states == frozenset({"closed"}) and spec.detail is False and spec.roles == frozenset({Role.TOWNSHIP})
     assert guarded(acting_user=User.objects.get(username="junxi_town")) == "done"
     assert guarded(acting_user=User.objects.get(username="admin")) == "done"
     for refused in (None, User.objects.get(username="datian_bureau"), User.objects.get(username="agency_sunshine")):
