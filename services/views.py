@@ -1,17 +1,75 @@
-"""The service catalogue (reference data, visible to every known role through ``for_user``)."""
+"""Pages of the services app: the catalogue (reference data), and the work of issue 10."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
 
+from core.actions import available_actions
+from core.audit import client_ip
+from core.personal import access as personal_access
+from core.personal.exports import Column, xlsx_response
+from core.personal.idnumber import age_on
+from core.personal.views import UnmaskView
+from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView
 from policies.policy import effective_policy
-from policies.registry import documents
-from stations.models import Division
+from policies.registry import documents, vocabulary
+from stations.models import Division, Station
 
-from .models import ServiceCatalogue, ServiceDomain, ServiceItem
+from . import actions
+from . import policy as service_policy
+from .forms import (
+    AdvanceForm,
+    BeneficiaryForm,
+    CaseOpenForm,
+    CommentsForm,
+    ItemsForm,
+    RecordForm,
+    ReferralForm,
+    ResolveForm,
+    RespondForm,
+    ServiceListForm,
+    VisitForm,
+    month_of,
+)
+from .models import (
+    Beneficiary,
+    Case,
+    Escalation,
+    Referral,
+    ServiceCatalogue,
+    ServiceDomain,
+    ServiceItem,
+    ServiceRecord,
+    StationServiceList,
+    Visit,
+)
+from .selectors import (
+    access_beneficiary,
+    access_case,
+    access_escalation,
+    access_referral,
+    access_service_list,
+    access_visit,
+    due_this_week,
+    monthly_summary,
+    station_month_shares,
+    visits_per_week,
+)
+
+EXPORT_LIMIT = 20000  # rows per Excel export (a county's year of beneficiaries fits; larger asks go to a task)
 
 CATALOGUE_RULE = "service.catalogue"
 
@@ -82,3 +140,659 @@ class CatalogueItemView(ScopedDetailView):
         )
         context.update(own_catalogue_hint(self.request.user))
         return context
+
+
+# --- pages of issue 10: service lists, beneficiaries, visits, escalations, records, cases, referrals ----------
+#
+# Thin: validate the form, call the declared action, render. Every read goes through for_user; objects are
+# loaded by key through services.selectors (core.access: 404 for missing and out of scope alike).
+
+
+def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _stations(user: Any, verb: str = Action.VIEW) -> QuerySet[Station]:
+    """Stations the user works in (an agency: its contracts in force) that are open."""
+    return Station.objects.for_user(user, verb).exclude(status=Station.Status.CLOSED).order_by("division_id", "pk")
+
+
+def _villages(user: Any) -> QuerySet[Division]:
+    return Division.objects.for_user(user).filter(level=Division.Level.VILLAGE).order_by("code")
+
+
+def _may_add(user: Any, model: type[Any]) -> bool:
+    rule = model.scoping
+    return bool(rule.may(scope_of(user).role, Action.ADD))
+
+
+class ServicesHomeView(LoginRequiredMixin, TemplateView):
+    """The worker's page: who still needs a visit this calendar week first, then open escalations."""
+
+    template_name = "services/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        today = timezone.localdate()
+        monday, sunday = service_policy.week_bounds(today)
+        due = list(due_this_week(user, today)[:50])
+        return {
+            **super().get_context_data(**kwargs),
+            "due": due,
+            "monday": monday,
+            "sunday": sunday,
+            "open_escalations": Escalation.objects.for_user(user)
+            .filter(status=Escalation.Status.OPEN)
+            .select_related("beneficiary")[:20],
+            "may_visit": _may_add(user, Visit),
+            "may_record": _may_add(user, ServiceRecord),
+        }
+
+
+# --- station service lists ----------------------------------------------------------------------------------
+
+
+class ServiceListListView(ScopedListView):
+    model = StationServiceList
+    template_name = "services/station_list_list.html"
+    context_object_name = "lists"
+
+    def get_queryset(self) -> QuerySet[StationServiceList]:
+        return super().get_queryset().select_related("station", "catalogue").order_by("-year", "station__division_id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "may_add": _may_add(self.request.user, StationServiceList)}
+
+
+class ServiceListCreateView(LoginRequiredMixin, View):
+    template_name = "services/station_list_form.html"
+
+    def _form(self, request: HttpRequest, data: Any = None) -> ServiceListForm:
+        stations = _stations(request.user)
+        first = stations.first()
+        items = actions.allowed_items(first)[0] if first else ServiceItem.objects.none()
+        return ServiceListForm(
+            data, stations=stations, items=items.order_by("domain__catalogue_id", "domain__order", "order")
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, StationServiceList):
+            raise Http404("未找到。")
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, StationServiceList):
+            raise Http404("未找到。")
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            items = list(form.cleaned_data["items"])
+            try:
+                obj = actions.service_list_create(
+                    acting_user=request.user,
+                    station=form.cleaned_data["station"],
+                    year=form.cleaned_data["year"],
+                    catalogue=items[0].domain.catalogue,
+                    items=items,
+                )
+            except (PermissionDenied, Http404):
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "服务清单已保存，核对后请报送县民政局和乡镇。")
+                return redirect(obj.get_absolute_url())
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class ServiceListDetailView(LoginRequiredMixin, View):
+    template_name = "services/station_list_detail.html"
+
+    def context(self, request: HttpRequest, obj: StationServiceList, **extra: Any) -> dict[str, Any]:
+        allowed = {a["action"] for a in available_actions(request.user, obj)}
+        items = obj.items.select_related("domain").order_by("domain__order", "order")
+        return {
+            "object": obj,
+            "items": items,
+            "allowed": allowed,
+            "items_form": extra.get("items_form")
+            or ItemsForm(
+                initial={"items": list(items)},
+                items=actions.allowed_items(obj.station)[0]
+                .filter(domain__catalogue=obj.catalogue)
+                .order_by("domain__order", "order"),
+            ),
+            "comments_form": extra.get("comments_form") or CommentsForm(),
+            "citation": actions.allowed_items(obj.station)[1],
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = access_service_list(request.user, pk)
+        return render(request, self.template_name, self.context(request, obj))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = access_service_list(request.user, pk)
+        do = request.POST.get("do", "")
+        extra: dict[str, Any] = {}
+        try:
+            if do == "items":
+                form = ItemsForm(
+                    request.POST,
+                    items=actions.allowed_items(obj.station)[0].filter(domain__catalogue=obj.catalogue),
+                )
+                extra["items_form"] = form
+                if not form.is_valid():
+                    return render(request, self.template_name, self.context(request, obj, **extra), status=400)
+                actions.service_list_update(
+                    acting_user=request.user, service_list=obj, items=list(form.cleaned_data["items"])
+                )
+            elif do == "submit":
+                actions.service_list_submit(acting_user=request.user, service_list=obj)
+            elif do == "confirm":
+                actions.service_list_confirm(acting_user=request.user, service_list=obj)
+            elif do == "return":
+                form2 = CommentsForm(request.POST)
+                extra["comments_form"] = form2
+                if not form2.is_valid():
+                    return render(request, self.template_name, self.context(request, obj, **extra), status=400)
+                actions.service_list_return(
+                    acting_user=request.user, service_list=obj, comments=form2.cleaned_data["comments"]
+                )
+            else:
+                raise Http404("未找到。")
+        except (PermissionDenied, Http404):
+            raise Http404("未找到。") from None
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return render(request, self.template_name, self.context(request, obj, **extra), status=400)
+        messages.success(request, "已保存。")
+        return redirect(obj.get_absolute_url())
+
+
+# --- beneficiaries -------------------------------------------------------------------------------------------
+
+
+def beneficiary_columns() -> list[Column]:
+    return [
+        Column("姓名", "name"),
+        Column("身份证号码", "id_number"),
+        Column("联系电话", "phone"),
+        Column("住址", "address"),
+        Column("类别", lambda b: "、".join(b.category_labels)),
+        Column("所在村（社区）", lambda b: b.division.name),
+        Column("风险等级", lambda b: b.get_risk_level_display()),
+        Column("最近一次探访", lambda b: b.last_visit_date or ""),
+    ]
+
+
+class BeneficiaryListView(ScopedListView):
+    model = Beneficiary
+    template_name = "services/beneficiary_list.html"
+    context_object_name = "people"
+
+    def get_queryset(self) -> QuerySet[Beneficiary]:
+        qs = super().get_queryset().select_related("division", "station")
+        category = self.request.GET.get("category", "")
+        if category in vocabulary("beneficiary_categories"):
+            qs = qs.filter(categories__contains=[category])
+        return qs.order_by("division_id", "name", "pk")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            people = list(self.get_queryset()[:EXPORT_LIMIT])
+            personal_access.record_masked_export(
+                acting_user=request.user, model=Beneficiary, count=len(people), ip=client_ip(request)
+            )
+            return xlsx_response("服务对象.xlsx", beneficiary_columns(), people, title="服务对象")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "categories": list(vocabulary("beneficiary_categories").items()),
+            "category": self.request.GET.get("category", ""),
+            "may_add": _may_add(self.request.user, Beneficiary),
+        }
+
+
+class BeneficiaryDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, public_id: str) -> HttpResponse:
+        person = access_beneficiary(request.user, public_id)
+        visits = Visit.objects.for_user(request.user).filter(beneficiary=person).order_by("-date")[:10]
+        cases = Case.objects.for_user(request.user).filter(beneficiary=person).order_by("-intake_date")[:10]
+        context = {
+            "person": person,
+            "visits": visits,
+            "cases": cases,
+            "age": age_on(person.birth_date, timezone.localdate()) if person.birth_date else None,
+            "can_unmask": Beneficiary.objects.for_user(request.user, Action.UNMASK).filter(pk=person.pk).exists(),
+            "may_visit": _may_add(request.user, Visit),
+            "weeks_visited": len(visits_per_week(person)),
+        }
+        response = render(request, "services/beneficiary_detail.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class BeneficiaryCreateView(LoginRequiredMixin, View):
+    template_name = "services/beneficiary_form.html"
+
+    def _form(self, request: HttpRequest, data: Any = None) -> BeneficiaryForm:
+        return BeneficiaryForm(data, stations=_stations(request.user), villages=_villages(request.user))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, Beneficiary):
+            raise Http404("未找到。")
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, Beneficiary):
+            raise Http404("未找到。")
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            station, division = data.pop("station"), data.pop("division")
+            data = {k: ("" if v is None and k in ("self_care", "consent_by") else v) for k, v in data.items()}
+            try:
+                person = actions.beneficiary_create(
+                    acting_user=request.user, station=station, division=division, data=data
+                )
+            except (PermissionDenied, Http404):
+                form.add_error(None, "该站点或村（社区）不在您的权限范围内。")
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, f"已登记服务对象{person.name}。")
+                return redirect(person.get_absolute_url())
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class BeneficiaryUnmaskView(UnmaskView):
+    model = Beneficiary
+
+
+# --- visits and escalations ----------------------------------------------------------------------------------
+
+
+class VisitListView(ScopedListView):
+    model = Visit
+    template_name = "services/visit_list.html"
+    context_object_name = "visits"
+
+    def get_queryset(self) -> QuerySet[Visit]:
+        return super().get_queryset().select_related("beneficiary", "station").order_by("-date", "-pk")
+
+
+class VisitCreateView(LoginRequiredMixin, View):
+    """The visit form: the person is picked on the worker's page (due this week first); defaults everywhere."""
+
+    template_name = "services/visit_form.html"
+
+    def _setup(self, request: HttpRequest, public_id: str) -> tuple[Beneficiary, dict[str, str], Visit | None]:
+        if not _may_add(request.user, Visit):
+            raise Http404("未找到。")
+        person = access_beneficiary(request.user, public_id)
+        checklist = service_policy.visit_checks(effective_policy(person.division_id))
+        last = Visit.objects.for_user(request.user).filter(beneficiary=person).order_by("-date", "-pk").first()
+        return person, checklist, last
+
+    def get(self, request: HttpRequest, public_id: str) -> HttpResponse:
+        person, checklist, last = self._setup(request, public_id)
+        initial: dict[str, Any] = {"client_key": uuid.uuid4()}
+        if last is not None:  # defaults from the last visit
+            initial.update({f"check_{c}": v for c, v in last.checks.items()})
+        form = VisitForm(initial=initial, checklist=checklist)
+        return render(request, self.template_name, {"form": form, "person": person, "last": last})
+
+    def post(self, request: HttpRequest, public_id: str) -> HttpResponse:
+        person, checklist, last = self._setup(request, public_id)
+        form = VisitForm(request.POST, checklist=checklist)
+        if form.is_valid():
+            try:
+                visit = actions.visit_create(
+                    acting_user=request.user,
+                    beneficiary=person,
+                    date=form.cleaned_data["date"],
+                    checks=form.checks(),
+                    notes=form.cleaned_data["notes"],
+                    client_key=form.cleaned_data["client_key"],
+                )
+            except (PermissionDenied, Http404):
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                if visit.failed_checks:
+                    messages.warning(request, "已保存。发现的问题已告知乡镇和县民政局，请登记处置结果。")
+                else:
+                    messages.success(request, f"已保存对{person.name}的探访。")
+                return redirect("services:home")
+        return render(request, self.template_name, {"form": form, "person": person, "last": last}, status=400)
+
+
+class VisitDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = access_visit(request.user, pk)
+        checklist = vocabulary("visit_checks")
+        rows = [(checklist.get(c, c), v == Visit.Check.FAIL) for c, v in visit.checks.items()]
+        escalations = Escalation.objects.for_user(request.user).filter(visit=visit)
+        return render(request, "services/visit_detail.html", {"visit": visit, "rows": rows, "escalations": escalations})
+
+
+class EscalationListView(ScopedListView):
+    model = Escalation
+    template_name = "services/escalation_list.html"
+    context_object_name = "escalations"
+
+    def get_queryset(self) -> QuerySet[Escalation]:
+        return super().get_queryset().select_related("beneficiary__division").order_by("status", "-created_at")
+
+
+class EscalationDetailView(LoginRequiredMixin, View):
+    template_name = "services/escalation_detail.html"
+
+    def context(self, request: HttpRequest, obj: Escalation, form: ResolveForm | None = None) -> dict[str, Any]:
+        allowed = {a["action"] for a in available_actions(request.user, obj)}
+        return {"object": obj, "form": form or ResolveForm(), "may_resolve": "services.escalation_resolve" in allowed}
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = access_escalation(request.user, pk)
+        return render(request, self.template_name, self.context(request, obj))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = access_escalation(request.user, pk)
+        form = ResolveForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.escalation_resolve(
+                    acting_user=request.user,
+                    escalation=obj,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                )
+            except (PermissionDenied, Http404):
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "处置结果已登记。")
+                return redirect(obj.get_absolute_url())
+        return render(request, self.template_name, self.context(request, obj, form), status=400)
+
+
+# --- service records -----------------------------------------------------------------------------------------
+
+
+def record_columns() -> list[Column]:
+    return [
+        Column("日期", "date"),
+        Column("社工站", lambda r: r.station.name),
+        Column("工作类型", lambda r: r.get_kind_display()),
+        Column("主题", "title"),
+        Column("服务项目", lambda r: f"{r.item.code} {r.item.name}" if r.item else ""),
+        Column("时长（小时）", "hours"),
+        Column("参与人数", "participants"),
+        Column("专业服务", lambda r: "是" if r.is_professional else "否"),
+        Column("所涉行政职能", "admin_function"),
+    ]
+
+
+class RecordListView(ScopedListView):
+    model = ServiceRecord
+    template_name = "services/record_list.html"
+    context_object_name = "records"
+
+    def month(self) -> tuple[int, int]:
+        return month_of(self.request.GET.get("month"))
+
+    def get_queryset(self) -> QuerySet[ServiceRecord]:
+        year, month = self.month()
+        return (
+            super()
+            .get_queryset()
+            .filter(date__year=year, date__month=month)
+            .select_related("station", "item")
+            .order_by("-date", "-pk")
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            records = list(self.get_queryset()[:EXPORT_LIMIT])
+            personal_access.record_masked_export(
+                acting_user=request.user, model=ServiceRecord, count=len(records), ip=client_ip(request)
+            )
+            year, month = self.month()
+            return xlsx_response(f"服务记录{year}年{month}月.xlsx", record_columns(), records, title="服务记录")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        year, month = self.month()
+        scoped = ServiceRecord.objects.for_user(user)
+        summary = monthly_summary(scoped, year, month)
+        shares = station_month_shares(scoped, year, month)
+        code = getattr(getattr(user, "organisation", None), "division_id", None) or (
+            shares[0]["station__division_id"] if shares else None
+        )
+        finding = service_policy.share_finding(code, year, summary["share"]) if code else None
+        return {
+            **super().get_context_data(**kwargs),
+            "summary": summary,
+            "shares": shares,
+            "finding": finding,
+            "month_value": f"{year}-{month:02d}",
+            "year": year,
+            "month": month,
+            "may_add": _may_add(user, ServiceRecord),
+        }
+
+
+class RecordCreateView(LoginRequiredMixin, View):
+    template_name = "services/record_form.html"
+
+    def _form(self, request: HttpRequest, data: Any = None) -> RecordForm:
+        stations = _stations(request.user)
+        first = stations.first()
+        items = actions.allowed_items(first)[0] if first else ServiceItem.objects.none()
+        functions = service_policy.negative_list(effective_policy(first.division_id)) if first else []
+        initial = {"client_key": uuid.uuid4(), "station": first.pk if first else None}
+        return RecordForm(
+            data,
+            initial=initial,
+            stations=stations,
+            items=items.order_by("domain__catalogue_id", "domain__order", "order"),
+            villages=_villages(request.user),
+            functions=functions,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, ServiceRecord):
+            raise Http404("未找到。")
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, ServiceRecord):
+            raise Http404("未找到。")
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            station = data.pop("station")
+            client_key = data.pop("client_key")
+            data["participants"] = data.get("participants") or 0
+            try:
+                record = actions.record_create(
+                    acting_user=request.user, station=station, data=data, client_key=client_key
+                )
+            except (PermissionDenied, Http404):
+                form.add_error(None, "该站点不在您的权限范围内。")
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "服务记录已保存。")
+                return redirect(record.get_absolute_url())
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class RecordDetailView(ScopedDetailView):
+    model = ServiceRecord
+    template_name = "services/record_detail.html"
+    context_object_name = "record"
+
+    def get_queryset(self) -> QuerySet[ServiceRecord]:
+        return super().get_queryset().select_related("station", "item__domain", "village", "recorded_by")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["people"] = Beneficiary.objects.for_user(self.request.user).filter(records=self.object)
+        return context
+
+
+# --- cases and referrals -------------------------------------------------------------------------------------
+
+
+class CaseListView(ScopedListView):
+    model = Case
+    template_name = "services/case_list.html"
+    context_object_name = "cases"
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return super().get_queryset().select_related("beneficiary", "station").order_by("-intake_date", "-pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "may_add": _may_add(self.request.user, Case)}
+
+
+class CaseCreateView(LoginRequiredMixin, View):
+    template_name = "services/case_form.html"
+
+    def _form(self, request: HttpRequest, data: Any = None) -> CaseOpenForm:
+        people = Beneficiary.objects.for_user(request.user).filter(active=True).order_by("name")
+        return CaseOpenForm(data, people=people)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, Case):
+            raise Http404("未找到。")
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, Case):
+            raise Http404("未找到。")
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            try:
+                case = actions.case_open(acting_user=request.user, **form.cleaned_data)
+            except (PermissionDenied, Http404):
+                form.add_error(None, "该服务对象不在您的权限范围内。")
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "已接案。")
+                return redirect(case.get_absolute_url())
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class CaseDetailView(LoginRequiredMixin, View):
+    template_name = "services/case_detail.html"
+
+    def context(self, request: HttpRequest, case: Case, **forms_: Any) -> dict[str, Any]:
+        allowed = {a["action"] for a in available_actions(request.user, case)}
+        stages = []
+        for stage in Case.ORDER:
+            text_field, date_field = Case.STAGE_FIELDS[stage]
+            stages.append(
+                {
+                    "label": stage.label,
+                    "text": getattr(case, text_field),
+                    "date": getattr(case, date_field),
+                    "current": stage == case.stage,
+                }
+            )
+        others = Station.objects.filter(status=Station.Status.OPERATING).exclude(pk=case.station_id)
+        others = others.filter(division__pk__startswith=case.station.division_id[:6]).order_by("division_id")
+        return {
+            "case": case,
+            "stages": stages,
+            "may_advance": "services.case_advance" in allowed,
+            "may_refer": "services.case_advance" in allowed and _may_add(request.user, Referral),
+            "advance_form": forms_.get("advance_form") or AdvanceForm(case=case),
+            "referral_form": forms_.get("referral_form") or ReferralForm(stations=others),
+            "referrals": Referral.objects.for_user(request.user).filter(case=case).select_related("to_station"),
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = access_case(request.user, pk)
+        return render(request, self.template_name, self.context(request, case))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = access_case(request.user, pk)
+        do = request.POST.get("do")
+        form: forms.Form
+        try:
+            if do == "advance":
+                form = AdvanceForm(request.POST, case=case)
+                if form.is_valid():
+                    actions.case_advance(acting_user=request.user, case=case, **form.cleaned_data)
+                    messages.success(request, "已进入下一阶段。")
+                    return redirect(case.get_absolute_url())
+                return render(request, self.template_name, self.context(request, case, advance_form=form), status=400)
+            if do == "refer":
+                others = Station.objects.filter(status=Station.Status.OPERATING).exclude(pk=case.station_id)
+                form = ReferralForm(request.POST, stations=others)
+                if form.is_valid():
+                    actions.referral_create(acting_user=request.user, case=case, **form.cleaned_data)
+                    messages.success(request, "已转介，等待接收机构答复。")
+                    return redirect(case.get_absolute_url())
+                return render(request, self.template_name, self.context(request, case, referral_form=form), status=400)
+        except (PermissionDenied, Http404):
+            raise Http404("未找到。") from None
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+            key = "advance_form" if do == "advance" else "referral_form"
+            return render(request, self.template_name, self.context(request, case, **{key: form}), status=400)
+        raise Http404("未找到。")
+
+
+class ReferralListView(ScopedListView):
+    model = Referral
+    template_name = "services/referral_list.html"
+    context_object_name = "referrals"
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        return super().get_queryset().select_related("case", "from_station", "to_station", "to_agency")
+
+
+class ReferralDetailView(LoginRequiredMixin, View):
+    template_name = "services/referral_detail.html"
+
+    def context(self, request: HttpRequest, obj: Referral, form: RespondForm | None = None) -> dict[str, Any]:
+        allowed = {a["action"] for a in available_actions(request.user, obj)}
+        answers = obj.to_agency_id == getattr(request.user, "organisation_id", None)
+        return {
+            "object": obj,
+            "form": form or RespondForm(),
+            "may_respond": answers and "services.referral_accept" in allowed,
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = access_referral(request.user, pk)
+        return render(request, self.template_name, self.context(request, obj))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = access_referral(request.user, pk)
+        form = RespondForm(request.POST)
+        do = request.POST.get("do")
+        if form.is_valid() and do in ("accept", "decline"):
+            func = actions.referral_accept if do == "accept" else actions.referral_decline
+            try:
+                func(acting_user=request.user, referral=obj, response=form.cleaned_data["response"])
+            except (PermissionDenied, Http404):
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "已答复。")
+                return redirect(obj.get_absolute_url())
+        return render(request, self.template_name, self.context(request, obj, form), status=400)
