@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from core import audit
@@ -384,6 +384,25 @@ def _existing_by_key(model: type[Model], user: Any, client_key: Any) -> Any:
     return found
 
 
+def _workers(acting_user: Any, station: Station, workers: list[Any] | None) -> list[Any]:
+    """The social workers named on a record: employed, visible to the caller, working at the station or for the
+    caller's agency. None given: the worker whose account enters the record, if the account is a worker's."""
+    from staffing.models import SocialWorker
+
+    if workers is None:
+        own = SocialWorker.objects.for_user(acting_user).filter(user=acting_user).first()
+        return [own] if own is not None else []
+    ids = [w.pk for w in workers]
+    found = list(
+        SocialWorker.objects.for_user(acting_user)
+        .filter(pk__in=ids)
+        .filter(Q(station=station) | Q(agency_id=getattr(acting_user, "organisation_id", None)))
+    )
+    if len(found) != len(set(ids)):
+        raise ValidationError({"workers": "服务社工须是本站或本机构的社工。"})
+    return found
+
+
 RECORD_FIELDS = ["kind", "date", "hours", "item", "admin_function", "village", "participants", "title", "notes"]
 
 
@@ -395,6 +414,7 @@ def record_create(
     station: Station,
     data: dict[str, Any],
     beneficiaries: list[Beneficiary] | None = None,
+    workers: list[Any] | None = None,
     client_key: Any = None,
 ) -> ServiceRecord:
     existing = _existing_by_key(ServiceRecord, acting_user, client_key)
@@ -412,6 +432,7 @@ def record_create(
         )
         if any(p.pk not in visible or p.station_id != station.pk for p in people):
             raise ValidationError({"beneficiaries": "服务对象须是本站登记的服务对象。"})
+    staff = _workers(acting_user, station, workers)
     record = ServiceRecord(station=station, recorded_by=acting_user, client_key=client_key or None, **data)
     if record.village_id and not record.village_id.startswith(station.division_id[:9]):
         raise ValidationError({"village": "村（社区）须在本站所在乡镇（街道）。"})
@@ -425,6 +446,8 @@ def record_create(
         raise ValidationError("该草稿已提交。") from None
     if people:
         record.beneficiaries.set(people)
+    if staff:
+        record.workers.set(staff)
     audit.record(
         acting_user=acting_user,
         event="create",
@@ -449,6 +472,7 @@ def visit_create(
     checks: dict[str, str],
     notes: str = "",
     hours: Any = None,
+    workers: list[Any] | None = None,
     client_key: Any = None,
 ) -> Visit:
     """A home visit: the checklist of the policy, a service record of kind visit (its hours count), and an
@@ -478,6 +502,7 @@ def visit_create(
             "notes": notes,
         },
         beneficiaries=[person],
+        workers=workers,
     )
     visit = Visit(
         beneficiary=person,

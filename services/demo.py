@@ -158,3 +158,17 @@ def load(agency_username: str = "agency_sunshine") -> None:
             date=today - dt.timedelta(days=15),
             text="情绪低落、社会支持薄弱，需要定期陪伴。",
         )
+        # A referral to a station the other agency runs (it sees and answers it).
+        other = (
+            Station.objects.filter(division__pk__startswith=COUNTY, level=Station.Level.TOWNSHIP)
+            .filter(status=Station.Status.OPERATING)
+            .order_by("-division_id")
+            .first()
+        )
+        if other is not None and actions.agency_of(other, today) is not None:
+            actions.referral_create(
+                acting_user=agency,
+                case=case,
+                to_station=other,
+                reason="老人将随子女迁居该镇，需要当地社工站继续跟进。",
+            )

@@ -305,6 +305,10 @@ class ServiceRecord(models.Model):
         Division, verbose_name="村（社区）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     beneficiaries = models.ManyToManyField(Beneficiary, verbose_name="服务对象", blank=True, related_name="records")
+    # The social workers who did the work (staffing); ``recorded_by`` is the account that entered it.
+    workers = models.ManyToManyField(
+        "staffing.SocialWorker", verbose_name="服务社工", blank=True, related_name="service_records"
+    )
     participants = models.PositiveIntegerField("参与人数", default=0)
     title = models.CharField("主题", max_length=100)
     notes = models.TextField("记录", blank=True, max_length=4000)

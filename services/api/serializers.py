@@ -176,6 +176,9 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True, default="", label="服务项目")
     is_professional = serializers.BooleanField(read_only=True, label="专业服务")
     hours = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True, label="时长（小时）")
+    workers: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, label="服务社工"
+    )
     allowed_actions = AllowedActionsField()
 
     class Meta:
@@ -195,6 +198,7 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "participants",
             "title",
             "notes",
+            "workers",
             "is_professional",
             "client_key",
             "allowed_actions",
@@ -216,6 +220,9 @@ class ServiceRecordCreateSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=100, label="主题")
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, label="记录")
+    workers = serializers.ListField(
+        child=serializers.IntegerField(), max_length=20, required=False, label="服务社工（不填为录入账号本人）"
+    )
     client_key = serializers.UUIDField(required=False, allow_null=True, label="离线草稿编号")
 
 
@@ -300,6 +307,9 @@ class VisitCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="", label="情况说明")
     hours = serializers.DecimalField(
         max_digits=4, decimal_places=2, min_value=0, required=False, allow_null=True, label="时长（小时）"
+    )
+    workers = serializers.ListField(
+        child=serializers.IntegerField(), max_length=20, required=False, label="服务社工（不填为录入账号本人）"
     )
     client_key = serializers.UUIDField(required=False, allow_null=True, label="离线草稿编号")
 

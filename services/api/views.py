@@ -36,6 +36,7 @@ from services.models import (
     Visit,
 )
 from services.selectors import due_this_week
+from staffing.models import SocialWorker
 from stations.models import Division, Station
 
 from .serializers import (
@@ -115,15 +116,24 @@ def _payload(cls: type[serializers.Serializer], request: Request) -> dict[str, A
 def _station(user: Any, pk: Any) -> Station:
     station = Station.objects.for_user(user).filter(pk=pk).first()
     if station is None:
-        raise serializers.ValidationError({"station": "站点不存在或不在您的权限范围内。"})
+        raise NotFound("站点不存在或不在您的权限范围内。")
     return station
 
 
-def _beneficiary(user: Any, public_id: Any, field: str = "beneficiary") -> Beneficiary:
+def _beneficiary(user: Any, public_id: Any) -> Beneficiary:
     person = Beneficiary.objects.for_user(user).filter(public_id=public_id).first()
     if person is None:
-        raise serializers.ValidationError({field: "服务对象不存在或不在您的权限范围内。"})
+        raise NotFound("服务对象不存在或不在您的权限范围内。")
     return person
+
+
+def _workers(user: Any, ids: list[int] | None) -> list[SocialWorker] | None:
+    if ids is None:
+        return None
+    found = list(SocialWorker.objects.for_user(user).filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise serializers.ValidationError({"workers": "社工不存在或不在您的权限范围内。"})
+    return found
 
 
 class _Fresh:
@@ -235,7 +245,11 @@ class BeneficiaryViewSet(_Fresh, UnmaskActionMixin, ScopedModelViewSet):
     queryset = Beneficiary.objects.all()
     serializer_class = BeneficiarySerializer
     filterset_class = BeneficiaryFilterSet
-    write_actions = {"create": actions.beneficiary_create, "partial_update": actions.beneficiary_update}
+    write_actions = {
+        "create": actions.beneficiary_create,
+        "partial_update": actions.beneficiary_update,
+        "unmask": "services.beneficiary.unmask",  # core.personal's declared unmask (ServicesConfig.ready)
+    }
 
     @extend_schema(request=BeneficiaryWriteSerializer, responses=BeneficiarySerializer, summary="登记服务对象")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -278,7 +292,9 @@ class ServiceRecordFilterSet(django_filters.FilterSet):
 )
 @extend_schema(tags=["服务记录"])
 class ServiceRecordViewSet(_Fresh, ScopedModelViewSet):
-    queryset = ServiceRecord.objects.select_related("station", "item")
+    queryset = ServiceRecord.objects.select_related("station", "item").prefetch_related(
+        Prefetch("workers", queryset=SocialWorker.objects.only("id"))
+    )
     serializer_class = ServiceRecordSerializer
     filterset_class = ServiceRecordFilterSet
     write_actions = {"create": actions.record_create}
@@ -288,8 +304,9 @@ class ServiceRecordViewSet(_Fresh, ScopedModelViewSet):
         data = _payload(ServiceRecordCreateSerializer, request)
         user = request.user
         station = _station(user, data.pop("station"))
-        people = [_beneficiary(user, pid, "beneficiaries") for pid in data.pop("beneficiaries", [])]
+        people = [_beneficiary(user, pid) for pid in data.pop("beneficiaries", [])]
         client_key = data.pop("client_key", None)
+        workers = _workers(user, data.pop("workers", None))
         item_id = data.pop("item", None)
         if item_id:
             data["item"] = ServiceItem.objects.for_user(user).filter(pk=item_id).first()
@@ -302,7 +319,12 @@ class ServiceRecordViewSet(_Fresh, ScopedModelViewSet):
                 raise serializers.ValidationError({"village": "村（社区）不存在或不在您的权限范围内。"})
         obj = _run(
             lambda: actions.record_create(
-                acting_user=user, station=station, data=data, beneficiaries=people, client_key=client_key
+                acting_user=user,
+                station=station,
+                data=data,
+                beneficiaries=people,
+                workers=workers,
+                client_key=client_key,
             )
         )
         return self._fresh(obj, status.HTTP_201_CREATED)
@@ -337,6 +359,7 @@ class VisitViewSet(_Fresh, ScopedModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _payload(VisitCreateSerializer, request)
         person = _beneficiary(request.user, data.pop("beneficiary"))
+        data["workers"] = _workers(request.user, data.pop("workers", None))
         obj = _run(lambda: actions.visit_create(acting_user=request.user, beneficiary=person, **data))
         return self._fresh(obj, status.HTTP_201_CREATED)
 
