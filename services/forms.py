@@ -20,10 +20,8 @@ def _style(form: forms.Form) -> None:
         if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.CheckboxInput)):
             widget.attrs.setdefault("class", "form-check-input")
             continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        if form.is_bound and form.errors.get(name):
-            css += " is-invalid"
-        widget.attrs.setdefault("class", css)
+        # Never ``form.errors`` here: it would validate before the caller has set the querysets.
+        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
 
 
 class DateInput(forms.DateInput):

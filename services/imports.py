@@ -121,9 +121,10 @@ def parse_rows(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
             text = _text(values[i])
             if text.startswith("="):
                 errors.append(f"第 {n} 行 {COLUMN_LETTERS[i]} 列（{header}）：不能是公式。")
-                text = ""
+                text, row["_bad"] = "", True
             elif required and not text:
                 errors.append(f"第 {n} 行 {COLUMN_LETTERS[i]} 列（{header}）：不能为空。")
+                row["_bad"] = True
             row[attr] = text
         rows.append(row)
     return rows, errors
@@ -138,10 +139,9 @@ def import_beneficiaries(*, acting_user: Any, station: Station, data: bytes) -> 
     result = ImportResult()
     rows, errors = parse_rows(data)
     result.errors.extend(errors)
-    if result.errors:
-        return result
     if not rows:
-        result.errors.append("文件中没有数据行。")
+        if not result.errors:
+            result.errors.append("文件中没有数据行。")
         return result
     by_label = {label: code for code, label in vocabulary("beneficiary_categories").items()}
     villages = {
@@ -151,6 +151,8 @@ def import_beneficiaries(*, acting_user: Any, station: Station, data: bytes) -> 
     prepared = []
     for row in rows:
         n = row["_row"]
+        if row.get("_bad"):
+            continue  # already reported; the other rows are still checked so every problem is listed at once
         village = villages.get(row["division"])
         if village is None or len(village.code) != 12:
             result.errors.append(f"第 {n} 行 E 列（村（社区）区划代码）：不是您权限范围内的村（社区）。")
@@ -200,6 +202,9 @@ def import_beneficiaries(*, acting_user: Any, station: Station, data: bytes) -> 
                     actions.beneficiary_create(acting_user=acting_user, station=station, division=village, data=fields)
                 except ValidationError as exc:
                     for name, messages_ in exc.message_dict.items():
+                        name = {"consent_by": "consent", "consent_date": "consent", "birth_date": "id_number"}.get(
+                            name, name
+                        )
                         column = next(
                             (f"{COLUMN_LETTERS[i]} 列（{c[0]}）" for i, c in enumerate(COLUMNS) if c[1] == name), ""
                         )

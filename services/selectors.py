@@ -61,7 +61,7 @@ def due_this_week(user: Any, today: dt.date) -> QuerySet[Beneficiary]:
     visited = Visit.objects.filter(beneficiary=OuterRef("pk"), week=iso_week(today))
     county_q = Q()
     for code in weekly:
-        county_q |= Q(division_id__startswith=code)
+        county_q |= Q(division__pk__startswith=code)
     return (
         people.filter(county_q)
         .annotate(visited=Exists(visited))
