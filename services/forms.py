@@ -15,7 +15,7 @@ from .models import Beneficiary, Case, Escalation, ServiceItem, ServiceRecord, V
 
 
 def _style(form: forms.Form) -> None:
-    for name, field in form.fields.items():
+    for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.CheckboxInput)):
             widget.attrs.setdefault("class", "form-check-input")
