@@ -4,6 +4,13 @@
   by the township government of the person's township, the county bureau is told; due the day of the visit, so
   the sweep that runs right after the visit is saved (services.tasks) tells them at once, and only once (each
   reminder stage is claimed once). Done when someone records what was done (services.escalation_resolve).
+- 本周探访 ``services.weekly_visit``: a scattered 特困 person not yet visited this calendar week where the
+  county's policy asks for weekly visits (``service.visit_frequency``, [004 §2]). One obligation per person and
+  ISO week (period ``2026-W48``), owed by the agency whose contract in force covers the person's station, the
+  county bureau told; due on the week's Sunday, so the sweep tells them once on Sunday (due soon) and once more
+  when the week has passed unvisited (overdue). Done when the person's last visit falls in the current week;
+  known limit: a visit in a later week also closes an earlier week's open obligation (the sweep's done
+  condition is per person, not per period).
 """
 
 from __future__ import annotations
@@ -11,14 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Concat, Substr, TruncDate
+from django.db.models import Case, CharField, DateField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Concat, Now, Substr, TruncDate, TruncWeek
 
 from core.scoping import Action
 
-from .models import Escalation
+from .models import Beneficiary, Escalation, iso_week
 
 ESCALATION_KIND = "services.escalation"
+WEEKLY_VISIT_KIND = "services.weekly_visit"
 
 
 def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
@@ -61,6 +69,61 @@ def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
     )
 
 
+def _person_link() -> Concat:
+    """``/services/beneficiaries/<public id>/`` as a SQL expression (the public id is a UUID, not a number)."""
+    import uuid
+
+    from django.urls import reverse
+
+    sentinel = uuid.UUID(int=0)
+    head, tail = reverse("services:beneficiary-detail", args=[sentinel]).split(str(sentinel))
+    return Concat(Value(head), Cast("public_id", CharField()), Value(tail), output_field=CharField())
+
+
+def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
+    from contracts.models import Contract
+
+    from .policy import weekly_visit_divisions, week_bounds
+    from .selectors import SCATTERED
+
+    people = Beneficiary.objects.for_user(actor, Action.VIEW).filter(active=True, categories__contains=[SCATTERED])
+    counties = sorted({code[:6] for code in people.values_list("division_id", flat=True).distinct()})
+    weekly = weekly_visit_divisions(counties)
+    monday, sunday = week_bounds(today)
+    in_force = (
+        Contract.objects.for_user(actor, Action.VIEW)
+        .filter(stations=OuterRef("station_id"), status="active", start_date__lte=today, end_date__gte=today)
+        .order_by("-start_date")
+        .values("agency_id")[:1]
+    )
+    where = Q(pk__in=[])  # no county asks for weekly visits: no rows (still annotated for the sweep)
+    for code in weekly:
+        where |= Q(division__pk__startswith=code)
+    clause = Case(
+        *[When(division__pk__startswith=code, then=Value(freq.clause)) for code, freq in weekly.items()],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return (
+        people.filter(where)
+        .exclude(last_visit_date__gte=monday)
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Value(iso_week(today), output_field=CharField()),
+            ob_title=Concat(
+                Value("本周尚未探访："), "division__name", Value("的分散供养特困人员"), output_field=CharField()
+            ),
+            ob_owner_id=Subquery(in_force),
+            ob_division_id=F("division_id"),
+            ob_notify_division_id=Substr("division_id", 1, 6),
+            ob_due_date=Value(sunday, output_field=DateField()),
+            ob_rule_key=Value("service.visit_frequency", output_field=CharField()),
+            ob_clause=clause,
+            ob_link=_person_link(),
+        )
+    )
+
+
 def register_kinds() -> None:
     from obligations.registry import ObligationKind, register
 
@@ -73,5 +136,19 @@ def register_kinds() -> None:
             done=Q(status=Escalation.Status.RESOLVED),
             due_soon_days=0,
             description="在处置页面登记处置结果（卫生清理、转入集中供养机构、送医救治等）即视为完成。",
+        )
+    )
+    register(
+        ObligationKind(
+            key=WEEKLY_VISIT_KIND,
+            label="本周探访",
+            model=Beneficiary,
+            rows=weekly_visit_rows,
+            # The last visit falls in the current calendar week (Monday, local time, to today).
+            done=Q(last_visit_date__gte=Cast(TruncWeek(Now()), DateField())),
+            void=Q(active=False),
+            void_reason="服务对象已不在册。",
+            due_soon_days=0,
+            description="登记本周的上门探访即视为完成（按自然周计）。",
         )
     )

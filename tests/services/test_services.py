@@ -416,3 +416,23 @@ def test_exports_are_masked() -> None:
         for row in load_workbook(io.BytesIO(records.content)).active.iter_rows()
         for c in row
     )  # type: ignore[union-attr]
+
+
+def test_the_sweep_tells_the_agency_once_who_is_not_visited_this_week() -> None:
+    _weekly_visits_in_datian()
+    who = person()
+    today = timezone.localdate()
+    sunday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=6)
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    obligation = Obligation.objects.get(kind="services.weekly_visit", object_id=who.pk)
+    assert obligation.owner.name == "大田县阳光社会工作服务中心"  # type: ignore[union-attr]
+    assert obligation.due_date == sunday
+    run_sweep(today=sunday, kind_keys=["services.weekly_visit"])
+    run_sweep(today=sunday, kind_keys=["services.weekly_visit"])
+    told = Notification.objects.filter(obligation=obligation)
+    assert told.filter(recipient__username="agency_sunshine").count() == 1
+    assert told.filter(recipient__username="datian_bureau").count() == 1
+    sa.visit_create(acting_user=_user("agency_sunshine"), beneficiary=who, date=today, checks=OK)
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    obligation.refresh_from_db()
+    assert obligation.state == Obligation.State.DONE
