@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,7 +19,7 @@ from core.personal.idnumber import check_character
 from stations.models import Division, Station
 
 from . import actions
-from .models import Beneficiary, ServiceRecord
+from .models import Beneficiary, Escalation, ServiceRecord
 
 COUNTY = "350425"
 DEMO_MARK = "演示"
@@ -38,6 +39,7 @@ def load(agency_username: str = "agency_sunshine") -> None:
     if Beneficiary.objects.filter(household__startswith=DEMO_MARK).exists():
         return
     agency = User.objects.get(username=agency_username)
+    town_user = User.objects.get(username="junxi_town")
     today = timezone.localdate()
     townships = list(Division.objects.filter(code__startswith=COUNTY, level=Division.Level.TOWNSHIP).order_by("code"))
     people: list[Beneficiary] = []
@@ -137,13 +139,24 @@ def load(agency_username: str = "agency_sunshine") -> None:
         ok = {"hygiene": "ok", "diet": "ok", "housing": "ok", "illness": "ok"}
         actions.visit_create(acting_user=agency, beneficiary=person, date=monday - dt.timedelta(days=3), checks=ok)
         if index == 0:
-            actions.visit_create(
-                acting_user=agency,
-                beneficiary=person,
-                date=monday,
-                checks={**ok, "diet": "fail"},
-                notes="家中无存粮，老人称两天未正常进食。",
-            )
+            # A failed diet check and what the township did about it, in one transaction: the escalation is
+            # already resolved when the sweep runs on commit, so the demo leaves no open duty behind (the
+            # obligations suite counts the demo's duties).
+            with transaction.atomic():
+                visit = actions.visit_create(
+                    acting_user=agency,
+                    beneficiary=person,
+                    date=monday,
+                    checks={**ok, "diet": "fail"},
+                    notes="家中无存粮，老人称两天未正常进食。",
+                )
+                for escalation in Escalation.objects.filter(visit=visit):
+                    actions.escalation_resolve(
+                        acting_user=town_user,
+                        escalation=escalation,
+                        outcome="transfer",
+                        note="已联系村民政协理员，送乡敬老院集中供养。",
+                    )
     if people:
         case = actions.case_open(
             acting_user=agency,

@@ -83,7 +83,7 @@ def _person_link() -> Concat:
 def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
     from contracts.models import Contract
 
-    from .policy import weekly_visit_divisions, week_bounds
+    from .policy import week_bounds, weekly_visit_divisions
     from .selectors import SCATTERED
 
     people = Beneficiary.objects.for_user(actor, Action.VIEW).filter(active=True, categories__contains=[SCATTERED])
