@@ -26,6 +26,7 @@ from .models import (
     Beneficiary,
     Case,
     Escalation,
+    IncubatedOrganisation,
     Referral,
     ServiceCatalogue,
     ServiceDomain,
@@ -33,6 +34,7 @@ from .models import (
     ServiceRecord,
     StationServiceList,
     Visit,
+    VolunteerTeam,
     iso_week,
 )
 
@@ -763,3 +765,54 @@ def referral_accept(*, acting_user: Any, referral: Referral, response: str = "")
 @transaction.atomic
 def referral_decline(*, acting_user: Any, referral: Referral, response: str) -> Referral:
     return _respond(acting_user, referral, Referral.Status.DECLINED, response, "services.referral_decline")
+
+
+# --- volunteers and incubated organisations ------------------------------------------------------------------
+
+
+@declare("services.team_create", label="登记志愿服务队", model=VolunteerTeam, verb=Action.ADD, detail=False)
+@transaction.atomic
+def team_create(
+    *, acting_user: Any, station: Station, name: str, founded_on: Any, members: int, party_members: bool = False
+) -> VolunteerTeam:
+    station = _station_in_reach(acting_user, station)
+    team = VolunteerTeam(
+        station=station, name=name, founded_on=founded_on, members=members, party_members=party_members
+    )
+    team.full_clean()
+    team.save()
+    audit.record(
+        acting_user=acting_user,
+        event="create",
+        obj=team,
+        division_code=station.division_id,
+        changes={"name": name, "members": members, "founded_on": str(founded_on)},
+    )
+    _recheck(acting_user, team, Action.ADD)
+    return team
+
+
+@declare(
+    "services.organisation_register",
+    label="登记孵化的社会组织",
+    model=IncubatedOrganisation,
+    verb=Action.ADD,
+    detail=False,
+)
+@transaction.atomic
+def organisation_register(
+    *, acting_user: Any, station: Station, name: str, registered_on: Any, credit_code: str = ""
+) -> IncubatedOrganisation:
+    station = _station_in_reach(acting_user, station)
+    org = IncubatedOrganisation(station=station, name=name, registered_on=registered_on, credit_code=credit_code)
+    org.full_clean()
+    org.save()
+    audit.record(
+        acting_user=acting_user,
+        event="create",
+        obj=org,
+        division_code=station.division_id,
+        changes={"name": name, "registered_on": str(registered_on)},
+    )
+    _recheck(acting_user, org, Action.ADD)
+    return org

@@ -108,6 +108,18 @@ def load(agency_username: str = "agency_sunshine") -> None:
         )
         actions.service_list_submit(acting_user=agency, service_list=service_list)
 
+    # A volunteer team and an incubated organisation this year (counted against the targets where they apply).
+    actions.team_create(
+        acting_user=agency,
+        station=first_station,
+        name="均溪镇邻里守望志愿服务队",
+        founded_on=today.replace(day=1),
+        members=18,
+    )
+    actions.organisation_register(
+        acting_user=agency, station=first_station, name="均溪镇老年协会", registered_on=today.replace(day=1)
+    )
+
     # Records of each kind this month and last month (the monthly summary and the professional share).
     kinds = [
         (ServiceRecord.Kind.GROUP, "老年人健康互助小组", Decimal("2.5"), 12),

@@ -215,3 +215,26 @@ def month_of(value: str | None) -> tuple[int, int]:
     if not 2000 <= day.year <= 2100:
         day = today
     return day.year, day.month
+
+
+class TeamForm(StyledForm):
+    station = forms.ModelChoiceField(queryset=Station.objects.none(), label="社工站", empty_label="请选择站点")
+    name = forms.CharField(label="服务队名称", max_length=100)
+    founded_on = forms.DateField(label="组建日期", widget=DateInput())
+    members = forms.IntegerField(label="志愿者人数", min_value=1, max_value=100000)
+    party_members = forms.BooleanField(label="党员志愿服务队", required=False)
+
+    def __init__(self, *args: Any, stations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations  # type: ignore[attr-defined]
+
+
+class OrganisationForm(StyledForm):
+    station = forms.ModelChoiceField(queryset=Station.objects.none(), label="孵化站点", empty_label="请选择站点")
+    name = forms.CharField(label="社会组织名称", max_length=120)
+    registered_on = forms.DateField(label="登记注册日期", widget=DateInput())
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+
+    def __init__(self, *args: Any, stations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations  # type: ignore[attr-defined]

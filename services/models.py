@@ -578,3 +578,47 @@ class Referral(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("services:referral-detail", args=[self.pk])
+
+
+class VolunteerTeam(models.Model):
+    """A volunteer team a station has formed, with its number of volunteers (counted against Luzhou's targets,
+    [001 §5(5)]); no volunteer's personal data is kept here."""
+
+    station = models.ForeignKey(Station, verbose_name="社工站", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("服务队名称", max_length=100)
+    founded_on = models.DateField("组建日期")
+    members = models.PositiveIntegerField("志愿者人数", validators=[MinValueValidator(1)])
+    party_members = models.BooleanField("党员志愿服务队", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(division="station__division_id", station="station_id", writers={Action.ADD: AGENCY})
+
+    class Meta:
+        verbose_name = "志愿服务队"
+        verbose_name_plural = "志愿服务队"
+        ordering = ["station_id", "-founded_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncubatedOrganisation(models.Model):
+    """A social organisation a station or county headquarters incubated and saw registered [001 §5(5)]."""
+
+    station = models.ForeignKey(Station, verbose_name="孵化站点", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("社会组织名称", max_length=120)
+    registered_on = models.DateField("登记注册日期")
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(division="station__division_id", station="station_id", writers={Action.ADD: AGENCY})
+
+    class Meta:
+        verbose_name = "孵化社会组织"
+        verbose_name_plural = "孵化社会组织"
+        ordering = ["station_id", "-registered_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

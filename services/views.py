@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -19,7 +20,7 @@ from django.views.generic import TemplateView
 from core.actions import available_actions
 from core.audit import client_ip
 from core.personal import access as personal_access
-from core.personal.exports import Column, xlsx_response
+from core.personal.exports import Column, pdf_response, xlsx_response
 from core.personal.idnumber import age_on
 from core.personal.views import UnmaskView
 from core.scoping import Action, scope_of
@@ -36,11 +37,13 @@ from .forms import (
     CaseOpenForm,
     CommentsForm,
     ItemsForm,
+    OrganisationForm,
     RecordForm,
     ReferralForm,
     ResolveForm,
     RespondForm,
     ServiceListForm,
+    TeamForm,
     VisitForm,
     month_of,
 )
@@ -48,6 +51,7 @@ from .models import (
     Beneficiary,
     Case,
     Escalation,
+    IncubatedOrganisation,
     Referral,
     ServiceCatalogue,
     ServiceDomain,
@@ -55,6 +59,7 @@ from .models import (
     ServiceRecord,
     StationServiceList,
     Visit,
+    VolunteerTeam,
 )
 from .selectors import (
     access_beneficiary,
@@ -417,13 +422,71 @@ class BeneficiaryUnmaskView(UnmaskView):
 # --- visits and escalations ----------------------------------------------------------------------------------
 
 
+def ledger_columns(checklist: dict[str, str]) -> list[Column]:
+    words = {Visit.Check.OK: "正常", Visit.Check.FAIL: "有问题"}
+    columns = [
+        Column("探访日期", "date"),
+        Column("社工站", lambda v: v.station.name),
+        Column("服务对象", lambda v: v.beneficiary.name),
+        Column("村（社区）", lambda v: v.beneficiary.division.name),
+    ]
+
+    def check(code: str) -> Callable[[Visit], str]:
+        return lambda v: words.get(v.checks.get(code), "未查看")
+
+    for code, label in checklist.items():
+        columns.append(Column(label, check(code)))
+    columns += [
+        Column("情况说明", "notes"),
+        Column("录入人", lambda v: v.recorded_by.full_name or v.recorded_by.username),
+    ]
+    return columns
+
+
 class VisitListView(ScopedListView):
+    """The visit ledger (台账) [004 §2]: the list, and per station and month as Excel or PDF
+    (``?export=xlsx|pdf&month=YYYY-MM&station=<id>``)."""
+
     model = Visit
     template_name = "services/visit_list.html"
     context_object_name = "visits"
 
     def get_queryset(self) -> QuerySet[Visit]:
         return super().get_queryset().select_related("beneficiary", "station").order_by("-date", "-pk")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        export = request.GET.get("export")
+        if export not in ("xlsx", "pdf"):
+            return super().get(request, *args, **kwargs)
+        year, month = month_of(request.GET.get("month"))
+        visits = (
+            self.get_queryset()
+            .filter(date__year=year, date__month=month)
+            .select_related("beneficiary__division", "recorded_by")
+            .order_by("station__division_id", "date", "pk")
+        )
+        station = request.GET.get("station", "")
+        if station.isdigit():
+            visits = visits.filter(station_id=int(station))
+        rows = list(visits[:EXPORT_LIMIT])
+        personal_access.record_masked_export(
+            acting_user=request.user, model=Visit, count=len(rows), ip=client_ip(request)
+        )
+        checklist = vocabulary("visit_checks")
+        title = f"探访台账{year}年{month}月"
+        if export == "xlsx":
+            return xlsx_response(f"{title}.xlsx", ledger_columns(checklist), rows, title="探访台账")
+        columns = ledger_columns(checklist)
+        table = [[c.raw(v) for c in columns] for v in rows]
+        return pdf_response(
+            f"{title}.pdf",
+            "services/visit_ledger_pdf.html",
+            {"title": title, "headers": [c.header for c in columns], "rows": table},
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        return {**super().get_context_data(**kwargs), "month_value": f"{today.year}-{today.month:02d}"}
 
 
 class VisitCreateView(LoginRequiredMixin, View):
@@ -796,3 +859,91 @@ class ReferralDetailView(LoginRequiredMixin, View):
                 messages.success(request, "已答复。")
                 return redirect(obj.get_absolute_url())
         return render(request, self.template_name, self.context(request, obj, form), status=400)
+
+
+# --- volunteers and incubated organisations ------------------------------------------------------------------
+
+# Targets per station level [001 §5(5)]: a pilot township station forms volunteer teams and volunteers and
+# incubates organisations; a county headquarters incubates organisations.
+TARGETS = {
+    Station.Level.TOWNSHIP: [
+        ("teams", "target.pilot_station_volunteer_teams"),
+        ("volunteers", "target.pilot_station_volunteers"),
+        ("organisations", "target.pilot_station_incubated_orgs_per_year"),
+    ],
+    Station.Level.COUNTY_HQ: [("organisations", "target.county_hq_incubated_orgs_per_year")],
+}
+
+
+class VolunteerView(LoginRequiredMixin, View):
+    """Volunteer teams, volunteers and incubated organisations per station this year, against the targets."""
+
+    template_name = "services/volunteers.html"
+
+    def context(self, request: HttpRequest, **forms_: Any) -> dict[str, Any]:
+        from policies.findings import evaluate
+
+        user = request.user
+        year = timezone.localdate().year
+        teams = VolunteerTeam.objects.for_user(user).filter(founded_on__year=year).select_related("station")
+        orgs = IncubatedOrganisation.objects.for_user(user).filter(registered_on__year=year).select_related("station")
+        per: dict[int, dict[str, Any]] = {}
+        for team in teams:
+            row = per.setdefault(
+                team.station_id, {"station": team.station, "teams": 0, "volunteers": 0, "organisations": 0}
+            )
+            row["teams"] += 1
+            row["volunteers"] += team.members
+        for org in orgs:
+            row = per.setdefault(
+                org.station_id, {"station": org.station, "teams": 0, "volunteers": 0, "organisations": 0}
+            )
+            row["organisations"] += 1
+        for row in per.values():
+            policy = effective_policy(row["station"].division_id)
+            row["findings"] = [
+                evaluate(policy, key, actual=row[what]) for what, key in TARGETS.get(row["station"].level, [])
+            ]
+        stations = _stations(user)
+        return {
+            "year": year,
+            "rows": sorted(per.values(), key=lambda r: r["station"].division_id),
+            "teams": teams.order_by("station__division_id", "-founded_on"),
+            "organisations": orgs.order_by("station__division_id", "-registered_on"),
+            "may_add": _may_add(user, VolunteerTeam),
+            "team_form": forms_.get("team_form") or TeamForm(stations=stations),
+            "org_form": forms_.get("org_form") or OrganisationForm(stations=stations),
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, self.context(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not _may_add(request.user, VolunteerTeam):
+            raise Http404("未找到。")
+        stations = _stations(request.user)
+        do = request.POST.get("do")
+        form: forms.Form
+        func: Callable[..., Any]
+        if do == "team":
+            form, key, func = TeamForm(request.POST, stations=stations), "team_form", actions.team_create
+        elif do == "organisation":
+            form, key, func = (
+                OrganisationForm(request.POST, stations=stations),
+                "org_form",
+                actions.organisation_register,
+            )
+        else:
+            raise Http404("未找到。")
+        if form.is_valid():
+            try:
+                func(acting_user=request.user, **form.cleaned_data)
+            except (PermissionDenied, Http404):
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "已登记。")
+                return redirect("services:volunteers")
+        # The form again with its errors, nothing saved (a station out of reach is not among the choices).
+        return render(request, self.template_name, self.context(request, **{key: form}))

@@ -30,4 +30,5 @@ urlpatterns = [
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("referrals/", views.ReferralListView.as_view(), name="referral-list"),
     path("referrals/<int:pk>/", views.ReferralDetailView.as_view(), name="referral-detail"),
+    path("volunteers/", views.VolunteerView.as_view(), name="volunteers"),
 ]

@@ -66,6 +66,7 @@ LISTS = [
         html_ids(r'href="/services/referrals/(\d+)/"'),
         oracle.referral_ids,
     ),
+    ListCheck("services:volunteers", "/services/volunteers/", html_ids(r'data-team-id="(\d+)"'), oracle.team_ids),
     ListCheck("api:stationservicelist-list", "/api/v1/station-service-lists/", api_ids(), oracle.service_list_ids),
     ListCheck("api:beneficiary-list", "/api/v1/beneficiaries/", api_ids(), oracle.beneficiary_ids),
     ListCheck("api:servicerecord-list", "/api/v1/service-records/", api_ids(), oracle.record_ids),

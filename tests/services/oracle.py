@@ -169,3 +169,11 @@ def operating_station(division_prefix: str) -> Station | None:
         .order_by("pk")
         .first()
     )
+
+
+def team_ids(user: User) -> set[str]:
+    from services.models import VolunteerTeam
+
+    year = timezone.localdate().year
+    rows = VolunteerTeam.objects.filter(founded_on__year=year).values_list("pk", "station__division_id", "station_id")
+    return {str(pk) for pk, division, station in rows if _reach(user, division, station)}

@@ -436,3 +436,29 @@ def test_the_sweep_tells_the_agency_once_who_is_not_visited_this_week() -> None:
     run_sweep(today=today, kind_keys=["services.weekly_visit"])
     obligation.refresh_from_db()
     assert obligation.state == Obligation.State.DONE
+
+
+def test_visit_ledger_per_month_as_excel_and_pdf() -> None:
+    who = person()
+    sa.visit_create(
+        acting_user=_user("agency_sunshine"),
+        beneficiary=who,
+        date=timezone.localdate(),
+        checks={**OK, "housing": "fail"},
+    )
+    client = _client("junxi_town")
+    month = timezone.localdate().strftime("%Y-%m")
+    response = client.get(f"/services/visits/?export=xlsx&month={month}")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert "居所房屋安全" in rows[0]
+    assert any(who.name in row and "有问题" in row for row in rows[1:])
+    assert _client("shipai_town").get(f"/services/visits/?export=xlsx&month={month}").status_code == 200
+    shipai = list(
+        load_workbook(
+            io.BytesIO(_client("shipai_town").get(f"/services/visits/?export=xlsx&month={month}").content)
+        ).active.iter_rows(values_only=True)
+    )  # type: ignore[union-attr]
+    assert not any(who.name in row for row in shipai[1:])
+    pdf = client.get(f"/services/visits/?export=pdf&month={month}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

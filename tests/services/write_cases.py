@@ -348,6 +348,28 @@ def cases() -> dict[str, MatrixCase]:
             http=_post("referrals/{pk}/accept/"),
             wrong_state=lambda: referral(status="accepted"),
         ),
+        "services.team_create": MatrixCase(
+            right_user="agency_sunshine",
+            wrong_role_user="junxi_town",
+            in_scope=sunshine_station,
+            out_of_scope=outside_station,
+            call=lambda user, station: sa.team_create(
+                acting_user=user, station=station, name="矩阵服务队", founded_on=today, members=12
+            ),
+            http=lambda client, station: client.post(
+                "/services/volunteers/",
+                {"do": "team", "station": station.pk, "name": "页面服务队", "founded_on": str(today), "members": "8"},
+            ),
+        ),
+        "services.organisation_register": MatrixCase(
+            right_user="agency_sunshine",
+            wrong_role_user="datian_bureau",
+            in_scope=sunshine_station,
+            out_of_scope=outside_station,
+            call=lambda user, station: sa.organisation_register(
+                acting_user=user, station=station, name="矩阵社会组织", registered_on=today
+            ),
+        ),
         "services.referral_decline": MatrixCase(
             right_user="agency_harmony",
             wrong_role_user="datian_bureau",
