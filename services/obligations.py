@@ -83,12 +83,11 @@ def _person_link() -> Concat:
 def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
     from contracts.models import Contract
 
-    from .policy import week_bounds, weekly_visit_divisions
+    from .policy import week_bounds, weekly_expressions, weekly_sources
     from .selectors import SCATTERED
 
     people = Beneficiary.objects.for_user(actor, Action.VIEW).filter(active=True, categories__contains=[SCATTERED])
-    counties = sorted({code[:6] for code in people.values_list("division_id", flat=True).distinct()})
-    weekly = weekly_visit_divisions(counties)
+    weekly, clause = weekly_expressions(weekly_sources(actor))
     monday, sunday = week_bounds(today)
     in_force = (
         Contract.objects.for_user(actor, Action.VIEW)
@@ -96,16 +95,9 @@ def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
         .order_by("-start_date")
         .values("agency_id")[:1]
     )
-    where = Q(pk__in=[])  # no county asks for weekly visits: no rows (still annotated for the sweep)
-    for code in weekly:
-        where |= Q(division__pk__startswith=code)
-    clause = Case(
-        *[When(division__pk__startswith=code, then=Value(freq.clause)) for code, freq in weekly.items()],
-        default=Value(""),
-        output_field=CharField(),
-    )
     return (
-        people.filter(where)
+        people.annotate(ob_weekly=weekly)
+        .filter(ob_weekly=True)
         .exclude(last_visit_date__gte=monday)
         .annotate(
             ob_object_id=F("pk"),

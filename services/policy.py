@@ -87,14 +87,52 @@ def visit_frequency(policy: EffectivePolicy) -> Frequency | None:
     return Frequency(int(value.get("times", 1)), str(value.get("per", "week")), rule.clause)
 
 
-def weekly_visit_divisions(division_codes: list[str]) -> dict[str, Frequency]:
-    """Of the given county-or-lower codes, those whose policy asks for visits every calendar week."""
-    out: dict[str, Frequency] = {}
-    for code in division_codes:
+@dataclass(frozen=True)
+class WeeklySource:
+    division_code: str
+    weekly: bool
+    clause: str
+
+
+def weekly_sources(actor: Any) -> list[WeeklySource]:
+    """The divisions whose policy sets ``service.visit_frequency``, deepest first, with whether the effective
+    value there is a weekly visit: one query for the divisions, one ``effective_policy`` per such division (a
+    handful, never one per county or person). A person's place follows its deepest such ancestor."""
+    from core.scoping import Action
+    from policies.models import PolicyRule
+
+    codes = sorted(
+        set(
+            PolicyRule.objects.for_user(actor, Action.VIEW)
+            .filter(key=VISIT_FREQUENCY)
+            .values_list("policy__division_id", flat=True)
+        ),
+        key=lambda c: (-len(c), c),
+    )
+    out = []
+    for code in codes:
         freq = visit_frequency(effective_policy(code))
-        if freq is not None and freq.per == "week":
-            out[code] = freq
+        out.append(WeeklySource(code, freq is not None and freq.per == "week", freq.clause if freq else ""))
     return out
+
+
+def weekly_expressions(sources: list[WeeklySource], field: str = "division__pk") -> tuple[Any, Any]:
+    """(is weekly, clause) per row, by the deepest source above the row's division code, as SQL CASEs."""
+    from django.db.models import BooleanField, Case, CharField, Value, When
+
+    if not sources:
+        return Value(False, output_field=BooleanField()), Value("", output_field=CharField())
+    weekly = Case(
+        *[When(**{f"{field}__startswith": s.division_code}, then=Value(s.weekly)) for s in sources],
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    clause = Case(
+        *[When(**{f"{field}__startswith": s.division_code}, then=Value(s.clause)) for s in sources],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return weekly, clause
 
 
 def share_finding(division_code: str, year: int, share: Decimal | None) -> Finding:

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.access import access
@@ -51,23 +51,18 @@ def access_service_list(user: Any, pk: Any, action: str = Action.VIEW) -> Statio
 
 def due_this_week(user: Any, today: dt.date) -> QuerySet[Beneficiary]:
     """Scattered 特困 persons in the user's scope not yet visited this calendar week (Monday to Sunday), where
-    the policy in force asks for weekly visits (``service.visit_frequency``, [004 §2]). One query for the
-    counties' policies (a few, read once per county), one for the list."""
-    people = Beneficiary.objects.for_user(user).filter(active=True, categories__contains=[SCATTERED])
-    counties = sorted({code[:6] for code in people.values_list("division_id", flat=True).distinct()})
-    weekly = service_policy.weekly_visit_divisions(counties)
-    if not weekly:
-        return people.none()
+    the policy in force asks for weekly visits (``service.visit_frequency``, [004 §2]). A fixed number of
+    queries: the divisions whose policy sets the rule (and their effective value), then the list."""
+    weekly, _clause = service_policy.weekly_expressions(service_policy.weekly_sources(user))
     visited = Visit.objects.filter(beneficiary=OuterRef("pk"), week=iso_week(today))
-    county_q = Q()
-    for code in weekly:
-        county_q |= Q(division__pk__startswith=code)
     return (
-        people.filter(county_q)
-        .annotate(visited=Exists(visited))
-        .filter(visited=False)
+        Beneficiary.objects.for_user(user)
+        .filter(active=True, categories__contains=[SCATTERED])
+        .annotate(weekly=weekly)
+        .filter(weekly=True)
+        .exclude(Exists(visited))
         .select_related("division", "station")
-        .order_by("last_visit_date", "division_id", "name", "pk")
+        .order_by(F("last_visit_date").asc(nulls_last=True), "division_id", "name", "pk")
     )
 
 
@@ -87,10 +82,21 @@ def share(professional: Decimal, total: Decimal) -> Decimal | None:
     return (professional / total).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
+def month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """First day of the month and first day of the next (a range the (station, date) index serves)."""
+    first = dt.date(year, month, 1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def in_month(records: QuerySet[ServiceRecord], year: int, month: int) -> QuerySet[ServiceRecord]:
+    first, after = month_range(year, month)
+    return records.filter(date__gte=first, date__lt=after)
+
+
 def monthly_summary(records: QuerySet[ServiceRecord], year: int, month: int) -> dict[str, Any]:
     """Counts by domain and item, hours, professional hours and their share for one month (one query each for
     the totals and the breakdown). The share is computed, never typed [003 §2(2)]."""
-    rows = records.filter(date__year=year, date__month=month)
+    rows = in_month(records, year, month)
     professional = Q(kind__in=list(ServiceRecord.PROFESSIONAL))
     totals = rows.aggregate(
         records=Count("pk"),
@@ -112,7 +118,7 @@ def station_month_shares(records: QuerySet[ServiceRecord], year: int, month: int
     """Professional-hours share per station for one month (one grouped query)."""
     professional = Q(kind__in=list(ServiceRecord.PROFESSIONAL))
     rows = (
-        records.filter(date__year=year, date__month=month)
+        in_month(records, year, month)
         .values("station_id", "station__name", "station__division_id")
         .annotate(
             total_hours=Sum("hours"),

@@ -69,6 +69,8 @@ from .selectors import (
     access_service_list,
     access_visit,
     due_this_week,
+    in_month,
+    month_range,
     monthly_summary,
     station_month_shares,
     visits_per_week,
@@ -461,7 +463,7 @@ class VisitListView(ScopedListView):
         year, month = month_of(request.GET.get("month"))
         visits = (
             self.get_queryset()
-            .filter(date__year=year, date__month=month)
+            .filter(date__gte=month_range(year, month)[0], date__lt=month_range(year, month)[1])
             .select_related("beneficiary__division", "recorded_by")
             .order_by("station__division_id", "date", "pk")
         )
@@ -613,13 +615,7 @@ class RecordListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet[ServiceRecord]:
         year, month = self.month()
-        return (
-            super()
-            .get_queryset()
-            .filter(date__year=year, date__month=month)
-            .select_related("station", "item")
-            .order_by("-date", "-pk")
-        )
+        return in_month(super().get_queryset(), year, month).select_related("station", "item").order_by("-date", "-pk")
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":

@@ -462,3 +462,50 @@ def test_visit_ledger_per_month_as_excel_and_pdf() -> None:
     assert not any(who.name in row for row in shipai[1:])
     pdf = client.get(f"/services/visits/?export=pdf&month={month}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/beneficiaries/",
+        "/api/v1/service-records/",
+        "/api/v1/visits/",
+        "/api/v1/escalations/",
+        "/api/v1/cases/",
+        "/api/v1/referrals/",
+        "/api/v1/station-service-lists/",
+        "/services/beneficiaries/",
+        "/services/records/",
+        "/services/visits/",
+    ],
+)
+def test_lists_run_a_fixed_number_of_queries(url: str) -> None:
+    """No N+1: a list of many rows runs as many queries as a list of one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client("agency_sunshine")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for _ in range(6):
+        who = person()
+        sa.visit_create(
+            acting_user=_user("agency_sunshine"),
+            beneficiary=who,
+            date=timezone.localdate(),
+            checks={**OK, "diet": "fail"},
+        )
+        sa.case_open(
+            acting_user=_user("agency_sunshine"),
+            beneficiary=who,
+            title="个案",
+            intake_date=timezone.localdate(),
+            intake_note="接案",
+        )
+    service_list()
+    assert count() == few, url
