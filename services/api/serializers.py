@@ -110,6 +110,14 @@ class BeneficiarySerializer(serializers.ModelSerializer):
     division = serializers.CharField(source="division_id", read_only=True, label="所在村（社区）")
     station = serializers.IntegerField(source="station_id", read_only=True, label="服务站点")
     category_labels = serializers.ListField(child=serializers.CharField(), read_only=True, label="类别名称")
+    # Choices that may be blank (unknown, not assessed, no consent yet): documented with the empty value.
+    sex = serializers.ChoiceField(choices=Beneficiary.Sex.choices, allow_blank=True, read_only=True, label="性别")
+    self_care = serializers.ChoiceField(
+        choices=Beneficiary.SelfCare.choices, allow_blank=True, read_only=True, label="自理能力（未评估为空）"
+    )
+    consent_by = serializers.ChoiceField(
+        choices=Beneficiary.ConsentBy.choices, allow_blank=True, read_only=True, label="同意人（未同意为空）"
+    )
     allowed_actions = AllowedActionsField()
 
     class Meta:
@@ -231,6 +239,9 @@ class EscalationSerializer(serializers.ModelSerializer):
     beneficiary_name = serializers.CharField(source="beneficiary.name", read_only=True, label="服务对象姓名")
     check_label = serializers.CharField(read_only=True, label="查看事项")
     status_label = serializers.CharField(source="get_status_display", read_only=True, label="状态")
+    outcome = serializers.ChoiceField(
+        choices=Escalation.Outcome.choices, allow_blank=True, read_only=True, label="处置结果（未处置为空）"
+    )
     allowed_actions = AllowedActionsField()
 
     class Meta:

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from core.actions import verbs_of
 from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, translate_django_errors
+from core.filters import subtree_filter
 from core.personal.api import UnmaskActionMixin
 from services import actions
 from services.filtersets import ServiceItemFilterSet
@@ -223,15 +224,15 @@ class StationServiceListViewSet(_Fresh, ScopedModelViewSet):
 
 class BeneficiaryFilterSet(django_filters.FilterSet):
     station = django_filters.NumberFilter(field_name="station_id", label="服务站点")
-    division = django_filters.CharFilter(field_name="division_id", lookup_expr="startswith", label="区划代码前缀")
-    category = django_filters.CharFilter(field_name="categories", lookup_expr="contains", method="by_category")
+    division = subtree_filter("division__pk")
+    category = django_filters.CharFilter(method="by_category", label="服务对象类别代码", max_length=30)
 
     class Meta:
         model = Beneficiary
         fields = ["station", "division", "category", "risk_level", "active"]
 
     def by_category(self, queryset: Any, name: str, value: str) -> Any:
-        return queryset.filter(categories__contains=[value[:30]])
+        return queryset.filter(categories__contains=[value])
 
 
 @extend_schema_view(
