@@ -46,7 +46,7 @@ def test_rotation_reencrypts_audits_and_is_idempotent(demo) -> None:  # type: ig
         again = io.StringIO()
         call_command("rotate_data_keys", stdout=again)
         assert "已重写 0 行" in again.getvalue()
-        assert AuditLog.objects.filter(username="系统：数据密钥轮换").count() == 1
+        assert AuditLog.objects.filter(object_type="personal_app.Person", username="系统：数据密钥轮换").count() == 1
     # With the old key alone, the rotated rows no longer open: the old key really is out of use.
     with pytest.raises(crypto.DecryptionError):
         list(Person.objects.all())
