@@ -136,13 +136,29 @@ class RecordForm(StyledForm):
     admin_function = forms.ChoiceField(label="所涉行政职能", required=False, choices=[])
     village = forms.ModelChoiceField(queryset=Division.objects.none(), label="村（社区）", required=False)
     participants = forms.IntegerField(label="参与人数", min_value=0, max_value=100000, required=False)
+    workers = forms.ModelMultipleChoiceField(
+        queryset=Station.objects.none(),
+        label="服务社工",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选则记为录入账号本人（如其为社工）。",
+    )
     notes = forms.CharField(label="记录", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput())
 
     def __init__(
-        self, *args: Any, stations: Any, items: Any, villages: Any, functions: list[str], **kwargs: Any
+        self,
+        *args: Any,
+        stations: Any,
+        items: Any,
+        villages: Any,
+        functions: list[str],
+        workers: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if workers is not None:
+            self.fields["workers"].queryset = workers  # type: ignore[attr-defined]
         self.fields["station"].queryset = stations  # type: ignore[attr-defined]
         self.fields["item"].queryset = items  # type: ignore[attr-defined]
         self.fields["item"].label_from_instance = lambda i: f"{i.code} {i.name}"  # type: ignore[attr-defined]

@@ -658,6 +658,9 @@ class RecordCreateView(LoginRequiredMixin, View):
         items = actions.allowed_items(first)[0] if first else ServiceItem.objects.none()
         functions = service_policy.negative_list(effective_policy(first.division_id)) if first else []
         initial = {"client_key": uuid.uuid4(), "station": first.pk if first else None}
+        from staffing.models import SocialWorker
+
+        workers = SocialWorker.objects.for_user(request.user).filter(status="employed").order_by("name")
         return RecordForm(
             data,
             initial=initial,
@@ -665,6 +668,7 @@ class RecordCreateView(LoginRequiredMixin, View):
             items=items.order_by("domain__catalogue_id", "domain__order", "order"),
             villages=_villages(request.user),
             functions=functions,
+            workers=workers,
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -681,9 +685,10 @@ class RecordCreateView(LoginRequiredMixin, View):
             station = data.pop("station")
             client_key = data.pop("client_key")
             data["participants"] = data.get("participants") or 0
+            workers = list(data.pop("workers", [])) or None
             try:
                 record = actions.record_create(
-                    acting_user=request.user, station=station, data=data, client_key=client_key
+                    acting_user=request.user, station=station, data=data, workers=workers, client_key=client_key
                 )
             except (PermissionDenied, Http404):
                 form.add_error(None, "该站点不在您的权限范围内。")

@@ -509,3 +509,36 @@ def test_lists_run_a_fixed_number_of_queries(url: str) -> None:
         )
     service_list()
     assert count() == few, url
+
+
+def test_the_record_page_names_its_social_workers() -> None:
+    from staffing.models import SocialWorker
+
+    station = sunshine_station()
+    body = "35042519900101234"
+    worker = SocialWorker.objects.create(
+        agency=_user("agency_sunshine").organisation,
+        division=station.division,
+        station=station,
+        name="社工小张",
+        id_number=body + check_character(body),
+        education="high_school",
+        hired_on=timezone.localdate(),
+    )
+    client = _client("agency_sunshine")
+    assert "社工小张" in client.get("/services/records/new/").content.decode()
+    response = client.post(
+        "/services/records/new/",
+        {
+            "station": station.pk,
+            "kind": "group",
+            "date": str(timezone.localdate()),
+            "hours": "2",
+            "title": "社工带领的小组",
+            "workers": [worker.pk],
+            "client_key": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 302
+    record = ServiceRecord.objects.get(title="社工带领的小组")
+    assert list(record.workers.all()) == [worker] and record.recorded_by.username == "agency_sunshine"
