@@ -112,7 +112,11 @@ class VisitForm(StyledForm):
         self.checklist = checklist
         for code, label in checklist.items():
             self.fields[f"check_{code}"] = forms.ChoiceField(
-                label=label, choices=Visit.Check.choices, initial=Visit.Check.OK, widget=forms.RadioSelect
+                label=label,
+                choices=Visit.Check.choices,
+                initial=Visit.Check.OK,
+                # Bootstrap's toggle buttons: one tap per check (the label is the button).
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
             )
         self.fields["date"].initial = timezone.localdate()
         _style(self)
