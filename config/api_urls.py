@@ -7,7 +7,17 @@ from accounts.api.views import LogoutView, MeView, ObtainTokenView, Organisation
 from contracts.api.views import ContractViewSet, ProcurementViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
-from services.api.views import ServiceCatalogueViewSet, ServiceItemViewSet
+from services.api.views import (
+    BeneficiaryViewSet,
+    CaseViewSet,
+    EscalationViewSet,
+    ReferralViewSet,
+    ServiceCatalogueViewSet,
+    ServiceItemViewSet,
+    ServiceRecordViewSet,
+    StationServiceListViewSet,
+    VisitViewSet,
+)
 from staffing.api.urls import urlpatterns as staffing_urls
 from staffing.api.views import SocialWorkerViewSet
 from stations.api.views import DivisionViewSet, StationViewSet
@@ -21,6 +31,13 @@ router.register("stations", StationViewSet, basename="station")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("service-catalogues", ServiceCatalogueViewSet, basename="servicecatalogue")
 router.register("service-items", ServiceItemViewSet, basename="serviceitem")
+router.register("station-service-lists", StationServiceListViewSet, basename="stationservicelist")
+router.register("beneficiaries", BeneficiaryViewSet, basename="beneficiary")
+router.register("service-records", ServiceRecordViewSet, basename="servicerecord")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("cases", CaseViewSet, basename="case")
+router.register("referrals", ReferralViewSet, basename="referral")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("organisations", OrganisationViewSet, basename="organisation")

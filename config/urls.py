@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),
+    path("services/", include("services.work_urls")),
     path("calendar/", include("workdays.urls")),
     path("staffing/", include("staffing.urls")),
     path("", include("obligations.urls")),

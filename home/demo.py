@@ -224,6 +224,9 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
         agencies={"sunshine": sunshine, "harmony": harmony},
         evaluator_group=evaluator_group(evaluator),
     )
+    from services.demo import load as load_services_demo
+
+    load_services_demo()  # beneficiaries, a station service list, records and visits (services/demo.py)
     return demo_accounts()
 
 

@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 def test_migrate_loads_presets_and_catalogues_without_attaching_them(demo: None) -> None:
     Policy.objects.all().delete()
     PolicyPreset.objects.all().delete()
+    # Station service lists and service records hold on to the catalogue (PROTECT): let it go first.
+    from services.models import ServiceRecord, StationServiceList
+
+    StationServiceList.objects.all().delete()
+    ServiceRecord.objects.update(item=None)
     ServiceCatalogue.objects.all().delete()
     call_command("migrate", verbosity=0)
     assert PolicyPreset.objects.count() == len(preset_files()) == 5

@@ -1,0 +1,179 @@
+"""What each demo user should see of the services rows, computed from the data WITHOUT core.scoping."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from policies.policy import effective_policy
+from services.models import Beneficiary, Case, Escalation, Referral, ServiceRecord, StationServiceList, Visit
+from stations.models import Station
+from tests.oracle import station_ids
+
+CHILD_AGE = 14
+FIELD_KINDS = {Organisation.Kind.AGENCY, Organisation.Kind.TOWNSHIP}
+
+
+def is_child(birth: object) -> bool:
+    """Under 14 today, or birth date unknown (PIPL art. 28; the count goes up the day after the birthday)."""
+    if not isinstance(birth, dt.date):
+        return True
+    today = timezone.localdate()
+    try:
+        fourteenth = birth.replace(year=birth.year + CHILD_AGE)
+    except ValueError:
+        fourteenth = dt.date(birth.year + CHILD_AGE, 2, 28)
+    return today <= fourteenth
+
+
+def _org(user: User) -> Organisation | None:
+    return user.organisation
+
+
+def is_county_bureau(user: User) -> bool:
+    org = _org(user)
+    return org is not None and org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6
+
+
+def serves_children(user: User) -> bool:
+    org = _org(user)
+    return user.is_superuser or is_county_bureau(user) or (org is not None and org.kind == Organisation.Kind.AGENCY)
+
+
+def field_writer(user: User) -> bool:
+    """Agencies, townships and county bureaus record and follow up people (and the system administrator)."""
+    org = _org(user)
+    return user.is_superuser or is_county_bureau(user) or (org is not None and org.kind in FIELD_KINDS)
+
+
+def is_agency(user: User) -> bool:
+    org = _org(user)
+    return user.is_superuser or (org is not None and org.kind == Organisation.Kind.AGENCY)
+
+
+def confirmer(user: User) -> bool:
+    org = _org(user)
+    return user.is_superuser or is_county_bureau(user) or (org is not None and org.kind == Organisation.Kind.TOWNSHIP)
+
+
+def _reach(user: User, division: str, station: int | None) -> bool:
+    """Bureaus and townships by the division subtree; agencies and evaluators by their stations."""
+    if user.is_superuser:
+        return True
+    org = _org(user)
+    if org is None:
+        return False
+    if org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
+        return division.startswith(org.division_id)
+    if org.kind in (Organisation.Kind.AGENCY, Organisation.Kind.EVALUATOR):
+        return station in station_ids(user)
+    return False
+
+
+def _people(user: User, rows: list[tuple[object, str, int, object]]) -> set[str]:
+    children = serves_children(user)
+    return {
+        str(key)
+        for key, division, station, birth in rows
+        if _reach(user, division, station) and (children or not is_child(birth))
+    }
+
+
+def beneficiary_ids(user: User) -> set[str]:
+    rows = list(Beneficiary.objects.values_list("public_id", "division_id", "station_id", "birth_date"))
+    return _people(user, rows)
+
+
+def beneficiary_unmask_ids(user: User) -> set[str]:
+    return beneficiary_ids(user) if field_writer(user) else set()
+
+
+def visit_create_ids(user: User) -> set[str]:
+    return beneficiary_ids(user) if is_agency(user) else set()
+
+
+def visit_ids(user: User) -> set[str]:
+    rows = list(Visit.objects.values_list("pk", "beneficiary__division_id", "station_id", "beneficiary__birth_date"))
+    return _people(user, rows)
+
+
+def escalation_ids(user: User) -> set[str]:
+    rows = list(
+        Escalation.objects.values_list("pk", "beneficiary__division_id", "station_id", "beneficiary__birth_date")
+    )
+    return _people(user, rows)
+
+
+def case_ids(user: User) -> set[str]:
+    rows = list(Case.objects.values_list("pk", "beneficiary__division_id", "station_id", "beneficiary__birth_date"))
+    return _people(user, rows)
+
+
+def record_ids(user: User, this_month: bool = False) -> set[str]:
+    rows = ServiceRecord.objects.all()
+    if this_month:
+        today = timezone.localdate()
+        rows = rows.filter(date__year=today.year, date__month=today.month)
+    return {
+        str(pk)
+        for pk, division, station in rows.values_list("pk", "station__division_id", "station_id")
+        if _reach(user, division, station)
+    }
+
+
+def month_record_ids(user: User) -> set[str]:
+    return record_ids(user, this_month=True)
+
+
+def service_list_ids(user: User) -> set[str]:
+    rows = StationServiceList.objects.values_list("pk", "station__division_id", "station_id")
+    return {str(pk) for pk, division, station in rows if _reach(user, division, station)}
+
+
+def referral_ids(user: User) -> set[str]:
+    org_id = user.organisation_id
+    rows = Referral.objects.values_list("pk", "from_station__division_id", "from_station_id", "to_agency_id")
+    return {
+        str(pk)
+        for pk, division, station, agency in rows
+        if _reach(user, division, station) or (org_id is not None and agency == org_id)
+    }
+
+
+def due_ids(user: User) -> set[str]:
+    """Scattered 特困 persons not visited this calendar week, where the county's policy asks for weekly visits."""
+    today = timezone.localdate()
+    year, week, _ = today.isocalendar()
+    this_week = f"{year}-W{week:02d}"
+    visited = set(Visit.objects.filter(week=this_week).values_list("beneficiary_id", flat=True))
+    weekly: dict[str, bool] = {}
+    out = set()
+    for person in Beneficiary.objects.filter(active=True):
+        if "tekun_scattered" not in person.categories or person.pk in visited:
+            continue
+        county = person.division_id[:6]
+        if county not in weekly:
+            value = effective_policy(county).get("service.visit_frequency")
+            weekly[county] = bool(value) and value.get("per") == "week"
+        if weekly[county]:
+            out.add(person)
+    keep = beneficiary_ids(user)
+    return {str(p.public_id) for p in out if str(p.public_id) in keep}
+
+
+def operating_station(division_prefix: str) -> Station | None:
+    return (
+        Station.objects.filter(division__pk__startswith=division_prefix, status=Station.Status.OPERATING)
+        .order_by("pk")
+        .first()
+    )
+
+
+def team_ids(user: User) -> set[str]:
+    from services.models import VolunteerTeam
+
+    year = timezone.localdate().year
+    rows = VolunteerTeam.objects.filter(founded_on__year=year).values_list("pk", "station__division_id", "station_id")
+    return {str(pk) for pk, division, station in rows if _reach(user, division, station)}
