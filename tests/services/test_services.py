@@ -217,7 +217,8 @@ def test_categories_come_from_the_policy_vocabulary() -> None:
 def test_api_masks_personal_data_and_unmasking_is_audited() -> None:
     who = person()
     who.id_number = "350425195001011234"
-    Beneficiary.objects.filter(pk=who.pk).update(phone="13805981234")
+    who.phone = "13805981234"
+    Beneficiary.objects.bulk_update([who], ["phone"])  # update() refuses hashed personal fields
     client = _client("datian_bureau")
     row = client.get(f"/api/v1/beneficiaries/{who.public_id}/").json()
     assert "1380598" not in str(row["phone"])
@@ -403,7 +404,8 @@ def test_import_is_all_or_nothing_with_row_and_column_messages() -> None:
 
 def test_exports_are_masked() -> None:
     who = person()
-    Beneficiary.objects.filter(pk=who.pk).update(phone="13805987777")
+    who.phone = "13805987777"
+    Beneficiary.objects.bulk_update([who], ["phone"])
     response = _client("datian_bureau").get("/services/beneficiaries/?export=xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
