@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import ContractViewSet, ProcurementViewSet
+from funding.api.urls import urlpatterns as funding_urls
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import (
@@ -52,5 +53,6 @@ urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
     path("calendar/days/", YearDaysView.as_view(), name="calendar-days"),
     *staffing_urls,
+    *funding_urls,
     *router.urls,
 ]

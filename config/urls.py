@@ -15,6 +15,7 @@ urlpatterns = [
     path("services/", include("services.work_urls")),
     path("calendar/", include("workdays.urls")),
     path("staffing/", include("staffing.urls")),
+    path("funding/", include("funding.urls")),
     path("", include("obligations.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

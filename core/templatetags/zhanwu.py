@@ -46,6 +46,16 @@ def yuan(value: Any) -> str:
 
 
 @register.filter
+def wan(value: Any) -> str:
+    """Yuan as a bare 万元 figure, as budget tables print it: 162000 → “16.2”, 2420000 → “242”."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    text = f"{(number / Decimal(10000)).quantize(Decimal('0.0001')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
 def wan_yuan(value: Any) -> str:
     """Money in 万元 for summary tables: 2420000 → “242.00 万元”."""
     number = _decimal(value)

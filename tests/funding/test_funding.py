@@ -1,0 +1,168 @@
+"""Funding from the policy (issue 12): Baisha's annex 2 reproduced from data, the relief-fund caps at the fen,
+spending categories per place, the page with its Excel table, and bad input answered in Chinese."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from funding.policy import categories, estimate, relief_cap
+from stations.importer import import_divisions
+from stations.models import Division
+from tests.stations.test_import import shared_dir  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+BAISHA = "469025"
+
+
+@pytest.fixture
+def baisha(demo: None, shared_dir: Path) -> Division:  # noqa: F811
+    import_divisions(shared_dir, prefix=BAISHA, progress=False)
+    return Division.objects.get(code=BAISHA)
+
+
+def test_baisha_annex_2_from_data(baisha: Division) -> None:
+    table = estimate(baisha, 2027)
+    # Annex 2 of 白沙 [002]: 11 stations × 3 workers; 16.2 + 5.8 = 22 万元 each; 33 workers, 178.2 + 63.8 = 242 万元.
+    assert table.stations == 11 and table.workers == 33
+    assert table.per_station == Decimal("220000.00")
+    assert (table.labour, table.operations, table.total) == (
+        Decimal("1782000.00"),
+        Decimal("638000.00"),
+        Decimal("2420000.00"),
+    )
+    assert {r.name for r in table.rows} >= {"牙叉镇", "七坊镇", "邦溪镇", "打安镇", "荣邦乡", "青松乡"}
+    assert all((r.workers, r.labour, r.operations) == (3, Decimal("162000"), Decimal("58000")) for r in table.rows)
+    assert "办公设备" in table.rows[0].note
+    assert table.findings[0].rule_key == "funding.station_total_min" and table.findings[0].outcome == "pass"
+
+
+def test_planning_stations_before_they_exist(baisha: Division) -> None:
+    table = estimate(baisha, 2027, planned=4)
+    assert table.stations == 4 and table.total == Decimal("880000.00") and table.workers == 12
+
+
+def test_a_county_whose_policy_sets_no_standard_says_so(demo: None) -> None:
+    table = estimate(Division.objects.get(code="350425"), 2027)  # Datian's plan sets no money per station
+    assert table.total is None and table.per_station is None
+    assert {f.rule_key for f in table.findings} == {"funding.station_labour", "funding.station_operations"}
+    assert all(f.outcome == "unknown" for f in table.findings)
+
+
+@pytest.mark.parametrize(
+    ("division", "base", "cap", "basis"),
+    [
+        ("350425", "1000000", "50000.00", "当年困难群众救助补助资金年度预算总额"),  # Datian 5 % [000 §7(2)]
+        ("5105", "1000000", "30000.00", "上年度困难群众救助资金支出总额"),  # Luzhou 3 % [001 §6(2)]
+        ("350425", "333333.33", "16666.66", "当年困难群众救助补助资金年度预算总额"),  # rounded down to the fen
+    ],
+)
+def test_relief_caps(demo: None, division: str, base: str, cap: str, basis: str) -> None:
+    result = relief_cap(division, Decimal(base))
+    assert result.cap == Decimal(cap) and result.basis == basis
+
+
+@pytest.mark.parametrize(("spent", "outcome"), [("49999.99", "pass"), ("50000.00", "pass"), ("50000.01", "fail")])
+def test_cap_is_inclusive_to_the_fen(demo: None, spent: str, outcome: str) -> None:
+    finding = relief_cap("350425", Decimal("1000000"), spent=Decimal(spent)).findings[0]
+    assert finding.outcome == outcome
+    assert finding.rule_key == "funding.relief_fund_cap" and "第七部分第（二）项" in finding.citation
+
+
+def test_categories_by_place(demo: None) -> None:
+    luzhou = {c["code"]: c for c in categories("5105")}
+    assert luzhou["fixed_assets"]["allowed"] is False and luzhou["utilities"]["allowed"] is False
+    assert luzhou["transport"]["allowed"] is True and "附件2" in luzhou["transport"]["clause"]
+    assert luzhou["office_equipment"]["allowed"] is False
+    baisha = {c["code"]: c for c in categories(BAISHA)}
+    assert baisha["office_equipment"]["allowed"] is True and baisha["office_equipment"]["condition"] == "新建社工站当年"
+    assert baisha["utilities"]["allowed"] is None  # Baisha's plan lists no categories
+
+
+def test_api(user_client, baisha: Division) -> None:  # type: ignore[no-untyped-def]
+    client = user_client("admin")
+    answer = client.get(f"/api/v1/funding/estimate/?division={BAISHA}&year=2027").json()
+    assert set(answer) >= {
+        "division",
+        "year",
+        "stations",
+        "workers",
+        "per_station",
+        "labour",
+        "operations",
+        "total",
+        "rows",
+    }
+    assert (answer["total"], answer["stations"], answer["workers"]) == ("2420000.00", 11, 33)
+    assert client.get(f"/api/v1/funding/estimate/?division={BAISHA}&stations=2").json()["total"] == "440000.00"
+    cap = client.get("/api/v1/funding/relief-cap/?division=350425&base=1000000&spent=50000.01").json()
+    assert set(cap) == {"cap", "share", "base", "basis", "findings"}
+    assert cap["cap"] == "50000.00" and cap["share"] == "5" and cap["findings"][0]["outcome"] == "fail"
+    cats = client.get("/api/v1/funding/categories/?division=5105").json()
+    assert set(cats[0]) == {"code", "name", "allowed", "condition", "clause"}
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/funding/relief-cap/?division=350425", "base"),
+        ("/api/v1/funding/relief-cap/?division=350425&base=abc", "base"),
+        ("/api/v1/funding/relief-cap/?division=350425&base=-1", "base"),
+        ("/api/v1/funding/relief-cap/?division=350425&base=1.001", "base"),
+        ("/api/v1/funding/relief-cap/?division=350425&base=1e400", "base"),
+        ("/api/v1/funding/relief-cap/?division=350425&base=NaN", "base"),
+        ("/api/v1/funding/relief-cap/?base=1", "division"),
+        ("/api/v1/funding/estimate/?division=350425100", "division"),
+        ("/api/v1/funding/estimate/?division=350425&year=99999", "year"),
+        ("/api/v1/funding/estimate/?division=350425&stations=0", "stations"),
+    ],
+)
+def test_bad_input_is_a_chinese_400(user_client, url: str, field: str) -> None:  # type: ignore[no-untyped-def]
+    response = user_client("datian_bureau").get(url)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+def test_outside_scope_is_404(user_client) -> None:  # type: ignore[no-untyped-def]
+    client = user_client("datian_bureau")
+    assert client.get("/api/v1/funding/estimate/?division=469025").status_code == 404
+    assert client.get("/api/v1/funding/relief-cap/?division=5105&base=1").status_code == 404
+    assert client.get("/api/v1/funding/categories/?division=350425").status_code == 200
+
+
+def test_page_and_excel(user_client, baisha: Division) -> None:  # type: ignore[no-untyped-def]
+    client = user_client("admin")
+    page = client.get(f"/funding/?division={BAISHA}&year=2027&base=1000000")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "242" in body and "16.2" in body and "牙叉镇" in body and "办公设备" in body
+    download = client.get(f"/funding/?division={BAISHA}&year=2027&export=xlsx")
+    assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxml")
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:6] == (
+        "序号",
+        "乡镇",
+        "驻站社工（人）",
+        "人力服务费用（万元）",
+        "运营费用（万元）",
+        "总经费（万元）",
+    )
+    total = rows[-1]
+    assert total[0] == "合计" and total[2] == 33
+    assert (Decimal(str(total[3])), Decimal(str(total[4])), Decimal(str(total[5]))) == (
+        Decimal("178.2"),
+        Decimal("63.8"),
+        Decimal("242"),
+    )
+
+
+def test_the_bureau_page_opens_on_its_county(user_client) -> None:  # type: ignore[no-untyped-def]
+    body = user_client("datian_bureau").get("/funding/").content.decode()
+    assert "大田县" in body and "经费支出类别" in body
