@@ -447,6 +447,14 @@ def procurement_award(
 TASK_BOOK_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE})
 
 
+def has_task_book(contract: Contract) -> bool:
+    """Confirming is offered only once a task book exists (reads a select_related ``task_book`` if loaded)."""
+    try:
+        return contract.task_book is not None
+    except TaskBook.DoesNotExist:
+        return False
+
+
 @declare(
     "contracts.task_book_save",
     label="编写项目任务书",
@@ -489,6 +497,7 @@ def task_book_save(*, acting_user: Any, contract: Contract, sections: dict[str, 
     roles=[Role.TOWNSHIP, Role.COUNTY_BUREAU, Role.CITY_BUREAU, Role.PROVINCE_BUREAU],
     state_field="status",
     states=TASK_BOOK_STATES,
+    available=has_task_book,
 )
 @transaction.atomic
 def task_book_confirm(*, acting_user: Any, contract: Contract) -> TaskBookConfirmation:

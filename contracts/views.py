@@ -80,7 +80,7 @@ class ContractDetailView(ScopedDetailView):
         return (
             super()
             .get_queryset()
-            .select_related("division", "agency", "township", "buyer", "procurement")
+            .select_related("division", "agency", "township", "buyer", "procurement", "task_book")
             .prefetch_related(
                 Prefetch("stations", queryset=Station.objects.select_related("division")),
                 Prefetch(

@@ -38,7 +38,7 @@ from .serializers import (
 
 def contract_queryset() -> ScopedQuerySet:
     # Parties and division joined in the page query, station ids and amendments in prefetches: no N+1.
-    return Contract.objects.select_related("buyer", "township", "agency", "division").prefetch_related(
+    return Contract.objects.select_related("buyer", "township", "agency", "division", "task_book").prefetch_related(
         Prefetch("stations", queryset=Station.objects.only("id")),
         Prefetch(
             "amendments",
