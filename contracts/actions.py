@@ -245,6 +245,52 @@ def contract_terminate(*, acting_user: Any, contract: Contract, terminated_date:
     return _transition(acting_user, current, "contracts.terminate", fields)
 
 
+RECEIVABLE = frozenset({S.FILED, S.ACTIVE, S.EXPIRED, S.TERMINATED})
+
+
+def filing_awaits_receipt(contract: Contract) -> bool:
+    return contract.filed_date is not None and contract.filing_received_date is None
+
+
+@declare(
+    "contracts.receive_filing",
+    label="确认收到报备",
+    model=Contract,
+    verb=Action.VIEW,
+    roles=[Role.CITY_BUREAU, Role.PROVINCE_BUREAU],
+    state_field="status",
+    states=RECEIVABLE,
+    available=filing_awaits_receipt,
+)
+@transaction.atomic
+def contract_receive_filing(*, acting_user: Any, contract: Contract, received_date: dt.date | None = None) -> Contract:
+    """The bureau above (city, or province) acknowledges the county's filing of an agreement in its subtree."""
+    current = Contract.objects.for_user(acting_user, Action.VIEW).select_for_update().filter(pk=contract.pk).first()
+    if current is None:
+        raise PermissionDenied("无权确认该协议的报备。")
+    check_state("contracts.receive_filing", current)
+    day = received_date or timezone.localdate()
+    if current.filed_date is None:
+        raise ValidationError({"filed_date": "该协议尚未报备。"})
+    if current.filing_received_date is not None:
+        raise ValidationError({"filing_received_date": "该协议的报备已确认收到。"})
+    if day > timezone.localdate():
+        raise ValidationError({"filing_received_date": "接收日期不能晚于今天。"})
+    if day < current.filed_date:
+        raise ValidationError({"filing_received_date": "接收日期不能早于报备日期。"})
+    current.filing_received_date = day
+    current.filing_received_by = acting_user
+    current.save(update_fields=["filing_received_date", "filing_received_by", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        event="receive_filing",
+        obj=current,
+        division_code=current.division_id,
+        changes={"filing_received_date": {"before": None, "after": day.isoformat()}},
+    )
+    return current
+
+
 @declare(
     "contracts.amend",
     label="变更协议",

@@ -194,6 +194,16 @@ class Contract(models.Model):
     amount_per_year = models.DecimalField("年度金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     filed_date = models.DateField("报备日期", null=True, blank=True)
     filed_with = models.CharField("报备机关", max_length=120, blank=True)
+    # The city (or province) bureau's acknowledgement of the filing (contracts.receive_filing).
+    filing_received_date = models.DateField("报备接收日期", null=True, blank=True)
+    filing_received_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="报备接收人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     terminated_date = models.DateField("终止日期", null=True, blank=True)
     termination_reason = models.CharField("终止原因", max_length=300, blank=True)
     signed_date = models.DateField("签订日期", null=True, blank=True)

@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("contracts/", views.ContractListView.as_view(), name="contract-list"),
+    path("contracts/filings/", views.FilingListView.as_view(), name="contract-filings"),
+    path("contracts/<int:pk>/receive-filing/", views.ReceiveFilingView.as_view(), name="contract-receive-filing"),
     path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
     path(
         "contracts/<int:pk>/<str:action>/",

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.views import View
 
 from core.actions import available_actions
-from core.scoping import Action
+from core.scoping import Action, Role, scope_of
 from core.views import ScopedDetailView, ScopedListView
 from stations.models import Station
 
 from . import actions
-from .deadlines import contract_deadlines
+from .deadlines import calendar_note, contract_deadlines
 from .filtersets import ContractFilterSet
 from .models import Amendment, Bidder, Contract, Procurement
 from .procurement import ocds_method
@@ -67,6 +67,7 @@ class ContractListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["f"] = {k: self.request.GET.get(k, "") for k in ("state", "year", "q")}
+        ctx["show_filings"] = scope_of(self.request.user).role in FilingListView.ROLES
         ctx["states"] = Contract.Status.choices
         return ctx
 
@@ -95,6 +96,8 @@ class ContractDetailView(ScopedDetailView):
         contract: Contract = self.object
         ctx["deadlines"] = contract_deadlines(contract)
         allowed = {a["action"]: a["label"] for a in available_actions(self.request.user, contract)}
+        ctx["calendar_note"] = calendar_note(contract)
+        ctx["may_receive_filing"] = "contracts.receive_filing" in allowed
         ctx["transitions"] = [
             {"action": name, "label": allowed[name], "fields": fields}
             for name, (_func, fields) in TRANSITION_FORMS.items()
@@ -224,3 +227,92 @@ class ProcurementDetailView(ScopedDetailView):
         ctx["bidders"] = bidders
         ctx["ocds"] = ocds_method(procurement.method)
         return ctx
+
+
+# --- filings with the bureau above (city and province bureaus) ------------------------------------------
+
+FILING_VIEWS = {
+    "": "全部",
+    "awaiting": "待报备",
+    "unreceived": "已报备待接收",
+    "received": "已接收",
+}
+
+
+def _filing_queryset(user: Any, show: str) -> QuerySet[Contract]:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import OuterRef, Subquery
+
+    from obligations.models import Obligation
+
+    ct = ContentType.objects.get_for_model(Contract)
+    due = Obligation.objects.filter(kind="contract.filing", content_type=ct, object_id=OuterRef("pk")).values(
+        "due_date"
+    )[:1]
+    qs = (
+        Contract.objects.for_user(user, Action.VIEW)
+        .filter(signed_date__isnull=False)
+        .exclude(status=Contract.Status.DRAFT)
+        .select_related("division", "agency", "buyer", "filing_received_by")
+        .annotate(filing_due=Subquery(due))
+    )
+    if show == "awaiting":
+        qs = qs.filter(filed_date__isnull=True, status=Contract.Status.SIGNED)
+    elif show == "unreceived":
+        qs = qs.filter(filed_date__isnull=False, filing_received_date__isnull=True)
+    elif show == "received":
+        qs = qs.filter(filing_received_date__isnull=False)
+    return qs.order_by("filing_received_date", "-filed_date", "-signed_date", "number")
+
+
+class FilingListView(LoginRequiredMixin, View):
+    """报备协议: the agreements the counties of the caller's city (or province) signed and filed; the bureau marks
+    each filing received (contracts.receive_filing). County bureaus and below have their own contract list."""
+
+    ROLES = frozenset({Role.CITY_BUREAU, Role.PROVINCE_BUREAU, Role.ADMIN})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.core.paginator import Paginator
+        from django.template.response import TemplateResponse
+
+        if scope_of(request.user).role not in self.ROLES:
+            raise Http404("未找到。")
+        show = request.GET.get("show", "")
+        if show not in FILING_VIEWS:
+            show = ""
+        page = Paginator(_filing_queryset(request.user, show), 50).get_page(request.GET.get("page"))
+        may_receive = actions.contract_receive_filing.action_spec.role_may(scope_of(request.user).role)
+        rows = [{"contract": c, "may_receive": may_receive and actions.filing_awaits_receipt(c)} for c in page]
+        return TemplateResponse(
+            request,
+            "contracts/filing_list.html",
+            {
+                "page_obj": page,
+                "rows": rows,
+                "show": show,
+                "views": FILING_VIEWS.items(),
+                "today": timezone.localdate(),
+            },
+        )
+
+
+class ReceiveFilingView(LoginRequiredMixin, View):
+    """POST: the city or province bureau marks a filing received (the declared action decides)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = access_contract(request.user, pk, Action.VIEW)
+        try:
+            actions.contract_receive_filing(acting_user=request.user, contract=contract)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, f"已确认收到协议{contract.number}的报备。")
+        back = request.POST.get("next", "")
+        if back.startswith("/contracts/") and "//" not in back:
+            return redirect(back)
+        return redirect("contract-filings")

@@ -155,6 +155,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "signed_date",
             "filed_date",
             "filed_with",
+            "filing_received_date",
             "start_date",
             "end_date",
             "terminated_date",
@@ -213,6 +214,10 @@ class SignSerializer(serializers.Serializer):
 class FileSerializer(serializers.Serializer):
     filed_date = serializers.DateField(label="报备日期")
     filed_with = serializers.CharField(max_length=120, label="报备机关")
+
+
+class ReceiveFilingSerializer(serializers.Serializer):
+    received_date = serializers.DateField(label="接收日期（缺省为今天）", required=False)
 
 
 class TerminateSerializer(serializers.Serializer):

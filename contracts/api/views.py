@@ -30,6 +30,7 @@ from .serializers import (
     FileSerializer,
     ProcurementCreateSerializer,
     ProcurementSerializer,
+    ReceiveFilingSerializer,
     SignSerializer,
     TaskBookSerializer,
     TerminateSerializer,
@@ -138,6 +139,7 @@ class ContractViewSet(ScopedModelViewSet):
         "amend": actions.contract_amend,
         "task_book": actions.task_book_save,
         "confirm_task_book": actions.task_book_confirm,
+        "receive_filing": actions.contract_receive_filing,
     }
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
@@ -207,6 +209,13 @@ class ContractViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="task-book/confirm")
     def confirm_task_book(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, actions.task_book_confirm, None)
+
+    @extend_schema(
+        request=ReceiveFilingSerializer, responses=ContractDetailSerializer, summary="确认收到报备（市、省民政部门）"
+    )
+    @action(detail=True, methods=["post"], url_path="receive-filing")
+    def receive_filing(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, actions.contract_receive_filing, ReceiveFilingSerializer)
 
     @extend_schema(request=None, responses={200: dict}, summary="协议的 OCDS 1.1 发布包（release package）")
     @action(detail=True, methods=["get"])

@@ -108,3 +108,13 @@ def test_task_book_confirmations_are_owed_per_party_and_close_on_confirming() ->
     run_sweep(today=dt.date(2026, 9, 30), kind_keys=["contract.task_book.county"])
     county.refresh_from_db()
     assert county.state == Obligation.State.DONE
+
+
+def test_the_page_says_when_the_agreement_runs_past_the_calendar(user_client) -> None:  # type: ignore[no-untyped-def]
+    from workdays.models import CalendarYear
+
+    contract = _signed(number="DT-OB-3")
+    last = max(CalendarYear.objects.filter(complete=True).values_list("year", flat=True))
+    Contract.objects.filter(pk=contract.pk).update(end_date=dt.date(last + 1, 9, 30))
+    body = user_client("datian_bureau").get(f"/contracts/{contract.pk}/").content.decode()
+    assert f"协议期限延伸至{last + 1}年，工作日历尚未覆盖该年度" in body

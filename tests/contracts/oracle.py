@@ -1,0 +1,25 @@
+"""Expected rows of the contracts pages, computed from the data without core.scoping."""
+
+from __future__ import annotations
+
+from accounts.models import Organisation, User
+from contracts.models import Contract
+
+
+def sees_filings(user: User) -> bool:
+    """The filings page: the system administrator and the city and province bureaus (codes of 4 and 2 digits)."""
+    if user.is_superuser:
+        return True
+    org = user.organisation
+    return org is not None and org.kind == Organisation.Kind.BUREAU and len(org.division_id) in (2, 4)
+
+
+def filing_ids(user: User) -> set[int]:
+    """Signed agreements (not drafts) in the bureau's subtree."""
+    if not sees_filings(user):
+        return set()
+    rows = Contract.objects.exclude(status="draft").filter(signed_date__isnull=False).values_list("pk", "division_id")
+    if user.is_superuser:
+        return {pk for pk, _ in rows}
+    code = user.organisation.division_id  # type: ignore[union-attr]
+    return {pk for pk, division in rows if division.startswith(code)}
