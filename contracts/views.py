@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
 
-from core.actions import available_actions
+from core.actions import available_actions, spec_of
 from core.scoping import Action, Role, scope_of
 from core.views import ScopedDetailView, ScopedListView
 from stations.models import Station
@@ -281,7 +281,7 @@ class FilingListView(LoginRequiredMixin, View):
         if show not in FILING_VIEWS:
             show = ""
         page = Paginator(_filing_queryset(request.user, show), 50).get_page(request.GET.get("page"))
-        may_receive = actions.contract_receive_filing.action_spec.role_may(scope_of(request.user).role)
+        may_receive = spec_of("contracts.receive_filing").role_may(scope_of(request.user).role)
         rows = [{"contract": c, "may_receive": may_receive and actions.filing_awaits_receipt(c)} for c in page]
         return TemplateResponse(
             request,
