@@ -19,7 +19,16 @@ from core.actions import check_state, declare
 from core.scoping import Action, Role, scope_of
 from stations.models import Division, Station
 
-from .models import Amendment, Bidder, Contract, Method, Procurement, TaskBook, TaskBookConfirmation
+from .models import (
+    Amendment,
+    Bidder,
+    Contract,
+    ContractDocument,
+    Method,
+    Procurement,
+    TaskBook,
+    TaskBookConfirmation,
+)
 from .procurement import eligibility_findings, findings_as_data
 
 # The status is not edited: it moves only through the transition actions below.
@@ -578,3 +587,70 @@ def task_book_confirm(*, acting_user: Any, contract: Contract) -> TaskBookConfir
         changes={"confirmed": {"before": None, "after": PARTIES[party][0]}},
     )
     return confirmation
+
+
+# --- documents ------------------------------------------------------------------------------------------
+
+DOCUMENT_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE})
+
+
+@declare(
+    "contracts.document_upload",
+    label="上传协议文件",
+    model=Contract,
+    verb=Action.VIEW,
+    roles=[Role.COUNTY_BUREAU, Role.AGENCY],
+    state_field="status",
+    states=DOCUMENT_STATES,
+)
+@transaction.atomic
+def document_upload(*, acting_user: Any, contract: Contract, kind: str, title: str, upload: Any) -> ContractDocument:
+    """The buying bureau or the agreement's own agency attaches a document; the file is checked (type by
+    content, size, zip bombs) before anything is written, and removed again if the row cannot be saved."""
+    from django.core.files.base import ContentFile
+
+    from .documents import check_upload
+
+    current = Contract.objects.for_user(acting_user, Action.VIEW).select_for_update().filter(pk=contract.pk).first()
+    if current is None:
+        raise PermissionDenied("无权为该协议上传文件。")
+    role = scope_of(acting_user).role
+    if role == Role.AGENCY and current.agency_id != acting_user.organisation_id:
+        raise PermissionDenied("只能为本机构承接的协议上传文件。")
+    if (
+        role == Role.COUNTY_BUREAU
+        and not Contract.objects.for_user(acting_user, Action.CHANGE).filter(pk=current.pk).exists()
+    ):
+        raise PermissionDenied("无权为该协议上传文件。")
+    check_state("contracts.document_upload", current)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "请填写文件名称。"})
+    checked = check_upload(upload, kind)
+    document = ContractDocument(
+        contract=current,
+        kind=kind,
+        title=title[:120],
+        original_name=str(getattr(upload, "name", ""))[-200:],
+        content_type=checked.content_type,
+        extension=checked.extension,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=acting_user,
+    )
+    document.full_clean(exclude=["file"])
+    document.file.save("upload", ContentFile(checked.data), save=False)
+    stored = str(document.file.name)
+    try:
+        document.save()
+        audit.record(
+            acting_user=acting_user,
+            event="document_upload",
+            obj=current,
+            division_code=current.division_id,
+            changes={"document": {"before": None, "after": f"{document.get_kind_display()}：{document.title}"}},
+        )
+    except Exception:
+        document.file.storage.delete(stored)
+        raise
+    return document

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from core.scoping import Role, ScopedManager, ScopeRule
@@ -352,3 +357,69 @@ class TaskBookConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_book} · {self.party}"
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files under ``settings.PRIVATE_MEDIA_ROOT/contracts``, read at each use (so a test may move it); no URL:
+    nothing here is served except through a scoped view."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        from django.conf import settings
+
+        return str(Path(settings.PRIVATE_MEDIA_ROOT) / "contracts")
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("private files have no URL")
+
+
+def _private_storage() -> Any:
+    return PrivateStorage()
+
+
+def _document_path(instance: ContractDocument, filename: str) -> str:
+    # A random name: the uploader's file name is kept in ``original_name`` and never used as a path.
+    import uuid
+
+    return f"{instance.contract_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class ContractDocument(models.Model):
+    """A document of the agreement (signed scan, task book, annex): checked for type, size and content on upload,
+    stored under ``settings.PRIVATE_MEDIA_ROOT`` and served only through the scoped download view."""
+
+    class Kind(models.TextChoices):
+        SIGNED_SCAN = "signed_scan", "协议签字盖章扫描件"
+        TASK_BOOK = "task_book", "项目任务书"
+        ANNEX = "annex", "其他附件"
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("文件类型", max_length=20, choices=Kind.choices)
+    title = models.CharField("文件名称", max_length=120)
+    original_name = models.CharField("上传时的文件名", max_length=200)
+    file = models.FileField("文件", storage=_private_storage, upload_to=_document_path, max_length=200)
+    content_type = models.CharField("格式", max_length=100)
+    extension = models.CharField("扩展名", max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="contract__division_id",
+        agency="contract__agency_id",
+        writers={"add": frozenset({Role.COUNTY_BUREAU, Role.AGENCY})},
+    )
+
+    class Meta:
+        verbose_name = "协议文件"
+        verbose_name_plural = "协议文件"
+        ordering = ["contract", "kind", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.title}"

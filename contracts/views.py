@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
@@ -23,7 +24,7 @@ from stations.models import Station
 from . import actions
 from .deadlines import calendar_note, contract_deadlines
 from .filtersets import ContractFilterSet
-from .models import Amendment, Bidder, Contract, Procurement
+from .models import Amendment, Bidder, Contract, ContractDocument, Procurement
 from .procurement import ocds_method
 from .selectors import access_contract
 
@@ -98,6 +99,13 @@ class ContractDetailView(ScopedDetailView):
         allowed = {a["action"]: a["label"] for a in available_actions(self.request.user, contract)}
         ctx["calendar_note"] = calendar_note(contract)
         ctx["may_receive_filing"] = "contracts.receive_filing" in allowed
+        ctx["may_upload"] = "contracts.document_upload" in allowed
+        ctx["documents"] = list(
+            ContractDocument.objects.for_user(self.request.user, Action.VIEW)
+            .filter(contract=contract)
+            .select_related("uploaded_by")
+        )
+        ctx["document_kinds"] = ContractDocument.Kind.choices
         ctx["transitions"] = [
             {"action": name, "label": allowed[name], "fields": fields}
             for name, (_func, fields) in TRANSITION_FORMS.items()
@@ -316,3 +324,61 @@ class ReceiveFilingView(LoginRequiredMixin, View):
         if back.startswith("/contracts/") and "//" not in back:
             return redirect(back)
         return redirect("contract-filings")
+
+
+# --- documents ------------------------------------------------------------------------------------------
+
+
+class DocumentUploadView(LoginRequiredMixin, View):
+    """POST (multipart): attach a document to the agreement through the declared action; refusals in Chinese."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = access_contract(request.user, pk, Action.VIEW)
+        try:
+            document = actions.document_upload(
+                acting_user=request.user,
+                contract=contract,
+                kind=request.POST.get("kind", ""),
+                title=request.POST.get("title", ""),
+                upload=request.FILES.get("file"),
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, f"文件未保存：{text}")
+        else:
+            messages.success(request, f"已上传：{document.title}")
+        return redirect("contract-detail", pk=contract.pk)
+
+
+class DocumentDownloadView(LoginRequiredMixin, View):
+    """GET: the stored file, only for a document the caller may read (others: 404), as an attachment."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        from urllib.parse import quote
+
+        from django.http import FileResponse
+
+        from .models import ContractDocument
+
+        document = (
+            ContractDocument.objects.for_user(request.user, Action.VIEW)
+            .select_related("contract")
+            .filter(pk=pk)
+            .first()
+        )
+        if document is None:
+            raise Http404("未找到。")
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("文件不存在。") from None
+        response = FileResponse(handle, content_type=document.content_type)
+        name = f"{document.contract.number}-{document.title}{document.extension}"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

