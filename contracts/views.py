@@ -382,3 +382,18 @@ class DocumentDownloadView(LoginRequiredMixin, View):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class AgreementPdfView(LoginRequiredMixin, View):
+    """GET: the agreement as a PDF, for whoever reads the agreement (others: 404)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from urllib.parse import quote
+
+        from .pdf import agreement_pdf
+
+        contract = access_contract(request.user, pk, Action.VIEW)
+        response = HttpResponse(agreement_pdf(contract), content_type="application/pdf")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'服务协议-{contract.number}.pdf')}"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

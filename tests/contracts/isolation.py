@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.checks import DetailCheck, RolePageCheck
+from tests.oracle import contract_ids
 
 from . import oracle
 
@@ -15,6 +16,15 @@ ROLE_PAGES = [
 ]
 
 
+def _contracts() -> Any:
+    from contracts.models import Contract
+
+    # A sample (the PDF takes a moment to draw): the isolation seed's and the outside agreements, and two more.
+    return Contract.objects.filter(number__startswith="MATRIX-RF-") | Contract.objects.filter(
+        pk__in=Contract.objects.exclude(number__startswith="MATRIX-RF-").order_by("pk").values("pk")[:2]
+    )
+
+
 def _documents() -> Any:
     from contracts.models import ContractDocument
 
@@ -22,6 +32,7 @@ def _documents() -> Any:
 
 
 DETAILS = [
+    DetailCheck("contract-pdf", lambda c: f"/contracts/{c.pk}/pdf/", lambda: _contracts(), lambda u: contract_ids(u)),
     DetailCheck(
         "contract-document",
         lambda d: f"/contracts/documents/{d.pk}/",
