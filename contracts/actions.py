@@ -654,3 +654,83 @@ def document_upload(*, acting_user: Any, contract: Contract, kind: str, title: s
         document.file.storage.delete(stored)
         raise
     return document
+
+
+# --- payment schedule, performance indicators, breach terms ------------------------------------------------
+
+TERMS_STATES = frozenset({S.DRAFT})
+
+
+def _terms_snapshot(contract: Contract) -> dict[str, Any]:
+    from .models import BreachTerm, PaymentInstalment, PerformanceIndicator
+
+    return {
+        "payments": [
+            f"{p.sequence}|{p.due_date.isoformat()}|{p.amount}|{p.condition}"
+            for p in PaymentInstalment.objects.filter(contract=contract)
+        ],
+        "indicators": [
+            f"{i.sequence}|{i.name}|{i.target}|{i.unit}" for i in PerformanceIndicator.objects.filter(contract=contract)
+        ],
+        "breach_terms": [f"{b.sequence}|{b.party}|{b.text}" for b in BreachTerm.objects.filter(contract=contract)],
+    }
+
+
+@declare(
+    "contracts.terms_save",
+    label="编辑拨付安排、绩效指标与违约责任",
+    model=Contract,
+    verb=Action.CHANGE,
+    state_field="status",
+    states=TERMS_STATES,
+)
+@transaction.atomic
+def terms_save(
+    *,
+    acting_user: Any,
+    contract: Contract,
+    payments: list[dict[str, Any]],
+    indicators: list[dict[str, Any]],
+    breach_terms: list[dict[str, Any]],
+) -> Contract:
+    """Replace the draft agreement's payment schedule, indicators and breach terms (after signing they change
+    only by a supplementary agreement). Payments fall within the service period; their total per service year
+    may not exceed the yearly amount."""
+    from .models import BreachTerm, PaymentInstalment, PerformanceIndicator
+
+    current = _locked(acting_user, contract, "contracts.terms_save")
+    before = _terms_snapshot(current)
+    errors: dict[str, list[str]] = {}
+    rows_p = [PaymentInstalment(contract=current, sequence=n, **p) for n, p in enumerate(payments, start=1)]
+    rows_i = [PerformanceIndicator(contract=current, sequence=n, **i) for n, i in enumerate(indicators, start=1)]
+    rows_b = [BreachTerm(contract=current, sequence=n, **b) for n, b in enumerate(breach_terms, start=1)]
+    for label, rows in (("payments", rows_p), ("indicators", rows_i), ("breach_terms", rows_b)):
+        for n, row in enumerate(rows, start=1):
+            try:
+                row.full_clean(exclude=["contract"])
+            except ValidationError as exc:
+                errors.setdefault(label, []).extend(f"第{n}行：{m}" for m in exc.messages)
+    for n, p in enumerate(rows_p, start=1):
+        if p.due_date and not current.start_date <= p.due_date <= current.end_date:
+            errors.setdefault("payments", []).append(f"第{n}行：拨付时间须在协议服务期内。")
+    if current.amount_per_year is not None and rows_p:
+        total = sum((p.amount for p in rows_p if p.amount is not None), Decimal("0"))
+        years = max(1, round(((current.end_date - current.start_date).days + 1) / 365))
+        if total > current.amount_per_year * years:
+            errors.setdefault("payments", []).append(
+                f"拨付合计 {total} 元超过协议金额（年度金额 {current.amount_per_year} 元 × {years} 年）。"
+            )
+    if errors:
+        raise ValidationError(errors)
+    PaymentInstalment.objects.filter(contract=current).delete()
+    PerformanceIndicator.objects.filter(contract=current).delete()
+    BreachTerm.objects.filter(contract=current).delete()
+    PaymentInstalment.objects.bulk_create(rows_p)
+    PerformanceIndicator.objects.bulk_create(rows_i)
+    BreachTerm.objects.bulk_create(rows_b)
+    changes = audit.diff(before, _terms_snapshot(current))
+    if changes:
+        audit.record(
+            acting_user=acting_user, event="terms", obj=current, division_code=current.division_id, changes=changes
+        )
+    return current

@@ -423,3 +423,68 @@ class ContractDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.number} {self.title}"
+
+
+class PaymentInstalment(models.Model):
+    """One instalment of the fund disbursement schedule (资金拨付安排): when, how much, on what condition."""
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="payments")
+    sequence = models.PositiveSmallIntegerField("期次")
+    due_date = models.DateField("拨付时间")
+    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
+    condition = models.CharField("拨付条件", max_length=200, blank=True, help_text="如 协议签订后、中期评估合格后")
+
+    class Meta:
+        verbose_name = "资金拨付安排"
+        verbose_name_plural = "资金拨付安排"
+        ordering = ["contract", "sequence", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="%(app_label)s_%(class)s_amount_positive",
+                violation_error_message="拨付金额须大于零。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} 第{self.sequence}期"
+
+
+class PerformanceIndicator(models.Model):
+    """A performance indicator of the agreement with its target (绩效指标及目标值)."""
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="indicators")
+    sequence = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("指标", max_length=120)
+    target = models.CharField("目标值", max_length=60)
+    unit = models.CharField("单位", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "绩效指标"
+        verbose_name_plural = "绩效指标"
+        ordering = ["contract", "sequence", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}：{self.target}{self.unit}"
+
+
+class BreachTerm(models.Model):
+    """A breach term (违约责任): which party, what it owes when in breach."""
+
+    class Party(models.TextChoices):
+        BUYER = "buyer", "甲方（购买主体）"
+        AGENCY = "agency", "乙方（承接主体）"
+        TOWNSHIP = "township", "丙方（项目落地方）"
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="breach_terms")
+    sequence = models.PositiveSmallIntegerField("序号")
+    party = models.CharField("违约方", max_length=10, choices=Party.choices)
+    text = models.CharField("违约情形及责任", max_length=500)
+
+    class Meta:
+        verbose_name = "违约责任"
+        verbose_name_plural = "违约责任"
+        ordering = ["contract", "sequence", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()}：{self.text[:20]}"

@@ -25,6 +25,9 @@ def agreement_context(contract: Contract) -> dict[str, Any]:
         "amendments": list(contract.amendments.prefetch_related("stations_added", "stations_removed")),
         "deadlines": contract_deadlines(contract),
         "book_sections": sections,
+        "payments": list(contract.payments.all()),
+        "indicators": list(contract.indicators.all()),
+        "breach_terms": list(contract.breach_terms.all()),
     }
 
 

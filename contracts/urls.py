@@ -8,6 +8,7 @@ urlpatterns = [
     path("contracts/<int:pk>/receive-filing/", views.ReceiveFilingView.as_view(), name="contract-receive-filing"),
     path("contracts/<int:pk>/documents/", views.DocumentUploadView.as_view(), name="contract-document-upload"),
     path("contracts/documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="contract-document"),
+    path("contracts/<int:pk>/terms/", views.ContractTermsView.as_view(), name="contract-terms"),
     path("contracts/<int:pk>/pdf/", views.AgreementPdfView.as_view(), name="contract-pdf"),
     path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
     path(

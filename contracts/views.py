@@ -89,6 +89,9 @@ class ContractDetailView(ScopedDetailView):
                     "amendments",
                     queryset=Amendment.objects.prefetch_related("stations_added", "stations_removed"),
                 ),
+                "payments",
+                "indicators",
+                "breach_terms",
             )
         )
 
@@ -100,6 +103,7 @@ class ContractDetailView(ScopedDetailView):
         ctx["calendar_note"] = calendar_note(contract)
         ctx["may_receive_filing"] = "contracts.receive_filing" in allowed
         ctx["may_upload"] = "contracts.document_upload" in allowed
+        ctx["may_edit_terms"] = "contracts.terms_save" in allowed
         ctx["documents"] = list(
             ContractDocument.objects.for_user(self.request.user, Action.VIEW)
             .filter(contract=contract)
@@ -397,3 +401,73 @@ class AgreementPdfView(LoginRequiredMixin, View):
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'服务协议-{contract.number}.pdf')}"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+# --- structured terms ----------------------------------------------------------------------------------
+
+
+class ContractTermsView(LoginRequiredMixin, View):
+    """拨付安排、绩效指标与违约责任: a form for the buying bureau while the agreement is a draft."""
+
+    def _contract(self, request: HttpRequest, pk: int) -> Contract:
+        return access_contract(request.user, pk, Action.CHANGE)
+
+    def _render(self, request: HttpRequest, contract: Contract, sets: dict[str, Any]) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        editable = spec_of("contracts.terms_save").state_allows(contract)
+        return TemplateResponse(
+            request, "contracts/contract_terms.html", {"contract": contract, "editable": editable, **sets}
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from .forms import BreachFormSet, IndicatorFormSet, PaymentFormSet
+
+        contract = self._contract(request, pk)
+        sets = {
+            "payments": PaymentFormSet(
+                prefix="pay",
+                initial=[
+                    {"due_date": p.due_date, "amount": p.amount, "condition": p.condition}
+                    for p in contract.payments.all()
+                ],
+            ),
+            "indicators": IndicatorFormSet(
+                prefix="ind",
+                initial=[{"name": i.name, "target": i.target, "unit": i.unit} for i in contract.indicators.all()],
+            ),
+            "breaches": BreachFormSet(
+                prefix="bre", initial=[{"party": b.party, "text": b.text} for b in contract.breach_terms.all()]
+            ),
+        }
+        return self._render(request, contract, sets)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from .forms import BreachFormSet, IndicatorFormSet, PaymentFormSet, filled_rows
+
+        contract = self._contract(request, pk)
+        sets: dict[str, Any] = {
+            "payments": PaymentFormSet(request.POST, prefix="pay"),
+            "indicators": IndicatorFormSet(request.POST, prefix="ind"),
+            "breaches": BreachFormSet(request.POST, prefix="bre"),
+        }
+        if not all(fs.is_valid() for fs in sets.values()):
+            messages.error(request, "请按提示修改后再保存。")
+            return self._render(request, contract, sets)
+        try:
+            actions.terms_save(
+                acting_user=request.user,
+                contract=contract,
+                payments=filled_rows(sets["payments"], ("due_date", "amount", "condition")),
+                indicators=filled_rows(sets["indicators"], ("name", "target", "unit")),
+                breach_terms=filled_rows(sets["breaches"], ("party", "text")),
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+            return self._render(request, contract, sets)
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+            return self._render(request, contract, sets)
+        messages.success(request, "已保存拨付安排、绩效指标与违约责任。")
+        return redirect("contract-detail", pk=contract.pk)

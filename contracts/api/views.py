@@ -34,6 +34,7 @@ from .serializers import (
     SignSerializer,
     TaskBookSerializer,
     TerminateSerializer,
+    TermsSerializer,
 )
 
 
@@ -140,6 +141,7 @@ class ContractViewSet(ScopedModelViewSet):
         "task_book": actions.task_book_save,
         "confirm_task_book": actions.task_book_confirm,
         "receive_filing": actions.contract_receive_filing,
+        "terms": actions.terms_save,
     }
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
@@ -209,6 +211,13 @@ class ContractViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="task-book/confirm")
     def confirm_task_book(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, actions.task_book_confirm, None)
+
+    @extend_schema(
+        request=TermsSerializer, responses=ContractDetailSerializer, summary="拨付安排、绩效指标与违约责任（草拟时）"
+    )
+    @action(detail=True, methods=["post"])
+    def terms(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, actions.terms_save, TermsSerializer)
 
     @extend_schema(
         request=ReceiveFilingSerializer, responses=ContractDetailSerializer, summary="确认收到报备（市、省民政部门）"

@@ -32,6 +32,12 @@ def _documents() -> Any:
 
 
 DETAILS = [
+    DetailCheck(
+        "contract-terms",
+        lambda c: f"/contracts/{c.pk}/terms/",
+        lambda: _contracts(),
+        oracle.changeable_contract_ids,
+    ),
     DetailCheck("contract-pdf", lambda c: f"/contracts/{c.pk}/pdf/", lambda: _contracts(), lambda u: contract_ids(u)),
     DetailCheck(
         "contract-document",
@@ -47,6 +53,7 @@ EXEMPT = {
     "contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py and "
     "tests/contracts/test_filings.py",
     "api:contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py",
+    "api:contract-terms": "POST only, a declared action: tests/contracts/write_cases.py and test_terms.py",
 }
 
 

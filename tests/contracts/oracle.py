@@ -32,3 +32,14 @@ def document_ids(user: User) -> set[int]:
 
     visible = contract_ids(user)
     return {pk for pk, contract in ContractDocument.objects.values_list("pk", "contract_id") if contract in visible}
+
+
+def changeable_contract_ids(user: User) -> set[int]:
+    """Agreements the user may edit: the county bureau's subtree (the buyer writes), everything for the admin."""
+    rows = Contract.objects.values_list("pk", "division_id")
+    if user.is_superuser:
+        return {pk for pk, _ in rows}
+    org = user.organisation
+    if org is None or org.kind != Organisation.Kind.BUREAU or len(org.division_id) != 6:
+        return set()
+    return {pk for pk, division in rows if division.startswith(org.division_id)}

@@ -201,7 +201,14 @@ def test_the_agreement_moves_draft_signed_filed_in_force_terminated(user_client)
     # No task book yet: writing one is offered, confirming it is not.
     book = ["contracts.task_book_save"]
     doc = "contracts.document_upload"
-    assert _actions(_json(bureau.get(url))) == [doc, "contracts.sign", *book, "contracts.update"]
+    # Structured terms (payments, indicators, breach terms) are edited while a draft only.
+    assert _actions(_json(bureau.get(url))) == [
+        doc,
+        "contracts.sign",
+        *book,
+        "contracts.terms_save",
+        "contracts.update",
+    ]
     signed = _json(_post(bureau, url + "sign/", {"signed_date": "2026-09-28"}))
     assert signed["status"] == "signed"
     # 15 working days from 28 September 2026, signing day not counted, across the National Day holiday

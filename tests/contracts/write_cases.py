@@ -74,10 +74,53 @@ def _upload_http(client: Client, contract: Any) -> Any:
     return client.post(f"/contracts/{contract.pk}/documents/", {"kind": "annex", "title": "矩阵附件", "file": pdf()})
 
 
+def terms() -> dict[str, Any]:
+    year = timezone.localdate().year
+    return {
+        "payments": [{"due_date": dt.date(year, 3, 1), "amount": "100.00", "condition": "签订后"}],
+        "indicators": [{"name": "个案服务", "target": "20", "unit": "个"}],
+        "breach_terms": [{"party": "agency", "text": "未按期配齐驻站社工的，按日扣减服务费"}],
+    }
+
+
+def _terms(user: Any, contract: Any) -> Any:
+    from decimal import Decimal
+
+    from contracts import actions as ca
+
+    data = terms()
+    payments = [{**p, "amount": Decimal(p["amount"])} for p in data["payments"]]
+    return ca.terms_save(
+        acting_user=user,
+        contract=contract,
+        payments=payments,
+        indicators=data["indicators"],
+        breach_terms=data["breach_terms"],
+    )
+
+
+def _terms_http(client: Client, contract: Any) -> Any:
+    import json
+
+    return client.post(
+        f"/api/v1/contracts/{contract.pk}/terms/", json.dumps(terms(), default=str), content_type="application/json"
+    )
+
+
 def cases() -> dict[str, Case]:
     from contracts import actions as ca
 
     return {
+        "contracts.terms_save": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: filed_contract(status="draft", filed=False),
+            out_of_scope=lambda: filed_contract("350424", status="draft", filed=False),
+            call=_terms,
+            http=_terms_http,
+            http_ok=(200,),
+            wrong_state=filed_contract,
+        ),
         "contracts.document_upload": Case(
             right_user="datian_bureau",
             wrong_role_user="junxi_town",
