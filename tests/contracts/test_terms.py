@@ -67,6 +67,9 @@ def test_the_bureau_fills_the_terms_on_the_page_and_they_print(user_client) -> N
     ocds = bureau.get(f"/api/v1/contracts/{contract.pk}/ocds/").json()
     milestones = ocds["releases"][0]["contracts"][0]["milestones"]
     assert [m["type"] for m in milestones] == ["financing", "financing"]
+    from tests.contracts.test_ocds import _errors
+
+    assert _errors(ocds) == []
 
 
 def test_refusals_in_chinese_and_nothing_saved(user_client) -> None:  # type: ignore[no-untyped-def]
