@@ -72,3 +72,75 @@ def filled_rows(formset: forms.BaseFormSet, keys: tuple[str, ...]) -> list[dict[
         if any(data.get(k) not in (None, "") for k in keys):
             rows.append({k: data.get(k) if data.get(k) is not None else "" for k in keys})
     return rows
+
+
+# --- procurement and amendment pages ---------------------------------------------------------------------
+
+
+class _Styled(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field, forms.MultipleChoiceField):
+                field.widget.attrs.setdefault("class", "form-select")
+                field.widget.attrs.setdefault("size", "6")
+            elif isinstance(field, forms.ChoiceField):
+                field.widget.attrs.setdefault("class", "form-select")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+
+
+class ProcurementForm(_Styled):
+    number = forms.CharField(label="采购项目编号", max_length=60)
+    title = forms.CharField(label="采购项目名称", max_length=200)
+    division = forms.ChoiceField(label="项目区划")
+    method = forms.ChoiceField(label="采购方式")
+    rationale = forms.CharField(label="采用该方式的依据", max_length=300, required=False)
+    budget = forms.DecimalField(label="预算金额（元）", max_digits=14, decimal_places=2, min_value=0)
+    announced_date = forms.DateField(label="公告（邀请）日期", widget=forms.DateInput(attrs={"type": "date"}))
+    bid_deadline = forms.DateField(label="响应截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, divisions: list[tuple[str, str]], methods: list[tuple[str, str]], **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["division"].choices = divisions  # type: ignore[attr-defined]
+        self.fields["method"].choices = methods  # type: ignore[attr-defined]
+
+
+class BidderForm(_Styled):
+    agency = forms.ChoiceField(label="供应商（社工机构）")
+    price = forms.DecimalField(label="报价（元）", max_digits=14, decimal_places=2, min_value=0)
+    registered_social_work = forms.BooleanField(label="在民政部门登记、章程明确社会工作服务宗旨", required=False)
+    finance_qualified = forms.BooleanField(label="财务纳税规范、有固定场所和专业团队", required=False)
+    no_violation = forms.BooleanField(label="无违法违规记录", required=False)
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["agency"].choices = agencies  # type: ignore[attr-defined]
+
+
+class AwardForm(_Styled):
+    bidder = forms.ChoiceField(label="成交供应商")
+    award_date = forms.DateField(label="成交日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="例外理由（如适用）", max_length=300, required=False)
+
+    def __init__(self, *args: Any, bidders: list[tuple[str, str]], **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["bidder"].choices = bidders  # type: ignore[attr-defined]
+
+
+class AmendmentForm(_Styled):
+    signed_date = forms.DateField(label="补充协议签订日期", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_date = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="变更原因", max_length=300)
+    stations_added = forms.MultipleChoiceField(label="增加的站点", required=False)
+    stations_removed = forms.MultipleChoiceField(label="减少的站点", required=False)
+    amount_per_year = forms.DecimalField(
+        label="变更后的年度金额（元）", max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+
+    def __init__(self, *args: Any, addable: list[tuple[str, str]], removable: list[tuple[str, str]], **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["stations_added"].choices = addable  # type: ignore[attr-defined]
+        self.fields["stations_removed"].choices = removable  # type: ignore[attr-defined]

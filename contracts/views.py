@@ -4,7 +4,7 @@ declared actions (the same ones the API calls)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -24,7 +24,7 @@ from stations.models import Station
 from . import actions
 from .deadlines import calendar_note, contract_deadlines
 from .filtersets import ContractFilterSet
-from .models import Amendment, Bidder, Contract, ContractDocument, Procurement
+from .models import Amendment, Bidder, Contract, ContractDocument, Method, Procurement
 from .procurement import ocds_method
 from .selectors import access_contract
 
@@ -104,6 +104,7 @@ class ContractDetailView(ScopedDetailView):
         ctx["may_receive_filing"] = "contracts.receive_filing" in allowed
         ctx["may_upload"] = "contracts.document_upload" in allowed
         ctx["may_edit_terms"] = "contracts.terms_save" in allowed
+        ctx["may_amend"] = "contracts.amend" in allowed
         ctx["documents"] = list(
             ContractDocument.objects.for_user(self.request.user, Action.VIEW)
             .filter(contract=contract)
@@ -211,6 +212,11 @@ class ProcurementListView(ScopedListView):
     template_name = "contracts/procurement_list.html"
     context_object_name = "procurements"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["may_create"] = spec_of("procurements.create").role_may(scope_of(self.request.user).role)
+        return ctx
+
     def get_queryset(self) -> QuerySet[Procurement]:
         return super().get_queryset().select_related("division", "buyer").order_by("-announced_date", "number")
 
@@ -238,6 +244,21 @@ class ProcurementDetailView(ScopedDetailView):
             bidders = [b for b in bidders if b.agency_id == self.request.user.organisation_id]  # type: ignore[union-attr]
         ctx["bidders"] = bidders
         ctx["ocds"] = ocds_method(procurement.method)
+        allowed = {a["action"] for a in available_actions(self.request.user, procurement)}
+        if "procurements.add_bidder" in allowed:
+            from .forms import BidderForm
+
+            ctx["bidder_form"] = BidderForm(agencies=_agency_choices(self.request.user, procurement))
+        if "procurements.award" in allowed and bidders:
+            from .forms import AwardForm
+            from .procurement import eligibility_findings
+
+            ctx["award_form"] = AwardForm(
+                bidders=[(str(b.pk), b.agency.name) for b in bidders],
+                initial={"award_date": timezone.localdate().isoformat()},
+            )
+            # The findings each bidder would meet at award, shown before the award is made.
+            ctx["previews"] = [(b, eligibility_findings(b)) for b in bidders]
         return ctx
 
 
@@ -471,3 +492,198 @@ class ContractTermsView(LoginRequiredMixin, View):
             return self._render(request, contract, sets)
         messages.success(request, "已保存拨付安排、绩效指标与违约责任。")
         return redirect("contract-detail", pk=contract.pk)
+
+
+# --- procurement and amendment pages ---------------------------------------------------------------------
+
+
+def _form_errors(request: HttpRequest, form: Any, exc: ValidationError) -> None:
+    """A declared action's refusal onto the form: field errors where the form has the field, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for text in errors:
+                form.add_error(target, text)
+    else:
+        for text in exc.messages:
+            form.add_error(None, text)
+
+
+class ProcurementCreateView(LoginRequiredMixin, View):
+    """新建采购项目: the county bureau's form (procurements.create); other roles get 404."""
+
+    def _allowed(self, request: HttpRequest) -> None:
+        if not spec_of("procurements.create").role_may(scope_of(request.user).role):
+            raise Http404("未找到。")
+
+    def _form(self, request: HttpRequest, data: Any = None) -> Any:
+        from stations.models import Division
+
+        from .forms import ProcurementForm
+
+        divisions = [
+            (d.code, d.name)
+            for d in Division.objects.for_user(request.user)
+            .filter(level__in=[Division.Level.COUNTY, Division.Level.TOWNSHIP])
+            .order_by("code")
+        ]
+        return ProcurementForm(data, divisions=divisions, methods=list(Method.choices))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        self._allowed(request)
+        return TemplateResponse(request, "contracts/procurement_form.html", {"form": self._form(request)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        self._allowed(request)
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            procurement = Procurement(
+                buyer_id=cast(int, getattr(request.user, "organisation_id", None)),
+                division_id=data.pop("division"),
+                **data,
+            )
+            try:
+                actions.procurement_create(acting_user=request.user, procurement=procurement)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "您无权进行此操作。")
+            except ValidationError as exc:
+                _form_errors(request, form, exc)
+            else:
+                messages.success(request, "已新建采购项目，请登记响应供应商。")
+                return redirect("procurement-detail", pk=procurement.pk)
+        return TemplateResponse(request, "contracts/procurement_form.html", {"form": form})
+
+
+def _agency_choices(user: Any, procurement: Procurement) -> list[tuple[str, str]]:
+    from accounts.models import Organisation
+
+    taken = set(procurement.bidders.values_list("agency_id", flat=True))
+    return [
+        (str(o.pk), o.name)
+        for o in Organisation.objects.for_user(user).filter(kind=Organisation.Kind.AGENCY).order_by("name")
+        if o.pk not in taken
+    ]
+
+
+class ProcurementBidderView(LoginRequiredMixin, View):
+    """POST: register a bidder with the eligibility facts checked (procurements.add_bidder)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from accounts.models import Organisation
+
+        from .forms import BidderForm
+        from .selectors import access_procurement
+
+        procurement = access_procurement(request.user, pk, Action.CHANGE)
+        form = BidderForm(request.POST, agencies=_agency_choices(request.user, procurement))
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(request, str(text))
+            return redirect("procurement-detail", pk=procurement.pk)
+        data = dict(form.cleaned_data)
+        agency = Organisation.objects.for_user(request.user).get(pk=data.pop("agency"))
+        try:
+            actions.procurement_add_bidder(acting_user=request.user, procurement=procurement, agency=agency, **data)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, f"已登记响应供应商：{agency.name}")
+        return redirect("procurement-detail", pk=procurement.pk)
+
+
+class ProcurementAwardView(LoginRequiredMixin, View):
+    """POST: award to one bidder after its eligibility findings (procurements.award)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from .forms import AwardForm
+        from .selectors import access_procurement
+
+        procurement = access_procurement(request.user, pk, Action.CHANGE)
+        bidders = {str(b.pk): b for b in procurement.bidders.select_related("agency")}
+        form = AwardForm(request.POST, bidders=[(k, b.agency.name) for k, b in bidders.items()])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(request, str(text))
+            return redirect("procurement-detail", pk=procurement.pk)
+        data = form.cleaned_data
+        try:
+            actions.procurement_award(
+                acting_user=request.user,
+                procurement=procurement,
+                bidder=bidders[data["bidder"]],
+                award_date=data["award_date"],
+                reason=data["reason"],
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, "已确定成交供应商，资格核对结果已随成交记录保存。")
+        return redirect("procurement-detail", pk=procurement.pk)
+
+
+class AmendmentCreateView(LoginRequiredMixin, View):
+    """签订补充协议: stations added or removed and the yearly amount from the effective date (contracts.amend)."""
+
+    def _setup(self, request: HttpRequest, pk: int, data: Any = None) -> tuple[Contract, Any]:
+        from .forms import AmendmentForm
+        from .selectors import stations_on
+
+        contract = access_contract(request.user, pk, Action.CHANGE)
+        if not spec_of("contracts.amend").state_allows(contract):
+            raise Http404("未找到。")
+        covered = set(stations_on(contract, max(timezone.localdate(), contract.start_date)))
+        visible = Station.objects.for_user(request.user).filter(division__code__startswith=contract.buyer.division_id)
+        addable = [(str(s.pk), s.name) for s in visible.exclude(pk__in=covered).order_by("name")]
+        removable = [(str(s.pk), s.name) for s in Station.objects.filter(pk__in=covered).order_by("name")]
+        return contract, AmendmentForm(data, addable=addable, removable=removable)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        contract, form = self._setup(request, pk)
+        return TemplateResponse(request, "contracts/amendment_form.html", {"contract": contract, "form": form})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        contract, form = self._setup(request, pk, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            ids = [*data["stations_added"], *data["stations_removed"]]
+            stations = {str(s.pk): s for s in Station.objects.for_user(request.user).filter(pk__in=ids)}
+            try:
+                actions.contract_amend(
+                    acting_user=request.user,
+                    contract=contract,
+                    signed_date=data["signed_date"],
+                    effective_date=data["effective_date"],
+                    reason=data["reason"],
+                    stations_added=[stations[i] for i in data["stations_added"] if i in stations],
+                    stations_removed=[stations[i] for i in data["stations_removed"] if i in stations],
+                    amount_per_year=data["amount_per_year"],
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "您无权进行此操作。")
+            except ValidationError as exc:
+                _form_errors(request, form, exc)
+            else:
+                messages.success(request, "已保存补充协议。")
+                return redirect("contract-detail", pk=contract.pk)
+        return TemplateResponse(request, "contracts/amendment_form.html", {"contract": contract, "form": form})

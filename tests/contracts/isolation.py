@@ -10,6 +10,7 @@ from tests.oracle import contract_ids
 from . import oracle
 
 ROLE_PAGES = [
+    RolePageCheck("procurement-create", "/procurements/new/", oracle.may_create_procurement),
     RolePageCheck(
         "contract-filings", "/contracts/filings/", oracle.sees_filings, r'href="/contracts/(\d+)/"', oracle.filing_ids
     ),
@@ -33,6 +34,12 @@ def _documents() -> Any:
 
 DETAILS = [
     DetailCheck(
+        "contract-amendment-create",
+        lambda c: f"/contracts/{c.pk}/amendments/new/",
+        lambda: _contracts(),
+        oracle.amendable_contract_ids,
+    ),
+    DetailCheck(
         "contract-terms",
         lambda c: f"/contracts/{c.pk}/terms/",
         lambda: _contracts(),
@@ -48,6 +55,8 @@ DETAILS = [
 ]
 
 EXEMPT = {
+    "procurement-add-bidder": "POST only, a declared action: tests/contracts/test_forms.py and the write matrix",
+    "procurement-award": "POST only, a declared action: tests/contracts/test_forms.py and the write matrix",
     "contract-document-upload": "POST only, a declared action: tests/contracts/write_cases.py and "
     "tests/contracts/test_documents.py",
     "contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py and "

@@ -43,3 +43,18 @@ def changeable_contract_ids(user: User) -> set[int]:
     if org is None or org.kind != Organisation.Kind.BUREAU or len(org.division_id) != 6:
         return set()
     return {pk for pk, division in rows if division.startswith(org.division_id)}
+
+
+def may_create_procurement(user: User) -> bool:
+    """The county bureaus (and the system administrator) record procurements."""
+    if user.is_superuser:
+        return True
+    org = user.organisation
+    return org is not None and org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6
+
+
+def amendable_contract_ids(user: User) -> set[int]:
+    """Agreements the user may amend now: editable ones signed, filed or in force."""
+    states = {"signed", "filed", "active"}
+    editable = changeable_contract_ids(user)
+    return {pk for pk, status in Contract.objects.values_list("pk", "status") if pk in editable and status in states}
