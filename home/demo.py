@@ -216,6 +216,9 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     # Grants go to the evaluator organisation's group (stations.actions), like the bureau's grants page does.
     for t in townships[:3]:
         assign_perm("stations.view_station", evaluator_group(evaluator), stations[t.code])
+    from contracts import demo as contracts_demo
+
+    contracts_demo.load(county.division_id)
     return demo_accounts()
 
 

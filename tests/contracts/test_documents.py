@@ -35,11 +35,12 @@ def _upload(client: Client, contract: Any, upload: SimpleUploadedFile, kind: str
 
 def test_the_bureau_uploads_a_scan_stored_privately_and_served_only_in_scope(user_client, private_dir: Path) -> None:  # type: ignore[no-untyped-def]
     contract = filed_contract()
-    response = _upload(user_client("datian_bureau"), contract, pdf())
+    client = user_client("datian_bureau")
+    response = _upload(client, contract, pdf())
     assert "已上传" in response.content.decode()
     document = ContractDocument.objects.get(contract=contract)
     assert document.size == len(PDF) and document.content_type == "application/pdf"
-    stored = _files(private_dir)
+    stored = [p for p in _files(private_dir) if p.parent.name == str(contract.pk)]
     assert len(stored) == 1 and stored[0].read_bytes() == PDF
     assert "协议扫描件" not in stored[0].name  # the uploader's name is never the path
     from django.conf import settings
@@ -70,28 +71,33 @@ def test_a_hostile_upload_is_refused_in_chinese_and_nothing_is_saved(  # type: i
     user_client, private_dir: Path, make: Any, kind: str, message: str
 ) -> None:
     contract = filed_contract()
-    response = _upload(user_client("datian_bureau"), contract, make(), kind)
+    client = user_client("datian_bureau")
+    before = (ContractDocument.objects.count(), _files(private_dir))
+    response = _upload(client, contract, make(), kind)
     assert message in response.content.decode()
-    assert not ContractDocument.objects.exists() and _files(private_dir) == []
+    assert not ContractDocument.objects.filter(contract=contract).exists()
+    assert (ContractDocument.objects.count(), _files(private_dir)) == before
 
 
 def test_a_task_book_docx_is_accepted(user_client, private_dir: Path) -> None:  # type: ignore[no-untyped-def]
     contract = filed_contract()
     _upload(user_client("datian_bureau"), contract, docx(), "task_book")
-    assert ContractDocument.objects.get().extension == ".docx"
+    assert ContractDocument.objects.get(contract=contract).extension == ".docx"
 
 
 def test_the_agency_uploads_to_its_own_agreement_only(user_client, private_dir: Path) -> None:  # type: ignore[no-untyped-def]
     ours = filed_contract()
+    clients = {u: user_client(u) for u in ("agency_sunshine", "agency_harmony", "junxi_town", "datian_bureau")}
+    before = (ContractDocument.objects.count(), len(_files(private_dir)))
     from accounts.models import Organisation
 
     sunshine = Organisation.objects.get(kind=Organisation.Kind.AGENCY, name__contains="阳光")
     type(ours).objects.filter(pk=ours.pk).update(agency=sunshine, start_date=dt.date(2020, 1, 1))
-    _upload(user_client("agency_sunshine"), ours, pdf(), "annex")
+    _upload(clients["agency_sunshine"], ours, pdf(), "annex")
     assert ContractDocument.objects.filter(contract=ours).count() == 1
     # Another agency, a township and an outside agreement: refused (404), nothing saved.
-    assert _upload(user_client("agency_harmony"), ours, pdf(), "annex").status_code == 404
-    assert _upload(user_client("junxi_town"), ours, pdf(), "annex").status_code == 404
+    assert _upload(clients["agency_harmony"], ours, pdf(), "annex").status_code == 404
+    assert _upload(clients["junxi_town"], ours, pdf(), "annex").status_code == 404
     foreign = filed_contract(BAISHA)
-    assert _upload(user_client("datian_bureau"), foreign, pdf()).status_code == 404
-    assert ContractDocument.objects.count() == 1 and len(_files(private_dir)) == 1
+    assert _upload(clients["datian_bureau"], foreign, pdf()).status_code == 404
+    assert (ContractDocument.objects.count(), len(_files(private_dir))) == (before[0] + 1, before[1] + 1)

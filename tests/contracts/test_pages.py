@@ -32,9 +32,9 @@ def test_the_agency_sees_its_agreement_without_action_forms(user_client) -> None
 
     contract = _signed()
     body = user_client("agency_sunshine").get(f"/contracts/{contract.pk}/").content.decode()
-    # Only the document upload (the agency attaches its own documents); no transition form.
+    # Only the document upload (the agency attaches its own documents) and the PDF download; no transition form.
     forms = set(re.findall(rf'action="/contracts/{contract.pk}/([^"]*)"', body))
-    assert contract.number in body and forms == {"documents/"}
+    assert contract.number in body and forms == {"documents/", "pdf/"}
 
 
 def test_transition_page_by_role(user_client) -> None:  # type: ignore[no-untyped-def]
