@@ -279,6 +279,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- static ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded documents (contracts' signed scans, task books, annexes): outside the web root and never served by
+# the web server; only scoped views read them (contracts.views.ContractDocumentView).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
+CONTRACT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- REST API -------------------------------------------------------------

@@ -13,13 +13,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
+from accounts.roles import organisation_of
 from core import audit
 from core.actions import check_state, declare
 from core.scoping import Action, Role, scope_of
 from stations.models import Division, Station
 
-from .models import Amendment, Bidder, Contract, Method, Procurement, TaskBook, TaskBookConfirmation
+from .models import (
+    Amendment,
+    Bidder,
+    Contract,
+    ContractDocument,
+    Method,
+    Procurement,
+    TaskBook,
+    TaskBookConfirmation,
+)
 from .procurement import eligibility_findings, findings_as_data
 
 # The status is not edited: it moves only through the transition actions below.
@@ -63,12 +73,12 @@ PROCUREMENT_FIELDS = [
 ]
 
 
-def _recheck(user: Any, contract: Contract) -> None:
+def _recheck(user: User, contract: Contract) -> None:
     if not Contract.objects.for_user(user, Action.CHANGE).filter(pk=contract.pk).exists():
         raise PermissionDenied("保存后的协议不在您的权限范围内。")
 
 
-def _set_stations(user: Any, contract: Contract, stations: list[Station] | None, changes: dict[str, Any]) -> None:
+def _set_stations(user: User, contract: Contract, stations: list[Station] | None, changes: dict[str, Any]) -> None:
     if stations is None:
         return
     visible = set(Station.objects.for_user(user).filter(pk__in=[s.pk for s in stations]).values_list("pk", flat=True))
@@ -81,7 +91,7 @@ def _set_stations(user: Any, contract: Contract, stations: list[Station] | None,
         changes["stations"] = {"before": old, "after": new}
 
 
-def _check_procurement(user: Any, contract: Contract) -> None:
+def _check_procurement(user: User, contract: Contract) -> None:
     """An agreement made from a procurement: the procurement is awarded, in scope, and its winner is the agency."""
     if contract.procurement_id is None:
         return
@@ -97,7 +107,7 @@ def _check_procurement(user: Any, contract: Contract) -> None:
 
 @declare("contracts.create", label="新建协议", model=Contract, verb=Action.ADD, detail=False)
 @transaction.atomic
-def contract_create(*, acting_user: Any, contract: Contract, stations: list[Station] | None = None) -> Contract:
+def contract_create(*, acting_user: User, contract: Contract, stations: list[Station] | None = None) -> Contract:
     """Save a new (unsaved) contract built by a form."""
     if contract.pk is not None:
         raise PermissionDenied("协议已存在。")
@@ -121,7 +131,7 @@ def contract_create(*, acting_user: Any, contract: Contract, stations: list[Stat
 @declare("contracts.update", label="修改协议", model=Contract, verb=Action.CHANGE)
 @transaction.atomic
 def contract_update(
-    *, acting_user: Any, contract: Contract, data: dict[str, Any], stations: list[Station] | None = None
+    *, acting_user: User, contract: Contract, data: dict[str, Any], stations: list[Station] | None = None
 ) -> Contract:
     """Update fields of a contract in the caller's change scope (re-read under a row lock)."""
     current = Contract.objects.for_user(acting_user, Action.CHANGE).select_for_update().filter(pk=contract.pk).first()
@@ -147,7 +157,7 @@ def contract_update(
     return current
 
 
-def _locked(user: Any, contract: Contract, name: str) -> Contract:
+def _locked(user: User, contract: Contract, name: str) -> Contract:
     current = Contract.objects.for_user(user, Action.CHANGE).select_for_update().filter(pk=contract.pk).first()
     if current is None:
         raise PermissionDenied("无权修改该协议。")
@@ -155,7 +165,7 @@ def _locked(user: Any, contract: Contract, name: str) -> Contract:
     return current
 
 
-def _transition(user: Any, contract: Contract, name: str, fields: dict[str, Any]) -> Contract:
+def _transition(user: User, contract: Contract, name: str, fields: dict[str, Any]) -> Contract:
     """Move ``contract`` along ``TRANSITIONS[name]`` with ``fields`` set; one audit row."""
     current = _locked(user, contract, name)
     watched = ["status", *fields]
@@ -187,7 +197,7 @@ def _transition_spec(name: str, label: str) -> dict[str, Any]:
 
 @declare("contracts.sign", **_transition_spec("contracts.sign", "签订协议"))
 @transaction.atomic
-def contract_sign(*, acting_user: Any, contract: Contract, signed_date: dt.date) -> Contract:
+def contract_sign(*, acting_user: User, contract: Contract, signed_date: dt.date) -> Contract:
     """Record the three parties' signing: the filing and deployment deadlines count from this day."""
     current = Contract.objects.for_user(acting_user, Action.CHANGE).filter(pk=contract.pk).first()
     if current is None:
@@ -201,7 +211,7 @@ def contract_sign(*, acting_user: Any, contract: Contract, signed_date: dt.date)
 
 @declare("contracts.file", **_transition_spec("contracts.file", "报备协议"))
 @transaction.atomic
-def contract_file(*, acting_user: Any, contract: Contract, filed_date: dt.date, filed_with: str) -> Contract:
+def contract_file(*, acting_user: User, contract: Contract, filed_date: dt.date, filed_with: str) -> Contract:
     """Record that the agreement's copy was filed with the bureau above (报上级民政部门备案)."""
     current = _locked(acting_user, contract, "contracts.file")
     if not filed_with.strip():
@@ -215,14 +225,14 @@ def contract_file(*, acting_user: Any, contract: Contract, filed_date: dt.date, 
 
 @declare("contracts.activate", **_transition_spec("contracts.activate", "协议生效"))
 @transaction.atomic
-def contract_activate(*, acting_user: Any, contract: Contract) -> Contract:
+def contract_activate(*, acting_user: User, contract: Contract) -> Contract:
     """The filed agreement comes into force: from its start date the agency reaches its stations."""
     return _transition(acting_user, contract, "contracts.activate", {})
 
 
 @declare("contracts.expire", **_transition_spec("contracts.expire", "协议到期"))
 @transaction.atomic
-def contract_expire(*, acting_user: Any, contract: Contract) -> Contract:
+def contract_expire(*, acting_user: User, contract: Contract) -> Contract:
     """Close an agreement in force whose service period has ended."""
     current = _locked(acting_user, contract, "contracts.expire")
     if current.end_date >= timezone.localdate():
@@ -232,7 +242,7 @@ def contract_expire(*, acting_user: Any, contract: Contract) -> Contract:
 
 @declare("contracts.terminate", **_transition_spec("contracts.terminate", "终止协议"))
 @transaction.atomic
-def contract_terminate(*, acting_user: Any, contract: Contract, terminated_date: dt.date, reason: str) -> Contract:
+def contract_terminate(*, acting_user: User, contract: Contract, terminated_date: dt.date, reason: str) -> Contract:
     """End an agreement early (违约、评估不合格等), with its date and reason."""
     current = _locked(acting_user, contract, "contracts.terminate")
     if not reason.strip():
@@ -243,6 +253,52 @@ def contract_terminate(*, acting_user: Any, contract: Contract, terminated_date:
     if terminated_date < current.end_date:
         fields["end_date"] = max(terminated_date, current.start_date)
     return _transition(acting_user, current, "contracts.terminate", fields)
+
+
+RECEIVABLE = frozenset({S.FILED, S.ACTIVE, S.EXPIRED, S.TERMINATED})
+
+
+def filing_awaits_receipt(contract: Contract) -> bool:
+    return contract.filed_date is not None and contract.filing_received_date is None
+
+
+@declare(
+    "contracts.receive_filing",
+    label="确认收到报备",
+    model=Contract,
+    verb=Action.VIEW,
+    roles=[Role.CITY_BUREAU, Role.PROVINCE_BUREAU],
+    state_field="status",
+    states=RECEIVABLE,
+    available=filing_awaits_receipt,
+)
+@transaction.atomic
+def contract_receive_filing(*, acting_user: User, contract: Contract, received_date: dt.date | None = None) -> Contract:
+    """The bureau above (city, or province) acknowledges the county's filing of an agreement in its subtree."""
+    current = Contract.objects.for_user(acting_user, Action.VIEW).select_for_update().filter(pk=contract.pk).first()
+    if current is None:
+        raise PermissionDenied("无权确认该协议的报备。")
+    check_state("contracts.receive_filing", current)
+    day = received_date or timezone.localdate()
+    if current.filed_date is None:
+        raise ValidationError({"filed_date": "该协议尚未报备。"})
+    if current.filing_received_date is not None:
+        raise ValidationError({"filing_received_date": "该协议的报备已确认收到。"})
+    if day > timezone.localdate():
+        raise ValidationError({"filing_received_date": "接收日期不能晚于今天。"})
+    if day < current.filed_date:
+        raise ValidationError({"filing_received_date": "接收日期不能早于报备日期。"})
+    current.filing_received_date = day
+    current.filing_received_by = acting_user
+    current.save(update_fields=["filing_received_date", "filing_received_by", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        event="receive_filing",
+        obj=current,
+        division_code=current.division_id,
+        changes={"filing_received_date": {"before": None, "after": day.isoformat()}},
+    )
+    return current
 
 
 @declare(
@@ -256,7 +312,7 @@ def contract_terminate(*, acting_user: Any, contract: Contract, terminated_date:
 @transaction.atomic
 def contract_amend(
     *,
-    acting_user: Any,
+    acting_user: User,
     contract: Contract,
     signed_date: dt.date,
     effective_date: dt.date,
@@ -324,7 +380,7 @@ def _stations_on(contract: Contract, day: dt.date) -> list[int]:
 
 @declare("procurements.create", label="新建采购项目", model=Procurement, verb=Action.ADD, detail=False)
 @transaction.atomic
-def procurement_create(*, acting_user: Any, procurement: Procurement) -> Procurement:
+def procurement_create(*, acting_user: User, procurement: Procurement) -> Procurement:
     """Save a new procurement built by a form; the buyer is the caller's own bureau."""
     if procurement.pk is not None:
         raise PermissionDenied("采购项目已存在。")
@@ -348,7 +404,7 @@ def procurement_create(*, acting_user: Any, procurement: Procurement) -> Procure
     return procurement
 
 
-def _locked_procurement(user: Any, procurement: Procurement, name: str) -> Procurement:
+def _locked_procurement(user: User, procurement: Procurement, name: str) -> Procurement:
     current = Procurement.objects.for_user(user, Action.CHANGE).select_for_update().filter(pk=procurement.pk).first()
     if current is None:
         raise PermissionDenied("无权修改该采购项目。")
@@ -367,7 +423,7 @@ def _locked_procurement(user: Any, procurement: Procurement, name: str) -> Procu
 @transaction.atomic
 def procurement_add_bidder(
     *,
-    acting_user: Any,
+    acting_user: User,
     procurement: Procurement,
     agency: Organisation,
     price: Decimal,
@@ -409,7 +465,7 @@ def procurement_add_bidder(
 )
 @transaction.atomic
 def procurement_award(
-    *, acting_user: Any, procurement: Procurement, bidder: Bidder, award_date: dt.date, reason: str = ""
+    *, acting_user: User, procurement: Procurement, bidder: Bidder, award_date: dt.date, reason: str = ""
 ) -> Procurement:
     """Award to one bidder after its eligibility findings; a blocking finding refuses the award. The
     findings are kept with the award as they were on its day."""
@@ -447,6 +503,14 @@ def procurement_award(
 TASK_BOOK_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE})
 
 
+def has_task_book(contract: Contract) -> bool:
+    """Confirming is offered only once a task book exists (reads a select_related ``task_book`` if loaded)."""
+    try:
+        return contract.task_book is not None
+    except TaskBook.DoesNotExist:
+        return False
+
+
 @declare(
     "contracts.task_book_save",
     label="编写项目任务书",
@@ -456,7 +520,7 @@ TASK_BOOK_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE})
     states=TASK_BOOK_STATES,
 )
 @transaction.atomic
-def task_book_save(*, acting_user: Any, contract: Contract, sections: dict[str, str]) -> TaskBook:
+def task_book_save(*, acting_user: User, contract: Contract, sections: dict[str, str]) -> TaskBook:
     """Write the task book's six sections; a change of content withdraws the confirmations given so far."""
     current = _locked(acting_user, contract, "contracts.task_book_save")
     unknown = set(sections) - set(TaskBook.SECTIONS)
@@ -489,9 +553,10 @@ def task_book_save(*, acting_user: Any, contract: Contract, sections: dict[str, 
     roles=[Role.TOWNSHIP, Role.COUNTY_BUREAU, Role.CITY_BUREAU, Role.PROVINCE_BUREAU],
     state_field="status",
     states=TASK_BOOK_STATES,
+    available=has_task_book,
 )
 @transaction.atomic
-def task_book_confirm(*, acting_user: Any, contract: Contract) -> TaskBookConfirmation:
+def task_book_confirm(*, acting_user: User, contract: Contract) -> TaskBookConfirmation:
     """The caller confirms the task book for its party (township, county, city or province), once."""
     from .taskbook import PARTIES, party_for, required_confirmers
 
@@ -511,7 +576,7 @@ def task_book_confirm(*, acting_user: Any, contract: Contract) -> TaskBookConfir
     if book.confirmations.filter(party=party).exists():
         raise ValidationError({"task_book": f"{PARTIES[party][0]}已确认。"})
     confirmation = TaskBookConfirmation(
-        task_book=book, party=party, organisation_id=acting_user.organisation_id, confirmed_by=acting_user
+        task_book=book, party=party, organisation=organisation_of(acting_user), confirmed_by=acting_user
     )
     confirmation.full_clean()
     confirmation.save()
@@ -523,3 +588,150 @@ def task_book_confirm(*, acting_user: Any, contract: Contract) -> TaskBookConfir
         changes={"confirmed": {"before": None, "after": PARTIES[party][0]}},
     )
     return confirmation
+
+
+# --- documents ------------------------------------------------------------------------------------------
+
+DOCUMENT_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE})
+
+
+@declare(
+    "contracts.document_upload",
+    label="上传协议文件",
+    model=Contract,
+    verb=Action.VIEW,
+    roles=[Role.COUNTY_BUREAU, Role.AGENCY],
+    state_field="status",
+    states=DOCUMENT_STATES,
+)
+@transaction.atomic
+def document_upload(*, acting_user: User, contract: Contract, kind: str, title: str, upload: Any) -> ContractDocument:
+    """The buying bureau or the agreement's own agency attaches a document; the file is checked (type by
+    content, size, zip bombs) before anything is written, and removed again if the row cannot be saved."""
+    from django.core.files.base import ContentFile
+
+    from .documents import check_upload
+
+    current = Contract.objects.for_user(acting_user, Action.VIEW).select_for_update().filter(pk=contract.pk).first()
+    if current is None:
+        raise PermissionDenied("无权为该协议上传文件。")
+    role = scope_of(acting_user).role
+    if role == Role.AGENCY and current.agency_id != acting_user.organisation_id:
+        raise PermissionDenied("只能为本机构承接的协议上传文件。")
+    if (
+        role == Role.COUNTY_BUREAU
+        and not Contract.objects.for_user(acting_user, Action.CHANGE).filter(pk=current.pk).exists()
+    ):
+        raise PermissionDenied("无权为该协议上传文件。")
+    check_state("contracts.document_upload", current)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "请填写文件名称。"})
+    checked = check_upload(upload, kind)
+    document = ContractDocument(
+        contract=current,
+        kind=kind,
+        title=title[:120],
+        original_name=str(getattr(upload, "name", ""))[-200:],
+        content_type=checked.content_type,
+        extension=checked.extension,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=acting_user,
+    )
+    document.full_clean(exclude=["file"])
+    document.file.save("upload", ContentFile(checked.data), save=False)
+    stored = str(document.file.name)
+    try:
+        document.save()
+        audit.record(
+            acting_user=acting_user,
+            event="document_upload",
+            obj=current,
+            division_code=current.division_id,
+            changes={"document": {"before": None, "after": f"{document.get_kind_display()}：{document.title}"}},
+        )
+    except Exception:
+        document.file.storage.delete(stored)
+        raise
+    return document
+
+
+# --- payment schedule, performance indicators, breach terms ------------------------------------------------
+
+TERMS_STATES = frozenset({S.DRAFT})
+
+
+def _terms_snapshot(contract: Contract) -> dict[str, Any]:
+    from .models import BreachTerm, PaymentInstalment, PerformanceIndicator
+
+    return {
+        "payments": [
+            f"{p.sequence}|{p.due_date.isoformat()}|{p.amount}|{p.condition}"
+            for p in PaymentInstalment.objects.filter(contract=contract)
+        ],
+        "indicators": [
+            f"{i.sequence}|{i.name}|{i.target}|{i.unit}" for i in PerformanceIndicator.objects.filter(contract=contract)
+        ],
+        "breach_terms": [f"{b.sequence}|{b.party}|{b.text}" for b in BreachTerm.objects.filter(contract=contract)],
+    }
+
+
+@declare(
+    "contracts.terms_save",
+    label="编辑拨付安排、绩效指标与违约责任",
+    model=Contract,
+    verb=Action.CHANGE,
+    state_field="status",
+    states=TERMS_STATES,
+)
+@transaction.atomic
+def terms_save(
+    *,
+    acting_user: User,
+    contract: Contract,
+    payments: list[dict[str, Any]],
+    indicators: list[dict[str, Any]],
+    breach_terms: list[dict[str, Any]],
+) -> Contract:
+    """Replace the draft agreement's payment schedule, indicators and breach terms (after signing they change
+    only by a supplementary agreement). Payments fall within the service period; their total per service year
+    may not exceed the yearly amount."""
+    from .models import BreachTerm, PaymentInstalment, PerformanceIndicator
+
+    current = _locked(acting_user, contract, "contracts.terms_save")
+    before = _terms_snapshot(current)
+    errors: dict[str, list[str]] = {}
+    rows_p = [PaymentInstalment(contract=current, sequence=n, **p) for n, p in enumerate(payments, start=1)]
+    rows_i = [PerformanceIndicator(contract=current, sequence=n, **i) for n, i in enumerate(indicators, start=1)]
+    rows_b = [BreachTerm(contract=current, sequence=n, **b) for n, b in enumerate(breach_terms, start=1)]
+    for label, rows in (("payments", rows_p), ("indicators", rows_i), ("breach_terms", rows_b)):
+        for n, row in enumerate(rows, start=1):
+            try:
+                row.full_clean(exclude=["contract"])
+            except ValidationError as exc:
+                errors.setdefault(label, []).extend(f"第{n}行：{m}" for m in exc.messages)
+    for n, p in enumerate(rows_p, start=1):
+        if p.due_date and not current.start_date <= p.due_date <= current.end_date:
+            errors.setdefault("payments", []).append(f"第{n}行：拨付时间须在协议服务期内。")
+    if current.amount_per_year is not None and rows_p:
+        total = sum((p.amount for p in rows_p if p.amount is not None), Decimal("0"))
+        years = max(1, round(((current.end_date - current.start_date).days + 1) / 365))
+        if total > current.amount_per_year * years:
+            errors.setdefault("payments", []).append(
+                f"拨付合计 {total} 元超过协议金额（年度金额 {current.amount_per_year} 元 × {years} 年）。"
+            )
+    if errors:
+        raise ValidationError(errors)
+    PaymentInstalment.objects.filter(contract=current).delete()
+    PerformanceIndicator.objects.filter(contract=current).delete()
+    BreachTerm.objects.filter(contract=current).delete()
+    PaymentInstalment.objects.bulk_create(rows_p)
+    PerformanceIndicator.objects.bulk_create(rows_i)
+    BreachTerm.objects.bulk_create(rows_b)
+    changes = audit.diff(before, _terms_snapshot(current))
+    if changes:
+        audit.record(
+            acting_user=acting_user, event="terms", obj=current, division_code=current.division_id, changes=changes
+        )
+    return current

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.http import authed_user
 from core.admin_base import ScopedAdmin
 
 from .actions import EDITABLE_FIELDS, contract_create, contract_update
@@ -34,14 +35,14 @@ class ContractAdmin(ScopedAdmin):
         # The model instance already carries the form's values; the action re-validates and audits them.
         if change:
             data = {name: getattr(obj, name) for name in EDITABLE_FIELDS}
-            contract_update(acting_user=request.user, contract=obj, data=data)
+            contract_update(acting_user=authed_user(request), contract=obj, data=data)
         else:
-            contract_create(acting_user=request.user, contract=obj)
+            contract_create(acting_user=authed_user(request), contract=obj)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if "stations" in form.cleaned_data:
             contract_update(
-                acting_user=request.user,
+                acting_user=authed_user(request),
                 contract=form.instance,
                 data={},
                 stations=list(form.cleaned_data["stations"]),

@@ -102,3 +102,25 @@ def contract_deployment_due(contract: Contract, policy: EffectivePolicy | None =
 def contract_deadlines(contract: Contract) -> list[ContractDeadline]:
     policy = effective_policy(contract.division_id)
     return [contract_filing_due(contract, policy), contract_deployment_due(contract, policy)]
+
+
+def uncovered_years(contract: Contract) -> list[int]:
+    """Years of the agreement's service period (and of its signing) the working-day calendar does not cover."""
+    from workdays.models import CalendarYear
+
+    first = min(d for d in (contract.signed_date, contract.start_date) if d is not None).year
+    years = set(range(first, contract.end_date.year + 1))
+    covered = set(CalendarYear.objects.filter(year__in=years, complete=True).values_list("year", flat=True))
+    return sorted(years - covered)
+
+
+def calendar_note(contract: Contract) -> str:
+    """The page's warning when the agreement's dates run into years the calendar does not cover, else ""."""
+    missing = uncovered_years(contract)
+    if not missing:
+        return ""
+    years = "、".join(f"{y}年" for y in missing)
+    return (
+        f"协议期限延伸至{years}，工作日历尚未覆盖该年度，落在其中的工作日期限暂时无法计算；"
+        "系统管理员录入该年度放假安排后自动补算。"
+    )

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from core.scoping import Role, ScopedManager, ScopeRule
@@ -194,6 +199,16 @@ class Contract(models.Model):
     amount_per_year = models.DecimalField("年度金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     filed_date = models.DateField("报备日期", null=True, blank=True)
     filed_with = models.CharField("报备机关", max_length=120, blank=True)
+    # The city (or province) bureau's acknowledgement of the filing (contracts.receive_filing).
+    filing_received_date = models.DateField("报备接收日期", null=True, blank=True)
+    filing_received_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="报备接收人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     terminated_date = models.DateField("终止日期", null=True, blank=True)
     termination_reason = models.CharField("终止原因", max_length=300, blank=True)
     signed_date = models.DateField("签订日期", null=True, blank=True)
@@ -342,3 +357,134 @@ class TaskBookConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_book} · {self.party}"
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files under ``settings.PRIVATE_MEDIA_ROOT/contracts``, read at each use (so a test may move it); no URL:
+    nothing here is served except through a scoped view."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        from django.conf import settings
+
+        return str(Path(settings.PRIVATE_MEDIA_ROOT) / "contracts")
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("private files have no URL")
+
+
+def _private_storage() -> Any:
+    return PrivateStorage()
+
+
+def _document_path(instance: ContractDocument, filename: str) -> str:
+    # A random name: the uploader's file name is kept in ``original_name`` and never used as a path.
+    import uuid
+
+    return f"{instance.contract_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class ContractDocument(models.Model):
+    """A document of the agreement (signed scan, task book, annex): checked for type, size and content on upload,
+    stored under ``settings.PRIVATE_MEDIA_ROOT`` and served only through the scoped download view."""
+
+    class Kind(models.TextChoices):
+        SIGNED_SCAN = "signed_scan", "协议签字盖章扫描件"
+        TASK_BOOK = "task_book", "项目任务书"
+        ANNEX = "annex", "其他附件"
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("文件类型", max_length=20, choices=Kind.choices)
+    title = models.CharField("文件名称", max_length=120)
+    original_name = models.CharField("上传时的文件名", max_length=200)
+    file = models.FileField("文件", storage=_private_storage, upload_to=_document_path, max_length=200)
+    content_type = models.CharField("格式", max_length=100)
+    extension = models.CharField("扩展名", max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="contract__division_id",
+        agency="contract__agency_id",
+        writers={"add": frozenset({Role.COUNTY_BUREAU, Role.AGENCY})},
+    )
+
+    class Meta:
+        verbose_name = "协议文件"
+        verbose_name_plural = "协议文件"
+        ordering = ["contract", "kind", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.title}"
+
+
+class PaymentInstalment(models.Model):
+    """One instalment of the fund disbursement schedule (资金拨付安排): when, how much, on what condition."""
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="payments")
+    sequence = models.PositiveSmallIntegerField("期次")
+    due_date = models.DateField("拨付时间")
+    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
+    condition = models.CharField("拨付条件", max_length=200, blank=True, help_text="如 协议签订后、中期评估合格后")
+
+    class Meta:
+        verbose_name = "资金拨付安排"
+        verbose_name_plural = "资金拨付安排"
+        ordering = ["contract", "sequence", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="%(app_label)s_%(class)s_amount_positive",
+                violation_error_message="拨付金额须大于零。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} 第{self.sequence}期"
+
+
+class PerformanceIndicator(models.Model):
+    """A performance indicator of the agreement with its target (绩效指标及目标值)."""
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="indicators")
+    sequence = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("指标", max_length=120)
+    target = models.CharField("目标值", max_length=60)
+    unit = models.CharField("单位", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "绩效指标"
+        verbose_name_plural = "绩效指标"
+        ordering = ["contract", "sequence", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}：{self.target}{self.unit}"
+
+
+class BreachTerm(models.Model):
+    """A breach term (违约责任): which party, what it owes when in breach."""
+
+    class Party(models.TextChoices):
+        BUYER = "buyer", "甲方（购买主体）"
+        AGENCY = "agency", "乙方（承接主体）"
+        TOWNSHIP = "township", "丙方（项目落地方）"
+
+    contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="breach_terms")
+    sequence = models.PositiveSmallIntegerField("序号")
+    party = models.CharField("违约方", max_length=10, choices=Party.choices)
+    text = models.CharField("违约情形及责任", max_length=500)
+
+    class Meta:
+        verbose_name = "违约责任"
+        verbose_name_plural = "违约责任"
+        ordering = ["contract", "sequence", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()}：{self.text[:20]}"

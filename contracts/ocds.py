@@ -117,6 +117,20 @@ def release_package(contract: Contract, uri: str) -> dict[str, Any]:
         "period": {"startDate": _when(contract.start_date), "endDate": _when(contract.end_date)},
         "implementation": {"milestones": [_milestone(contract, d) for d in contract_deadlines(contract)]},
     }
+    payments = list(contract.payments.all())
+    if payments:
+        # The fund disbursement schedule as the contract's financing milestones (OCDS 1.1 Contract.milestones).
+        body["milestones"] = [
+            {
+                "id": f"{contract.pk}-payment-{p.sequence}",
+                "title": f"第{p.sequence}期资金拨付",
+                "type": "financing",
+                "dueDate": _when(p.due_date),
+                "status": "scheduled",
+                "description": f"拨付{p.amount}元" + (f"（{p.condition}）" if p.condition else ""),
+            }
+            for p in payments
+        ]
     if amount is not None:
         body["value"] = _money(amount)
     if contract.signed_date:

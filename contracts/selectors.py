@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.models import User
 from core.access import access
 from core.scoping import Action
 from stations.models import Station
@@ -66,16 +67,16 @@ def stations_on(contract: Contract, day: dt.date) -> set[int]:
     return covered[contract.pk]
 
 
-def agency_scope_stations(user: Any) -> dict[int, str]:
+def agency_scope_stations(user: User) -> dict[int, str]:
     """The scope input this app registers with the core for agencies."""
     return active_contract_stations(user.organisation_id)
 
 
-def access_contract(user: Any, pk: Any, action: str = Action.VIEW) -> Contract:
+def access_contract(user: User, pk: Any, action: str = Action.VIEW) -> Contract:
     """A contract in the user's scope for ``action`` by its id, or 404."""
     return access(Contract, user, pk, action)
 
 
-def access_procurement(user: Any, pk: Any, action: str = Action.VIEW) -> Procurement:
+def access_procurement(user: User, pk: Any, action: str = Action.VIEW) -> Procurement:
     """A procurement in the user's scope for ``action`` by its id, or 404."""
     return access(Procurement, user, pk, action)

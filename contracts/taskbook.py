@@ -7,8 +7,8 @@ parties confirm: the landing township and the buying county bureau (and the page
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from accounts.models import User
 from core.scoping import Role
 from policies.policy import effective_policy
 
@@ -56,7 +56,7 @@ def required_confirmers(contract: Contract) -> Confirmers:
     return Confirmers(("township", "county"), "", "本区划的政策未规定任务书确认方，由协议的乡镇和县民政部门确认。")
 
 
-def party_for(user: Any, contract: Contract) -> str | None:
+def party_for(user: User, contract: Contract) -> str | None:
     """The party ``user`` confirms for on this agreement, if any (its own role's party)."""
     from core.scoping import scope_of
 

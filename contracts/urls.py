@@ -4,6 +4,13 @@ from . import views
 
 urlpatterns = [
     path("contracts/", views.ContractListView.as_view(), name="contract-list"),
+    path("contracts/filings/", views.FilingListView.as_view(), name="contract-filings"),
+    path("contracts/<int:pk>/receive-filing/", views.ReceiveFilingView.as_view(), name="contract-receive-filing"),
+    path("contracts/<int:pk>/documents/", views.DocumentUploadView.as_view(), name="contract-document-upload"),
+    path("contracts/documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="contract-document"),
+    path("contracts/<int:pk>/amendments/new/", views.AmendmentCreateView.as_view(), name="contract-amendment-create"),
+    path("contracts/<int:pk>/terms/", views.ContractTermsView.as_view(), name="contract-terms"),
+    path("contracts/<int:pk>/pdf/", views.AgreementPdfView.as_view(), name="contract-pdf"),
     path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
     path(
         "contracts/<int:pk>/<str:action>/",
@@ -16,5 +23,8 @@ urlpatterns = [
         name="contract-task-book-confirm",
     ),
     path("procurements/", views.ProcurementListView.as_view(), name="procurement-list"),
+    path("procurements/new/", views.ProcurementCreateView.as_view(), name="procurement-create"),
     path("procurements/<int:pk>/", views.ProcurementDetailView.as_view(), name="procurement-detail"),
+    path("procurements/<int:pk>/bidders/", views.ProcurementBidderView.as_view(), name="procurement-add-bidder"),
+    path("procurements/<int:pk>/award/", views.ProcurementAwardView.as_view(), name="procurement-award"),
 ]

@@ -4,26 +4,29 @@ declared actions (the same ones the API calls)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
 
-from core.actions import available_actions
-from core.scoping import Action
+from accounts.http import authed_user
+from accounts.models import User
+from core.actions import available_actions, spec_of
+from core.scoping import Action, Role, scope_of
 from core.views import ScopedDetailView, ScopedListView
 from stations.models import Station
 
 from . import actions
-from .deadlines import contract_deadlines
+from .deadlines import calendar_note, contract_deadlines
 from .filtersets import ContractFilterSet
-from .models import Amendment, Bidder, Contract, Procurement
+from .models import Amendment, Bidder, Contract, ContractDocument, Method, Procurement
 from .procurement import ocds_method
 from .selectors import access_contract
 
@@ -67,6 +70,7 @@ class ContractListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["f"] = {k: self.request.GET.get(k, "") for k in ("state", "year", "q")}
+        ctx["show_filings"] = scope_of(self.request.user).role in FilingListView.ROLES
         ctx["states"] = Contract.Status.choices
         return ctx
 
@@ -80,13 +84,16 @@ class ContractDetailView(ScopedDetailView):
         return (
             super()
             .get_queryset()
-            .select_related("division", "agency", "township", "buyer", "procurement")
+            .select_related("division", "agency", "township", "buyer", "procurement", "task_book")
             .prefetch_related(
                 Prefetch("stations", queryset=Station.objects.select_related("division")),
                 Prefetch(
                     "amendments",
                     queryset=Amendment.objects.prefetch_related("stations_added", "stations_removed"),
                 ),
+                "payments",
+                "indicators",
+                "breach_terms",
             )
         )
 
@@ -95,6 +102,17 @@ class ContractDetailView(ScopedDetailView):
         contract: Contract = self.object
         ctx["deadlines"] = contract_deadlines(contract)
         allowed = {a["action"]: a["label"] for a in available_actions(self.request.user, contract)}
+        ctx["calendar_note"] = calendar_note(contract)
+        ctx["may_receive_filing"] = "contracts.receive_filing" in allowed
+        ctx["may_upload"] = "contracts.document_upload" in allowed
+        ctx["may_edit_terms"] = "contracts.terms_save" in allowed
+        ctx["may_amend"] = "contracts.amend" in allowed
+        ctx["documents"] = list(
+            ContractDocument.objects.for_user(self.request.user, Action.VIEW)
+            .filter(contract=contract)
+            .select_related("uploaded_by")
+        )
+        ctx["document_kinds"] = ContractDocument.Kind.choices
         ctx["transitions"] = [
             {"action": name, "label": allowed[name], "fields": fields}
             for name, (_func, fields) in TRANSITION_FORMS.items()
@@ -105,11 +123,11 @@ class ContractDetailView(ScopedDetailView):
             contract.procurement_id is not None
             and Procurement.objects.for_user(self.request.user).filter(pk=contract.procurement_id).exists()
         )
-        ctx.update(_task_book_context(contract, self.request.user, allowed))
+        ctx.update(_task_book_context(contract, authed_user(self.request), allowed))
         return ctx
 
 
-def _task_book_context(contract: Contract, user: Any, allowed: dict[str, str]) -> dict[str, Any]:
+def _task_book_context(contract: Contract, user: User, allowed: dict[str, str]) -> dict[str, Any]:
     from .models import TaskBook
     from .taskbook import PARTIES, party_for, required_confirmers
 
@@ -145,9 +163,9 @@ class TaskBookConfirmView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        contract = access_contract(request.user, pk, Action.VIEW)
+        contract = access_contract(authed_user(request), pk, Action.VIEW)
         try:
-            actions.task_book_confirm(acting_user=request.user, contract=contract)
+            actions.task_book_confirm(acting_user=authed_user(request), contract=contract)
         except PermissionDenied as exc:
             messages.error(request, str(exc) or "您无权进行此操作。")
         except ValidationError as exc:
@@ -167,7 +185,7 @@ class ContractTransitionView(LoginRequiredMixin, View):
         name = f"contracts.{action}"
         if name not in TRANSITION_FORMS:
             raise Http404("未找到。")
-        contract = access_contract(request.user, pk, Action.CHANGE)
+        contract = access_contract(authed_user(request), pk, Action.CHANGE)
         func, fields = TRANSITION_FORMS[name]
         values: dict[str, Any] = {}
         try:
@@ -196,6 +214,11 @@ class ProcurementListView(ScopedListView):
     template_name = "contracts/procurement_list.html"
     context_object_name = "procurements"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["may_create"] = spec_of("procurements.create").role_may(scope_of(self.request.user).role)
+        return ctx
+
     def get_queryset(self) -> QuerySet[Procurement]:
         return super().get_queryset().select_related("division", "buyer").order_by("-announced_date", "number")
 
@@ -223,4 +246,448 @@ class ProcurementDetailView(ScopedDetailView):
             bidders = [b for b in bidders if b.agency_id == self.request.user.organisation_id]  # type: ignore[union-attr]
         ctx["bidders"] = bidders
         ctx["ocds"] = ocds_method(procurement.method)
+        allowed = {a["action"] for a in available_actions(self.request.user, procurement)}
+        if "procurements.add_bidder" in allowed:
+            from .forms import BidderForm
+
+            ctx["bidder_form"] = BidderForm(agencies=_agency_choices(authed_user(self.request), procurement))
+        if "procurements.award" in allowed and bidders:
+            from .forms import AwardForm
+            from .procurement import eligibility_findings
+
+            ctx["award_form"] = AwardForm(
+                bidders=[(str(b.pk), b.agency.name) for b in bidders],
+                initial={"award_date": timezone.localdate().isoformat()},
+            )
+            # The findings each bidder would meet at award, shown before the award is made.
+            ctx["previews"] = [(b, eligibility_findings(b)) for b in bidders]
         return ctx
+
+
+# --- filings with the bureau above (city and province bureaus) ------------------------------------------
+
+FILING_VIEWS = {
+    "": "全部",
+    "awaiting": "待报备",
+    "unreceived": "已报备待接收",
+    "received": "已接收",
+}
+
+
+def _filing_queryset(user: User, show: str) -> QuerySet[Contract]:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import OuterRef, Subquery
+
+    from obligations.models import Obligation
+
+    ct = ContentType.objects.get_for_model(Contract)
+    due = Obligation.objects.filter(kind="contract.filing", content_type=ct, object_id=OuterRef("pk")).values(
+        "due_date"
+    )[:1]
+    qs = (
+        Contract.objects.for_user(user, Action.VIEW)
+        .filter(signed_date__isnull=False)
+        .exclude(status=Contract.Status.DRAFT)
+        .select_related("division", "agency", "buyer", "filing_received_by")
+        .annotate(filing_due=Subquery(due))
+    )
+    if show == "awaiting":
+        qs = qs.filter(filed_date__isnull=True, status=Contract.Status.SIGNED)
+    elif show == "unreceived":
+        qs = qs.filter(filed_date__isnull=False, filing_received_date__isnull=True)
+    elif show == "received":
+        qs = qs.filter(filing_received_date__isnull=False)
+    return qs.order_by("filing_received_date", "-filed_date", "-signed_date", "number")
+
+
+class FilingListView(LoginRequiredMixin, View):
+    """报备协议: the agreements the counties of the caller's city (or province) signed and filed; the bureau marks
+    each filing received (contracts.receive_filing). County bureaus and below have their own contract list."""
+
+    ROLES = frozenset({Role.CITY_BUREAU, Role.PROVINCE_BUREAU, Role.ADMIN})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.core.paginator import Paginator
+        from django.template.response import TemplateResponse
+
+        if scope_of(request.user).role not in self.ROLES:
+            raise Http404("未找到。")
+        show = request.GET.get("show", "")
+        if show not in FILING_VIEWS:
+            show = ""
+        page = Paginator(_filing_queryset(authed_user(request), show), 50).get_page(request.GET.get("page"))
+        may_receive = spec_of("contracts.receive_filing").role_may(scope_of(request.user).role)
+        rows = [{"contract": c, "may_receive": may_receive and actions.filing_awaits_receipt(c)} for c in page]
+        return TemplateResponse(
+            request,
+            "contracts/filing_list.html",
+            {
+                "page_obj": page,
+                "rows": rows,
+                "show": show,
+                "views": FILING_VIEWS.items(),
+                "today": timezone.localdate(),
+            },
+        )
+
+
+class ReceiveFilingView(LoginRequiredMixin, View):
+    """POST: the city or province bureau marks a filing received (the declared action decides)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = access_contract(authed_user(request), pk, Action.VIEW)
+        try:
+            actions.contract_receive_filing(acting_user=authed_user(request), contract=contract)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, f"已确认收到协议{contract.number}的报备。")
+        back = request.POST.get("next", "")
+        if back.startswith("/contracts/") and "//" not in back:
+            return redirect(back)
+        return redirect("contract-filings")
+
+
+# --- documents ------------------------------------------------------------------------------------------
+
+
+class DocumentUploadView(LoginRequiredMixin, View):
+    """POST (multipart): attach a document to the agreement through the declared action; refusals in Chinese."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = access_contract(authed_user(request), pk, Action.VIEW)
+        try:
+            document = actions.document_upload(
+                acting_user=authed_user(request),
+                contract=contract,
+                kind=request.POST.get("kind", ""),
+                title=request.POST.get("title", ""),
+                upload=request.FILES.get("file"),
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, f"文件未保存：{text}")
+        else:
+            messages.success(request, f"已上传：{document.title}")
+        return redirect("contract-detail", pk=contract.pk)
+
+
+class DocumentDownloadView(LoginRequiredMixin, View):
+    """GET: the stored file, only for a document the caller may read (others: 404), as an attachment."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        from urllib.parse import quote
+
+        from django.http import FileResponse
+
+        from .models import ContractDocument
+
+        document = (
+            ContractDocument.objects.for_user(request.user, Action.VIEW)
+            .select_related("contract")
+            .filter(pk=pk)
+            .first()
+        )
+        if document is None:
+            raise Http404("未找到。")
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("文件不存在。") from None
+        response = FileResponse(handle, content_type=document.content_type)
+        name = f"{document.contract.number}-{document.title}{document.extension}"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class AgreementPdfView(LoginRequiredMixin, View):
+    """GET: the agreement as a PDF, for whoever reads the agreement (others: 404)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from urllib.parse import quote
+
+        from .pdf import agreement_pdf
+
+        contract = access_contract(authed_user(request), pk, Action.VIEW)
+        response = HttpResponse(agreement_pdf(contract), content_type="application/pdf")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'服务协议-{contract.number}.pdf')}"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+# --- structured terms ----------------------------------------------------------------------------------
+
+
+class ContractTermsView(LoginRequiredMixin, View):
+    """拨付安排、绩效指标与违约责任: a form for the buying bureau while the agreement is a draft."""
+
+    def _contract(self, request: HttpRequest, pk: int) -> Contract:
+        return access_contract(authed_user(request), pk, Action.CHANGE)
+
+    def _render(self, request: HttpRequest, contract: Contract, sets: dict[str, Any]) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        editable = spec_of("contracts.terms_save").state_allows(contract)
+        return TemplateResponse(
+            request, "contracts/contract_terms.html", {"contract": contract, "editable": editable, **sets}
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from .forms import BreachFormSet, IndicatorFormSet, PaymentFormSet
+
+        contract = self._contract(request, pk)
+        sets = {
+            "payments": PaymentFormSet(
+                prefix="pay",
+                initial=[
+                    {"due_date": p.due_date, "amount": p.amount, "condition": p.condition}
+                    for p in contract.payments.all()
+                ],
+            ),
+            "indicators": IndicatorFormSet(
+                prefix="ind",
+                initial=[{"name": i.name, "target": i.target, "unit": i.unit} for i in contract.indicators.all()],
+            ),
+            "breaches": BreachFormSet(
+                prefix="bre", initial=[{"party": b.party, "text": b.text} for b in contract.breach_terms.all()]
+            ),
+        }
+        return self._render(request, contract, sets)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from .forms import BreachFormSet, IndicatorFormSet, PaymentFormSet, filled_rows
+
+        contract = self._contract(request, pk)
+        sets: dict[str, Any] = {
+            "payments": PaymentFormSet(request.POST, prefix="pay"),
+            "indicators": IndicatorFormSet(request.POST, prefix="ind"),
+            "breaches": BreachFormSet(request.POST, prefix="bre"),
+        }
+        if not all(fs.is_valid() for fs in sets.values()):
+            messages.error(request, "请按提示修改后再保存。")
+            return self._render(request, contract, sets)
+        try:
+            actions.terms_save(
+                acting_user=authed_user(request),
+                contract=contract,
+                payments=filled_rows(sets["payments"], ("due_date", "amount", "condition")),
+                indicators=filled_rows(sets["indicators"], ("name", "target", "unit")),
+                breach_terms=filled_rows(sets["breaches"], ("party", "text")),
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+            return self._render(request, contract, sets)
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+            return self._render(request, contract, sets)
+        messages.success(request, "已保存拨付安排、绩效指标与违约责任。")
+        return redirect("contract-detail", pk=contract.pk)
+
+
+# --- procurement and amendment pages ---------------------------------------------------------------------
+
+
+def _form_errors(request: HttpRequest, form: Any, exc: ValidationError) -> None:
+    """A declared action's refusal onto the form: field errors where the form has the field, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for text in errors:
+                form.add_error(target, text)
+    else:
+        for text in exc.messages:
+            form.add_error(None, text)
+
+
+class ProcurementCreateView(LoginRequiredMixin, View):
+    """新建采购项目: the county bureau's form (procurements.create); other roles get 404."""
+
+    def _allowed(self, request: HttpRequest) -> None:
+        if not spec_of("procurements.create").role_may(scope_of(request.user).role):
+            raise Http404("未找到。")
+
+    def _form(self, request: HttpRequest, data: Any = None) -> Any:
+        from stations.models import Division
+
+        from .forms import ProcurementForm
+
+        divisions = [
+            (d.code, d.name)
+            for d in Division.objects.for_user(request.user)
+            .filter(level__in=[Division.Level.COUNTY, Division.Level.TOWNSHIP])
+            .order_by("code")
+        ]
+        return ProcurementForm(data, divisions=divisions, methods=list(Method.choices))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        self._allowed(request)
+        return TemplateResponse(request, "contracts/procurement_form.html", {"form": self._form(request)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        self._allowed(request)
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            procurement = Procurement(
+                buyer_id=cast(int, getattr(request.user, "organisation_id", None)),
+                division_id=data.pop("division"),
+                **data,
+            )
+            try:
+                actions.procurement_create(acting_user=authed_user(request), procurement=procurement)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "您无权进行此操作。")
+            except ValidationError as exc:
+                _form_errors(request, form, exc)
+            else:
+                messages.success(request, "已新建采购项目，请登记响应供应商。")
+                return redirect("procurement-detail", pk=procurement.pk)
+        return TemplateResponse(request, "contracts/procurement_form.html", {"form": form})
+
+
+def _agency_choices(user: User, procurement: Procurement) -> list[tuple[str, str]]:
+    from accounts.models import Organisation
+
+    taken = set(procurement.bidders.values_list("agency_id", flat=True))
+    return [
+        (str(o.pk), o.name)
+        for o in Organisation.objects.for_user(user).filter(kind=Organisation.Kind.AGENCY).order_by("name")
+        if o.pk not in taken
+    ]
+
+
+class ProcurementBidderView(LoginRequiredMixin, View):
+    """POST: register a bidder with the eligibility facts checked (procurements.add_bidder)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from accounts.models import Organisation
+
+        from .forms import BidderForm
+        from .selectors import access_procurement
+
+        procurement = access_procurement(authed_user(request), pk, Action.CHANGE)
+        form = BidderForm(request.POST, agencies=_agency_choices(authed_user(request), procurement))
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(request, str(text))
+            return redirect("procurement-detail", pk=procurement.pk)
+        data = dict(form.cleaned_data)
+        agency = Organisation.objects.for_user(request.user).get(pk=data.pop("agency"))
+        try:
+            actions.procurement_add_bidder(
+                acting_user=authed_user(request), procurement=procurement, agency=agency, **data
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, f"已登记响应供应商：{agency.name}")
+        return redirect("procurement-detail", pk=procurement.pk)
+
+
+class ProcurementAwardView(LoginRequiredMixin, View):
+    """POST: award to one bidder after its eligibility findings (procurements.award)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from .forms import AwardForm
+        from .selectors import access_procurement
+
+        procurement = access_procurement(authed_user(request), pk, Action.CHANGE)
+        bidders = {str(b.pk): b for b in procurement.bidders.select_related("agency")}
+        form = AwardForm(request.POST, bidders=[(k, b.agency.name) for k, b in bidders.items()])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(request, str(text))
+            return redirect("procurement-detail", pk=procurement.pk)
+        data = form.cleaned_data
+        try:
+            actions.procurement_award(
+                acting_user=authed_user(request),
+                procurement=procurement,
+                bidder=bidders[data["bidder"]],
+                award_date=data["award_date"],
+                reason=data["reason"],
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, "已确定成交供应商，资格核对结果已随成交记录保存。")
+        return redirect("procurement-detail", pk=procurement.pk)
+
+
+class AmendmentCreateView(LoginRequiredMixin, View):
+    """签订补充协议: stations added or removed and the yearly amount from the effective date (contracts.amend)."""
+
+    def _setup(self, request: HttpRequest, pk: int, data: Any = None) -> tuple[Contract, Any]:
+        from .forms import AmendmentForm
+        from .selectors import stations_on
+
+        contract = access_contract(authed_user(request), pk, Action.CHANGE)
+        if not spec_of("contracts.amend").state_allows(contract):
+            raise Http404("未找到。")
+        covered = set(stations_on(contract, max(timezone.localdate(), contract.start_date)))
+        visible = Station.objects.for_user(request.user).filter(division__code__startswith=contract.buyer.division_id)
+        addable = [(str(s.pk), s.name) for s in visible.exclude(pk__in=covered).order_by("name")]
+        removable = [(str(s.pk), s.name) for s in Station.objects.filter(pk__in=covered).order_by("name")]
+        return contract, AmendmentForm(data, addable=addable, removable=removable)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        contract, form = self._setup(request, pk)
+        return TemplateResponse(request, "contracts/amendment_form.html", {"contract": contract, "form": form})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        contract, form = self._setup(request, pk, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            ids = [*data["stations_added"], *data["stations_removed"]]
+            stations = {str(s.pk): s for s in Station.objects.for_user(request.user).filter(pk__in=ids)}
+            try:
+                actions.contract_amend(
+                    acting_user=authed_user(request),
+                    contract=contract,
+                    signed_date=data["signed_date"],
+                    effective_date=data["effective_date"],
+                    reason=data["reason"],
+                    stations_added=[stations[i] for i in data["stations_added"] if i in stations],
+                    stations_removed=[stations[i] for i in data["stations_removed"] if i in stations],
+                    amount_per_year=data["amount_per_year"],
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "您无权进行此操作。")
+            except ValidationError as exc:
+                _form_errors(request, form, exc)
+            else:
+                messages.success(request, "已保存补充协议。")
+                return redirect("contract-detail", pk=contract.pk)
+        return TemplateResponse(request, "contracts/amendment_form.html", {"contract": contract, "form": form})

@@ -46,6 +46,8 @@ class ActionSpec:
     states: frozenset[str] | None = None  # states in which the action may be taken (None: any)
     detail: bool = True  # acts on an existing object (False: creates one)
     func: Callable[..., Any] | None = field(default=None, compare=False)
+    # Optional condition on the object beyond its state (e.g. "a task book exists"): offered only when it holds.
+    available: Callable[[Any], bool] | None = field(default=None, compare=False)
 
     def allowed_roles(self) -> frozenset[Role]:
         if self.roles is not None:
@@ -79,6 +81,7 @@ def declare(
     state_field: str = "",
     states: Iterable[str] | None = None,
     detail: bool = True,
+    available: Callable[[Any], bool] | None = None,
 ) -> Callable[[F], F]:
     """Register a write function as an action. The function keeps its signature; calling it checks the
     caller's role first (Http404 otherwise, like an object out of scope); the function itself re-reads its object
@@ -95,6 +98,7 @@ def declare(
             states=frozenset(str(s) for s in states) if states is not None else None,
             detail=detail,
             func=func,
+            available=available,
         )
         if name in _registry and _registry[name].func is not func:
             raise RuntimeError(f"action {name} declared twice")
@@ -149,6 +153,8 @@ def available_actions(user: Actor | None, obj: models.Model) -> list[dict[str, s
     out: list[dict[str, str]] = []
     for spec in for_model(type(obj)):
         if not spec.detail or not spec.role_may(role) or not spec.state_allows(obj):
+            continue
+        if spec.available is not None and not spec.available(obj):
             continue
         flag = getattr(obj, f"_may_{spec.verb}", None)
         if flag is None:

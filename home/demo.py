@@ -227,6 +227,9 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     from services.demo import load as load_services_demo
 
     load_services_demo()  # beneficiaries, a station service list, records and visits (services/demo.py)
+    from contracts import demo as contracts_demo
+
+    contracts_demo.load(county.division_id)
     return demo_accounts()
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import OrganisationBriefSerializer
 from contracts.deadlines import contract_deadlines
-from contracts.models import Amendment, Bidder, Contract, Procurement
+from contracts.models import Amendment, Bidder, BreachTerm, Contract, Procurement
 from contracts.procurement import ocds_method
 from core.api import AllowedActionsField
 from core.scoping import Role, scope_of
@@ -155,6 +156,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "signed_date",
             "filed_date",
             "filed_with",
+            "filing_received_date",
             "start_date",
             "end_date",
             "terminated_date",
@@ -170,12 +172,36 @@ class ContractSerializer(serializers.ModelSerializer):
         return sorted(s.pk for s in obj.stations.all())
 
 
+class PaymentInstalmentSerializer(serializers.Serializer):
+    due_date = serializers.DateField(label="拨付时间")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label="金额（元）")
+    condition = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", label="拨付条件")
+
+
+class IndicatorSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, label="指标")
+    target = serializers.CharField(max_length=60, label="目标值")
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", label="单位")
+
+
+class BreachTermSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=BreachTerm.Party.choices, label="违约方")
+    text = serializers.CharField(max_length=500, label="违约情形及责任")
+
+
+class TermsSerializer(serializers.Serializer):
+    payments = PaymentInstalmentSerializer(many=True, label="资金拨付安排")
+    indicators = IndicatorSerializer(many=True, label="绩效指标及目标值")
+    breach_terms = BreachTermSerializer(many=True, label="违约责任")
+
+
 class ContractDetailSerializer(ContractSerializer):
     deadlines = serializers.SerializerMethodField(label="期限（按工作日历计算）")
+    terms = serializers.SerializerMethodField(label="拨付安排、绩效指标与违约责任")
     task_book = serializers.SerializerMethodField(label="项目任务书与确认情况")
 
     class Meta(ContractSerializer.Meta):
-        fields = [*ContractSerializer.Meta.fields, "deadlines", "task_book"]
+        fields = [*ContractSerializer.Meta.fields, "deadlines", "task_book", "terms"]
         read_only_fields = fields
 
     def get_task_book(self, obj: Contract) -> dict[str, Any] | None:
@@ -202,6 +228,17 @@ class ContractDetailSerializer(ContractSerializer):
             ],
         }
 
+    @extend_schema_field(TermsSerializer)
+    def get_terms(self, obj: Contract) -> dict[str, Any]:
+        return {
+            "payments": [
+                {"due_date": p.due_date.isoformat(), "amount": str(p.amount), "condition": p.condition}
+                for p in obj.payments.all()
+            ],
+            "indicators": [{"name": i.name, "target": i.target, "unit": i.unit} for i in obj.indicators.all()],
+            "breach_terms": [{"party": b.party, "text": b.text} for b in obj.breach_terms.all()],
+        }
+
     def get_deadlines(self, obj: Contract) -> list[dict[str, Any]]:
         return [d.to_dict() for d in contract_deadlines(obj)]
 
@@ -213,6 +250,10 @@ class SignSerializer(serializers.Serializer):
 class FileSerializer(serializers.Serializer):
     filed_date = serializers.DateField(label="报备日期")
     filed_with = serializers.CharField(max_length=120, label="报备机关")
+
+
+class ReceiveFilingSerializer(serializers.Serializer):
+    received_date = serializers.DateField(label="接收日期（缺省为今天）", required=False)
 
 
 class TerminateSerializer(serializers.Serializer):

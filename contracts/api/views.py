@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import authed_user
 from contracts import actions
 from contracts.filtersets import ContractFilterSet, ProcurementFilterSet
 from contracts.models import Amendment, Bidder, Contract, Procurement
@@ -30,15 +31,17 @@ from .serializers import (
     FileSerializer,
     ProcurementCreateSerializer,
     ProcurementSerializer,
+    ReceiveFilingSerializer,
     SignSerializer,
     TaskBookSerializer,
     TerminateSerializer,
+    TermsSerializer,
 )
 
 
 def contract_queryset() -> ScopedQuerySet:
     # Parties and division joined in the page query, station ids and amendments in prefetches: no N+1.
-    return Contract.objects.select_related("buyer", "township", "agency", "division").prefetch_related(
+    return Contract.objects.select_related("buyer", "township", "agency", "division", "task_book").prefetch_related(
         Prefetch("stations", queryset=Station.objects.only("id")),
         Prefetch(
             "amendments",
@@ -93,7 +96,7 @@ class ProcurementViewSet(ScopedModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _payload(ProcurementCreateSerializer, request)
         procurement = Procurement(buyer_id=cast(int, getattr(request.user, "organisation_id", None)), **data)
-        _run(lambda: actions.procurement_create(acting_user=request.user, procurement=procurement))
+        _run(lambda: actions.procurement_create(acting_user=authed_user(request), procurement=procurement))
         return self._fresh(procurement.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=BidderCreateSerializer, responses=ProcurementSerializer, summary="登记响应供应商")
@@ -101,7 +104,7 @@ class ProcurementViewSet(ScopedModelViewSet):
     def bidders(self, request: Request, pk: Any = None) -> Response:
         procurement = cast(Procurement, self.get_object())
         data = _payload(BidderCreateSerializer, request)
-        _run(lambda: actions.procurement_add_bidder(acting_user=request.user, procurement=procurement, **data))
+        _run(lambda: actions.procurement_add_bidder(acting_user=authed_user(request), procurement=procurement, **data))
         return self._fresh(procurement.pk)
 
     @extend_schema(request=AwardSerializer, responses=ProcurementSerializer, summary="确定成交供应商")
@@ -113,7 +116,9 @@ class ProcurementViewSet(ScopedModelViewSet):
         if bidder is None:
             raise serializers.ValidationError({"bidder": "成交供应商须为本项目的响应供应商。"})
         _run(
-            lambda: actions.procurement_award(acting_user=request.user, procurement=procurement, bidder=bidder, **data)
+            lambda: actions.procurement_award(
+                acting_user=authed_user(request), procurement=procurement, bidder=bidder, **data
+            )
         )
         return self._fresh(procurement.pk)
 
@@ -138,6 +143,8 @@ class ContractViewSet(ScopedModelViewSet):
         "amend": actions.contract_amend,
         "task_book": actions.task_book_save,
         "confirm_task_book": actions.task_book_confirm,
+        "receive_filing": actions.contract_receive_filing,
+        "terms": actions.terms_save,
     }
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
@@ -192,7 +199,7 @@ class ContractViewSet(ScopedModelViewSet):
             raise serializers.ValidationError({"stations_added": "站点不存在或不在您的权限范围内。"})
         data["stations_added"] = [stations[i] for i in data["stations_added"]]
         data["stations_removed"] = [stations[i] for i in data["stations_removed"]]
-        _run(lambda: actions.contract_amend(acting_user=request.user, contract=contract, **data))
+        _run(lambda: actions.contract_amend(acting_user=authed_user(request), contract=contract, **data))
         return self._fresh(contract.pk)
 
     @extend_schema(request=TaskBookSerializer, responses=ContractDetailSerializer, summary="编写项目任务书")
@@ -200,13 +207,27 @@ class ContractViewSet(ScopedModelViewSet):
     def task_book(self, request: Request, pk: Any = None) -> Response:
         contract = cast(Contract, self.get_object())
         data = _payload(TaskBookSerializer, request)
-        _run(lambda: actions.task_book_save(acting_user=request.user, contract=contract, sections=data))
+        _run(lambda: actions.task_book_save(acting_user=authed_user(request), contract=contract, sections=data))
         return self._fresh(contract.pk)
 
     @extend_schema(request=None, responses=ContractDetailSerializer, summary="确认项目任务书")
     @action(detail=True, methods=["post"], url_path="task-book/confirm")
     def confirm_task_book(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, actions.task_book_confirm, None)
+
+    @extend_schema(
+        request=TermsSerializer, responses=ContractDetailSerializer, summary="拨付安排、绩效指标与违约责任（草拟时）"
+    )
+    @action(detail=True, methods=["post"])
+    def terms(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, actions.terms_save, TermsSerializer)
+
+    @extend_schema(
+        request=ReceiveFilingSerializer, responses=ContractDetailSerializer, summary="确认收到报备（市、省民政部门）"
+    )
+    @action(detail=True, methods=["post"], url_path="receive-filing")
+    def receive_filing(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, actions.contract_receive_filing, ReceiveFilingSerializer)
 
     @extend_schema(request=None, responses={200: dict}, summary="协议的 OCDS 1.1 发布包（release package）")
     @action(detail=True, methods=["get"])

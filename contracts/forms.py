@@ -1,0 +1,146 @@
+"""Page forms for the agreement's structured terms (payment schedule, indicators, breach terms); the declared
+action ``contracts.terms_save`` validates and saves them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .models import BreachTerm
+
+EXTRA_ROWS = 3
+
+
+class _Row(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+
+
+class PaymentForm(_Row):
+    due_date = forms.DateField(label="拨付时间", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label="金额（元）", required=False, max_digits=14, decimal_places=2, min_value=0)
+    condition = forms.CharField(label="拨付条件", required=False, max_length=200)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = [k for k in ("due_date", "amount", "condition") if data.get(k) not in (None, "")]
+        if filled and (data.get("due_date") is None or data.get("amount") is None):
+            raise forms.ValidationError("请同时填写拨付时间和金额。")
+        return data
+
+
+class IndicatorForm(_Row):
+    name = forms.CharField(label="指标", required=False, max_length=120)
+    target = forms.CharField(label="目标值", required=False, max_length=60)
+    unit = forms.CharField(label="单位", required=False, max_length=20)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("name") or data.get("target") or data.get("unit")) and not (
+            data.get("name") and data.get("target")
+        ):
+            raise forms.ValidationError("请同时填写指标和目标值。")
+        return data
+
+
+class BreachForm(_Row):
+    party = forms.ChoiceField(label="违约方", required=False, choices=[("", "—"), *BreachTerm.Party.choices])
+    text = forms.CharField(label="违约情形及责任", required=False, max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("party") or data.get("text")) and not (data.get("party") and data.get("text")):
+            raise forms.ValidationError("请同时选择违约方并填写违约情形及责任。")
+        return data
+
+
+PaymentFormSet = forms.formset_factory(PaymentForm, extra=EXTRA_ROWS, max_num=60, validate_max=True)
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=EXTRA_ROWS, max_num=60, validate_max=True)
+BreachFormSet = forms.formset_factory(BreachForm, extra=EXTRA_ROWS, max_num=60, validate_max=True)
+
+
+def filled_rows(formset: forms.BaseFormSet, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data or {}
+        if any(data.get(k) not in (None, "") for k in keys):
+            rows.append({k: data.get(k) if data.get(k) is not None else "" for k in keys})
+    return rows
+
+
+# --- procurement and amendment pages ---------------------------------------------------------------------
+
+
+class _Styled(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field, forms.MultipleChoiceField):
+                field.widget.attrs.setdefault("class", "form-select")
+                field.widget.attrs.setdefault("size", "6")
+            elif isinstance(field, forms.ChoiceField):
+                field.widget.attrs.setdefault("class", "form-select")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+
+
+class ProcurementForm(_Styled):
+    number = forms.CharField(label="采购项目编号", max_length=60)
+    title = forms.CharField(label="采购项目名称", max_length=200)
+    division = forms.ChoiceField(label="项目区划")
+    method = forms.ChoiceField(label="采购方式")
+    rationale = forms.CharField(label="采用该方式的依据", max_length=300, required=False)
+    budget = forms.DecimalField(label="预算金额（元）", max_digits=14, decimal_places=2, min_value=0)
+    announced_date = forms.DateField(label="公告（邀请）日期", widget=forms.DateInput(attrs={"type": "date"}))
+    bid_deadline = forms.DateField(label="响应截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, divisions: list[tuple[str, str]], methods: list[tuple[str, str]], **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["division"].choices = divisions  # type: ignore[attr-defined]
+        self.fields["method"].choices = methods  # type: ignore[attr-defined]
+
+
+class BidderForm(_Styled):
+    agency = forms.ChoiceField(label="供应商（社工机构）")
+    price = forms.DecimalField(label="报价（元）", max_digits=14, decimal_places=2, min_value=0)
+    registered_social_work = forms.BooleanField(label="在民政部门登记、章程明确社会工作服务宗旨", required=False)
+    finance_qualified = forms.BooleanField(label="财务纳税规范、有固定场所和专业团队", required=False)
+    no_violation = forms.BooleanField(label="无违法违规记录", required=False)
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["agency"].choices = agencies  # type: ignore[attr-defined]
+
+
+class AwardForm(_Styled):
+    bidder = forms.ChoiceField(label="成交供应商")
+    award_date = forms.DateField(label="成交日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="例外理由（如适用）", max_length=300, required=False)
+
+    def __init__(self, *args: Any, bidders: list[tuple[str, str]], **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["bidder"].choices = bidders  # type: ignore[attr-defined]
+
+
+class AmendmentForm(_Styled):
+    signed_date = forms.DateField(label="补充协议签订日期", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_date = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="变更原因", max_length=300)
+    stations_added = forms.MultipleChoiceField(label="增加的站点", required=False)
+    stations_removed = forms.MultipleChoiceField(label="减少的站点", required=False)
+    amount_per_year = forms.DecimalField(
+        label="变更后的年度金额（元）", max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+
+    def __init__(self, *args: Any, addable: list[tuple[str, str]], removable: list[tuple[str, str]], **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["stations_added"].choices = addable  # type: ignore[attr-defined]
+        self.fields["stations_removed"].choices = removable  # type: ignore[attr-defined]

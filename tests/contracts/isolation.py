@@ -1,0 +1,112 @@
+"""Isolation checks for the contracts pages added after the central suite (tests/checks.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.checks import DetailCheck, RolePageCheck
+from tests.oracle import contract_ids
+
+from . import oracle
+
+ROLE_PAGES = [
+    RolePageCheck("procurement-create", "/procurements/new/", oracle.may_create_procurement),
+    RolePageCheck(
+        "contract-filings", "/contracts/filings/", oracle.sees_filings, r'href="/contracts/(\d+)/"', oracle.filing_ids
+    ),
+]
+
+
+def _contracts() -> Any:
+    from contracts.models import Contract
+
+    # A sample (the PDF takes a moment to draw): the isolation seed's and the outside agreements, and two more.
+    return Contract.objects.filter(number__startswith="MATRIX-RF-") | Contract.objects.filter(
+        pk__in=Contract.objects.exclude(number__startswith="MATRIX-RF-").order_by("pk").values("pk")[:2]
+    )
+
+
+def _documents() -> Any:
+    from contracts.models import ContractDocument
+
+    return ContractDocument.objects.all()
+
+
+DETAILS = [
+    DetailCheck(
+        "contract-amendment-create",
+        lambda c: f"/contracts/{c.pk}/amendments/new/",
+        lambda: _contracts(),
+        oracle.amendable_contract_ids,
+    ),
+    DetailCheck(
+        "contract-terms",
+        lambda c: f"/contracts/{c.pk}/terms/",
+        lambda: _contracts(),
+        oracle.changeable_contract_ids,
+    ),
+    DetailCheck("contract-pdf", lambda c: f"/contracts/{c.pk}/pdf/", lambda: _contracts(), lambda u: contract_ids(u)),
+    DetailCheck(
+        "contract-document",
+        lambda d: f"/contracts/documents/{d.pk}/",
+        lambda: _documents(),
+        oracle.document_ids,
+    ),
+]
+
+EXEMPT = {
+    "procurement-add-bidder": "POST only, a declared action: tests/contracts/test_forms.py and the write matrix",
+    "procurement-award": "POST only, a declared action: tests/contracts/test_forms.py and the write matrix",
+    "contract-document-upload": "POST only, a declared action: tests/contracts/write_cases.py and "
+    "tests/contracts/test_documents.py",
+    "contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py and "
+    "tests/contracts/test_filings.py",
+    "api:contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py",
+    "api:contract-terms": "POST only, a declared action: tests/contracts/write_cases.py and test_terms.py",
+}
+
+
+def seed() -> None:
+    """A signed, a filed and a received agreement in Datian, so the filings page has each kind of row."""
+    from tests.contracts.write_cases import filed_contract
+
+    filed_contract(status="signed", filed=False)
+    filed_contract()
+    received = filed_contract(status="active")
+    type(received).objects.filter(pk=received.pk).update(filing_received_date=received.filed_date)
+    _document(received)
+
+
+def _document(contract: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    from accounts.models import User
+    from contracts.models import ContractDocument
+    from tests.contracts.docs_support import PDF
+
+    document = ContractDocument(
+        contract=contract,
+        kind=ContractDocument.Kind.ANNEX,
+        title="隔离测试附件",
+        original_name="a.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=User.objects.filter(is_superuser=True).first(),
+    )
+    document.file.save("upload", ContentFile(PDF), save=True)
+
+
+def outside() -> None:
+    from accounts.models import Organisation
+    from tests.contracts.write_cases import BAISHA, filed_contract
+
+    contract = filed_contract(BAISHA)
+    # Another agency's agreement, so that neither demo agency reads it.
+    stranger = Organisation.objects.create(
+        kind=Organisation.Kind.AGENCY, name="白沙隔离测试社工机构", division_id=BAISHA
+    )
+    type(contract).objects.filter(pk=contract.pk).update(agency=stranger)
+    contract.refresh_from_db()
+    _document(contract)
