@@ -8,7 +8,7 @@ finding that says the policy is silent. Every answer carries findings naming the
 
 Rounding: each party's weighted share is shown rounded to 0.01 (half up), but the total rounds the exact sum
 once, so a total never carries the rounding error of its parts (60% × 80.05 + 30% × 70.05 + 10% × 90.05 =
-78.55 exactly, not the 78.56 the rounded parts would add to).
+78.05 exactly, not the 78.06 the rounded parts 48.03 + 21.02 + 9.01 would add to).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ CENT = Decimal("0.01")
 MAX_SCORE = Decimal("100")
 PARTIES = ("third_party", "county_bureau", "township")  # the vocabulary evaluation_parties, in its order
 WEIGHTS_RULE = "evaluation.weights"
-PASS_MARK_RULE = "evaluation.pass_mark"
+PASS_MARK_RULE = "evaluation.pass_mark"  # noqa: S105 - a rule key
 
 
 def money_round(value: Decimal) -> Decimal:
@@ -100,7 +100,8 @@ class Score:
 def _rule_base(policy: EffectivePolicy, key: str) -> dict[str, Any]:
     effective = policy.rules[key]
     source = effective.source
-    assert source is not None
+    if source is None:  # callers ask only about rules the policy sets
+        raise LookupError("rule not set")
     return {
         "rule_key": key,
         "rule_label": effective.rule.label,
@@ -198,5 +199,6 @@ def policy_mark(policy: EffectivePolicy) -> Mark | None:
     if value is None:
         return None
     source = policy.rules[PASS_MARK_RULE].source
-    assert source is not None
+    if source is None:  # callers ask only about rules the policy sets
+        raise LookupError("rule not set")
     return Mark(Decimal(str(value)), "policy", f"{source.division_name}，{cite(source.clause)}")
