@@ -43,7 +43,9 @@ def test_a_pass_signs_the_next_term(demo: None) -> None:
     assert renewal.findings[0]["rule_key"] == "contract.renewal_evaluation"
     assert renewal.findings[0]["outcome"] == "pass"
     # contracts' own create and sign actions were taken (their audit rows), then the decision itself.
-    events = set(AuditLog.objects.filter(object_id__in=[str(following.pk), str(renewal.pk)]).values_list("event", flat=True))
+    events = set(
+        AuditLog.objects.filter(object_id__in=[str(following.pk), str(renewal.pk)]).values_list("event", flat=True)
+    )
     assert {"create", "sign", "renew"} <= events
     with pytest.raises(ValidationError, match="已作出续签决定"):
         _renew(c)
