@@ -99,7 +99,7 @@ def scored(e: Evaluation, third: str = "85", county: str = "90", town: str = "80
     ]:
         u = user(org_user)
         PartyScore.objects.create(
-            evaluation=e, party=party, score=Decimal(value), organisation=u.organisation, entered_by=u
+            evaluation=e, party=party, score=Decimal(value), organisation_id=u.organisation_id, entered_by=u
         )
     return e
 
