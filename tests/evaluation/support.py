@@ -98,8 +98,9 @@ def scored(e: Evaluation, third: str = "85", county: str = "90", town: str = "80
         (PartyScore.Party.TOWNSHIP, town, "junxi_town"),
     ]:
         u = user(org_user)
+        assert u.organisation is not None
         PartyScore.objects.create(
-            evaluation=e, party=party, score=Decimal(value), organisation_id=u.organisation_id, entered_by=u
+            evaluation=e, party=party, score=Decimal(value), organisation=u.organisation, entered_by=u
         )
     return e
 
