@@ -216,6 +216,14 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     # Grants go to the evaluator organisation's group (stations.actions), like the bureau's grants page does.
     for t in townships[:3]:
         assign_perm("stations.view_station", evaluator_group(evaluator), stations[t.code])
+    from evaluation import demo as evaluation_demo
+
+    evaluation_demo.load(
+        bureau_user=User.objects.get(username="datian_bureau"),
+        evaluator=evaluator,
+        township_user=User.objects.get(username="junxi_town"),
+        evaluator_user=User.objects.get(username="evaluator"),
+    )
     return demo_accounts()
 
 
