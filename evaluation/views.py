@@ -57,6 +57,21 @@ class EvaluationListView(ScopedListView):
             .order_by("-service_year", "contract__number", "stage", "pk")
         )
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            # Every evaluation of the list (same scope, every page) with the scores the caller may read.
+            from core.xlsx import XLSX_TYPE
+
+            from .exports import scores_xlsx
+
+            rows = self.get_queryset().prefetch_related("scores")
+            response = HttpResponse(scores_xlsx(authed_user(request), rows), content_type=XLSX_TYPE)
+            response["Content-Disposition"] = (
+                "attachment; filename*=UTF-8''%E7%BB%A9%E6%95%88%E8%AF%84%E4%BC%B0%E8%AF%84%E5%88%86.xlsx"
+            )
+            return response
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user = authed_user(self.request)

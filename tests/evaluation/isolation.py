@@ -17,6 +17,18 @@ def _str(f):  # type: ignore[no-untyped-def]
     return lambda u: {str(x) for x in f(u)}
 
 
+def _xlsx_ids(client, url):  # type: ignore[no-untyped-def]
+    """The evaluation ids of the score export (first column, a text cell)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    return {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
 def seed() -> None:
     """Evaluations the evaluator is and is not assigned, in two townships, and renewal decisions."""
     evaluation()  # 均溪镇, assigned to the demo evaluator
@@ -58,6 +70,7 @@ def outside() -> None:
 LISTS = [
     ListCheck("api:evaluation-list", "/api/v1/evaluations/", api_ids(), _str(oracle.evaluation_ids)),
     ListCheck("evaluation-list", "/evaluations/", html_ids(r'href="/evaluations/(\d+)/"'), _str(oracle.evaluation_ids)),
+    ListCheck("evaluation-list", "/evaluations/?export=xlsx", _xlsx_ids, _str(oracle.evaluation_ids)),
     ListCheck("api:renewal-list", "/api/v1/renewals/", api_ids(), _str(oracle.renewal_ids)),
     ListCheck("renewal-list", "/evaluations/renewals/", html_ids(r'id="renewal-(\d+)"'), _str(oracle.renewal_ids)),
 ]
