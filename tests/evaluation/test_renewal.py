@@ -105,3 +105,29 @@ def test_the_contract_api_says_whether_renewal_is_open(user_client) -> None:  # 
     assert "evaluation.renew" in {a["action"] for a in data["allowed_actions"]}
     town = user_client("junxi_town").get(f"/api/v1/contracts/{c.pk}/").json()
     assert "evaluation.renew" not in {a["action"] for a in town["allowed_actions"]}
+
+
+def test_the_renewal_page_by_role(user_client) -> None:  # type: ignore[no-untyped-def]
+    c = contract()
+    bureau = user_client("datian_bureau")
+    page = bureau.get("/evaluations/renewals/").content.decode()
+    assert f'action="/evaluations/renewals/{c.pk}/"' in page and "须手工录入评估结论" in page
+    # The township sees decisions, never the forms; the page of another role's form answers 404.
+    town = user_client("junxi_town")
+    assert f"/evaluations/renewals/{c.pk}/" not in town.get("/evaluations/renewals/").content.decode()
+    assert town.post(f"/evaluations/renewals/{c.pk}/", {"signed_date": "2026-01-01"}).status_code == 404
+    # By hand without a reason: refused with a Chinese message, nothing saved.
+    today = timezone.localdate().isoformat()
+    response = bureau.post(
+        f"/evaluations/renewals/{c.pk}/", {"signed_date": today, "passed_by_hand": "fail"}, follow=True
+    )
+    assert "须填写理由" in response.content.decode()
+    assert not Renewal.objects.filter(previous=c).exists()
+    response = bureau.post(
+        f"/evaluations/renewals/{c.pk}/",
+        {"signed_date": today, "passed_by_hand": "fail", "reason": "评估报告不合格"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "不予续签" in body and "评估结果与续签的关系" in body
+    assert Renewal.objects.get(previous=c).outcome == Renewal.Outcome.REPROCURE
