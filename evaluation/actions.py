@@ -411,7 +411,17 @@ def renew(
     if signed_date > timezone.localdate():
         raise ValidationError({"signed_date": "签订日期不能晚于今天。"})
     start, end = _next_term(current)
-    stations = list(Station.objects.for_user(acting_user).filter(contracts=current))
+    # The next term carries on what the agreement covers on its last day: the signed stations and yearly amount
+    # as changed by the amendments effective by then.
+    from contracts.selectors import stations_on
+
+    stations = list(Station.objects.for_user(acting_user).filter(pk__in=sorted(stations_on(current, current.end_date))))
+    amended = (
+        current.amendments.filter(effective_date__lte=current.end_date, amount_per_year__isnull=False)
+        .order_by("-effective_date", "-pk")
+        .values_list("amount_per_year", flat=True)
+        .first()
+    )
     following = Contract(
         number=f"{current.number}-{start.year}"[:60],
         buyer_id=current.buyer_id,
@@ -420,7 +430,7 @@ def renew(
         agency_id=current.agency_id,
         procurement_id=current.procurement_id,
         procurement_method=current.procurement_method,
-        amount_per_year=current.amount_per_year,
+        amount_per_year=amended if amended is not None else current.amount_per_year,
         start_date=start,
         end_date=end,
     )

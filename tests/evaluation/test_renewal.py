@@ -131,3 +131,27 @@ def test_the_renewal_page_by_role(user_client) -> None:  # type: ignore[no-untyp
     body = response.content.decode()
     assert "不予续签" in body and "评估结果与续签的关系" in body
     assert Renewal.objects.get(previous=c).outcome == Renewal.Outcome.REPROCURE
+
+
+def test_the_next_term_carries_the_amended_stations_and_amount(demo: None) -> None:
+    from decimal import Decimal
+
+    from contracts.models import Amendment
+    from stations.models import Station
+
+    c = contract()
+    extra = Station.objects.filter(division__code__startswith=c.division_id).exclude(pk__in=c.stations.all()).first()
+    assert extra is not None
+    amendment = Amendment.objects.create(
+        contract=c,
+        signed_date=dt.date(2026, 6, 1),
+        effective_date=dt.date(2026, 7, 1),
+        reason="增加村级站点",
+        amount_per_year=Decimal("280000.00"),
+    )
+    amendment.stations_added.add(extra)
+    finalized(passed=True, c=c)
+    following = _renew(c).next
+    assert following is not None
+    assert extra.pk in set(following.stations.values_list("pk", flat=True))
+    assert following.amount_per_year == Decimal("280000.00")
