@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import ContractViewSet, ProcurementViewSet
+from evaluation.api.views import EvaluationViewSet, RenewalViewSet
 from funding.api.urls import urlpatterns as funding_urls
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
@@ -45,6 +46,8 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("social-workers", SocialWorkerViewSet, basename="socialworker")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("renewals", RenewalViewSet, basename="renewal")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),

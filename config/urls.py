@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("stations.urls")),
     path("", include("core.urls")),
     path("", include("contracts.urls")),
+    path("", include("evaluation.urls")),
     path("policies/", include("policies.urls")),
     path("catalogue/", include("services.urls")),
     path("services/", include("services.work_urls")),

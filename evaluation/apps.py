@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = "绩效评估"
+
+    def ready(self) -> None:
+        from . import actions  # noqa: F401  (declares the evaluation actions with core.actions)

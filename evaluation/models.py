@@ -1,1 +1,187 @@
-# Models arrive with their issues (DOMAIN §4, §6, §7).
+"""Evaluations of a three-party agreement's service year, the scores the parties enter, the pass mark a bureau
+sets where the policy has none, and the renewal decision that links one yearly term to the next (DOMAIN §6, §3).
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from core.scoping import Role, ScopedManager, ScopeRule
+
+COUNTY = frozenset({Role.COUNTY_BUREAU})
+SCORERS = frozenset({Role.EVALUATOR, Role.COUNTY_BUREAU, Role.TOWNSHIP})
+SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Evaluation(models.Model):
+    """The mid-term or final evaluation of one agreement's service year.
+
+    [002 §7(2)]: 每个服务年度进行中期、末期两次评估; 第三方机构、县民政局、乡镇各按权重评分.
+    The third party is the evaluator organisation the bureau assigns (a direct django-guardian grant on this row,
+    so an evaluator sees only the evaluations assigned to it)."""
+
+    class Stage(models.TextChoices):
+        MIDTERM = "midterm", "中期评估"
+        FINAL = "final", "末期（结项）评估"
+
+    class State(models.TextChoices):
+        OPEN = "open", "评分中"
+        FINAL = "final", "结果已认定"
+
+    contract = models.ForeignKey(
+        "contracts.Contract", verbose_name="协议", on_delete=models.PROTECT, related_name="evaluations"
+    )
+    service_year = models.PositiveSmallIntegerField("服务年度")
+    stage = models.CharField("评估阶段", max_length=12, choices=Stage.choices)
+    evaluator = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="第三方评估机构",
+        on_delete=models.PROTECT,
+        related_name="assigned_evaluations",
+    )
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.OPEN)
+    total = models.DecimalField("加权总分", max_digits=5, decimal_places=2, null=True, blank=True)
+    pass_mark = models.DecimalField("合格分数线", max_digits=5, decimal_places=2, null=True, blank=True)
+    pass_mark_note = models.CharField("合格分数线依据", max_length=200, blank=True)
+    passed = models.BooleanField("是否合格", null=True, blank=True)
+    findings = models.JSONField("认定时的核对结果", default=list, blank=True)
+    finalized_by = models.ForeignKey(
+        "accounts.User", verbose_name="认定人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finalized_at = models.DateTimeField("认定时间", null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name="创建人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    # Bureaus and townships by the agreement's place; the agency sees the evaluations of its own agreements;
+    # an evaluator sees only the rows granted to it (guardian); scoring is checked per party in actions.py.
+    scoping = ScopeRule(
+        division="contract__division_id",
+        agency="contract__agency_id",
+        guardian=True,
+        writers={"add": COUNTY, "score": SCORERS, "finalize": COUNTY},
+    )
+
+    class Meta:
+        verbose_name = "绩效评估"
+        verbose_name_plural = "绩效评估"
+        ordering = ["-service_year", "contract", "stage"]
+        permissions = [("score_evaluation", "评分")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "service_year", "stage"],
+                name="%(app_label)s_%(class)s_once_per_stage",
+                violation_error_message="该协议本服务年度的此阶段评估已存在。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.service_year}年度{self.get_stage_display()}"
+
+
+class PartyScore(models.Model):
+    """One party's score for an evaluation: entered by that party only, with who and when."""
+
+    class Party(models.TextChoices):
+        THIRD_PARTY = "third_party", "第三方机构"
+        COUNTY_BUREAU = "county_bureau", "县民政局"
+        TOWNSHIP = "township", "乡镇"
+
+    evaluation = models.ForeignKey(Evaluation, verbose_name="评估", on_delete=models.CASCADE, related_name="scores")
+    party = models.CharField("评估方", max_length=20, choices=Party.choices)
+    score = models.DecimalField("评分", max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name="评分单位", on_delete=models.PROTECT)
+    entered_by = models.ForeignKey("accounts.User", verbose_name="评分人", on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField("评分时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评估方评分"
+        verbose_name_plural = "评估方评分"
+        ordering = ["evaluation", "party"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "party"],
+                name="%(app_label)s_%(class)s_once_per_party",
+                violation_error_message="该评估方已评分。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.get_party_display()}"
+
+
+class PassMark(models.Model):
+    """The pass mark a county bureau sets for its evaluations where the policy gives none (rule
+    ``evaluation.pass_mark``, ask_bureau), with who set it and when. An evaluation copies it when it is
+    finalised, so a later change never rewrites a result already given."""
+
+    bureau = models.OneToOneField(
+        "accounts.Organisation", verbose_name="民政部门", on_delete=models.PROTECT, related_name="evaluation_pass_mark"
+    )
+    mark = models.DecimalField("合格分数线", max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+    basis = models.CharField("确定依据", max_length=200)
+    set_by = models.ForeignKey("accounts.User", verbose_name="确定人", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField("确定时间", auto_now=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="bureau__division_id",
+        viewers=frozenset({Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU}),
+        writers={"add": COUNTY, "change": COUNTY},
+    )
+
+    class Meta:
+        verbose_name = "评估合格分数线"
+        verbose_name_plural = "评估合格分数线"
+
+    def __str__(self) -> str:
+        return f"{self.bureau} {self.mark}分"
+
+
+class Renewal(models.Model):
+    """The decision on the next yearly term of an agreement, through the renewal gate: renewed (the next
+    term's contract is linked) or refused, which marks the project for procurement again. Where no final
+    evaluation exists the bureau records the outcome by hand, with its reason."""
+
+    class Outcome(models.TextChoices):
+        RENEWED = "renewed", "已续签"
+        REPROCURE = "reprocure", "不予续签，须重新采购"
+
+    previous = models.OneToOneField(
+        "contracts.Contract", verbose_name="本年度协议", on_delete=models.PROTECT, related_name="renewal"
+    )
+    next = models.OneToOneField(
+        "contracts.Contract",
+        verbose_name="下一年度协议",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewed_from",
+    )
+    service_year = models.PositiveSmallIntegerField("评估所属服务年度")
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name="末期评估", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by_hand = models.BooleanField("手工录入评估结论", default=False)
+    passed = models.BooleanField("评估是否合格")
+    reason = models.CharField("理由", max_length=300, blank=True)
+    outcome = models.CharField("结论", max_length=12, choices=Outcome.choices)
+    findings = models.JSONField("核对结果", default=list, blank=True)
+    decided_by = models.ForeignKey("accounts.User", verbose_name="决定人", on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("决定时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="previous__division_id",
+        agency="previous__agency_id",
+        writers={"add": COUNTY},
+    )
+
+    class Meta:
+        verbose_name = "续签决定"
+        verbose_name_plural = "续签决定"
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.previous} {self.get_outcome_display()}"

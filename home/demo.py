@@ -230,6 +230,14 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     from contracts import demo as contracts_demo
 
     contracts_demo.load(county.division_id)
+    from evaluation import demo as evaluation_demo
+
+    evaluation_demo.load(
+        bureau_user=User.objects.get(username="datian_bureau"),
+        evaluator=evaluator,
+        township_user=User.objects.get(username="junxi_town"),
+        evaluator_user=User.objects.get(username="evaluator"),
+    )
     return demo_accounts()
 
 

@@ -1,0 +1,449 @@
+"""Every write of evaluations: keyword-only, atomic, validated, audited, re-checked against scope.
+
+* ``evaluation.create``: the buyer bureau opens the mid-term or final evaluation of an agreement's service year
+  and assigns the third-party evaluator (granted to one of the agreement's stations); the evaluator organisation
+  gets a direct django-guardian grant on that evaluation only.
+* ``evaluation.score``: each party enters its own share only — the assigned evaluator the third party's, the
+  buyer bureau the county bureau's, the agreement's township the township's.
+* ``evaluation.set_pass_mark``: where the policy gives no pass mark, the county bureau sets one (who, when).
+* ``evaluation.finalize``: the bureau fixes the result: every weighted party has scored, a pass mark is known;
+  the total is computed by ``evaluation.scoring`` (the same code as the score API).
+* ``evaluation.renew``: the renewal gate of an agreement's yearly term (see :func:`renew`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from contracts import actions as contract_actions
+from contracts.models import Contract
+from core import audit
+from core.actions import check_state, declare
+from core.scoping import Action, Role, scope_of
+from policies.findings import FAIL, PASS, UNKNOWN, Finding
+from policies.policy import EffectivePolicy, effective_policy
+from policies.registry import cite, rules
+from stations.models import Station
+
+from .models import Evaluation, PartyScore, PassMark, Renewal
+from .scoring import Mark, Score, pass_mark_finding, policy_mark, weighted_score
+
+PARTY_OF_ROLE = {
+    Role.EVALUATOR: PartyScore.Party.THIRD_PARTY,
+    Role.COUNTY_BUREAU: PartyScore.Party.COUNTY_BUREAU,
+    Role.TOWNSHIP: PartyScore.Party.TOWNSHIP,
+}
+RENEWAL_RULE = "contract.renewal_evaluation"
+RENEWABLE = frozenset({Contract.Status.ACTIVE, Contract.Status.EXPIRED})
+
+
+def _grant(evaluator: Organisation, evaluation: Evaluation) -> None:
+    from guardian.shortcuts import assign_perm
+
+    from stations.actions import evaluator_group
+
+    group = evaluator_group(evaluator)
+    assign_perm("evaluation.view_evaluation", group, evaluation)
+    assign_perm("evaluation.score_evaluation", group, evaluation)
+    for user in evaluator.users.filter(is_active=True):
+        from stations.actions import sync_evaluator_membership
+
+        sync_evaluator_membership(user)
+
+
+@declare("evaluation.create", label="新建评估", model=Evaluation, verb=Action.ADD, detail=False)
+@transaction.atomic
+def evaluation_create(
+    *, acting_user: User, contract: Contract, service_year: int, stage: str, evaluator: Organisation
+) -> Evaluation:
+    """Open an evaluation of ``contract`` for ``service_year`` and ``stage``, assigned to ``evaluator``."""
+    from stations.selectors import granted_station_ids
+
+    current = Contract.objects.for_user(acting_user, Action.CHANGE).filter(pk=contract.pk).first()
+    if current is None:
+        raise PermissionDenied("协议不在您的权限范围内。")
+    if not scope_of(acting_user).is_global and current.buyer_id != acting_user.organisation_id:
+        raise PermissionDenied("只有协议的购买主体可以组织评估。")
+    if current.status not in {Contract.Status.ACTIVE, Contract.Status.EXPIRED}:
+        raise ValidationError({"contract": "只有履行中或已到期的协议可以评估。"})
+    if stage not in Evaluation.Stage.values:
+        raise ValidationError({"stage": "评估阶段无效。"})
+    if not current.start_date.year <= service_year <= current.end_date.year:
+        raise ValidationError({"service_year": "服务年度须在协议服务期内。"})
+    if evaluator.kind != Organisation.Kind.EVALUATOR or not evaluator.is_active_org:
+        raise ValidationError({"evaluator": "须为正常状态的第三方评估机构。"})
+    station_ids = set(current.stations.values_list("pk", flat=True))
+    if not station_ids & granted_station_ids(evaluator):
+        raise ValidationError({"evaluator": "该评估机构未获授权评估本协议的服务站点，请先在站点页面授权。"})
+    evaluation = Evaluation(
+        contract=current, service_year=service_year, stage=stage, evaluator=evaluator, created_by=acting_user
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    _grant(evaluator, evaluation)
+    audit.record(
+        acting_user=acting_user,
+        event="create",
+        obj=evaluation,
+        division_code=current.division_id,
+        changes={
+            "contract": current.number,
+            "service_year": service_year,
+            "stage": evaluation.get_stage_display(),
+            "evaluator": evaluator.name,
+        },
+    )
+    return evaluation
+
+
+def _locked(user: User, evaluation: Evaluation, name: str, verb: str) -> Evaluation:
+    current = (
+        Evaluation.objects.for_user(user, verb)
+        .select_for_update(of=("self",))
+        .select_related("contract")
+        .filter(pk=evaluation.pk)
+        .first()
+    )
+    if current is None:
+        raise PermissionDenied("无权操作该评估。")
+    check_state(name, current)
+    return current
+
+
+def party_of(user: User, evaluation: Evaluation) -> str | None:
+    """The party whose share ``user`` enters on ``evaluation``, or None: the assigned evaluator, the buyer
+    bureau, the agreement's township (by its landing-party organisation, or by place when none is named)."""
+    scope = scope_of(user)
+    org = getattr(user, "organisation_id", None)
+    contract = evaluation.contract
+    if scope.role == Role.EVALUATOR and org == evaluation.evaluator_id:
+        return PartyScore.Party.THIRD_PARTY
+    if scope.role == Role.COUNTY_BUREAU and org == contract.buyer_id:
+        return PartyScore.Party.COUNTY_BUREAU
+    if scope.role == Role.TOWNSHIP:
+        if contract.township_id is not None:
+            return PartyScore.Party.TOWNSHIP if org == contract.township_id else None
+        roots = scope.roots
+        if any(contract.division_id.startswith(r) and len(r) == 9 for r in roots):
+            return PartyScore.Party.TOWNSHIP
+    return None
+
+
+@declare(
+    "evaluation.score",
+    label="录入评分",
+    model=Evaluation,
+    verb="score",
+    state_field="state",
+    states=[Evaluation.State.OPEN],
+)
+@transaction.atomic
+def evaluation_score(*, acting_user: User, evaluation: Evaluation, score: Decimal) -> PartyScore:
+    """Enter (or correct, while the evaluation is open) the caller's own party's score."""
+    current = _locked(acting_user, evaluation, "evaluation.score", "score")
+    party = party_of(acting_user, current)
+    if party is None:
+        raise PermissionDenied("您不是该评估的评估方。")
+    if not isinstance(score, Decimal) or not Decimal(0) <= score <= Decimal(100):
+        raise ValidationError({"score": "评分须在 0 至 100 分之间。"})
+    row = PartyScore.objects.filter(evaluation=current, party=party).first()
+    before = None if row is None else str(row.score)
+    if row is None:
+        row = PartyScore(evaluation=current, party=party)
+    row.score = score
+    row.organisation_id = acting_user.organisation_id  # type: ignore[assignment]
+    row.entered_by = acting_user
+    row.full_clean()
+    row.save()
+    audit.record(
+        acting_user=acting_user,
+        event="score",
+        obj=current,
+        division_code=current.contract.division_id,
+        changes={f"score_{party}": {"before": before, "after": str(row.score)}},
+    )
+    return row
+
+
+@declare("evaluation.set_pass_mark", label="确定合格分数线", model=PassMark, verb=Action.ADD, detail=False)
+@transaction.atomic
+def pass_mark_set(*, acting_user: User, mark: Decimal, basis: str) -> PassMark:
+    """The caller's county bureau sets (or changes) the pass mark for its evaluations, with its basis."""
+    org = acting_user.organisation
+    if org is None or org.kind != Organisation.Kind.BUREAU:
+        raise PermissionDenied("只有民政部门可以确定合格分数线。")
+    if not basis.strip():
+        raise ValidationError({"basis": "请填写确定合格分数线的依据（如局务会议纪要）。"})
+    policy = effective_policy(org.division_id)
+    if policy_mark(policy) is not None:
+        raise ValidationError({"mark": "实施方案已规定合格分数线，按方案执行，无需另行确定。"})
+    row = PassMark.objects.select_for_update().filter(bureau=org).first()
+    before = None if row is None else str(row.mark)
+    if row is None:
+        row = PassMark(bureau=org)
+    row.mark = mark
+    row.basis = basis.strip()[:200]
+    row.set_by = acting_user
+    row.full_clean()
+    row.save()
+    audit.record(
+        acting_user=acting_user,
+        event="update" if before is not None else "create",
+        obj=row,
+        division_code=org.division_id,
+        changes={"mark": {"before": before, "after": str(row.mark)}, "basis": row.basis},
+    )
+    return row
+
+
+def applicable_mark(policy: EffectivePolicy, bureau_id: int) -> Mark | None:
+    """The pass mark for an evaluation: the policy's, else the buyer bureau's own (with who and when)."""
+    mark = policy_mark(policy)
+    if mark is not None:
+        return mark
+    row = PassMark.objects.select_related("set_by").filter(bureau_id=bureau_id).first()
+    if row is None:
+        return None
+    when = timezone.localtime(row.set_at)
+    note = f"实施方案未规定，由民政部门确定：{row.set_by}，{when:%Y年%m月%d日}，依据：{row.basis}"
+    return Mark(row.mark, "bureau", note)
+
+
+def current_score(evaluation: Evaluation) -> tuple[EffectivePolicy, Score]:
+    """The evaluation's weighted total as its scores stand, by the same code as the score API."""
+    policy = effective_policy(evaluation.contract.division_id)
+    scores = {s.party: s.score for s in evaluation.scores.all()}
+    return policy, weighted_score(policy, scores)
+
+
+@declare(
+    "evaluation.finalize",
+    label="认定评估结果",
+    model=Evaluation,
+    verb="finalize",
+    state_field="state",
+    states=[Evaluation.State.OPEN],
+)
+@transaction.atomic
+def evaluation_finalize(*, acting_user: User, evaluation: Evaluation) -> Evaluation:
+    """Fix the result: all weighted parties scored, a pass mark known; total, pass and findings are kept."""
+    current = _locked(acting_user, evaluation, "evaluation.finalize", "finalize")
+    if not scope_of(acting_user).is_global and current.contract.buyer_id != acting_user.organisation_id:
+        raise PermissionDenied("只有协议的购买主体可以认定评估结果。")
+    policy, result = current_score(current)
+    if result.total is None:
+        raise ValidationError({"total": result.findings[0].message})
+    mark = applicable_mark(policy, current.contract.buyer_id)
+    if mark is None:
+        raise ValidationError({"pass_mark": pass_mark_finding(policy, result.total, None).message})
+    verdict = pass_mark_finding(policy, result.total, mark)
+    current.total = result.total
+    current.pass_mark = mark.value
+    current.pass_mark_note = mark.note[:200]
+    current.passed = verdict.outcome == PASS
+    current.findings = [f.to_dict() for f in [*result.findings, verdict]]
+    current.state = Evaluation.State.FINAL
+    current.finalized_by = acting_user
+    current.finalized_at = timezone.now()
+    current.save()
+    audit.record(
+        acting_user=acting_user,
+        event="finalize",
+        obj=current,
+        division_code=current.contract.division_id,
+        changes={
+            "state": {"before": Evaluation.State.OPEN.label, "after": Evaluation.State.FINAL.label},
+            "total": str(current.total),
+            "pass_mark": str(current.pass_mark),
+            "passed": current.passed,
+        },
+    )
+    return current
+
+
+# --- the renewal gate (issue 8 item 5, issue 11 item 6) --------------------------------------------------------
+
+
+def final_evaluation(contract: Contract) -> Evaluation | None:
+    """The finalised final-stage evaluation of the term's service year (the year the term starts in)."""
+    return (
+        Evaluation.objects.filter(
+            contract=contract,
+            service_year=contract.start_date.year,
+            stage=Evaluation.Stage.FINAL,
+            state=Evaluation.State.FINAL,
+        )
+        .order_by("-finalized_at")
+        .first()
+    )
+
+
+def gate_finding(
+    policy: EffectivePolicy, year: int, passed: bool, *, evaluation: Evaluation | None, reason: str = ""
+) -> Finding:
+    """What the rule ``contract.renewal_evaluation`` says about renewing after this year's result."""
+    rule = rules()[RENEWAL_RULE]
+    mode = policy.get(RENEWAL_RULE)
+    if evaluation is not None:
+        result = f"{year}年度末期评估总分 {evaluation.total} 分，{'合格' if passed else '不合格'}"
+    else:
+        result = f"{year}年度尚无评估记录，民政部门手工录入评估结论：{'合格' if passed else '不合格'}（理由：{reason}）"
+    facts = {"year": year, "passed": passed, "by_hand": evaluation is None}
+    if mode is None:
+        message = f"{rule.label}：本区划的政策未规定评估结果与续签的关系；{result}。"
+        return Finding(RENEWAL_RULE, rule.label, UNKNOWN, message, facts=facts, reason=reason)
+    effective = policy.rules[RENEWAL_RULE]
+    source = effective.source
+    if source is None:  # callers ask only about rules the policy sets
+        raise LookupError("rule not set")
+    if passed:
+        outcome, tail = PASS, "可以续签下一年度协议"
+    elif mode == "gate":
+        outcome, tail = FAIL, "不予续签，按照政府采购程序重新确定承接机构"
+    else:
+        outcome, tail = FAIL, "评估结果作为续签的重要参考，续签须记录理由"
+    return Finding(
+        rule_key=RENEWAL_RULE,
+        rule_label=rule.label,
+        outcome=outcome,
+        message=f"{rule.label}：{result}，{tail}（{source.division_name}，{cite(source.clause)}）。",
+        strength=source.strength,
+        expected=mode,
+        expected_display=effective.display,
+        facts=facts,
+        clause=source.clause,
+        citation=cite(source.clause),
+        quote=source.quote,
+        division_name=source.division_name,
+        reason=reason,
+    )
+
+
+def _next_term(contract: Contract) -> tuple[dt.date, dt.date]:
+    start = contract.end_date + dt.timedelta(days=1)
+    try:
+        end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + 1, day=28)
+    return start, end
+
+
+@declare(
+    "evaluation.renew",
+    label="续签下一年度协议",
+    model=Contract,
+    verb=Action.CHANGE,
+    roles=[Role.COUNTY_BUREAU],
+    state_field="status",
+    states=RENEWABLE,
+)
+@transaction.atomic
+def renew(
+    *,
+    acting_user: User,
+    contract: Contract,
+    signed_date: dt.date,
+    passed_by_hand: bool | None = None,
+    reason: str = "",
+) -> Renewal:
+    """The renewal gate: sign the next yearly term only when this year's final evaluation allows it.
+
+    With a finalised final evaluation its result decides; without one the bureau records the outcome by hand
+    (``passed_by_hand``) with a reason, through this same gate. A pass creates the next term's contract through
+    ``contracts.create`` and signs it (``contracts.sign``). A fail where the policy makes the evaluation a gate
+    records the refusal and marks the project for procurement again (``Renewal.Outcome.REPROCURE``); where the
+    policy makes it only a reference, or is silent, renewing after a fail needs a recorded reason."""
+    current = Contract.objects.for_user(acting_user, Action.CHANGE).select_for_update().filter(pk=contract.pk).first()
+    if current is None:
+        raise PermissionDenied("无权操作该协议。")
+    check_state("evaluation.renew", current)
+    if current.buyer_id != acting_user.organisation_id:
+        raise PermissionDenied("只有协议的购买主体可以续签。")
+    if Renewal.objects.filter(previous=current).exists():
+        raise ValidationError({"contract": "本年度协议已作出续签决定。"})
+    reason = reason.strip()
+    year = current.start_date.year
+    evaluation = final_evaluation(current)
+    if evaluation is not None:
+        if passed_by_hand is not None:
+            raise ValidationError({"passed_by_hand": "本年度已有认定的末期评估结果，不能手工录入。"})
+        passed = bool(evaluation.passed)
+    else:
+        if passed_by_hand is None:
+            raise ValidationError({"passed_by_hand": f"{year}年度尚无认定的末期评估结果，请手工录入评估结论。"})
+        if not reason:
+            raise ValidationError({"reason": "手工录入评估结论须填写理由（如评估报告文号）。"})
+        passed = passed_by_hand
+    policy = effective_policy(current.division_id)
+    finding = gate_finding(policy, year, passed, evaluation=evaluation, reason=reason)
+    mode = policy.get(RENEWAL_RULE)
+    renewal = Renewal(
+        previous=current,
+        service_year=year,
+        evaluation=evaluation,
+        by_hand=evaluation is None,
+        passed=passed,
+        reason=reason[:300],
+        findings=[finding.to_dict()],
+        decided_by=acting_user,
+    )
+    if not passed and mode == "gate":
+        renewal.outcome = Renewal.Outcome.REPROCURE
+        renewal.full_clean()
+        renewal.save()
+        audit.record(
+            acting_user=acting_user,
+            event="renewal_refused",
+            obj=renewal,
+            division_code=current.division_id,
+            changes={"contract": current.number, "outcome": renewal.get_outcome_display(), "finding": finding.message},
+        )
+        return renewal
+    if not passed and evaluation is not None and not reason:
+        raise ValidationError({"reason": finding.message})
+    if signed_date > timezone.localdate():
+        raise ValidationError({"signed_date": "签订日期不能晚于今天。"})
+    start, end = _next_term(current)
+    # The next term carries on what the agreement covers on its last day: the signed stations and yearly amount
+    # as changed by the amendments effective by then.
+    from contracts.selectors import stations_on
+
+    stations = list(Station.objects.for_user(acting_user).filter(pk__in=sorted(stations_on(current, current.end_date))))
+    amended = (
+        current.amendments.filter(effective_date__lte=current.end_date, amount_per_year__isnull=False)
+        .order_by("-effective_date", "-pk")
+        .values_list("amount_per_year", flat=True)
+        .first()
+    )
+    following = Contract(
+        number=f"{current.number}-{start.year}"[:60],
+        buyer_id=current.buyer_id,
+        division_id=current.division_id,
+        township_id=current.township_id,
+        agency_id=current.agency_id,
+        procurement_id=current.procurement_id,
+        procurement_method=current.procurement_method,
+        amount_per_year=amended if amended is not None else current.amount_per_year,
+        start_date=start,
+        end_date=end,
+    )
+    following = contract_actions.contract_create(acting_user=acting_user, contract=following, stations=stations)
+    following = contract_actions.contract_sign(acting_user=acting_user, contract=following, signed_date=signed_date)
+    renewal.outcome = Renewal.Outcome.RENEWED
+    renewal.next = following
+    renewal.full_clean()
+    renewal.save()
+    audit.record(
+        acting_user=acting_user,
+        event="renew",
+        obj=renewal,
+        division_code=current.division_id,
+        changes={"contract": current.number, "next": following.number, "finding": finding.message},
+    )
+    return renewal

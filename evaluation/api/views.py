@@ -1,0 +1,185 @@
+"""API for evaluations: the score question, evaluations with what the caller may do next, the pass mark, and
+renewal decisions. Reads through ``for_user``; every write through a declared action (evaluation.actions)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Organisation
+from contracts.models import Contract
+from core.access import access
+from core.api import ScopedModelViewSet, translate_django_errors
+from core.scoping import Action, Role, ScopedQuerySet, scope_of
+from evaluation import actions
+from evaluation.models import Evaluation, PartyScore, Renewal
+from evaluation.scoring import weighted_score
+from policies.policy import effective_policy
+
+from .serializers import (
+    EnterScoreSerializer,
+    EvaluationCreateSerializer,
+    EvaluationSerializer,
+    PassMarkSerializer,
+    RenewalSerializer,
+    RenewSerializer,
+    ScoreAnswerSerializer,
+    ScoreQuestionSerializer,
+)
+
+
+def evaluation_queryset() -> ScopedQuerySet:
+    return Evaluation.objects.select_related("contract", "evaluator").prefetch_related(
+        Prefetch("scores", queryset=PartyScore.objects.order_by("party"))
+    )
+
+
+def _run(func: Callable[[], Any]) -> Any:
+    try:
+        return func()
+    except (DjangoValidationError, DjangoPermissionDenied) as exc:
+        raise translate_django_errors(exc) from exc
+
+
+def _payload(cls: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    payload = cls(data=request.data)
+    payload.is_valid(raise_exception=True)
+    return dict(payload.validated_data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="绩效评估列表",
+        description="当前用户权限范围内的评估；第三方评估机构只看到指派给本机构的评估，各评估方评分中只看到本方评分。",
+    ),
+    retrieve=extend_schema(summary="绩效评估详情"),
+)
+@extend_schema(tags=["绩效评估"])
+class EvaluationViewSet(ScopedModelViewSet):
+    queryset = evaluation_queryset()
+    serializer_class = EvaluationSerializer
+    read_only_posts = frozenset({"score"})
+    write_actions = {
+        "create": actions.evaluation_create,
+        "enter_score": actions.evaluation_score,
+        "finalize": actions.evaluation_finalize,
+        "pass_mark": actions.pass_mark_set,
+    }
+
+    def _fresh(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        user = self.request.user
+        obj = evaluation_queryset().for_user(user).with_permissions(user, ["score", "finalize"]).get(pk=pk)
+        return Response(EvaluationSerializer(obj, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        request=ScoreQuestionSerializer,
+        responses=ScoreAnswerSerializer,
+        summary="按政策计算加权总分",
+        description=(
+            "按区划适用的实施方案中“评估分值权重”（evaluation.weights）计算各评估方加权得分与总分，"
+            "两位小数、四舍五入；与正式评估认定结果使用同一计算。方案未规定权重时 total 为 null，"
+            "findings 说明政策未作规定。只读，不保存任何数据。"
+        ),
+        examples=[
+            OpenApiExample(
+                "白沙：第三方 60%、县民政局 30%、乡镇 10%",
+                value={"division": "469025", "scores": {"third_party": "85", "county_bureau": "90", "township": "80"}},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"])
+    def score(self, request: Request) -> Response:
+        from stations.selectors import access_division
+
+        data = _payload(ScoreQuestionSerializer, request)
+        if scope_of(request.user).role == Role.NONE:
+            raise NotFound("未找到。")
+        division = access_division(request.user, data["division"])  # type: ignore[arg-type]
+        result = weighted_score(effective_policy(division.code), data["scores"])
+        return Response(result.to_dict())
+
+    @extend_schema(request=EvaluationCreateSerializer, responses=EvaluationSerializer, summary="新建评估")
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _payload(EvaluationCreateSerializer, request)
+        user = request.user
+        contract = access(Contract, user, data["contract"])
+        evaluator = Organisation.objects.filter(pk=data["evaluator"], kind=Organisation.Kind.EVALUATOR).first()
+        if evaluator is None:
+            raise serializers.ValidationError({"evaluator": "第三方评估机构不存在。"})
+        evaluation = _run(
+            lambda: actions.evaluation_create(
+                acting_user=user,  # type: ignore[arg-type]
+                contract=contract,
+                service_year=data["service_year"],
+                stage=data["stage"],
+                evaluator=evaluator,
+            )
+        )
+        return self._fresh(evaluation.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=EnterScoreSerializer, responses=EvaluationSerializer, summary="录入本方评分")
+    @action(detail=True, methods=["post"], url_path="scores")
+    def enter_score(self, request: Request, pk: Any = None) -> Response:
+        evaluation = cast(Evaluation, self.get_object())
+        data = _payload(EnterScoreSerializer, request)
+        _run(
+            lambda: actions.evaluation_score(
+                acting_user=request.user,  # type: ignore[arg-type]
+                evaluation=evaluation,
+                score=data["score"],
+            )
+        )
+        return self._fresh(evaluation.pk)
+
+    @extend_schema(request=None, responses=EvaluationSerializer, summary="认定评估结果")
+    @action(detail=True, methods=["post"])
+    def finalize(self, request: Request, pk: Any = None) -> Response:
+        evaluation = cast(Evaluation, self.get_object())
+        _run(lambda: actions.evaluation_finalize(acting_user=request.user, evaluation=evaluation))  # type: ignore[arg-type]
+        return self._fresh(evaluation.pk)
+
+    @extend_schema(request=PassMarkSerializer, responses={200: dict}, summary="确定合格分数线（实施方案未规定时）")
+    @action(detail=False, methods=["post"], url_path="pass-mark")
+    def pass_mark(self, request: Request) -> Response:
+        data = _payload(PassMarkSerializer, request)
+        row = _run(lambda: actions.pass_mark_set(acting_user=request.user, mark=data["mark"], basis=data["basis"]))  # type: ignore[arg-type]
+        return Response({"mark": str(row.mark), "basis": row.basis, "set_at": row.set_at})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="续签决定列表", description="按年度评估结果作出的续签或重新采购决定。"),
+    retrieve=extend_schema(summary="续签决定详情"),
+)
+@extend_schema(tags=["绩效评估"])
+class RenewalViewSet(ScopedModelViewSet):
+    queryset = Renewal.objects.select_related("previous")
+    serializer_class = RenewalSerializer
+    write_actions = {"create": actions.renew}
+
+    @extend_schema(
+        request=RenewSerializer,
+        responses={201: RenewalSerializer, 409: RenewalSerializer},
+        summary="续签下一年度协议（评估关口）",
+        description=(
+            "本年度末期评估合格方可续签：合格时新建并签订下一年度协议；政策规定评估不合格不予续签的，"
+            "记录决定、标记须重新采购，并以 409 答复，findings 写明规则与条款。尚无评估记录时由民政部门"
+            "手工录入结论（passed_by_hand）并填写理由。"
+        ),
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _payload(RenewSerializer, request)
+        contract = access(Contract, request.user, data.pop("contract"), Action.CHANGE)
+        renewal = _run(lambda: actions.renew(acting_user=request.user, contract=contract, **data))  # type: ignore[arg-type]
+        code = status.HTTP_201_CREATED if renewal.outcome == Renewal.Outcome.RENEWED else status.HTTP_409_CONFLICT
+        return Response(RenewalSerializer(renewal, context=self.get_serializer_context()).data, status=code)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("evaluations/", views.EvaluationListView.as_view(), name="evaluation-list"),
+    path("evaluations/new/", views.EvaluationCreateView.as_view(), name="evaluation-create"),
+    path("evaluations/pass-mark/", views.PassMarkView.as_view(), name="evaluation-pass-mark"),
+    path("evaluations/renewals/", views.RenewalListView.as_view(), name="renewal-list"),
+    path("evaluations/renewals/<int:pk>/", views.RenewView.as_view(), name="renewal-create"),
+    path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
+    path("evaluations/<int:pk>/score/", views.EvaluationScoreView.as_view(), name="evaluation-score"),
+    path("evaluations/<int:pk>/finalize/", views.EvaluationFinalizeView.as_view(), name="evaluation-finalize"),
+]

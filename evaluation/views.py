@@ -1,0 +1,281 @@
+"""Evaluation pages: the list (a bureau's evaluations, an evaluator's assigned ones, a township's and an agency's),
+the scoring page, the pass mark and the renewal gate. Reads through ``for_user``; every POST calls the declared
+action the API calls too (evaluation.actions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.http import authed_user
+from accounts.models import Organisation, User
+from contracts.models import Contract
+from core.access import access
+from core.actions import available_actions, spec_of
+from core.scoping import Action, Role, scope_of
+from core.views import ScopedDetailView, ScopedListView
+from policies.policy import effective_policy
+
+from . import actions
+from .api.serializers import visible_parties
+from .models import Evaluation, PartyScore, PassMark, Renewal
+from .scoring import parse_score, policy_mark
+
+
+def _errors(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.error(request, str(exc) or "您无权进行此操作。")
+
+
+def _may_create(user: User) -> bool:
+    return spec_of(actions.evaluation_create).role_may(scope_of(user).role)
+
+
+class EvaluationListView(ScopedListView):
+    model = Evaluation
+    template_name = "evaluation/evaluation_list.html"
+    context_object_name = "evaluations"
+
+    def get_queryset(self) -> QuerySet[Evaluation]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("contract__division", "evaluator")
+            .order_by("-service_year", "contract__number", "stage", "pk")
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "xlsx":
+            # Every evaluation of the list (same scope, every page) with the scores the caller may read.
+            from core.xlsx import XLSX_TYPE
+
+            from .exports import scores_xlsx
+
+            rows = self.get_queryset().prefetch_related("scores")
+            response = HttpResponse(scores_xlsx(authed_user(request), rows), content_type=XLSX_TYPE)
+            response["Content-Disposition"] = (
+                "attachment; filename*=UTF-8''%E7%BB%A9%E6%95%88%E8%AF%84%E4%BC%B0%E8%AF%84%E5%88%86.xlsx"
+            )
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = authed_user(self.request)
+        ctx["may_create"] = _may_create(user) and user.organisation is not None
+        if ctx["may_create"]:
+            org = user.organisation
+            assert org is not None  # noqa: S101 - checked just above
+            ctx["contracts"] = (
+                Contract.objects.for_user(user, Action.CHANGE)
+                .filter(buyer=org, status__in=[Contract.Status.ACTIVE, Contract.Status.EXPIRED])
+                .select_related("division")
+                .order_by("-start_date", "number")
+            )
+            ctx["evaluators"] = Organisation.objects.filter(kind=Organisation.Kind.EVALUATOR).order_by("name")
+            ctx["stages"] = Evaluation.Stage.choices
+            ctx["this_year"] = timezone.localdate().year
+            policy = effective_policy(org.division_id)
+            ctx["policy_mark"] = policy_mark(policy)
+            ctx["pass_mark"] = PassMark.objects.select_related("set_by").filter(bureau=org).first()
+        return ctx
+
+
+class EvaluationDetailView(ScopedDetailView):
+    model = Evaluation
+    template_name = "evaluation/evaluation_detail.html"
+    context_object_name = "evaluation"
+
+    def get_queryset(self) -> QuerySet[Evaluation]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("contract__division", "contract__buyer", "contract__township", "evaluator", "finalized_by")
+            .prefetch_related(Prefetch("scores", queryset=PartyScore.objects.select_related("entered_by")))
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        evaluation: Evaluation = self.object
+        user = authed_user(self.request)
+        allowed = {a["action"] for a in available_actions(user, evaluation)}
+        party = actions.party_of(user, evaluation)
+        shown = visible_parties(user, evaluation)
+        scores = {s.party: s for s in evaluation.scores.all()}
+        ctx["rows"] = [
+            {"label": label, "party": code, "entry": scores.get(code)}
+            for code, label in PartyScore.Party.choices
+            if shown is None or code in shown
+        ]
+        ctx["my_party"] = party
+        ctx["my_party_label"] = PartyScore.Party(party).label if party else ""
+        ctx["may_score"] = "evaluation.score" in allowed and party is not None
+        ctx["may_finalize"] = "evaluation.finalize" in allowed
+        if shown is None and evaluation.state == Evaluation.State.OPEN:
+            policy, result = actions.current_score(evaluation)
+            ctx["preview"] = result
+            ctx["mark"] = actions.applicable_mark(policy, evaluation.contract.buyer_id)
+        return ctx
+
+
+class EvaluationCreateView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = authed_user(request)
+        try:
+            contract = access(Contract, user, request.POST.get("contract") or None, Action.CHANGE)
+        except Http404:
+            messages.error(request, "请选择协议。")
+            return redirect("evaluation-list")
+        evaluator = Organisation.objects.filter(
+            pk=request.POST.get("evaluator") or None, kind=Organisation.Kind.EVALUATOR
+        ).first()
+        try:
+            year = int(request.POST.get("service_year", ""))
+        except ValueError:
+            messages.error(request, "请填写服务年度。")
+            return redirect("evaluation-list")
+        if evaluator is None:
+            messages.error(request, "请选择第三方评估机构。")
+            return redirect("evaluation-list")
+        try:
+            evaluation = actions.evaluation_create(
+                acting_user=user,
+                contract=contract,
+                service_year=year,
+                stage=request.POST.get("stage", ""),
+                evaluator=evaluator,
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+            return redirect("evaluation-list")
+        messages.success(request, "已新建评估，并已指派第三方评估机构。")
+        return redirect("evaluation-detail", pk=evaluation.pk)
+
+
+class EvaluationScoreView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        evaluation = access(Evaluation, user, pk)
+        try:
+            score = parse_score(request.POST.get("score", ""))
+            if score is None:
+                raise ValidationError("请填写评分。")
+            actions.evaluation_score(acting_user=user, evaluation=evaluation, score=score)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已保存本方评分。")
+        return redirect("evaluation-detail", pk=evaluation.pk)
+
+
+class EvaluationFinalizeView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        evaluation = access(Evaluation, user, pk)
+        try:
+            actions.evaluation_finalize(acting_user=user, evaluation=evaluation)
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已认定评估结果。")
+        return redirect("evaluation-detail", pk=evaluation.pk)
+
+
+class PassMarkView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = authed_user(request)
+        try:
+            mark = parse_score(request.POST.get("mark", ""))
+            if mark is None:
+                raise ValidationError("请填写合格分数线。")
+            actions.pass_mark_set(acting_user=user, mark=mark, basis=request.POST.get("basis", ""))
+        except ValueError as exc:
+            messages.error(request, str(exc).replace("评分", "分数线"))
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已确定合格分数线。")
+        return redirect("evaluation-list")
+
+
+class RenewalListView(LoginRequiredMixin, TemplateView):
+    """Renewal decisions in scope; for the buyer bureau, its terms awaiting a decision with what the gate says."""
+
+    template_name = "evaluation/renewal_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = authed_user(self.request)
+        if scope_of(user).role == Role.NONE:
+            raise Http404("未找到。")
+        ctx["renewals"] = (
+            Renewal.objects.for_user(user).select_related("previous", "next", "decided_by").order_by("-decided_at")
+        )
+        pending: list[dict[str, Any]] = []
+        if spec_of(actions.renew).role_may(scope_of(user).role) and user.organisation_id is not None:
+            terms = (
+                Contract.objects.for_user(user, Action.CHANGE)
+                .filter(buyer_id=user.organisation_id, status__in=sorted(actions.RENEWABLE), renewal__isnull=True)
+                .select_related("division")
+                .order_by("end_date", "number")
+            )
+            for contract in terms:
+                evaluation = actions.final_evaluation(contract)
+                pending.append({"contract": contract, "evaluation": evaluation})
+        ctx["pending"] = pending
+        ctx["today"] = timezone.localdate().isoformat()
+        return ctx
+
+
+class RenewView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        contract = access(Contract, user, pk, Action.CHANGE)
+        raw_hand = request.POST.get("passed_by_hand", "")
+        passed_by_hand = {"pass": True, "fail": False}.get(raw_hand)
+        try:
+            signed = dt.date.fromisoformat(request.POST.get("signed_date", ""))
+        except ValueError:
+            messages.error(request, "请填写正确的签订日期。")
+            return redirect("renewal-list")
+        try:
+            renewal = actions.renew(
+                acting_user=user,
+                contract=contract,
+                signed_date=signed,
+                passed_by_hand=passed_by_hand,
+                reason=request.POST.get("reason", ""),
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+            return redirect("renewal-list")
+        for finding in renewal.findings:
+            (messages.success if renewal.outcome == Renewal.Outcome.RENEWED else messages.error)(
+                request, finding["message"]
+            )
+        return redirect("renewal-list")

@@ -1,0 +1,47 @@
+"""The evaluation score export: core.xlsx's writer, text cells as strings, each party's share shown only to
+those who may read it (issue 11 item 7)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from .support import evaluation, scored
+
+pytestmark = pytest.mark.django_db
+
+
+def _sheet(client):  # type: ignore[no-untyped-def]
+    response = client.get("/evaluations/?export=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    return book.active
+
+
+def test_scores_export_for_the_bureau_and_a_township(user_client) -> None:  # type: ignore[no-untyped-def]
+    e = scored(evaluation())
+    sheet = _sheet(user_client("datian_bureau"))
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["评估编号", "协议编号", "项目落地"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == str(e.pk))
+    # Codes and years are text cells, never numbers; scores stay numbers so Excel can sum them.
+    assert row[0].data_type == "s" and row[3].data_type == "s" and row[3].value == "2026"
+    assert [row[7].value, row[8].value, row[9].value] == [85, 90, 80]
+    assert Decimal(str(row[7].value)) == Decimal("85.00")
+    town = _sheet(user_client("junxi_town"))
+    town_row = next(r for r in town.iter_rows(min_row=2) if r[0].value == str(e.pk))
+    # While the evaluation is open the township reads its own share only.
+    assert [town_row[7].value, town_row[8].value, town_row[9].value] == [None, None, 80]
+
+
+def test_a_formula_like_name_stays_text(user_client) -> None:  # type: ignore[no-untyped-def]
+    e = evaluation()
+    e.contract.number = "=HYPERLINK(1)"
+    e.contract.save(update_fields=["number"])
+    sheet = _sheet(user_client("datian_bureau"))
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == str(e.pk))
+    assert row[1].value == "=HYPERLINK(1)" and row[1].data_type == "s"

@@ -1,0 +1,104 @@
+"""Write-matrix cases for the evaluation actions (tests/checks.py explains the contribution)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from evaluation import actions
+from evaluation.models import PassMark
+from tests.checks import Case
+
+from .support import OTHER_COUNTY, contract, datian_weights, evaluation, evaluator_org, finalized, scored, user
+
+
+def _post(path: str, data: Callable[[Any], dict[str, Any]]) -> Callable[[Client, Any], Any]:
+    return lambda client, obj: client.post(
+        f"/api/v1/{path.format(pk=getattr(obj, 'pk', ''))}", data(obj), content_type="application/json"
+    )
+
+
+def _ready_to_finalize() -> Any:
+    datian_weights()
+    PassMark.objects.update_or_create(
+        bureau=user("datian_bureau").organisation,
+        defaults={"mark": Decimal("60"), "basis": "矩阵测试", "set_by": user("datian_bureau")},
+    )
+    return scored(evaluation())
+
+
+def cases() -> dict[str, Case]:
+    today = timezone.localdate()
+    return {
+        "evaluation.create": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=contract,
+            out_of_scope=lambda: contract(OTHER_COUNTY),
+            call=lambda u, c: actions.evaluation_create(
+                acting_user=u, contract=c, service_year=2026, stage="final", evaluator=evaluator_org()
+            ),
+            http=_post(
+                "evaluations/",
+                lambda c: {"contract": c.pk, "service_year": 2026, "stage": "final", "evaluator": evaluator_org().pk},
+            ),
+            http_ok=(201,),
+        ),
+        "evaluation.score": Case(
+            right_user="evaluator",
+            wrong_role_user="agency_sunshine",
+            in_scope=evaluation,
+            out_of_scope=lambda: evaluation(granted=False),
+            call=lambda u, e: actions.evaluation_score(acting_user=u, evaluation=e, score=Decimal("80.50")),
+            http=_post("evaluations/{pk}/scores/", lambda e: {"score": "80.5"}),
+            http_ok=(200,),
+            wrong_state=lambda: finalized(),
+        ),
+        "evaluation.finalize": Case(
+            right_user="datian_bureau",
+            wrong_role_user="evaluator",
+            in_scope=_ready_to_finalize,
+            out_of_scope=lambda: scored(evaluation(contract(OTHER_COUNTY))),
+            call=lambda u, e: actions.evaluation_finalize(acting_user=u, evaluation=e),
+            http=_post("evaluations/{pk}/finalize/", lambda e: {}),
+            http_ok=(200,),
+            wrong_state=lambda: finalized(),
+        ),
+        "evaluation.set_pass_mark": Case(
+            right_user="datian_bureau",
+            wrong_role_user="evaluator",
+            in_scope=lambda: Decimal("60"),
+            out_of_scope=None,  # a bureau sets only its own organisation's mark: there is no other row to reach
+            call=lambda u, mark: actions.pass_mark_set(acting_user=u, mark=mark, basis="局务会议纪要"),
+            http=lambda client, mark: client.post(
+                "/api/v1/evaluations/pass-mark/",
+                {"mark": str(mark), "basis": "局务会议纪要"},
+                content_type="application/json",
+            ),
+            http_ok=(200,),
+        ),
+        "evaluation.renew": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=contract,
+            out_of_scope=lambda: contract(OTHER_COUNTY),
+            call=lambda u, c: actions.renew(
+                acting_user=u, contract=c, signed_date=today, passed_by_hand=True, reason="评估报告合格"
+            ),
+            http=_post(
+                "renewals/",
+                lambda c: {
+                    "contract": c.pk,
+                    "signed_date": today.isoformat(),
+                    "passed_by_hand": True,
+                    "reason": "评估报告合格",
+                },
+            ),
+            http_ok=(201,),
+            wrong_state=lambda: contract(status="draft"),
+        ),
+    }
