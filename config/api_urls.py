@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import ContractViewSet, ProcurementViewSet
+from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import ServiceCatalogueViewSet, ServiceItemViewSet
@@ -24,6 +25,8 @@ router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("reports/briefs", BriefViewSet, basename="report-brief")
+router.register("reports/periodic", PeriodicReportViewSet, basename="report-periodic")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
@@ -31,5 +34,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
     path("calendar/days/", YearDaysView.as_view(), name="calendar-days"),
+    path("reports/calendar/", CalendarView.as_view(), name="report-calendar"),
+    path("completeness/", CompletenessView.as_view(), name="completeness"),
     *router.urls,
 ]

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = "绩效评估"
+
+    def ready(self) -> None:
+        from evaluation.reports.setup import ready as reports_ready
+
+        reports_ready(self)

@@ -216,6 +216,9 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     # Grants go to the evaluator organisation's group (stations.actions), like the bureau's grants page does.
     for t in townships[:3]:
         assign_perm("stations.view_station", evaluator_group(evaluator), stations[t.code])
+    from evaluation.reports import demo as reports_demo
+
+    reports_demo.load()
     return demo_accounts()
 
 
