@@ -63,7 +63,7 @@ class CalendarItemSerializer(serializers.Serializer):
             "county_self_evaluation",
         ]
     )
-    label = serializers.CharField(help_text="报告名称")
+    label = serializers.CharField(help_text="报告名称")  # type: ignore[assignment]
     period = serializers.CharField(
         help_text="期间：YYYY-MM（月）、YYYY-H1/H2（半年）、YYYY（年）、YYYY-MM~YYYY-MM（服务年度）"
     )
@@ -79,7 +79,8 @@ class CalendarView(APIView):
         summary="报告日历",
         description=(
             "按区划适用的方案列出某年应报送的报告：月度工作简报、中期和末期工作报告、自评报告、县级半年项目实施情况"
-            "报告和年度绩效自评报告。尚无履行中协议的区划，列出其社工站在全年履行协议时应报送的报告（owed_by 为 null）。"
+            "报告和年度绩效自评报告。尚无履行中协议的区划，列出其社工站在全年履行协议时应报送的报告"
+            "（owed_by 为 null）。"
         ),
         parameters=[
             OpenApiParameter(

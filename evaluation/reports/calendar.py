@@ -136,7 +136,7 @@ def parts_of_year(year: int, count: int) -> list[tuple[str, dt.date, dt.date]]:
     """The year in ``count`` equal parts of whole months: (period, first day, last day)."""
     count = max(1, min(int(count), 12))
     names = {1: [""], 2: ["H1", "H2"], 4: ["Q1", "Q2", "Q3", "Q4"]}
-    out = []
+    out: list[tuple[str, dt.date, dt.date]] = []
     for i in range(count):
         first_month = i * 12 // count + 1
         last_month = (i + 1) * 12 // count
@@ -147,7 +147,7 @@ def parts_of_year(year: int, count: int) -> list[tuple[str, dt.date, dt.date]]:
 
 
 def service_years(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    out = []
+    out: list[tuple[dt.date, dt.date]] = []
     k = 0
     while True:
         first = add_months(start, 12 * k)
@@ -329,7 +329,7 @@ def _station_dues(
     self_eval_rule = "report.agency_self_evaluations_per_year"
     seen_contracts: set[tuple[int | None, str]] = set()
     for e in rows:
-        common = {
+        common: dict[str, Any] = {
             "county": county,
             "owner_id": e.agency_id,
             "owner_name": e.agency_name,
@@ -412,7 +412,7 @@ def _county_dues(
     cal: WorkCalendar,
 ) -> list[Due]:
     out: list[Due] = []
-    common = {
+    common: dict[str, Any] = {
         "county": county,
         "division": county,
         "owner_id": bureau[0] if bureau else None,

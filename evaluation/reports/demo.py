@@ -50,7 +50,7 @@ def load(today: dt.date | None = None) -> None:
     pairs = []
     for town_user in towns:
         for contract in contracts:
-            if contract.division_id == town_user.organisation.division_id:
+            if town_user.organisation is not None and contract.division_id == town_user.organisation.division_id:
                 pairs += [
                     (contract, station, town_user)
                     for station in sorted(contract.stations.all(), key=lambda s: s.division_id)

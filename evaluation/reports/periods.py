@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ class OpenResult:
 def open_periods(today: dt.date | None = None, division: str = "") -> OpenResult:
     actor = system_actor()
     today = today or timezone.localdate()
-    dues = [
+    dues: list[Any] = [
         d for d in calendar_for(actor, division, today.year) if d.owner_id is not None and d.opens <= today <= d.due
     ]
     now = timezone.now()

@@ -199,7 +199,7 @@ class BriefTransitionView(LoginRequiredMixin, View):
                         raise ValidationError({name: "请填写正确的有效期。"}) from None
                 else:
                     values[name] = raw
-            func(acting_user=authed_user(request), brief=brief, **values)
+            func(acting_user=authed_user(request), brief=brief, **values)  # type: ignore[operator]
         except (PermissionDenied, ValidationError) as exc:
             _messages_from(request, exc)
         else:

@@ -26,6 +26,18 @@ def u(name: str) -> User:
     return User.objects.get(username=name)
 
 
+def town_of(brief: MonthlyBrief) -> str:
+    junxi = u("junxi_town").organisation
+    assert junxi is not None
+    return "junxi_town" if brief.division_id.startswith(junxi.division_id) else "shipai_town"
+
+
+def agency_of(brief: MonthlyBrief) -> User:
+    user = User.objects.filter(organisation_id=brief.agency_id).first()
+    assert user is not None
+    return user
+
+
 # --- due days ------------------------------------------------------------------------------------------
 
 
@@ -139,8 +151,8 @@ def _brief(state: str) -> MonthlyBrief:
 
 def test_returned_brief_is_resubmitted_and_accepted_with_who_and_when(user_client) -> None:  # type: ignore[no-untyped-def]
     brief = _brief(MonthlyBrief.State.SUBMITTED)
-    town = "junxi_town" if brief.division_id.startswith(u("junxi_town").organisation.division_id) else "shipai_town"
-    agency = User.objects.filter(organisation_id=brief.agency_id).first()
+    town = town_of(brief)
+    agency = agency_of(brief)
     # The township returns it with comments (an empty comment is refused).
     with pytest.raises(ValidationError):
         actions.brief_return_township(acting_user=u(town), brief=brief, comment=" ")
@@ -161,6 +173,7 @@ def test_returned_brief_is_resubmitted_and_accepted_with_who_and_when(user_clien
     response = client.post(f"/api/v1/reports/briefs/{brief.pk}/submit/")
     assert response.status_code == 200 and response.json()["state"] == "submitted"
     brief.refresh_from_db()
+    assert first is not None and brief.submitted_at is not None
     assert brief.first_submitted_at == first and brief.submitted_at > first
     # Township review, bureau accept.
     assert user_client(town).post(f"/api/v1/reports/briefs/{brief.pk}/review/").json()["state"] == "reviewed"
@@ -171,7 +184,7 @@ def test_returned_brief_is_resubmitted_and_accepted_with_who_and_when(user_clien
 
 def test_locked_brief_refuses_edits_except_under_an_unexpired_exception(user_client) -> None:  # type: ignore[no-untyped-def]
     brief = _brief(MonthlyBrief.State.ACCEPTED)
-    agency = User.objects.filter(organisation_id=brief.agency_id).first()
+    agency = agency_of(brief)
     with pytest.raises(PermissionDenied):
         actions.brief_edit(acting_user=agency, brief=brief, data={"narrative": "改"})
     client = user_client(agency.username)
@@ -245,9 +258,7 @@ def test_pages_for_each_role(user_client) -> None:  # type: ignore[no-untyped-de
             assert response.status_code == 200, (name, url)
             body = response.content.decode()
             assert "<script>" not in body
-    town = user_client(
-        "junxi_town" if brief.division_id.startswith(u("junxi_town").organisation.division_id) else "shipai_town"
-    )
+    town = user_client(town_of(brief))
     body = town.get("/reports/queue/").content.decode()
     assert f"/reports/briefs/{brief.pk}/" in body
     assert user_client("datian_bureau").get(f"/reports/briefs/{brief.pk}/pdf/")["Content-Type"] == "application/pdf"
@@ -257,7 +268,7 @@ def test_pages_for_each_role(user_client) -> None:  # type: ignore[no-untyped-de
 
 def test_agency_edits_and_submits_from_the_editor(user_client) -> None:  # type: ignore[no-untyped-def]
     brief = _brief(MonthlyBrief.State.DRAFT)
-    agency = User.objects.filter(organisation_id=brief.agency_id).first()
+    agency = agency_of(brief)
     client = user_client(agency.username)
     page = client.get(f"/reports/briefs/{brief.pk}/edit/")
     assert page.status_code == 200 and "本月工作概述" in page.content.decode()
