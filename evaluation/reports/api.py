@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -19,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.access import access
 from core.api import AllowedActionsField, ScopedModelViewSet, translate_django_errors
 from core.scoping import Action, Role, scope_of
 from stations.models import Division
@@ -28,7 +28,7 @@ from . import actions
 from .calendar import calendar_for
 from .models import MonthlyBrief, PeriodicReport
 from .prefill import brief_figures
-from .selectors import completeness
+from .selectors import completeness, report_division
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -47,8 +47,8 @@ def _division(request: Request) -> Division:
     if not code:
         raise serializers.ValidationError({"division": "请提供区划代码。"})
     try:
-        return access(Division, request.user, code)
-    except Exception:
+        return report_division(request.user, code)
+    except Http404:
         raise NotFound("未找到。") from None
 
 

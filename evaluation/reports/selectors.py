@@ -80,6 +80,36 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def report_division(actor: Any, code: str) -> Division:
+    """The division whose calendar or completeness ``actor`` may ask for; else 404 (like an object out of scope).
+
+    Bureaus and townships: their own subtree (not the ancestors they may read as names). Agencies and evaluators:
+    a county, or a division below it, where they see a station. The system administrator: any."""
+    from django.http import Http404
+
+    from core.scoping import Role, scope_of
+
+    scope = scope_of(actor)
+    code = (code or "").strip()
+    division = Division.objects.for_user(actor, Action.VIEW).filter(code=code).first() if code else None
+    if division is None:
+        raise Http404("未找到。")
+    if scope.is_global:
+        return division
+    if scope.role in (Role.AGENCY, Role.EVALUATOR):
+        if len(code) >= 6 and Station.objects.for_user(actor, Action.VIEW).filter(division__pk__startswith=code).exists():
+            return division
+        if len(code) >= 6 and any(
+            s.startswith(code) or code.startswith(s[:6])
+            for s in Station.objects.for_user(actor, Action.VIEW).values_list("division_id", flat=True)
+        ):
+            return division
+        raise Http404("未找到。")
+    if any(code.startswith(root) for root in scope.roots):
+        return division
+    raise Http404("未找到。")
+
+
 def parse_period(text: str) -> list[str]:
     """``YYYY-MM`` → that month; ``YYYY`` → its twelve months. ValueError otherwise."""
     text = (text or "").strip()

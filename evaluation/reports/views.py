@@ -29,7 +29,7 @@ from . import actions
 from .api import shown_figures
 from .calendar import calendar_for
 from .models import BriefUnlock, MonthlyBrief, PeriodicReport
-from .selectors import completeness, overdue_briefs, review_queue
+from .selectors import completeness, overdue_briefs, report_division, review_queue
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_LABELS = [
@@ -62,8 +62,14 @@ def default_division(user: Any) -> Division | None:
 def _chosen_division(request: HttpRequest) -> Division | None:
     code = (request.GET.get("division") or "").strip()
     if code:
-        return access(Division, request.user, code)
-    return default_division(request.user)
+        return report_division(request.user, code)
+    found = default_division(request.user)
+    if found is None:
+        return None
+    try:
+        return report_division(request.user, found.code)
+    except Http404:
+        return None
 
 
 class BriefListView(ScopedListView):

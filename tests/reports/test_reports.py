@@ -327,3 +327,19 @@ def test_periodic_report_submitted_by_its_owner_only(user_client) -> None:  # ty
         content_type="application/json",
     )
     assert response.status_code == 200 and response.json()["state"] == "submitted"
+
+
+def test_division_pages_refuse_outside(user_client) -> None:  # type: ignore[no-untyped-def]
+    bureau = user_client("datian_bureau")
+    for url in (
+        "/reports/calendar/?division=469025",
+        "/reports/completeness/?division=469025",
+        "/reports/completeness/?division=469025&export=xlsx",
+        "/reports/calendar/?division=35",
+    ):
+        assert bureau.get(url).status_code == 404, url
+    assert bureau.get("/reports/calendar/?division=350425").status_code == 200
+    agency = user_client("agency_sunshine")
+    assert agency.get("/reports/completeness/?division=35").status_code == 404
+    assert agency.get("/api/v1/reports/calendar/?division=3504&year=2026").status_code == 404
+    assert agency.get("/api/v1/reports/calendar/?division=350425&year=2026").status_code == 200
