@@ -149,6 +149,8 @@ class BriefEditView(LoginRequiredMixin, View):
         )
         if not any(a["action"] == "reports.brief_edit" for a in available_actions(request.user, brief)):
             raise Http404("未找到。")
+        if brief.state == MonthlyBrief.State.ACCEPTED and not actions.has_active_unlock(brief):
+            raise Http404("未找到。")  # locked: the editor opens only under the bureau's unexpired exception
         return brief
 
     def _render(self, request: HttpRequest, brief: MonthlyBrief, values: dict[str, str]) -> HttpResponse:

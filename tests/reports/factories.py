@@ -32,7 +32,11 @@ def contract_in(code: str) -> Contract:
 
 
 def baisha_contract() -> Contract:
-    found = Contract.objects.filter(number="BS-REPORTS-HQ").first()
+    found = (
+        Contract.objects.filter(division_id=BAISHA, status=Contract.Status.ACTIVE, stations__isnull=False)
+        .order_by("pk")
+        .first()
+    )
     if found is not None:
         return found
     baisha = Division.objects.get(code=BAISHA)
@@ -40,7 +44,9 @@ def baisha_contract() -> Contract:
         kind=Organisation.Kind.BUREAU, division=baisha, defaults={"name": "白沙黎族自治县民政局"}
     )
     agency = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name="白沙报告测试社工中心", division=baisha)
-    station = Station.objects.create(division=baisha, level=Station.Level.COUNTY_HQ, name="白沙报告测试社工总站")
+    station = Station.objects.filter(division=baisha).order_by("pk").first() or Station.objects.create(
+        division=baisha, level=Station.Level.COUNTY_HQ, name="白沙报告测试社工总站"
+    )
     contract = Contract.objects.create(
         number="BS-REPORTS-HQ",
         buyer=bureau,
