@@ -97,8 +97,6 @@ def report_division(actor: Any, code: str) -> Division:
     if scope.is_global:
         return division
     if scope.role in (Role.AGENCY, Role.EVALUATOR):
-        if len(code) >= 6 and Station.objects.for_user(actor, Action.VIEW).filter(division__pk__startswith=code).exists():
-            return division
         if len(code) >= 6 and any(
             s.startswith(code) or code.startswith(s[:6])
             for s in Station.objects.for_user(actor, Action.VIEW).values_list("division_id", flat=True)

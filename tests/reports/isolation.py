@@ -44,9 +44,14 @@ LISTS = [
 
 DETAILS = [
     DetailCheck(
-        "api:report-brief-detail", lambda b: f"/api/v1/reports/briefs/{b.pk}/", MonthlyBrief.objects.all, oracle.brief_ids
+        "api:report-brief-detail",
+        lambda b: f"/api/v1/reports/briefs/{b.pk}/",
+        MonthlyBrief.objects.all,
+        oracle.brief_ids,
     ),
-    DetailCheck("report-brief-detail", lambda b: f"/reports/briefs/{b.pk}/", MonthlyBrief.objects.all, oracle.brief_ids),
+    DetailCheck(
+        "report-brief-detail", lambda b: f"/reports/briefs/{b.pk}/", MonthlyBrief.objects.all, oracle.brief_ids
+    ),
     DetailCheck("report-brief-pdf", lambda b: f"/reports/briefs/{b.pk}/pdf/", _brief_sample, oracle.brief_ids),
     DetailCheck(
         "report-brief-edit", lambda b: f"/reports/briefs/{b.pk}/edit/", MonthlyBrief.objects.all, oracle.brief_edit_ids
@@ -58,7 +63,10 @@ DETAILS = [
         oracle.periodic_ids,
     ),
     DetailCheck(
-        "report-periodic-detail", lambda r: f"/reports/periodic/{r.pk}/", PeriodicReport.objects.all, oracle.periodic_ids
+        "report-periodic-detail",
+        lambda r: f"/reports/periodic/{r.pk}/",
+        PeriodicReport.objects.all,
+        oracle.periodic_ids,
     ),
 ]
 

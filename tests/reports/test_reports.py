@@ -343,3 +343,17 @@ def test_division_pages_refuse_outside(user_client) -> None:  # type: ignore[no-
     assert agency.get("/reports/completeness/?division=35").status_code == 404
     assert agency.get("/api/v1/reports/calendar/?division=3504&year=2026").status_code == 404
     assert agency.get("/api/v1/reports/calendar/?division=350425&year=2026").status_code == 200
+
+
+def test_home_pages_show_the_queue_and_the_overdue_briefs(user_client) -> None:  # type: ignore[no-untyped-def]
+    submitted = _brief(MonthlyBrief.State.SUBMITTED)
+    reviewed = _brief(MonthlyBrief.State.REVIEWED)
+    town_body = user_client(town_of(submitted)).get("/").content.decode()
+    assert "待乡镇审核的简报" in town_body and f"/reports/briefs/{submitted.pk}/" in town_body
+    bureau_body = user_client("datian_bureau").get("/").content.decode()
+    assert "待验收的简报" in bureau_body and f"/reports/briefs/{reviewed.pk}/" in bureau_body
+    # A draft past its due day is on the bureau's overdue list.
+    draft = _brief(MonthlyBrief.State.DRAFT)
+    MonthlyBrief.objects.filter(pk=draft.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    bureau_body = user_client("datian_bureau").get("/").content.decode()
+    assert "逾期未报送" in bureau_body and f"/reports/briefs/{draft.pk}/" in bureau_body
