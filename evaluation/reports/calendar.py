@@ -86,6 +86,10 @@ class Due:
     def label(self) -> str:
         return KIND_LABELS[self.kind]
 
+    @property
+    def period_label(self) -> str:
+        return period_text(self.period)
+
     def as_item(self) -> dict[str, Any]:
         owed_by = None
         if self.owner_id is not None:
@@ -101,11 +105,33 @@ class Due:
             "kind": self.kind,
             "label": self.label,
             "period": self.period,
+            "period_label": self.period_label,
             "due": self.due.isoformat(),
             "owed_by": owed_by,
             "owed_to": owed_to,
             "clause": self.clause,
         }
+
+
+def period_text(period: str) -> str:
+    """A period in words: "2026-05" → "2026年5月", "2026-H1" → "2026年上半年", "2026" → "2026年度",
+    "2026-01~2026-12" → "2026年1月至2026年12月"."""
+    if "~" in period:
+        first, last = period.split("~", 1)
+        return f"{period_text(first)}至{period_text(last)}"
+    if len(period) == 4:
+        return f"{period}年度"
+    year, _, rest = period.partition("-")
+    words = {"H1": "上半年", "H2": "下半年"}
+    if rest in words:
+        return f"{year}年{words[rest]}"
+    if rest[:1] == "Q":
+        return f"{year}年第{rest[1:]}季度"
+    if rest[:1] == "P":
+        return f"{year}年第{rest[1:]}期"
+    if rest.isdigit():
+        return f"{year}年{int(rest)}月"
+    return period
 
 
 # --- dates -----------------------------------------------------------------------------------------------

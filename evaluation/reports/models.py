@@ -180,7 +180,8 @@ class PeriodicReport(models.Model):
         SUBMITTED = "submitted", "已报送"
 
     kind = models.CharField("报告种类", max_length=30, choices=Kind.choices)
-    period = models.CharField("期间", max_length=20)
+    period = models.CharField("期间代码", max_length=20)
+    period_label = models.CharField("期间", max_length=40, blank=True)  # in words, e.g. 2026年上半年
     station = models.ForeignKey(
         "stations.Station", verbose_name="社工站", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

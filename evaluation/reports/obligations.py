@@ -50,7 +50,7 @@ def periodic_rows(actor: Any, today: dt.date) -> QuerySet[PeriodicReport]:
         ob_title=Concat(
             "division__name",
             Value("："),
-            "period",
+            "period_label",
             Case(*whens, default=Value(""), output_field=CharField()),
             output_field=CharField(),
         ),

@@ -60,6 +60,7 @@ def open_periods(today: dt.date | None = None, division: str = "") -> OpenResult
         PeriodicReport(
             kind=d.kind,
             period=d.period,
+            period_label=d.period_label,
             station_id=d.station_id,
             contract_id=d.contract_id,
             owner_id=d.owner_id,

@@ -88,6 +88,7 @@ def periodic(owner: Organisation, division: str, state: str = PeriodicReport.Sta
     return PeriodicReport.objects.create(
         kind=PeriodicReport.Kind.COUNTY_SELF_EVALUATION,
         period=_period(),
+        period_label="测试年度",
         owner=owner,
         division_id=division,
         notify_division_id=division[:4],
