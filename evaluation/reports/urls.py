@@ -7,7 +7,6 @@ urlpatterns = [
     path("reports/queue/", views.BriefQueueView.as_view(), name="report-queue"),
     path("reports/briefs/<int:pk>/", views.BriefDetailView.as_view(), name="report-brief-detail"),
     path("reports/briefs/<int:pk>/edit/", views.BriefEditView.as_view(), name="report-brief-edit"),
-    path("reports/briefs/<int:pk>/pdf/", views.BriefPdfView.as_view(), name="report-brief-pdf"),
     path("reports/briefs/<int:pk>/<str:step>/", views.BriefTransitionView.as_view(), name="report-brief-step"),
     path("reports/periodic/", views.PeriodicListView.as_view(), name="report-periodic-list"),
     path("reports/periodic/<int:pk>/", views.PeriodicDetailView.as_view(), name="report-periodic-detail"),

@@ -121,6 +121,19 @@ class BriefDetailView(ScopedDetailView):
             )
         )
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "pdf":
+            # The brief as a Chinese PDF (WeasyPrint), the same scope as the page.
+            brief = self.get_object()
+            context = {
+                "brief": brief,
+                "figures": shown_figures(brief),
+                "texts": [(label, getattr(brief, name)) for name, label in TEXT_LABELS],
+            }
+            name = f"{brief.station.name}{brief.period_label}月度工作简报.pdf"
+            return pdf_response(name, "evaluation/reports/brief_pdf.html", context)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         brief: MonthlyBrief = self.object
@@ -213,23 +226,6 @@ class BriefTransitionView(LoginRequiredMixin, View):
         else:
             messages.success(request, "已保存。")
         return redirect("report-brief-detail", pk=brief.pk)
-
-
-class BriefPdfView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        brief = access(
-            MonthlyBrief,
-            request.user,
-            pk,
-            queryset=MonthlyBrief.objects.select_related("station", "agency", "contract", "accepted_by"),
-        )
-        context = {
-            "brief": brief,
-            "figures": shown_figures(brief),
-            "texts": [(label, getattr(brief, name)) for name, label in TEXT_LABELS],
-        }
-        name = f"{brief.station.name}{brief.period_label}月度工作简报.pdf"
-        return pdf_response(name, "evaluation/reports/brief_pdf.html", context)
 
 
 class PeriodicListView(ScopedListView):

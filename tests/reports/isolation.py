@@ -52,7 +52,9 @@ DETAILS = [
     DetailCheck(
         "report-brief-detail", lambda b: f"/reports/briefs/{b.pk}/", MonthlyBrief.objects.all, oracle.brief_ids
     ),
-    DetailCheck("report-brief-pdf", lambda b: f"/reports/briefs/{b.pk}/pdf/", _brief_sample, oracle.brief_ids),
+    DetailCheck(
+        "report-brief-detail", lambda b: f"/reports/briefs/{b.pk}/?export=pdf", _brief_sample, oracle.brief_ids
+    ),
     DetailCheck(
         "report-brief-edit", lambda b: f"/reports/briefs/{b.pk}/edit/", MonthlyBrief.objects.all, oracle.brief_edit_ids
     ),

@@ -261,7 +261,9 @@ def test_pages_for_each_role(user_client) -> None:  # type: ignore[no-untyped-de
     town = user_client(town_of(brief))
     body = town.get("/reports/queue/").content.decode()
     assert f"/reports/briefs/{brief.pk}/" in body
-    assert user_client("datian_bureau").get(f"/reports/briefs/{brief.pk}/pdf/")["Content-Type"] == "application/pdf"
+    assert (
+        user_client("datian_bureau").get(f"/reports/briefs/{brief.pk}/?export=pdf")["Content-Type"] == "application/pdf"
+    )
     xlsx = user_client("datian_bureau").get(f"/reports/completeness/?division=350425&period={brief.period}&export=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
