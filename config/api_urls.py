@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import ContractViewSet, ProcurementViewSet
 from evaluation.api.views import EvaluationViewSet, RenewalViewSet
+from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from funding.api.urls import urlpatterns as funding_urls
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
@@ -48,6 +49,8 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("social-workers", SocialWorkerViewSet, basename="socialworker")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("renewals", RenewalViewSet, basename="renewal")
+router.register("reports/briefs", BriefViewSet, basename="report-brief")
+router.register("reports/periodic", PeriodicReportViewSet, basename="report-periodic")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
@@ -57,5 +60,7 @@ urlpatterns = [
     path("calendar/days/", YearDaysView.as_view(), name="calendar-days"),
     *staffing_urls,
     *funding_urls,
+    path("reports/calendar/", CalendarView.as_view(), name="report-calendar"),
+    path("completeness/", CompletenessView.as_view(), name="completeness"),
     *router.urls,
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("staffing/", include("staffing.urls")),
     path("funding/", include("funding.urls")),
     path("", include("obligations.urls")),
+    path("", include("evaluation.reports.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the Content-Security-Policy allows no inline script.

@@ -6,4 +6,8 @@ class EvaluationConfig(AppConfig):
     verbose_name = "绩效评估"
 
     def ready(self) -> None:
+        from evaluation.reports.setup import ready as reports_ready
+
         from . import actions  # noqa: F401  (declares the evaluation actions with core.actions)
+
+        reports_ready(self)

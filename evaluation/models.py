@@ -185,3 +185,6 @@ class Renewal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.previous} {self.get_outcome_display()}"
+
+
+from evaluation.reports.models import *  # noqa: E402,F401,F403  (the reports half of the app)

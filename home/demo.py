@@ -238,6 +238,9 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
         township_user=User.objects.get(username="junxi_town"),
         evaluator_user=User.objects.get(username="evaluator"),
     )
+    from evaluation.reports import demo as reports_demo
+
+    reports_demo.load()
     return demo_accounts()
 
 

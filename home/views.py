@@ -17,6 +17,7 @@ from accounts.http import authed_user
 from accounts.views import password_change_due
 from contracts.models import Contract
 from core.scoping import Action, Role
+from evaluation.reports.home import home_context as reports_home
 from obligations.selectors import todo
 from policies.actions import can_edit_policy_of
 from policies.models import Policy
@@ -140,6 +141,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "warning_days": CONTRACT_WARNING_DAYS,
             "policy": policy,
             "can_edit_policy": division is not None and can_edit_policy_of(user, division.code),
+            **reports_home(user),
         }
 
     def township(self) -> dict[str, Any]:
@@ -164,6 +166,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "active_contracts": list(contracts),
             "ending_contracts": list(self.ending_contracts()),
             "warning_days": CONTRACT_WARNING_DAYS,
+            **reports_home(authed_user(self.request)),
         }
 
     def agency(self) -> dict[str, Any]:
@@ -195,6 +198,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "station_total": Station.objects.for_user(user).count(),
             "ending_contracts": [c for c in contracts if (c.end_date - today).days <= CONTRACT_WARNING_DAYS],
             "warning_days": CONTRACT_WARNING_DAYS,
+            **reports_home(user),
         }
 
     def evaluator(self) -> dict[str, Any]:
