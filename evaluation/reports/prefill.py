@@ -3,9 +3,8 @@
 ``brief_figures(station, period)`` is the one place a brief's numbers come from: the page, the API and the PDF
 show its answer while the brief is open, and the brief keeps a copy of it when it is handed in and when it is
 accepted. Today it reads what the platform records: the station, the agreement in force and the station's
-obligations. The services and staffing numbers (services by domain and item, hours and professional share,
-beneficiaries, visits and open escalations, volunteers, team changes) join here as sections of their own when
-those apps are merged.
+obligations, the services recorded in the month (by domain, hours and the professional share, beneficiaries
+served, visits and open escalations) and the team (who is in post by role, who joined and who left).
 
 The answer is plain JSON: ``{"period": "2026-05", "sections": [{"title": …, "rows": [{"label": …,
 "value": …}]}]}`` with every value a string, so a section added later needs no change to the pages.
@@ -92,6 +91,70 @@ def brief_figures(station: Any, period: str) -> dict[str, Any]:
         "sections": [
             {"title": "站点情况", "rows": station_rows},
             {"title": "服务协议", "rows": contract_rows},
+            {"title": "服务开展", "rows": _service_rows(actor, station, first, last)},
+            {"title": "驻站社工", "rows": _team_rows(actor, station, first, last)},
             {"title": "待办事项", "rows": obligation_rows},
         ],
     }
+
+
+def _service_rows(actor: Any, station: Any, first: dt.date, last: dt.date) -> list[dict[str, str]]:
+    """The month's service records of the station (services.selectors.monthly_summary: the professional share is
+    computed, never typed [003 §2(2)]), people served, visits and escalations still open. Five queries."""
+    from services.models import Escalation, ServiceRecord, Visit
+    from services.selectors import monthly_summary
+
+    records = ServiceRecord.objects.for_user(actor, Action.VIEW).filter(station=station)
+    summary = monthly_summary(records, first.year, first.month)
+    served = (
+        records.filter(date__gte=first, date__lte=last, beneficiaries__isnull=False)
+        .values("beneficiaries")
+        .distinct()
+        .count()
+    )
+    visits = Visit.objects.for_user(actor, Action.VIEW).filter(station=station, date__gte=first, date__lte=last)
+    open_escalations = (
+        Escalation.objects.for_user(actor, Action.VIEW).filter(station=station, status=Escalation.Status.OPEN).count()
+    )
+    share = summary["share"]
+    rows = [
+        {"label": "服务记录（条）", "value": str(summary["records"])},
+        {"label": "服务时长（小时）", "value": f"{summary['total_hours']:.1f}"},
+        {"label": "专业服务时长（小时）", "value": f"{summary['professional_hours']:.1f}"},
+        {"label": "专业服务时长占比", "value": "—" if share is None else f"{share * 100:.1f}%"},
+        {"label": "服务对象（人）", "value": str(served)},
+        {"label": "活动参与（人次）", "value": str(summary["participants"])},
+        {"label": "巡访探视（次）", "value": str(visits.count())},
+        {"label": "未处置的探访异常", "value": str(open_escalations)},
+    ]
+    domains: dict[str, int] = {}
+    for row in summary["by_item"]:
+        name = row["item__domain__name"] or "行政事务"
+        domains[name] = domains.get(name, 0) + row["n"]
+    rows.extend({"label": f"其中：{name}（条）", "value": str(n)} for name, n in domains.items())
+    return rows
+
+
+def _team_rows(actor: Any, station: Any, first: dt.date, last: dt.date) -> list[dict[str, str]]:
+    """Who is in post at the month's end by role, and the month's arrivals and departures. Two queries."""
+    from django.db.models import Q as _Q
+
+    from staffing.models import Assignment, StaffRole
+
+    rows = list(
+        Assignment.objects.for_user(actor, Action.VIEW)
+        .filter(station=station)
+        .filter(_Q(end_date__isnull=True) | _Q(end_date__gte=first), start_date__lte=last)
+        .select_related("worker")
+        .order_by("start_date", "pk")
+    )
+    in_post = [a for a in rows if a.end_date is None or a.end_date >= last]
+    out = [
+        {"label": f"{label}（人）", "value": str(sum(1 for a in in_post if a.role == role))}
+        for role, label in StaffRole.choices
+    ]
+    joined = [a.worker.name for a in rows if a.start_date >= first]
+    left = [a.worker.name for a in rows if a.end_date is not None and first <= a.end_date < last]
+    out.append({"label": "本月到岗", "value": "、".join(joined) or "无"})
+    out.append({"label": "本月离岗", "value": "、".join(left) or "无"})
+    return out

@@ -359,3 +359,26 @@ def test_home_pages_show_the_queue_and_the_overdue_briefs(user_client) -> None: 
     MonthlyBrief.objects.filter(pk=draft.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
     bureau_body = user_client("datian_bureau").get("/").content.decode()
     assert "逾期未报送" in bureau_body and f"/reports/briefs/{draft.pk}/" in bureau_body
+
+
+def test_brief_figures_come_from_service_and_staffing_records(demo: None) -> None:
+    """The brief shows what services and staffing recorded (issue 11 item 2): nobody types these numbers."""
+    from django.utils import timezone
+
+    from evaluation.reports.prefill import brief_figures
+    from services.models import ServiceRecord, Visit
+    from staffing.models import Assignment
+
+    today = timezone.localdate()
+    record = ServiceRecord.objects.filter(date__year=today.year, date__month=today.month).order_by("pk").first()
+    assert record is not None, "the demo records services this month"
+    station = record.station
+    figures = brief_figures(station, f"{today:%Y-%m}")
+    sections = {s["title"]: {r["label"]: r["value"] for r in s["rows"]} for s in figures["sections"]}
+    month = ServiceRecord.objects.filter(station=station, date__year=today.year, date__month=today.month)
+    assert sections["服务开展"]["服务记录（条）"] == str(month.count())
+    visits = Visit.objects.filter(station=station, date__year=today.year, date__month=today.month).count()
+    assert sections["服务开展"]["巡访探视（次）"] == str(visits)
+    in_post = Assignment.objects.filter(station=station, end_date__isnull=True, start_date__lte=today).count()
+    team = sections["驻站社工"]
+    assert sum(int(v) for k, v in team.items() if k.endswith("（人）")) == in_post
