@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -35,6 +35,7 @@ from .masking import mask
 UUID_REGEX = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
+@extend_schema_field({"type": "string", "readOnly": True, "description": "脱敏后的值"})
 class MaskedField(serializers.Field):
     """Read-only: the masked value of an encrypted model field (the kind comes from the model field, or
     ``kind="id_number" | "phone" | "address" | "name"``).

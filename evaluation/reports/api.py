@@ -47,6 +47,8 @@ def _division(request: Request) -> Division:
     code = (request.query_params.get("division") or "").strip()
     if not code:
         raise serializers.ValidationError({"division": "请提供区划代码。"})
+    if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
+        raise serializers.ValidationError({"division": "区划代码应为 2、4、6、9 或 12 位数字。"})
     try:
         return report_division(request.user, code)
     except Http404:

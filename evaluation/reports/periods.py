@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.audit import record
@@ -25,6 +25,15 @@ from core.system import system_actor
 
 from .calendar import calendar_for
 from .models import MonthlyBrief, PeriodicReport
+
+
+def _serialise_runs() -> None:
+    """Two runs at once (two workers, a manual run beside the beat) take turns: the second counts what the first
+    committed before it inserts, so each run reports only the rows it created. A transaction-level advisory lock
+    on PostgreSQL (released at commit); SQLite, the development default, writes one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('evaluation.reports.open_periods'))")
 
 
 @dataclass
@@ -80,6 +89,7 @@ def open_periods(today: dt.date | None = None, division: str = "") -> OpenResult
     ]
     result = OpenResult()
     with transaction.atomic():
+        _serialise_runs()
         before_b = MonthlyBrief.objects.for_user(actor, Action.VIEW).count()
         before_r = PeriodicReport.objects.for_user(actor, Action.VIEW).count()
         MonthlyBrief.objects.bulk_create(briefs, ignore_conflicts=True, batch_size=2000)
