@@ -46,9 +46,9 @@ def load(*, bureau_user: User, evaluator: Organisation, township_user: User, eva
 
 def _history(bureau_user: User) -> None:
     """Last year's renewal of 均溪镇's agreement, recorded by hand (the paper evaluation predates the platform),
-    linking last year's term to this year's; and the bureau's pass mark for its evaluations (Datian's plan sets
-    none, so the bureau recorded one)."""
-    from .models import PassMark, Renewal
+    linking last year's term to this year's. (Datian's pass mark is left for the bureau to set: the scoring page
+    shows it as still to settle.)"""
+    from .models import Renewal
 
     previous = (
         Contract.objects.filter(number__endswith="-100", status=Contract.Status.EXPIRED).order_by("-start_date").first()
@@ -68,9 +68,4 @@ def _history(bureau_user: User) -> None:
                 "outcome": Renewal.Outcome.RENEWED,
                 "decided_by": bureau_user,
             },
-        )
-    if bureau_user.organisation is not None:
-        PassMark.objects.get_or_create(
-            bureau=bureau_user.organisation,
-            defaults={"mark": Decimal("60"), "basis": "县民政局局务会议确定", "set_by": bureau_user},
         )

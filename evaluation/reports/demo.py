@@ -87,10 +87,3 @@ def load(today: dt.date | None = None) -> None:
         actions.brief_review(acting_user=town_user, brief=brief)
         if target == "accepted":
             actions.brief_accept(acting_user=users["datian_bureau"], brief=brief)
-            # The bureau reopened it for a correction of the narrative, until the end of the week.
-            actions.brief_unlock(
-                acting_user=users["datian_bureau"],
-                brief=brief,
-                reason="机构申请更正本月工作亮点的文字表述",
-                expires_at=timezone.now() + dt.timedelta(days=7),
-            )

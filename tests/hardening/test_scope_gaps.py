@@ -148,14 +148,41 @@ def _nobody(kind: str) -> User:
 @pytest.mark.parametrize("model", SCOPED, ids=lambda m: m._meta.label)
 def test_no_role_sees_nothing_of_any_scoped_model(demo: None, kind: str, model) -> None:  # type: ignore[no-untyped-def]
     _seed_obligations()
+    _seed_rows_the_demo_leaves_empty()
     user = _nobody(kind)
     assert scope_of(user).role == Role.NONE
     for action in Action:
         assert not model.objects.for_user(user, action).exists(), (model._meta.label, action)
 
 
+def _seed_rows_the_demo_leaves_empty() -> None:
+    """Rows the demo deliberately does not hold (Datian's bureau has yet to set its pass mark; no accepted brief
+    has been reopened), so that the fail-closed test has something to hide."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from evaluation.models import PassMark
+    from evaluation.reports.models import BriefUnlock, MonthlyBrief
+
+    bureau = User.objects.get(username="datian_bureau")
+    PassMark.objects.get_or_create(
+        bureau=bureau.organisation, defaults={"mark": 60, "basis": "测试：局务会议确定", "set_by": bureau}
+    )
+    brief = MonthlyBrief.objects.order_by("pk").first()
+    if brief is not None and not BriefUnlock.objects.exists():
+        BriefUnlock.objects.create(
+            brief=brief,
+            division_id=brief.division_id,
+            reason="测试：更正表述",
+            expires_at=timezone.now() + dt.timedelta(days=1),
+            granted_by=bureau,
+        )
+
+
 def test_every_scoped_model_has_rows_so_the_fail_closed_test_means_something(demo: None) -> None:
     _seed_obligations()
+    _seed_rows_the_demo_leaves_empty()
     AuditLog.objects.create(event="login", username="x", division_code="350425")
     empty = [m._meta.label for m in SCOPED if not m._default_manager.exists()]
     assert not empty, f"add demo rows for {empty}: the fail-closed test would pass on an empty table"
