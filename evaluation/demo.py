@@ -41,31 +41,3 @@ def load(*, bureau_user: User, evaluator: Organisation, township_user: User, eva
                 party=party,
                 defaults={"score": Decimal(value), "organisation": user.organisation, "entered_by": user},
             )
-    _history(bureau_user)
-
-
-def _history(bureau_user: User) -> None:
-    """Last year's renewal of 均溪镇's agreement, recorded by hand (the paper evaluation predates the platform),
-    linking last year's term to this year's. (Datian's pass mark is left for the bureau to set: the scoring page
-    shows it as still to settle.)"""
-    from .models import Renewal
-
-    previous = (
-        Contract.objects.filter(number__endswith="-100", status=Contract.Status.EXPIRED).order_by("-start_date").first()
-    )
-    following = (
-        Contract.objects.filter(number__endswith="-100", status=Contract.Status.ACTIVE).order_by("-start_date").first()
-    )
-    if previous is not None and following is not None:
-        Renewal.objects.get_or_create(
-            previous=previous,
-            defaults={
-                "next": following,
-                "service_year": previous.start_date.year,
-                "by_hand": True,
-                "passed": True,
-                "reason": "上年度末期评估合格（纸质评估报告，县民政局存档）",
-                "outcome": Renewal.Outcome.RENEWED,
-                "decided_by": bureau_user,
-            },
-        )

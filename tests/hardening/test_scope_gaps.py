@@ -157,15 +157,27 @@ def test_no_role_sees_nothing_of_any_scoped_model(demo: None, kind: str, model) 
 
 def _seed_rows_the_demo_leaves_empty() -> None:
     """Rows the demo deliberately does not hold (Datian's bureau has yet to set its pass mark; no accepted brief
-    has been reopened), so that the fail-closed test has something to hide."""
+    has been reopened; no renewal decided yet), so that the fail-closed test has something to hide."""
     import datetime as dt
 
     from django.utils import timezone
 
-    from evaluation.models import PassMark
+    from contracts.models import Contract
+    from evaluation.models import PassMark, Renewal
     from evaluation.reports.models import BriefUnlock, MonthlyBrief
 
     bureau = User.objects.get(username="datian_bureau")
+    previous = Contract.objects.filter(status=Contract.Status.EXPIRED).order_by("pk").first()
+    if previous is not None and not Renewal.objects.filter(previous=previous).exists():
+        Renewal.objects.create(
+            previous=previous,
+            service_year=previous.start_date.year,
+            by_hand=True,
+            passed=True,
+            reason="测试：纸质评估报告",
+            outcome=Renewal.Outcome.RENEWED,
+            decided_by=bureau,
+        )
     PassMark.objects.get_or_create(
         bureau=bureau.organisation, defaults={"mark": 60, "basis": "测试：局务会议确定", "set_by": bureau}
     )
