@@ -17,9 +17,8 @@ from accounts.http import authed_user
 from accounts.models import User
 from core.audit import client_ip
 from core.personal import access as personal_access
-from core.personal.forms import ReasonForm
 from core.personal.idnumber import parse_id_number
-from core.personal.views import UnmaskView
+from core.personal.views import ClearExportView, UnmaskView
 from core.scoping import Action
 from core.views import ScopedListView
 from stations.models import Division, Station
@@ -255,40 +254,17 @@ class WorkerUnmaskView(UnmaskView):
     model = SocialWorker
 
 
-class WorkerClearExportView(LoginRequiredMixin, View):
+class WorkerClearExportView(ClearExportView):
     """The roster in clear: the employer agency and the county bureau, after a stated reason; audited per person."""
 
+    model = SocialWorker
     template_name = "staffing/worker_export.html"
 
-    def allowed(self, request: HttpRequest) -> None:
-        if not personal_access.may_take(request.user, SocialWorker, Action.EXPORT):
-            raise Http404("未找到。")
+    def get_objects(self, request: HttpRequest) -> Any:
+        return workers_for(authed_user(request), Action.EXPORT)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        self.allowed(request)
-        return render(request, self.template_name, {"form": ReasonForm()})
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        self.allowed(request)
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            workers = workers_for(authed_user(request), Action.EXPORT)
-            try:
-                exported = personal_access.export_clear(
-                    acting_user=request.user,
-                    objects=workers,
-                    model=SocialWorker,
-                    reason=form.cleaned_data["reason"],
-                    reason_text=form.cleaned_data["reason_text"],
-                    ip=client_ip(request),
-                )
-            except PermissionDenied:
-                raise Http404("未找到。") from None
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                return roster.export_response(exported, clear=True)
-        return render(request, self.template_name, {"form": form}, status=400)
+    def render_export(self, exported: list[Any]) -> HttpResponse:
+        return roster.export_response(exported, clear=True)
 
 
 def _townships(user: User) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""The unmask page: a feature app points ``UnmaskView`` at its model and a URL with ``<uuid:public_id>``.
+"""The unmask page, the lookup and the clear export. A feature app points ``UnmaskView`` at its model and a URL
+with ``<uuid:public_id>``.
 
 GET shows the masked values and the reason form; POST checks the reason and answers the clear values on the
 page (never in a redirect, a URL or the session). Out of the ``unmask`` scope — wrong role, other county, a
@@ -18,7 +19,7 @@ from django.views import View
 from core.audit import client_ip
 from core.scoping import Action
 
-from .access import REASON_LABELS, encrypted_field_labels, unmask
+from .access import REASON_LABELS, encrypted_field_labels, export_clear, may_take, unmask
 from .forms import LookupForm, ReasonForm
 from .masking import mask
 from .models import PersonalRecord
@@ -107,3 +108,53 @@ class LookupView(LoginRequiredMixin, View):
         # The answer does not echo the number: a fresh form, and the searched value masked.
         context = {"form": LookupForm(), "results": list(queryset[:20]), "searched": "、".join(searched)}
         return render(request, self.template_name, context)
+
+
+class ClearExportView(LoginRequiredMixin, View):
+    """A clear (unmasked) export: GET shows the reason form, POST checks the reason and answers the file; one audit
+    row per person (``access.export_clear``). Roles without ``export`` on the model get 404, like every page.
+
+    A feature app sets ``model`` and ``template_name`` and says which rows (``get_objects``, through ``for_user``
+    for ``export``) and how they are written (``render_export``)."""
+
+    model: type[PersonalRecord]
+    template_name: str
+
+    def get_objects(self, request: HttpRequest) -> Any:
+        return self.model.objects.for_user(request.user, Action.EXPORT)  # type: ignore[attr-defined]
+
+    def render_export(self, exported: list[Any]) -> HttpResponse:
+        raise NotImplementedError
+
+    def allowed(self, request: HttpRequest) -> None:
+        if not may_take(request.user, self.model, Action.EXPORT):
+            raise Http404("未找到。")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        return render(request, self.template_name, {"form": ReasonForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            try:
+                exported = export_clear(
+                    acting_user=request.user,
+                    objects=self.get_objects(request),
+                    model=self.model,
+                    reason=form.cleaned_data["reason"],
+                    reason_text=form.cleaned_data["reason_text"],
+                    ip=client_ip(request),
+                )
+            except PermissionDenied:
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                return self.render_export(exported)
+        return render(request, self.template_name, {"form": form}, status=400)

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views import View
 
 from core.audit import client_ip
 from core.personal import access
 from core.personal.exports import Column, xlsx_response
-from core.personal.forms import ReasonForm
 from core.personal.idnumber import age_on
-from core.personal.views import LookupView, UnmaskView
+from core.personal.views import ClearExportView, LookupView, UnmaskView
 from core.scoping import Action
 from core.views import ScopedDetailView, ScopedListView
 
@@ -77,38 +72,14 @@ class PersonLookupView(LookupView):
     model = Person
 
 
-class PersonClearExportView(LoginRequiredMixin, View):
+class PersonClearExportView(ClearExportView):
     """A clear export: county bureaus only, after a stated reason; one audit row per person."""
 
+    model = Person
     template_name = "personal_app/person_export.html"
 
-    def allowed(self, request: HttpRequest) -> None:
-        if not access.may_take(request.user, Person, Action.EXPORT):
-            raise Http404("未找到。")
+    def get_objects(self, request: HttpRequest) -> Any:
+        return Person.objects.for_user(request.user, Action.EXPORT).select_related(None)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        self.allowed(request)
-        return render(request, self.template_name, {"form": ReasonForm()})
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        self.allowed(request)
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            people = Person.objects.for_user(request.user, Action.EXPORT).select_related(None)
-            try:
-                exported = access.export_clear(
-                    acting_user=request.user,
-                    objects=people,
-                    model=Person,
-                    reason=form.cleaned_data["reason"],
-                    reason_text=form.cleaned_data["reason_text"],
-                    ip=client_ip(request),
-                )
-            except PermissionDenied:
-                raise Http404("未找到。") from None
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                return xlsx_response("服务对象（明文）.xlsx", columns(), exported, clear=True, title="服务对象")
-        return render(request, self.template_name, {"form": form}, status=400)
+    def render_export(self, exported: list[Any]) -> HttpResponse:
+        return xlsx_response("服务对象（明文）.xlsx", columns(), exported, clear=True, title="服务对象")
