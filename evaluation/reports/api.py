@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from accounts.http import authed_user
 from core.api import AllowedActionsField, ScopedModelViewSet, translate_django_errors
 from core.scoping import Action, Role, scope_of
+from stations.api.params import division_code_param
 from stations.models import Division
 
 from . import actions
@@ -44,11 +45,7 @@ def _run(func: Callable[[], Any]) -> Any:
 def _division(request: Request) -> Division:
     if scope_of(request.user).role == Role.NONE:
         raise NotFound("未找到。")
-    code = (request.query_params.get("division") or "").strip()
-    if not code:
-        raise serializers.ValidationError({"division": "请提供区划代码。"})
-    if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
-        raise serializers.ValidationError({"division": "区划代码应为 2、4、6、9 或 12 位数字。"})
+    code = division_code_param(request)
     try:
         return report_division(request.user, code)
     except Http404:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import authed_user
+from stations.api.params import division_code_param
 from stations.models import Division
 from stations.selectors import access_division
 
@@ -26,11 +27,7 @@ MAX_PLANNED = 1000
 
 
 def _division(request: Request, levels: tuple[int, ...] | None = None) -> Division:
-    code = (request.query_params.get("division") or "").strip()
-    if not code:
-        raise ValidationError({"division": ["请提供区划代码（division 参数）。"]})
-    if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
-        raise ValidationError({"division": ["区划代码应为 2、4、6、9 或 12 位数字。"]})
+    code = division_code_param(request)
     if levels is not None and len(code) not in levels:
         raise ValidationError({"division": ["请提供县级区划代码（6 位）。"]})
     try:

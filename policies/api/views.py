@@ -23,6 +23,7 @@ from policies.findings import evaluate
 from policies.models import Policy, PolicyPreset, PolicyRule
 from policies.policy import effective_policy
 from policies.registry import rules as registry
+from stations.api.params import division_code_param
 from stations.api.serializers import with_has_children
 from stations.models import Division
 from stations.selectors import access_division
@@ -80,11 +81,7 @@ class PolicyViewSet(ScopedReadOnlyViewSet):
     )
     @action(detail=False, methods=["get"], url_path="effective", pagination_class=None, filterset_class=None)
     def effective(self, request: Request) -> Response:
-        code = (request.query_params.get("division") or "").strip()
-        if not code:
-            raise ValidationError({"division": ["请提供区划代码（division 参数）。"]})
-        if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
-            raise ValidationError({"division": ["区划代码应为 2、4、6、9 或 12 位数字。"]})
+        code = division_code_param(request)
         user = authed_user(request)
         division = access_division(user, code, queryset=with_has_children(Division.objects.all(), user))
         # Every value on this division and its ancestors: the ancestors are in the user's scope too
