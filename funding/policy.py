@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from core.actor import Actor
 from policies.findings import FAIL, PASS, UNKNOWN, Finding, evaluate
 from policies.policy import EffectivePolicy, effective_policy
 from policies.registry import label_of, vocabulary
@@ -183,21 +184,27 @@ class Estimate:
         }
 
 
-def _places(county: Division) -> list[tuple[str, str]]:
-    """The township stations of the county, or (none yet) its townships: one station each is the plan."""
+def _places(user: Actor, county: Division) -> list[tuple[str, str]]:
+    """The township stations of the county that ``user`` sees, or (none yet) its townships: one station each is
+    the plan. Read through the door: a role that sees part of the county plans over that part."""
     stations = list(
-        Station.objects.filter(division__code__startswith=county.code, level=Station.Level.TOWNSHIP)
+        Station.objects.for_user(user)  # type: ignore[attr-defined]
+        .filter(division__code__startswith=county.code, level=Station.Level.TOWNSHIP)
         .exclude(status=Station.Status.CLOSED)
         .select_related("division")
         .order_by("division__code")
     )
     if stations:
         return [(s.division.name, s.division_id) for s in stations]
-    townships = Division.objects.filter(code__startswith=county.code, level=Division.Level.TOWNSHIP).order_by("code")
+    townships = (
+        Division.objects.for_user(user)  # type: ignore[attr-defined]
+        .filter(code__startswith=county.code, level=Division.Level.TOWNSHIP)
+        .order_by("code")
+    )
     return [(t.name, t.code) for t in townships]
 
 
-def estimate(county: Division, year: int, planned: int | None = None) -> Estimate:
+def estimate(county: Division, year: int, planned: int | None = None, *, user: Actor) -> Estimate:
     """The county's table for ``year``: per station the resident workers the policy requires and the standard's
     labour and operations money; ``planned`` stations plan before they exist (rows then number the stations)."""
     policy = effective_policy(county.code)
@@ -219,7 +226,7 @@ def estimate(county: Division, year: int, planned: int | None = None) -> Estimat
     if equipment is not None and equipment.is_set and equipment.value:
         note = f"{equipment.condition or '新建站当年'}可使用运营经费购置办公设备。"
 
-    places = _places(county) if planned is None else [(f"第{n}个站", "") for n in range(1, planned + 1)]
+    places = _places(user, county) if planned is None else [(f"第{n}个站", "") for n in range(1, planned + 1)]
     rows: list[EstimateRow] = []
     workers_total: int | None = 0
     for number, (name, code) in enumerate(places, start=1):

@@ -71,7 +71,7 @@ class FundingView(LoginRequiredMixin, View):
         context: dict[str, object] = {"form": form, "has_counties": bool(choices)}
         if form.is_bound and form.is_valid():
             county = access_division(user, form.cleaned_data["division"])
-            table = estimate(county, form.cleaned_data["year"], form.cleaned_data.get("stations"))
+            table = estimate(county, form.cleaned_data["year"], form.cleaned_data.get("stations"), user=user)
             if request.GET.get("export") == "xlsx" and table.total is not None:
                 stamp = timezone.localdate().strftime("%Y%m%d")
                 return attachment(estimate_xlsx(table), f"{county.name}经费测算表-{table.year}-{stamp}.xlsx", XLSX_TYPE)

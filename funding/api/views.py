@@ -123,4 +123,4 @@ class EstimateView(APIView):
         division = _division(request, levels=(6,))
         year = parse_year(request.query_params.get("year"))
         planned = parse_planned(request.query_params.get("stations"))
-        return Response(estimate(division, year, planned).to_json())
+        return Response(estimate(division, year, planned, user=authed_user(request)).to_json())

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from accounts.models import User
 from funding.policy import categories, estimate, relief_cap
 from stations.importer import import_divisions
 from stations.models import Division
@@ -20,6 +21,10 @@ pytestmark = pytest.mark.django_db
 BAISHA = "469025"
 
 
+def _admin() -> User:
+    return User.objects.get(username="admin")
+
+
 @pytest.fixture
 def baisha(demo: None, shared_dir: Path) -> Division:  # noqa: F811
     import_divisions(shared_dir, prefix=BAISHA, progress=False)
@@ -27,7 +32,7 @@ def baisha(demo: None, shared_dir: Path) -> Division:  # noqa: F811
 
 
 def test_baisha_annex_2_from_data(baisha: Division) -> None:
-    table = estimate(baisha, 2027)
+    table = estimate(baisha, 2027, user=_admin())
     # Annex 2 of 白沙 [002]: 11 stations × 3 workers; 16.2 + 5.8 = 22 万元 each; 33 workers, 178.2 + 63.8 = 242 万元.
     assert table.stations == 11 and table.workers == 33
     assert table.per_station == Decimal("220000.00")
@@ -43,12 +48,14 @@ def test_baisha_annex_2_from_data(baisha: Division) -> None:
 
 
 def test_planning_stations_before_they_exist(baisha: Division) -> None:
-    table = estimate(baisha, 2027, planned=4)
+    table = estimate(baisha, 2027, planned=4, user=_admin())
     assert table.stations == 4 and table.total == Decimal("880000.00") and table.workers == 12
 
 
 def test_a_county_whose_policy_sets_no_standard_says_so(demo: None) -> None:
-    table = estimate(Division.objects.get(code="350425"), 2027)  # Datian's plan sets no money per station
+    table = estimate(
+        Division.objects.get(code="350425"), 2027, user=_admin()
+    )  # Datian's plan sets no money per station
     assert table.total is None and table.per_station is None
     assert {f.rule_key for f in table.findings} == {"funding.station_labour", "funding.station_operations"}
     assert all(f.outcome == "unknown" for f in table.findings)
@@ -166,3 +173,15 @@ def test_page_and_excel(user_client, baisha: Division) -> None:  # type: ignore[
 def test_the_bureau_page_opens_on_its_county(user_client) -> None:  # type: ignore[no-untyped-def]
     body = user_client("datian_bureau").get("/funding/").content.decode()
     assert "大田县" in body and "经费支出类别" in body
+
+
+def test_the_table_reads_stations_through_the_door(demo: None) -> None:
+    """An agency plans over the stations it sees, never learning of the others in the county."""
+    from stations.models import Station
+
+    agency = User.objects.get(username="agency_sunshine")
+    datian = Division.objects.get(code="350425")
+    seen = {s.division_id for s in Station.objects.for_user(agency).filter(level=Station.Level.TOWNSHIP)}
+    rows = {r.code for r in estimate(datian, 2027, user=agency).rows}
+    assert rows == seen and rows
+    assert len(estimate(datian, 2027, user=User.objects.get(username="datian_bureau")).rows) > len(rows)
