@@ -14,12 +14,14 @@ from services.api.views import (
     BeneficiaryViewSet,
     CaseViewSet,
     EscalationViewSet,
+    IncubatedOrganisationViewSet,
     ReferralViewSet,
     ServiceCatalogueViewSet,
     ServiceItemViewSet,
     ServiceRecordViewSet,
     StationServiceListViewSet,
     VisitViewSet,
+    VolunteerTeamViewSet,
 )
 from staffing.api.urls import urlpatterns as staffing_urls
 from staffing.api.views import SocialWorkerViewSet
@@ -41,6 +43,8 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("cases", CaseViewSet, basename="case")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("volunteer-teams", VolunteerTeamViewSet, basename="volunteerteam")
+router.register("incubated-organisations", IncubatedOrganisationViewSet, basename="incubatedorganisation")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("organisations", OrganisationViewSet, basename="organisation")

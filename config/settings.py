@@ -283,6 +283,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # the web server; only scoped views read them (contracts.views.ContractDocumentView).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
 CONTRACT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# Evidence photos of service records (services.photos): size of the upload, pixels before decoding (a small
+# file may declare a huge image), the longest side kept (larger photos are scaled down), photos per record.
+SERVICE_PHOTO_MAX_BYTES = 8 * 1024 * 1024
+SERVICE_PHOTO_MAX_PIXELS = 40_000_000
+SERVICE_PHOTO_MAX_SIDE = 2560
+SERVICE_PHOTO_MAX_PER_RECORD = 6
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- REST API -------------------------------------------------------------

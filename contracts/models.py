@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from core.scoping import Role, ScopedManager, ScopeRule
+from core.storage import PrivateStorage
 
 COUNTY_WRITERS = frozenset({Role.COUNTY_BUREAU})
 
@@ -359,26 +357,8 @@ class TaskBookConfirmation(models.Model):
         return f"{self.task_book} · {self.party}"
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files under ``settings.PRIVATE_MEDIA_ROOT/contracts``, read at each use (so a test may move it); no URL:
-    nothing here is served except through a scoped view."""
-
-    @property  # type: ignore[override]
-    def base_location(self) -> str:
-        from django.conf import settings
-
-        return str(Path(settings.PRIVATE_MEDIA_ROOT) / "contracts")
-
-    @property  # type: ignore[override]
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("private files have no URL")
-
-
 def _private_storage() -> Any:
-    return PrivateStorage()
+    return PrivateStorage("contracts")
 
 
 def _document_path(instance: ContractDocument, filename: str) -> str:

@@ -56,6 +56,29 @@ def estimate_xlsx(table: Estimate) -> bytes:
     )
 
 
+def estimate_pdf(table: Estimate, county: Division) -> bytes:
+    """The same table as a Chinese PDF in the annex's layout (A4 landscape, 万元, a total row, the findings that
+    name each rule and clause). Fonts are the system's Noto CJK faces, embedded as subsets; text selectable."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from policies.policy import effective_policy
+
+    policy = effective_policy(county.code)
+    keys = ("funding.station_labour", "funding.station_operations", "funding.station_total_min")
+    sources = sorted({r.source.policy_name for k in keys if (r := policy.rules.get(k)) and r.source})
+    html = render_to_string(
+        "funding/estimate_pdf.html",
+        {
+            "title": f"{table.division_name}社会工作服务站经费测算表",
+            "table": table,
+            "county_policy": "、".join(sources) or "本县适用的实施方案",
+            "printed": timezone.localdate(),
+        },
+    )
+    return HTML(string=html).write_pdf() or b""
+
+
 class FundingView(LoginRequiredMixin, View):
     template_name = "funding/estimate.html"
 
@@ -72,9 +95,13 @@ class FundingView(LoginRequiredMixin, View):
         if form.is_bound and form.is_valid():
             county = access_division(user, form.cleaned_data["division"])
             table = estimate(county, form.cleaned_data["year"], form.cleaned_data.get("stations"), user=user)
+            stamp = timezone.localdate().strftime("%Y%m%d")
             if request.GET.get("export") == "xlsx" and table.total is not None:
-                stamp = timezone.localdate().strftime("%Y%m%d")
                 return attachment(estimate_xlsx(table), f"{county.name}经费测算表-{table.year}-{stamp}.xlsx", XLSX_TYPE)
+            if request.GET.get("export") == "pdf" and table.total is not None:
+                return attachment(
+                    estimate_pdf(table, county), f"{county.name}经费测算表-{table.year}-{stamp}.pdf", "application/pdf"
+                )
             context.update(
                 county=county,
                 table=table,

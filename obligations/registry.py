@@ -14,6 +14,9 @@ An app declares what someone owes by a date in its ``AppConfig.ready()`` (no dat
         void_reason="站点已关闭",
     ))
 
+``done_in_period`` (optional) is a condition on the obligation row for duties settled period by period, and
+``notify_township`` also tells the township government of the obligation's division.
+
 ``rows`` is set-based: ONE queryset (built with a fixed number of preparatory queries, e.g. reading the
 policy) whose rows carry, as annotations, every field listed in ``ROW_FIELDS``. The sweep turns it into one
 ``INSERT … SELECT … ON CONFLICT`` statement; ``done`` and ``void`` are conditions on the same model, applied
@@ -29,6 +32,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import CharField, Value
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
@@ -60,6 +64,14 @@ class ObligationKind:
     void_reason: str = ""
     due_soon_days: int | None = None  # None: settings.OBLIGATIONS_DUE_SOON_DAYS
     description: str = ""
+    # A recurring duty whose periods are done one by one (a visit in week 48 does not settle week 47): a
+    # condition on the Obligation row itself (built per sweep, e.g. an Exists over the object's records of
+    # the obligation's period). When set, it decides done and reopened instead of ``done``, which then only
+    # keeps already-settled rows from being created.
+    done_in_period: Callable[[], models.Q | BaseExpression] | None = None
+    # Also tell the township government of the obligation's division (its 9-digit prefix), besides the owing
+    # organisation and the bureau at the notify division.
+    notify_township: bool = False
 
 
 _kinds: dict[str, ObligationKind] = {}

@@ -12,7 +12,8 @@ Set-based, a fixed number of statements per kind whatever the number of rows:
    ``INSERT … SELECT … ON CONFLICT (kind, content_type, object_id, period) DO UPDATE … WHERE <changed>``:
    missing obligations are created, open ones follow a changed due date, rule or owner, others are untouched;
 2. one ``UPDATE`` marks done what the kind's done condition now holds for, and one reopens what was done but
-   no longer is (the next step dates it again);
+   no longer is (the next step dates it again); a kind settled period by period (``done_in_period``) asks it
+   of each obligation row, so a later period's work does not settle an earlier one;
 3. one ``UPDATE`` waives what the kind's void condition holds for (e.g. the station was closed);
 4. one ``UPDATE`` moves open obligations between upcoming / due soon / overdue by their due date;
 5. one ``INSERT … SELECT … ON CONFLICT (obligation, stage) DO NOTHING`` claims the reminders of every due-soon
@@ -20,7 +21,8 @@ Set-based, a fixed number of statements per kind whatever the number of rows:
    run, or a second beat at the same time (it waits on the first one's uncommitted claims, then finds them
    taken), claims nothing;
 6. one ``INSERT … SELECT`` writes the inbox messages of exactly the reminders this run claimed (by its batch
-   id) to the users of the owing organisation and of the bureau at the obligation's notify division.
+   id) to the users of the owing organisation and of the bureau at the obligation's notify division (and,
+   for a kind with ``notify_township``, of the township government of its place).
 
 Emails are then sent for messages not yet emailed whose recipient has an address: claimed first with one
 ``UPDATE … RETURNING`` (so two runs never send the same message), one query for their details, one SMTP
@@ -171,6 +173,16 @@ def _targets(kind: ObligationKind, actor: Any, condition: Q) -> Any:
     return kind.model._default_manager.for_user(actor, Action.VIEW).filter(condition).values("pk")  # type: ignore[attr-defined]
 
 
+def _done_conditions(kind: ObligationKind, actor: Any) -> tuple[Q, Q]:
+    """(done, no longer done) as conditions on Obligation rows: per period where the kind settles its periods
+    one by one, else on the object (its ``done`` condition)."""
+    if kind.done_in_period is not None:
+        condition = kind.done_in_period()
+        return Q(condition), ~Q(condition)
+    still_owed = kind.model._default_manager.for_user(actor, Action.VIEW).exclude(kind.done).values("pk")  # type: ignore[attr-defined]
+    return Q(object_id__in=_targets(kind, actor, kind.done)), Q(object_id__in=still_owed)
+
+
 def _move_states(kind: ObligationKind, actor: Any, today: dt.date, now: dt.datetime) -> int:
     """Step 4: one UPDATE; states follow the due date both ways (a later due date moves an item back)."""
     soon = today + dt.timedelta(days=due_soon_days(kind))
@@ -204,7 +216,7 @@ def _claim_reminders(kind: ObligationKind, batch: uuid.UUID, now: dt.datetime) -
         return max(cursor.rowcount, 0)
 
 
-def _notify(batch: uuid.UUID, now: dt.datetime) -> int:
+def _notify(kind: ObligationKind, batch: uuid.UUID, now: dt.datetime) -> int:
     """Step 6: one INSERT … SELECT of the messages of the reminders this batch claimed."""
     n, r, o, u, org = Notification, Reminder, Obligation, User, Organisation
     text = "o.{title} || CASE r.{stage} {whens} END".format(
@@ -241,14 +253,23 @@ def _notify(batch: uuid.UUID, now: dt.datetime) -> int:
         f"AND g.{_col(org, 'kind')} = %s "
         f"JOIN {_table(u)} u ON u.{_col(u, 'organisation')} = g.{_col(org, 'id')} WHERE u.{_col(u, 'is_active')}"
     )
+    parts = [owners, watchers]
+    batch_value = batch.hex if connection.vendor != "postgresql" else batch
+    params = [batch_value, *text_params, now, *text_params, now, Organisation.Kind.BUREAU]
+    if kind.notify_township:
+        # The township government of the obligation's place (its division's 9-digit prefix).
+        parts.append(
+            head + f"JOIN {_table(org)} g ON g.{_col(org, 'division')} = SUBSTR(o.{_col(o, 'division')}, 1, 9) "
+            f"AND g.{_col(org, 'kind')} = %s "
+            f"JOIN {_table(u)} u ON u.{_col(u, 'organisation')} = g.{_col(org, 'id')} WHERE u.{_col(u, 'is_active')}"
+        )
+        params += [*text_params, now, Organisation.Kind.TOWNSHIP]
     sql = (
         f"{claimed}INSERT INTO {_table(n)} ({_col(n, 'recipient')}, {_col(n, 'organisation')}, "  # noqa: S608 - quoted identifiers from model metadata; values are parameters
         f"{_col(n, 'obligation')}, {_col(n, 'reminder')}, {_col(n, 'text')}, {_col(n, 'link')}, "
-        f"{_col(n, 'created_at')}) {owners} UNION ALL {watchers} "
+        f"{_col(n, 'created_at')}) {' UNION ALL '.join(parts)} "
         f"ON CONFLICT ({_col(n, 'reminder')}, {_col(n, 'recipient')}) DO NOTHING"
     )
-    batch_value = batch.hex if connection.vendor != "postgresql" else batch
-    params = [batch_value, *text_params, now, *text_params, now, Organisation.Kind.BUREAU]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount < 0 and connection.vendor == "sqlite":  # SQLite reports no count for WITH … INSERT
@@ -262,17 +283,14 @@ def sweep_kind(kind: ObligationKind, *, actor: Any, today: dt.date, now: dt.date
     batch = uuid.uuid4()
     with transaction.atomic():
         result.created, result.updated = _upsert(kind, actor, today, now)
-        result.done = (
-            _open(kind, actor)
-            .filter(object_id__in=_targets(kind, actor, kind.done))
-            .update(state=State.DONE, done_at=now, updated_at=now)
-        )
+        done_now, not_done = _done_conditions(kind, actor)
+        result.done = _open(kind, actor).filter(done_now).update(state=State.DONE, done_at=now, updated_at=now)
         # Done no longer holds (e.g. a plaque date recorded by mistake and removed): open again; the state
         # step below dates it. Reminders already raised are not raised again.
-        still_owed = kind.model._default_manager.for_user(actor, Action.VIEW).exclude(kind.done).values("pk")  # type: ignore[attr-defined]
         result.reopened = (
             Obligation.objects.for_user(actor, Action.CHANGE)
-            .filter(kind=kind.key, state=State.DONE, object_id__in=still_owed)
+            .filter(kind=kind.key, state=State.DONE)
+            .filter(not_done)
             .update(state=State.UPCOMING, done_at=None, updated_at=now)
         )
         if kind.void is not None:
@@ -286,7 +304,7 @@ def sweep_kind(kind: ObligationKind, *, actor: Any, today: dt.date, now: dt.date
         result.moved = _move_states(kind, actor, today, now)
         result.reminders = _claim_reminders(kind, batch, now)
         if result.reminders:
-            result.notifications = _notify(batch, now)
+            result.notifications = _notify(kind, batch, now)
         if result.changed:
             record(
                 acting_user=actor,

@@ -32,6 +32,7 @@ from .models import (
     ServiceCatalogue,
     ServiceDomain,
     ServiceItem,
+    ServicePhoto,
     ServiceRecord,
     StationServiceList,
     Visit,
@@ -460,6 +461,53 @@ def record_create(
     )
     _recheck(acting_user, record, Action.ADD)
     return record
+
+
+# --- evidence photos ------------------------------------------------------------------------------------------
+
+
+@declare("services.photo_add", label="添加照片", model=ServiceRecord, verb=Action.CHANGE)
+@transaction.atomic
+def photo_add(*, acting_user: User, record: ServiceRecord, upload: Any) -> ServicePhoto:
+    """The agency adds an evidence photo to its own record: checked, cleaned of metadata (services.photos) and
+    stored; the file is removed again if the row cannot be saved. At most SERVICE_PHOTO_MAX_PER_RECORD."""
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+
+    from .photos import clean_photo
+
+    current = _reread(ServiceRecord, acting_user, record, Action.CHANGE)
+    limit = settings.SERVICE_PHOTO_MAX_PER_RECORD
+    if ServicePhoto.objects.filter(record=current).count() >= limit:
+        raise ValidationError({"photo": f"每条记录最多 {limit} 张照片。"})
+    clean = clean_photo(upload)
+    photo = ServicePhoto(
+        record=current,
+        content_type=clean.content_type,
+        extension=clean.extension,
+        size=len(clean.data),
+        width=clean.width,
+        height=clean.height,
+        sha256=clean.sha256,
+        uploaded_by=acting_user,
+    )
+    photo.full_clean(exclude=["file"])
+    photo.file.save("photo", ContentFile(clean.data), save=False)
+    stored = str(photo.file.name)
+    try:
+        photo.save()
+        audit.record(
+            acting_user=acting_user,
+            event="create",
+            obj=photo,
+            division_code=current.station.division_id,
+            changes={"record": current.pk, "size": photo.size, "width": photo.width, "height": photo.height},
+        )
+        _recheck(acting_user, photo, Action.VIEW)
+    except Exception:
+        photo.file.storage.delete(stored)
+        raise
+    return photo
 
 
 # --- visits and escalations ----------------------------------------------------------------------------------

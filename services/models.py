@@ -15,6 +15,7 @@ from core.personal.fields import AddressField, IdNumberField, LookupHashField, P
 from core.personal.idnumber import age_on, parse_id_number
 from core.personal.models import PersonalManager, PersonalRecord
 from core.scoping import Action, Role, ScopedManager, ScopeRule
+from core.storage import PrivateStorage
 from stations.models import Division, Station
 
 MINOR_AGE = 14  # 个人信息保护法 第二十八条、第三十一条 (the law's age, as core.scoping's ScopeRule.minor_age)
@@ -622,3 +623,55 @@ class IncubatedOrganisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _photo_storage() -> PrivateStorage:
+    return PrivateStorage("services")
+
+
+def _photo_path(instance: ServicePhoto, filename: str) -> str:
+    # A random name: nothing the uploader sent becomes a path.
+    import uuid
+
+    return f"photos/{instance.record_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class ServicePhoto(models.Model):
+    """An evidence photo of a service record: checked (type by content, size, pixel count, a decodable image),
+    re-encoded from its pixels so no metadata (EXIF, GPS position, camera, XMP) is kept, stored outside the web
+    root and served only through the scoped view. A visit's photo follows the visited person's rule (a child's
+    only to the roles that serve children); a photo of other work may show anyone, so only those roles see it."""
+
+    record = models.ForeignKey(ServiceRecord, verbose_name="服务记录", on_delete=models.PROTECT, related_name="photos")
+    file = models.FileField("照片", storage=_photo_storage, upload_to=_photo_path, max_length=200)
+    content_type = models.CharField("格式", max_length=20)
+    extension = models.CharField("扩展名", max_length=5)
+    size = models.PositiveIntegerField("大小（字节）")
+    width = models.PositiveIntegerField("宽（像素）")
+    height = models.PositiveIntegerField("高（像素）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="record__station__division_id",
+        station="record__station_id",
+        # Fail closed: a photo of anything but a visit has no birth date here, so it is hidden like a child's.
+        minors="record__visit__beneficiary__birth_date",
+        minor_viewers=CHILD_SERVERS,
+        writers={Action.ADD: AGENCY},
+    )
+
+    class Meta:
+        verbose_name = "服务照片"
+        verbose_name_plural = "服务照片"
+        ordering = ["record", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record} 照片"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:photo", args=[self.pk])

@@ -7,10 +7,10 @@
 - 本周探访 ``services.weekly_visit``: a scattered 特困 person not yet visited this calendar week where the
   county's policy asks for weekly visits (``service.visit_frequency``, [004 §2]). One obligation per person and
   ISO week (period ``2026-W48``), owed by the agency whose contract in force covers the person's station, the
-  county bureau told; due on the week's Sunday, so the sweep tells them once on Sunday (due soon) and once more
-  when the week has passed unvisited (overdue). Done when the person's last visit falls in the current week;
-  known limit: a visit in a later week also closes an earlier week's open obligation (the sweep's done
-  condition is per person, not per period).
+  county bureau and the township government of the person's township told; due on the week's Sunday, so the
+  sweep tells them once on Sunday (due soon) and once more when the week has passed unvisited (overdue). Each
+  week is settled on its own: done when the person has a visit dated in that obligation's week (``Visit.week``
+  equals the obligation's period), so a visit the next week does not settle a missed one.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, CharField, DateField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Concat, Now, Substr, TruncDate, TruncWeek
 
 from core.scoping import Action
@@ -116,6 +116,13 @@ def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
     )
 
 
+def _visited_in_period() -> Exists:
+    """On an obligation row: the person it is about has a visit in the obligation's ISO week."""
+    from .models import Visit
+
+    return Exists(Visit.objects.filter(beneficiary_id=OuterRef("object_id"), week=OuterRef("period")))
+
+
 def register_kinds() -> None:
     from obligations.registry import ObligationKind, register
 
@@ -136,8 +143,11 @@ def register_kinds() -> None:
             label="本周探访",
             model=Beneficiary,
             rows=weekly_visit_rows,
-            # The last visit falls in the current calendar week (Monday, local time, to today).
+            # Not created for a person already visited this calendar week (Monday, local time, to today) …
             done=Q(last_visit_date__gte=Cast(TruncWeek(Now()), DateField())),
+            # … and each week's obligation is settled only by a visit in that week.
+            done_in_period=_visited_in_period,
+            notify_township=True,
             void=Q(active=False),
             void_reason="服务对象已不在册。",
             due_soon_days=0,

@@ -10,8 +10,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -58,6 +60,7 @@ from .models import (
     ServiceCatalogue,
     ServiceDomain,
     ServiceItem,
+    ServicePhoto,
     ServiceRecord,
     StationServiceList,
     Visit,
@@ -520,16 +523,21 @@ class VisitCreateView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, public_id: str) -> HttpResponse:
         person, checklist, last = self._setup(request, public_id)
         form = VisitForm(request.POST, checklist=checklist)
+        photo = request.FILES.get("photo")
         if form.is_valid():
             try:
-                visit = actions.visit_create(
-                    acting_user=authed_user(request),
-                    beneficiary=person,
-                    date=form.cleaned_data["date"],
-                    checks=form.checks(),
-                    notes=form.cleaned_data["notes"],
-                    client_key=form.cleaned_data["client_key"],
-                )
+                # The visit and its photo are saved together or not at all.
+                with transaction.atomic():
+                    visit = actions.visit_create(
+                        acting_user=authed_user(request),
+                        beneficiary=person,
+                        date=form.cleaned_data["date"],
+                        checks=form.checks(),
+                        notes=form.cleaned_data["notes"],
+                        client_key=form.cleaned_data["client_key"],
+                    )
+                    if photo is not None:
+                        actions.photo_add(acting_user=authed_user(request), record=visit.record, upload=photo)
             except (PermissionDenied, Http404):
                 raise Http404("未找到。") from None
             except ValidationError as exc:
@@ -549,7 +557,19 @@ class VisitDetailView(LoginRequiredMixin, View):
         checklist = vocabulary("visit_checks")
         rows = [(checklist.get(c, c), v == Visit.Check.FAIL) for c, v in visit.checks.items()]
         escalations = Escalation.objects.for_user(request.user).filter(visit=visit)
-        return render(request, "services/visit_detail.html", {"visit": visit, "rows": rows, "escalations": escalations})
+        return render(
+            request,
+            "services/visit_detail.html",
+            {"visit": visit, "rows": rows, "escalations": escalations, **_photo_context(request, visit.record)},
+        )
+
+
+def _photo_context(request: HttpRequest, record: ServiceRecord) -> dict[str, Any]:
+    """The record's photos the caller may see, and whether it may add one (the declared action's check)."""
+    user = authed_user(request)
+    photos = list(ServicePhoto.objects.for_user(user).filter(record=record))
+    may_add = any(a["action"] == "services.photo_add" for a in available_actions(user, record))
+    return {"photos": photos, "may_add_photo": may_add, "photo_record": record}
 
 
 class EscalationListView(ScopedListView):
@@ -716,7 +736,51 @@ class RecordDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["people"] = Beneficiary.objects.for_user(self.request.user).filter(records=self.object)
+        context.update(_photo_context(self.request, self.object))
         return context
+
+
+class PhotoUploadView(LoginRequiredMixin, View):
+    """POST (multipart): add an evidence photo to a record through the declared action; refusals in Chinese."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        record = ServiceRecord.objects.for_user(user).filter(pk=pk).first()
+        if record is None:
+            raise Http404("未找到。")
+        try:
+            actions.photo_add(acting_user=user, record=record, upload=request.FILES.get("photo"))
+        except PermissionDenied:
+            raise Http404("未找到。") from None
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, f"照片未保存：{text}")
+        else:
+            messages.success(request, "照片已保存（已去除拍摄位置等信息）。")
+        back = request.POST.get("next", "")
+        if back.startswith("/services/") and "//" not in back:
+            return redirect(back)
+        return redirect("services:record-detail", pk=record.pk)
+
+
+class PhotoView(LoginRequiredMixin, View):
+    """GET: the stored photo, only for a photo the caller may see (others: 404), shown inline."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        photo = ServicePhoto.objects.for_user(request.user).filter(pk=pk).first()
+        if photo is None:
+            raise Http404("未找到。")
+        try:
+            handle = photo.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("文件不存在。") from None
+        response = FileResponse(handle, content_type=photo.content_type)
+        response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}{photo.extension}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 # --- cases and referrals -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import AllowedActionsField
@@ -10,13 +11,16 @@ from services.models import (
     Beneficiary,
     Case,
     Escalation,
+    IncubatedOrganisation,
     Referral,
     ServiceCatalogue,
     ServiceDomain,
     ServiceItem,
+    ServicePhoto,
     ServiceRecord,
     StationServiceList,
     Visit,
+    VolunteerTeam,
 )
 
 
@@ -178,6 +182,21 @@ class BeneficiaryWriteSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, label="在册")
 
 
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(label="照片地址")
+
+    class Meta:
+        model = ServicePhoto
+        fields = ["id", "url", "content_type", "width", "height", "size", "uploaded_at"]
+
+    def get_url(self, obj: ServicePhoto) -> str:
+        return obj.get_absolute_url()
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    photo = serializers.FileField(label="照片（JPG 或 PNG）")
+
+
 class ServiceRecordSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True, label="工作类型")
     station_name = serializers.CharField(source="station.name", read_only=True, label="社工站")
@@ -187,11 +206,22 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
     workers: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, label="服务社工"
     )
+    photos = serializers.SerializerMethodField(label="照片")
     allowed_actions = AllowedActionsField()
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, obj: ServiceRecord) -> list[dict[str, object]]:
+        # Only the photos the caller may see: the list prefetches them scoped (``visible_photos``); a single
+        # record read any other way asks the door itself.
+        photos = getattr(obj, "visible_photos", None)
+        if photos is None:
+            photos = list(ServicePhoto.objects.for_user(self.context["request"].user).filter(record=obj))
+        return [PhotoSerializer(p).data for p in photos]
 
     class Meta:
         model = ServiceRecord
         fields = [
+            "photos",
             "id",
             "station",
             "station_name",
@@ -401,3 +431,39 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 class ResponseSerializer(serializers.Serializer):
     response = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="", label="答复意见")
+
+
+# --- volunteers and incubated organisations [001 §5(5)] ----------------------------------------------------
+
+
+class VolunteerTeamSerializer(serializers.ModelSerializer):
+    station_name = serializers.CharField(source="station.name", read_only=True, label="社工站")
+    allowed_actions = AllowedActionsField()
+
+    class Meta:
+        model = VolunteerTeam
+        fields = ["id", "station", "station_name", "name", "founded_on", "members", "party_members", "allowed_actions"]
+
+
+class VolunteerTeamCreateSerializer(serializers.Serializer):
+    station = serializers.IntegerField(min_value=1, label="社工站编号")
+    name = serializers.CharField(max_length=100, label="服务队名称")
+    founded_on = serializers.DateField(label="组建日期")
+    members = serializers.IntegerField(min_value=1, max_value=100000, label="志愿者人数")
+    party_members = serializers.BooleanField(default=False, label="党员志愿服务队")
+
+
+class IncubatedOrganisationSerializer(serializers.ModelSerializer):
+    station_name = serializers.CharField(source="station.name", read_only=True, label="孵化站点")
+    allowed_actions = AllowedActionsField()
+
+    class Meta:
+        model = IncubatedOrganisation
+        fields = ["id", "station", "station_name", "name", "registered_on", "credit_code", "allowed_actions"]
+
+
+class IncubatedOrganisationCreateSerializer(serializers.Serializer):
+    station = serializers.IntegerField(min_value=1, label="孵化站点编号")
+    name = serializers.CharField(max_length=120, label="社会组织名称")
+    registered_on = serializers.DateField(label="登记注册日期")
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True, label="统一社会信用代码")

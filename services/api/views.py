@@ -30,13 +30,16 @@ from services.models import (
     Beneficiary,
     Case,
     Escalation,
+    IncubatedOrganisation,
     Referral,
     ServiceCatalogue,
     ServiceDomain,
     ServiceItem,
+    ServicePhoto,
     ServiceRecord,
     StationServiceList,
     Visit,
+    VolunteerTeam,
 )
 from services.selectors import due_this_week
 from staffing.models import SocialWorker
@@ -51,7 +54,11 @@ from .serializers import (
     CommentsSerializer,
     DueSerializer,
     EscalationSerializer,
+    IncubatedOrganisationCreateSerializer,
+    IncubatedOrganisationSerializer,
     ItemsSerializer,
+    PhotoSerializer,
+    PhotoUploadSerializer,
     ReferralCreateSerializer,
     ReferralSerializer,
     ResolveSerializer,
@@ -64,6 +71,8 @@ from .serializers import (
     StationServiceListSerializer,
     VisitCreateSerializer,
     VisitSerializer,
+    VolunteerTeamCreateSerializer,
+    VolunteerTeamSerializer,
 )
 
 
@@ -302,7 +311,24 @@ class ServiceRecordViewSet(_Fresh, ScopedModelViewSet):
     )
     serializer_class = ServiceRecordSerializer
     filterset_class = ServiceRecordFilterSet
-    write_actions = {"create": actions.record_create}
+    write_actions = {"create": actions.record_create, "photos": actions.photo_add}
+
+    def get_queryset(self) -> QuerySet[ServiceRecord]:
+        visible = ServicePhoto.objects.for_user(self.request.user)
+        return super().get_queryset().prefetch_related(Prefetch("photos", queryset=visible, to_attr="visible_photos"))
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses=PhotoSerializer,
+        summary="添加照片",
+        description="JPG 或 PNG；按内容识别格式、限制大小与像素，重新编码并去除拍摄位置等元数据。",
+    )
+    @action(detail=True, methods=["post"])
+    def photos(self, request: Request, pk: Any = None) -> Response:
+        obj = cast(ServiceRecord, self.get_object())
+        upload = request.FILES.get("photo")
+        photo = _run(lambda: actions.photo_add(acting_user=authed_user(request), record=obj, upload=upload))
+        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ServiceRecordCreateSerializer, responses=ServiceRecordSerializer, summary="登记服务记录")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -460,3 +486,71 @@ class ReferralViewSet(_Fresh, ScopedModelViewSet):
         data = _payload(ResponseSerializer, request)
         _run(lambda: actions.referral_decline(acting_user=authed_user(request), referral=obj, **data))
         return self._fresh(obj)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="志愿服务队列表",
+        description="各站组建的志愿服务队及志愿者人数（不保存志愿者个人信息）；?year=YYYY 按组建年份筛选。",
+        parameters=[OpenApiParameter("year", int, description="组建年份")],
+    ),
+    retrieve=extend_schema(summary="志愿服务队详情"),
+)
+@extend_schema(tags=["志愿服务"])
+class VolunteerTeamViewSet(_Fresh, ScopedModelViewSet):
+    queryset = VolunteerTeam.objects.select_related("station")
+    serializer_class = VolunteerTeamSerializer
+    filterset_fields = ["station"]
+    write_actions = {"create": actions.team_create}
+
+    def get_queryset(self) -> QuerySet[VolunteerTeam]:
+        return _by_year(super().get_queryset(), self.request, "founded_on")
+
+    @extend_schema(request=VolunteerTeamCreateSerializer, responses=VolunteerTeamSerializer, summary="登记志愿服务队")
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _payload(VolunteerTeamCreateSerializer, request)
+        user = authed_user(request)
+        station = _station(user, data.pop("station"))
+        obj = _run(lambda: actions.team_create(acting_user=user, station=station, **data))
+        return self._fresh(obj, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="孵化社会组织列表",
+        description="各站孵化并登记注册的社会组织；?year=YYYY 按登记年份筛选。",
+        parameters=[OpenApiParameter("year", int, description="登记年份")],
+    ),
+    retrieve=extend_schema(summary="孵化社会组织详情"),
+)
+@extend_schema(tags=["志愿服务"])
+class IncubatedOrganisationViewSet(_Fresh, ScopedModelViewSet):
+    queryset = IncubatedOrganisation.objects.select_related("station")
+    serializer_class = IncubatedOrganisationSerializer
+    filterset_fields = ["station"]
+    write_actions = {"create": actions.organisation_register}
+
+    def get_queryset(self) -> QuerySet[IncubatedOrganisation]:
+        return _by_year(super().get_queryset(), self.request, "registered_on")
+
+    @extend_schema(
+        request=IncubatedOrganisationCreateSerializer,
+        responses=IncubatedOrganisationSerializer,
+        summary="登记孵化的社会组织",
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _payload(IncubatedOrganisationCreateSerializer, request)
+        user = authed_user(request)
+        station = _station(user, data.pop("station"))
+        obj = _run(lambda: actions.organisation_register(acting_user=user, station=station, **data))
+        return self._fresh(obj, status.HTTP_201_CREATED)
+
+
+def _by_year(qs: Any, request: Any, field: str) -> Any:
+    """``?year=YYYY`` on a date field; anything but a four-digit year is a Chinese 400."""
+    year = request.query_params.get("year")
+    if year is None:
+        return qs
+    if not (len(year) == 4 and year.isdigit()):
+        raise serializers.ValidationError({"year": "年份须为四位数字，例如 2026。"})
+    return qs.filter(**{f"{field}__year": int(year)})

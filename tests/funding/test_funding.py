@@ -4,6 +4,7 @@ spending categories per place, the page with its Excel table, and bad input answ
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,3 +186,28 @@ def test_the_table_reads_stations_through_the_door(demo: None) -> None:
     rows = {r.code for r in estimate(datian, 2027, user=agency).rows}
     assert rows == seen and rows
     assert len(estimate(datian, 2027, user=User.objects.get(username="datian_bureau")).rows) > len(rows)
+
+
+def test_the_estimate_table_as_a_chinese_pdf(user_client, baisha: Division) -> None:  # type: ignore[no-untyped-def]
+    """Baisha's annex 2 as a PDF: the townships, the totals in 万元 as selectable text, fonts embedded."""
+    from pypdf import PdfReader
+
+    from tests.contracts.test_pdf import _fonts
+
+    response = user_client("admin").get(f"/funding/?division={BAISHA}&year=2027&export=pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    squeezed = re.sub(r"\s+", "", text)
+    assert "经费测算表" in squeezed and "牙叉镇" in squeezed and "合计" in squeezed
+    assert "178.2" in squeezed and "63.8" in squeezed and "242" in squeezed and "16.2" in squeezed
+    fonts = _fonts(reader)
+    assert fonts and all(embedded for _, embedded in fonts)
+
+
+def test_a_county_without_a_standard_gets_no_pdf_but_the_page_says_why(user_client) -> None:  # type: ignore[no-untyped-def]
+    client = user_client("datian_bureau")
+    page = client.get("/funding/?division=350425&year=2027").content.decode()
+    assert "export=pdf" not in page
+    assert client.get("/funding/?division=350425&year=2027&export=pdf")["Content-Type"].startswith("text/html")

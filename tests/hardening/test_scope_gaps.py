@@ -181,6 +181,7 @@ def _seed_rows_the_demo_leaves_empty() -> None:
     PassMark.objects.get_or_create(
         bureau=bureau.organisation, defaults={"mark": 60, "basis": "测试：局务会议确定", "set_by": bureau}
     )
+    _seed_photo()
     brief = MonthlyBrief.objects.order_by("pk").first()
     if brief is not None and not BriefUnlock.objects.exists():
         BriefUnlock.objects.create(
@@ -190,6 +191,31 @@ def _seed_rows_the_demo_leaves_empty() -> None:
             expires_at=timezone.now() + dt.timedelta(days=1),
             granted_by=bureau,
         )
+
+
+def _seed_photo() -> None:
+    """The demo keeps no photo files (they would live in private storage outside the repository): one real upload
+    through the agency's action, cleaned like any other."""
+
+    import tempfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+    from PIL import Image
+
+    from services import actions as sa
+    from services.models import ServicePhoto, ServiceRecord
+
+    if ServicePhoto.objects.exists():
+        return
+    agency = User.objects.get(username="agency_sunshine")
+    record = ServiceRecord.objects.for_user(agency, Action.CHANGE).order_by("pk").first()
+    assert record is not None, "the demo agency has a record to photograph"
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(out, format="PNG")
+    upload = SimpleUploadedFile("a.png", out.getvalue(), "image/png")
+    with override_settings(PRIVATE_MEDIA_ROOT=tempfile.mkdtemp(prefix="zhanwu-photo-")):
+        sa.photo_add(acting_user=agency, record=record, upload=upload)
 
 
 def test_every_scoped_model_has_rows_so_the_fail_closed_test_means_something(demo: None) -> None:

@@ -12,11 +12,14 @@ from services.models import (
     Beneficiary,
     Case,
     Escalation,
+    IncubatedOrganisation,
     Referral,
     ServiceCatalogue,
+    ServicePhoto,
     ServiceRecord,
     StationServiceList,
     Visit,
+    VolunteerTeam,
 )
 from stations.models import Division, Station
 from tests.checks import DetailCheck, ListCheck, RolePageCheck, api_ids, html_ids
@@ -74,6 +77,8 @@ LISTS = [
     ListCheck("api:escalation-list", "/api/v1/escalations/", api_ids(), oracle.escalation_ids),
     ListCheck("api:case-list", "/api/v1/cases/", api_ids(), oracle.case_ids),
     ListCheck("api:referral-list", "/api/v1/referrals/", api_ids(), oracle.referral_ids),
+    ListCheck("api:volunteerteam-list", "/api/v1/volunteer-teams/", api_ids(), oracle.all_team_ids),
+    ListCheck("api:incubatedorganisation-list", "/api/v1/incubated-organisations/", api_ids(), oracle.incubated_ids),
 ]
 
 DETAILS = [
@@ -148,6 +153,19 @@ DETAILS = [
     DetailCheck(
         "api:referral-detail", lambda r: f"/api/v1/referrals/{r.pk}/", Referral.objects.all, oracle.referral_ids
     ),
+    DetailCheck("services:photo", lambda p: f"/services/photos/{p.pk}/", ServicePhoto.objects.all, oracle.photo_ids),
+    DetailCheck(
+        "api:volunteerteam-detail",
+        lambda t: f"/api/v1/volunteer-teams/{t.pk}/",
+        VolunteerTeam.objects.all,
+        oracle.all_team_ids,
+    ),
+    DetailCheck(
+        "api:incubatedorganisation-detail",
+        lambda o: f"/api/v1/incubated-organisations/{o.pk}/",
+        IncubatedOrganisation.objects.all,
+        oracle.incubated_ids,
+    ),
 ]
 
 ROLE_PAGES = [
@@ -174,9 +192,62 @@ EXEMPT = {
             "case-advance",
             "referral-accept",
             "referral-decline",
+            "servicerecord-photos",
         )
     },
+    "services:photo-upload": "POST only, the declared services.photo_add: tests/services/test_photos.py and the "
+    "write matrix",
 }
+
+
+def _photo(record: ServiceRecord) -> None:
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, format="PNG")
+    photo = ServicePhoto(
+        record=record,
+        content_type="image/png",
+        extension=".png",
+        size=len(out.getvalue()),
+        width=8,
+        height=8,
+        sha256="0" * 64,
+        uploaded_by=record.recorded_by,
+    )
+    photo.file.save("photo", ContentFile(out.getvalue()), save=True)
+
+
+def seed() -> None:
+    """Photos in Datian: of an adult's visit, of a child's visit and of group work (each seen differently)."""
+    from tests.services.write_cases import person
+
+    worker = User.objects.get(username="agency_sunshine")
+    today = timezone.localdate()
+    for birth in (dt.date(1950, 1, 1), today.replace(year=today.year - 6)):
+        who = person()
+        who.birth_date = birth
+        who.save(update_fields=["birth_date"])
+        record = ServiceRecord.objects.create(
+            station=who.station, kind="visit", date=today, hours=Decimal("1"), title="隔离探访", recorded_by=worker
+        )
+        Visit.objects.create(
+            beneficiary=who,
+            station=who.station,
+            date=today,
+            week="2000-W02",
+            checks={},
+            record=record,
+            recorded_by=worker,
+        )
+        _photo(record)
+    group = ServiceRecord.objects.create(
+        station=who.station, kind="group", date=today, hours=Decimal("2"), title="隔离小组", recorded_by=worker
+    )
+    _photo(group)
 
 
 def outside() -> None:
@@ -211,3 +282,6 @@ def outside() -> None:
         beneficiary=person, station=station, title="县外个案", intake_date=today, intake_note="县外", recorded_by=worker
     )
     Referral.objects.create(case=case, from_station=station, to_station=station, to_agency=agency, reason="县外")
+    _photo(record)
+    VolunteerTeam.objects.create(station=station, name="县外服务队", founded_on=today, members=5)
+    IncubatedOrganisation.objects.create(station=station, name="县外社会组织", registered_on=today)

@@ -177,3 +177,31 @@ def team_ids(user: User) -> set[str]:
     year = timezone.localdate().year
     rows = VolunteerTeam.objects.filter(founded_on__year=year).values_list("pk", "station__division_id", "station_id")
     return {str(pk) for pk, division, station in rows if _reach(user, division, station)}
+
+
+def all_team_ids(user: User) -> set[str]:
+    """Every volunteer team the user reaches (the API lists all years; the page this year's)."""
+    from services.models import VolunteerTeam
+
+    rows = VolunteerTeam.objects.values_list("pk", "station__division_id", "station_id")
+    return {str(pk) for pk, division, station in rows if _reach(user, division, station)}
+
+
+def incubated_ids(user: User) -> set[str]:
+    from services.models import IncubatedOrganisation
+
+    rows = IncubatedOrganisation.objects.values_list("pk", "station__division_id", "station_id")
+    return {str(pk) for pk, division, station in rows if _reach(user, division, station)}
+
+
+def photo_ids(user: User) -> set[str]:
+    """Photos: a visit's follow the visited person (a child's only to those who serve children); any other
+    record's photo has no birth date and is treated like a child's (fail closed)."""
+    from services.models import ServicePhoto
+
+    rows = list(
+        ServicePhoto.objects.values_list(
+            "pk", "record__station__division_id", "record__station_id", "record__visit__beneficiary__birth_date"
+        )
+    )
+    return _people(user, rows)

@@ -25,10 +25,10 @@ from obligations.sweep import run_sweep
 from policies.actions import policy_get_or_create, policy_rule_set
 from services import actions as sa
 from services.imports import COLUMNS
-from services.models import Beneficiary, Escalation, ServiceRecord, StationServiceList, Visit
+from services.models import Beneficiary, Escalation, ServiceRecord, StationServiceList, Visit, VolunteerTeam, iso_week
 from services.selectors import due_this_week, monthly_summary, visits_per_week
 from stations.models import Division
-from tests.services.write_cases import OK, harmony_station, person, service_list, sunshine_station
+from tests.services.write_cases import OK, harmony_station, outside_station, person, service_list, sunshine_station
 
 pytestmark = pytest.mark.django_db
 
@@ -434,10 +434,38 @@ def test_the_sweep_tells_the_agency_once_who_is_not_visited_this_week() -> None:
     told = Notification.objects.filter(obligation=obligation)
     assert told.filter(recipient__username="agency_sunshine").count() == 1
     assert told.filter(recipient__username="datian_bureau").count() == 1
+    # The township government of the person's township is told too, once.
+    township = who.division_id[:9]
+    township_users = User.objects.filter(organisation__kind="township", organisation__division_id=township)
+    assert township_users.exists()
+    assert told.filter(recipient__in=township_users).count() == township_users.count()
+    assert not told.filter(recipient__organisation__kind="township").exclude(recipient__in=township_users).exists()
     sa.visit_create(acting_user=_user("agency_sunshine"), beneficiary=who, date=today, checks=OK)
     run_sweep(today=today, kind_keys=["services.weekly_visit"])
     obligation.refresh_from_db()
     assert obligation.state == Obligation.State.DONE
+
+
+def test_a_visit_next_week_does_not_settle_a_missed_week() -> None:
+    """Each week's visit duty is settled on its own [004 §2]: last week's missed visit stays overdue when the
+    person is visited this week, and this week's duty is then not owed at all."""
+    _weekly_visits_in_datian()
+    who = person()
+    today = timezone.localdate()
+    last_week = today - dt.timedelta(days=7)
+    run_sweep(today=last_week, kind_keys=["services.weekly_visit"])
+    missed = Obligation.objects.get(kind="services.weekly_visit", object_id=who.pk)
+    assert missed.period == iso_week(last_week)
+    sa.visit_create(acting_user=_user("agency_sunshine"), beneficiary=who, date=today, checks=OK)
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    missed.refresh_from_db()
+    assert missed.state == Obligation.State.OVERDUE
+    assert Obligation.objects.filter(kind="services.weekly_visit", object_id=who.pk).count() == 1
+    # A visit dated in the missed week (recorded late) settles it.
+    sa.visit_create(acting_user=_user("agency_sunshine"), beneficiary=who, date=last_week, checks=OK)
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    missed.refresh_from_db()
+    assert missed.state == Obligation.State.DONE
 
 
 def test_visit_ledger_per_month_as_excel_and_pdf() -> None:
@@ -544,3 +572,56 @@ def test_the_record_page_names_its_social_workers() -> None:
     assert response.status_code == 302
     record = ServiceRecord.objects.get(title="社工带领的小组")
     assert list(record.workers.all()) == [worker] and record.recorded_by.username == "agency_sunshine"
+
+
+# --- volunteers API ------------------------------------------------------------------------------------------
+
+
+def test_volunteer_teams_and_incubated_organisations_through_the_api(user_client: Any) -> None:
+    """An agency registers a team and an organisation at its station; a township reads its own; out of scope 404;
+    bad input a Chinese 400 with nothing saved."""
+    agency = user_client("agency_sunshine")
+    station = sunshine_station()
+    today = timezone.localdate()
+    made = agency.post(
+        "/api/v1/volunteer-teams/",
+        {"station": station.pk, "name": "邻里守望服务队", "founded_on": str(today), "members": 15},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["name"], body["members"], body["station_name"]) == ("邻里守望服务队", 15, station.name)
+    org = agency.post(
+        "/api/v1/incubated-organisations/",
+        {"station": station.pk, "name": "均溪镇老年协会二", "registered_on": str(today)},
+        content_type="application/json",
+    )
+    assert org.status_code == 201, org.content
+    before = VolunteerTeam.objects.count()
+    bad = agency.post(
+        "/api/v1/volunteer-teams/",
+        {"station": station.pk, "name": "空队", "founded_on": str(today), "members": 0},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "members" in bad.json()
+    assert VolunteerTeam.objects.count() == before
+    # The township of the station reads the team; the year filter works; a bad year is a Chinese 400.
+    township = user_client("junxi_town")
+    ids = [r["id"] for r in township.get(f"/api/v1/volunteer-teams/?year={today.year}").json()["results"]]
+    assert body["id"] in ids
+    assert township.get(f"/api/v1/volunteer-teams/?year={today.year - 5}").json()["results"] == []
+    assert "年份" in township.get("/api/v1/volunteer-teams/?year=20x6").json()["year"]
+    # A township cannot register a team (agency work); another county's station is not found.
+    refused = township.post(
+        "/api/v1/volunteer-teams/",
+        {"station": station.pk, "name": "乡镇队", "founded_on": str(today), "members": 3},
+        content_type="application/json",
+    )
+    assert refused.status_code in (403, 404)
+    elsewhere = agency.post(
+        "/api/v1/volunteer-teams/",
+        {"station": outside_station().pk, "name": "县外队", "founded_on": str(today), "members": 3},
+        content_type="application/json",
+    )
+    assert elsewhere.status_code == 404
+    assert VolunteerTeam.objects.count() == before

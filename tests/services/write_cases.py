@@ -39,6 +39,30 @@ def _post(path: str, data: dict[str, Any] | None = None) -> Any:
     )
 
 
+def _png() -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 200, 10)).save(out, format="PNG")
+    return SimpleUploadedFile("m.png", out.getvalue(), content_type="image/png")
+
+
+def record(outside: bool = False) -> ServiceRecord:
+    """A group-work record at the sunshine station (or at a station of another county)."""
+    station = outside_station() if outside else sunshine_station()
+    return ServiceRecord.objects.create(
+        station=station,
+        kind="group",
+        date=timezone.localdate(),
+        hours=Decimal("1.5"),
+        title="矩阵小组",
+        recorded_by=User.objects.get(username="agency_sunshine"),
+    )
+
+
 def sunshine_station() -> Station:
     """A township station the sunshine agency runs (its contract in force), in Junxi."""
     junxi = User.objects.get(username="junxi_town").organisation
@@ -347,6 +371,15 @@ def cases() -> dict[str, MatrixCase]:
             call=lambda user, r: sa.referral_accept(acting_user=user, referral=r),
             http=_post("referrals/{pk}/accept/"),
             wrong_state=lambda: referral(status="accepted"),
+        ),
+        "services.photo_add": MatrixCase(
+            right_user="agency_sunshine",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: record(),
+            out_of_scope=lambda: record(outside=True),
+            call=lambda user, r: sa.photo_add(acting_user=user, record=r, upload=_png()),
+            http=lambda client, r: client.post(f"/api/v1/service-records/{r.pk}/photos/", {"photo": _png()}),
+            http_ok=(201,),
         ),
         "services.team_create": MatrixCase(
             right_user="agency_sunshine",
