@@ -289,6 +289,8 @@ SERVICE_PHOTO_MAX_BYTES = 8 * 1024 * 1024
 SERVICE_PHOTO_MAX_PIXELS = 40_000_000
 SERVICE_PHOTO_MAX_SIDE = 2560
 SERVICE_PHOTO_MAX_PER_RECORD = 6
+# Spending receipts (funding.receipts): PDF kept as sent (no scripts), images re-encoded without metadata.
+FUNDING_RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- REST API -------------------------------------------------------------

@@ -1,0 +1,318 @@
+"""The nightly check of every budget (DOMAIN §7), run by the daily sweep as the system actor, and the alerts it
+raises as obligations of the agency (the county bureau is told):
+
+``funding.over``          a line's spending (recorded and approved) above the line;
+``funding.near``          a line's spending at or above the bureau's alert share (``funding.alert_near_share``; no
+                          alert where the bureau has not set one — the documents are silent);
+``funding.labour_share``  the labour share below the policy's minimum where that rule applies (Baisha's 70%
+                          applies only once the base standard is raised [002 §4]);
+``funding.care_surplus``  Nantong's care subsidy with money left once the year's last tranche is paid (no
+                          surplus may remain [004 §3(1)]).
+
+Set-based: each kind first refreshes its flag (``refresh_*``) with a fixed number of statements per distinct
+policy value (never one per budget); the kinds read the flags, and the sweep makes each obligation once (a re-run
+raises nothing twice) and closes it when its flag clears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    CharField,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
+
+from core.scoping import Action
+
+from .models import Budget, BudgetLine, Disbursement, Expenditure, LineKind, Source
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField())
+LIVE = [Expenditure.Status.RECORDED, Expenditure.Status.APPROVED]
+
+
+def _spent(line_ref: str = "pk") -> Coalesce:
+    """The recorded and approved spending of a line (OuterRef ``line_ref``), zero when none."""
+    return Coalesce(
+        Subquery(
+            Expenditure.objects.filter(line_id=OuterRef(line_ref), status__in=LIVE)
+            .values("line_id")
+            .annotate(s=Sum("amount"))
+            .values("s")[:1]
+        ),
+        ZERO,
+        output_field=DecimalField(),
+    )
+
+
+def _lines_at(share: Decimal) -> Exists:
+    """Some line of the budget (OuterRef pk) whose spending reaches ``share`` of it."""
+    return Exists(
+        BudgetLine.objects.filter(budget_id=OuterRef("pk"), amount__gt=0)
+        .annotate(spent=_spent())
+        .filter(spent__gte=ExpressionWrapper(F("amount") * share, output_field=DecimalField()))
+    )
+
+
+def _over() -> Exists:
+    return Exists(
+        BudgetLine.objects.filter(budget_id=OuterRef("pk")).annotate(spent=_spent()).filter(spent__gt=F("amount"))
+    )
+
+
+def _in_counties(counties: list[str], path: str = "station__division__pk") -> Q:
+    q = Q(pk__in=[])
+    for county in counties:
+        q |= Q(**{f"{path}__startswith": county})
+    return q
+
+
+def _approved(actor: Any) -> QuerySet[Budget]:
+    return Budget.objects.for_user(actor, Action.VIEW).filter(status=Budget.Status.APPROVED)  # type: ignore[attr-defined,no-any-return]
+
+
+def _counties_with(actor: Any, read: Any) -> dict[Decimal, list[str]]:
+    """{policy value: counties} for the counties of the actor's approved budgets where ``read(policy)`` gives a
+    value (one policy read per county: the statements that follow are one per distinct value, not per budget)."""
+    from policies.policy import effective_policy
+
+    counties = _approved(actor).annotate(c=Substr("station__division_id", 1, 6)).values_list("c", flat=True).distinct()
+    groups: dict[Decimal, list[str]] = defaultdict(list)
+    for county in sorted(set(counties)):
+        value = read(effective_policy(county))
+        if value is not None:
+            groups[value].append(county)
+    return groups
+
+
+def refresh_over(actor: Any, today: dt.date) -> None:
+    _approved(actor).update(over_limit=_over(), checked_on=today)
+
+
+def refresh_near(actor: Any, today: dt.date) -> None:
+    def share(policy: Any) -> Decimal | None:
+        value = policy.get("funding.alert_near_share")
+        return None if value is None else Decimal(str(value))
+
+    refresh_over(actor, today)  # "near" is settled by going over: its done condition reads the fresh over flag
+    ids = _approved(actor).values("pk")
+    Budget.objects.filter(pk__in=ids).update(near_limit=False)
+    for value, group in _counties_with(actor, share).items():
+        Budget.objects.filter(Q(pk__in=ids) & _in_counties(group)).update(near_limit=_lines_at(value))
+
+
+def refresh_labour(actor: Any, today: dt.date) -> None:
+    from .budgets import standard_raised
+
+    def minimum(policy: Any) -> Decimal | None:
+        value = policy.get("funding.labour_min_share")
+        rule = policy.rules.get("funding.labour_min_share")
+        if not value or rule is None or (rule.condition_code and not standard_raised(policy)):
+            return None  # not set, or its condition does not hold (Baisha at today's standard)
+        return Decimal(str(value["percent"])) / 100
+
+    ids = _approved(actor).values("pk")
+    Budget.objects.filter(pk__in=ids).update(labour_short=False)
+
+    def summed(**where: Any) -> Any:
+        return Coalesce(
+            Subquery(
+                BudgetLine.objects.filter(budget_id=OuterRef("pk"), **where)
+                .values("budget_id")
+                .annotate(s=Sum("amount"))
+                .values("s")[:1]
+            ),
+            ZERO,
+            output_field=DecimalField(),
+        )
+
+    for share, group in _counties_with(actor, minimum).items():
+        short = (
+            Budget.objects.filter(Q(pk__in=ids) & _in_counties(group))
+            .annotate(t=summed(), lab=summed(kind=LineKind.LABOUR))
+            .filter(t__gt=0, lab__lt=ExpressionWrapper(F("t") * share, output_field=DecimalField()))
+        )
+        Budget.objects.filter(pk__in=short.values("pk")).update(labour_short=True)
+
+
+def _refresh_surplus(actor: Any) -> None:
+    """The year's unspent care subsidy of each township, kept on its last paid tranche once every tranche the
+    policy sets per year is paid: paid subsidy minus the spending on care-subsidy lines of its stations' budgets."""
+    from policies.policy import effective_policy
+
+    paid = Disbursement.objects.for_user(actor, Action.VIEW).filter(  # type: ignore[attr-defined]
+        kind=Disbursement.Kind.CARE_SUBSIDY, status=Disbursement.Status.PAID
+    )
+    Disbursement.objects.filter(kind=Disbursement.Kind.CARE_SUBSIDY, surplus__isnull=False).update(surplus=None)
+    groups = list(paid.values("division_id", "year").annotate(n=Sum(Value(1)), total=Sum("amount")))
+    counties = {g["division_id"][:6] for g in groups}
+    per_year = {c: effective_policy(c).get("funding.disbursements_per_year") for c in counties}
+    complete = [
+        g for g in groups if per_year.get(g["division_id"][:6]) and g["n"] >= int(per_year[g["division_id"][:6]])
+    ]
+    if not complete:
+        return
+    q = Q(pk__in=[])
+    for g in complete:
+        q |= Q(budget__station__division_id=g["division_id"], budget__year=g["year"])
+    spent = {
+        (row["budget__station__division_id"], row["budget__year"]): row["s"]
+        for row in Expenditure.objects.filter(q, line__source=Source.CARE_SUBSIDY, status__in=LIVE)
+        .values("budget__station__division_id", "budget__year")
+        .annotate(s=Sum("amount"))
+    }
+    last = {
+        (r["division_id"], r["year"]): r["pk"]
+        for r in paid.filter(division_id__in=[g["division_id"] for g in complete])
+        .order_by("division_id", "year", "-sequence")
+        .distinct("division_id", "year")
+        .values("division_id", "year", "pk")
+    }
+    rows = []
+    for g in complete:
+        key = (g["division_id"], g["year"])
+        rows.append(Disbursement(pk=last[key], surplus=g["total"] - (spent.get(key) or Decimal(0))))
+    Disbursement.objects.bulk_update(rows, ["surplus"], batch_size=500)
+
+
+def _agency() -> Subquery:
+    from contracts.models import Contract
+
+    return Subquery(
+        Contract.objects.filter(stations=OuterRef("station_id"), status=Contract.Status.ACTIVE)
+        .order_by("-start_date", "pk")
+        .values("agency_id")[:1]
+    )
+
+
+def _budget_rows(actor: Any, today: dt.date, flag: str, title: str, rule: str, clause: str) -> QuerySet[Budget]:
+    from obligations.registry import url_expression
+
+    {"over_limit": refresh_over, "near_limit": refresh_near, "labour_short": refresh_labour}[flag](actor, today)
+    extra = {"over_limit": False} if flag == "near_limit" else {}
+    return (
+        Budget.objects.for_user(actor, Action.VIEW)  # type: ignore[attr-defined]
+        .filter(status=Budget.Status.APPROVED, **{flag: True}, **extra)
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Cast("year", CharField()),
+            ob_title=Concat("station__name", Cast("year", CharField()), Value(title), output_field=CharField()),
+            ob_owner_id=_agency(),
+            ob_division_id=F("station__division_id"),
+            ob_notify_division_id=Substr("station__division_id", 1, 6),
+            ob_due_date=Value(today, output_field=DateField()),
+            ob_rule_key=Value(rule, output_field=CharField()),
+            ob_clause=Value(clause, output_field=CharField()),
+            ob_link=url_expression("funding:budget-detail"),
+        )
+    )
+
+
+def over_rows(actor: Any, today: dt.date) -> QuerySet[Budget]:
+    return _budget_rows(actor, today, "over_limit", "年经费：有预算科目支出超出预算", "funding.budget", "")
+
+
+def near_rows(actor: Any, today: dt.date) -> QuerySet[Budget]:
+    return _budget_rows(
+        actor, today, "near_limit", "年经费：有预算科目支出接近预算", "funding.alert_near_share", "民政部门确定"
+    )
+
+
+def labour_rows(actor: Any, today: dt.date) -> QuerySet[Budget]:
+    return _budget_rows(
+        actor, today, "labour_short", "年经费：人力成本占比低于规定下限", "funding.labour_min_share", "[002 §4]"
+    )
+
+
+def surplus_rows(actor: Any, today: dt.date) -> QuerySet[Disbursement]:
+    from obligations.registry import url_expression
+
+    _refresh_surplus(actor)
+    year_end = Concat(Cast("year", CharField()), Value("-12-31"), output_field=CharField())
+    return (
+        Disbursement.objects.for_user(actor, Action.VIEW)  # type: ignore[attr-defined]
+        .filter(kind=Disbursement.Kind.CARE_SUBSIDY, surplus__gt=0)
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Cast("year", CharField()),
+            ob_title=Concat(
+                "division__name",
+                Cast("year", CharField()),
+                Value("年探视照料补贴尚有结余 "),
+                Cast("surplus", CharField()),
+                Value(" 元，年底前须用完"),
+                output_field=CharField(),
+            ),
+            ob_owner_id=_agency(),
+            ob_division_id=F("division_id"),
+            ob_notify_division_id=Substr("division_id", 1, 6),
+            ob_due_date=Cast(year_end, DateField()),
+            ob_rule_key=Value("funding.no_surplus", output_field=CharField()),
+            ob_clause=Value("[004 §3(1)]", output_field=CharField()),
+            ob_link=url_expression("funding:disbursement-detail"),
+        )
+    )
+
+
+def register_kinds() -> None:
+    from obligations.registry import ObligationKind, register
+
+    for key, label, rows, done, text in (
+        (
+            "funding.over",
+            "经费支出超出预算",
+            over_rows,
+            Q(over_limit=False),
+            "核减、退回或调整预算后，次日核对通过即完成。",
+        ),
+        (
+            "funding.near",
+            "经费支出接近预算",
+            near_rows,
+            Q(near_limit=False) | Q(over_limit=True),
+            "预算科目支出达到民政部门确定的预警比例；合理安排后续支出或申请调整预算。",
+        ),
+        (
+            "funding.labour_share",
+            "人力成本占比低于下限",
+            labour_rows,
+            Q(labour_short=False),
+            "调整预算使人力成本占比达到政策规定的下限。",
+        ),
+    ):
+        register(
+            ObligationKind(
+                key=key,
+                label=label,
+                model=Budget,
+                rows=rows,
+                done=done,
+                void=Q(station__status="closed"),
+                void_reason="站点已关闭。",
+                description=text,
+            )
+        )
+    register(
+        ObligationKind(
+            key="funding.care_surplus",
+            label="探视照料补贴年底不得结余",
+            model=Disbursement,
+            rows=surplus_rows,
+            done=Q(surplus__isnull=True) | Q(surplus__lte=0),
+            description="该项资金专款专用，不得结余 [004 §3(1)]：年底前按规定用于分散特困人员探视照料。",
+        )
+    )
