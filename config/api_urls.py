@@ -8,6 +8,7 @@ from contracts.api.views import ContractViewSet, ProcurementViewSet
 from evaluation.api.views import EvaluationViewSet, RenewalViewSet
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from funding.api.urls import urlpatterns as funding_urls
+from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import (
@@ -55,6 +56,9 @@ router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("renewals", RenewalViewSet, basename="renewal")
 router.register("reports/briefs", BriefViewSet, basename="report-brief")
 router.register("reports/periodic", PeriodicReportViewSet, basename="report-periodic")
+router.register("budgets", BudgetViewSet, basename="budget")
+router.register("expenditures", ExpenditureViewSet, basename="expenditure")
+router.register("disbursements", DisbursementViewSet, basename="disbursement")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from core.scoping import Action, Role, ScopedManager, ScopeRule
+from core.scoping import BUREAU_ROLES, Action, Role, ScopedManager, ScopeRule
 from core.storage import PrivateStorage
 from stations.models import Division, Station
 
@@ -152,7 +152,10 @@ class ReliefBase(models.Model):
     entered_at = models.DateTimeField("填报时间", auto_now=True)
 
     objects = ScopedManager()
-    scoping = ScopeRule(division="division_id", writers={Action.ADD: BUREAU, Action.CHANGE: BUREAU})
+    # The bureau's own budget figure: bureaus see it (their subtree); agencies and townships need not.
+    scoping = ScopeRule(
+        division="division_id", viewers=BUREAU_ROLES, writers={Action.ADD: BUREAU, Action.CHANGE: BUREAU}
+    )
 
     class Meta:
         verbose_name = "救助资金计算基数"

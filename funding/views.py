@@ -344,9 +344,16 @@ class ExpenditureCreateView(LoginRequiredMixin, View):
             raise Http404("未找到。")
         return budget
 
+    def _context(self, budget: Budget, form: ExpenditureForm) -> dict[str, Any]:
+        from .budgets import category_verdict
+
+        division = budget.station.division_id
+        refused = [category_verdict(division, c["code"], budget.first_year) for c in categories(division)]
+        return {"budget": budget, "form": form, "refused": [v for v in refused if v.allowed is False]}
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         budget = self._budget(request, pk)
-        return render(request, self.template, {"budget": budget, "form": self._form(request, budget)})
+        return render(request, self.template, self._context(budget, self._form(request, budget)))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         budget = self._budget(request, pk)
@@ -362,7 +369,7 @@ class ExpenditureCreateView(LoginRequiredMixin, View):
             else:
                 messages.success(request, "支出已登记，等待县民政局审核。")
                 return redirect(row.get_absolute_url())
-        return render(request, self.template, {"budget": budget, "form": form}, status=400)
+        return render(request, self.template, self._context(budget, form), status=400)
 
 
 class ExpenditureListView(LoginRequiredMixin, View):
