@@ -240,18 +240,13 @@ class BudgetDetailView(LoginRequiredMixin, View):
     template = "funding/budget_detail.html"
 
     def context(self, request: HttpRequest, budget: Budget) -> dict[str, Any]:
-        from policies.policy import effective_policy
-
-        from .budgets import approval_findings, labour_share, line_totals, totals
+        from .budgets import approval_findings, line_totals, totals
 
         user = authed_user(request)
         allowed = {a["action"] for a in available_actions(user, budget)}
         total, labour = totals(budget)
-        findings = (
-            approval_findings(budget)
-            if budget.status == Budget.Status.DRAFT
-            else [labour_share(total, labour, effective_policy(budget.station.division_id))]
-        )
+        # A draft shows what approval would check now; an approved budget what was checked when it was approved.
+        findings = approval_findings(budget) if budget.status == Budget.Status.DRAFT else budget.findings
         return {
             "budget": budget,
             "lines": line_totals(budget),
@@ -513,6 +508,7 @@ class DisbursementListView(LoginRequiredMixin, View):
             .select_related("division", "contract", "station")
             .order_by("division_id", "kind", "sequence")[:500],
             "year": year,
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
             "tranches_form": forms_.get("tranches") or (TranchesForm(contracts=contracts) if may else None),
             "care_form": forms_.get("care") or (CareSubsidyForm(townships=townships) if may else None),
         }

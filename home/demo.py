@@ -230,6 +230,9 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     from contracts import demo as contracts_demo
 
     contracts_demo.load(county.division_id)
+    from funding import demo as funding_demo
+
+    funding_demo.load(county.division_id)  # budgets, spending with receipts, tranches (funding/demo.py)
     from evaluation import demo as evaluation_demo
 
     evaluation_demo.load(

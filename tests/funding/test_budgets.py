@@ -127,6 +127,9 @@ def test_a_place_without_a_standard_gets_an_empty_draft_it_must_fill(demo: None)
 # --- the relief-fund cap at approval ----------------------------------------------------------------------------
 
 
+NEXT_YEAR = timezone.localdate().year + 1  # the demo holds this year's base and budgets: plan the next
+
+
 def _relief(p: Any, amount: str) -> Budget:
     return _budget(
         p,
@@ -134,6 +137,7 @@ def _relief(p: Any, amount: str) -> Budget:
             {"kind": "labour", "source": "county", "amount": "150000"},
             {"kind": "operations", "source": "relief", "amount": amount},
         ],
+        year=NEXT_YEAR,
         approve=False,
     )
 
@@ -148,7 +152,7 @@ def test_relief_money_needs_the_base_first(demo: None) -> None:
 
 @pytest.mark.parametrize(("second", "ok"), [("19999.99", True), ("20000.00", True), ("20000.01", False)])
 def test_the_county_cap_over_its_approved_budgets_at_the_fen(demo: None, second: str, ok: bool) -> None:
-    year = timezone.localdate().year
+    year = NEXT_YEAR
     first = place("350425")
     fa.relief_base_set(acting_user=first.bureau, division=first.county, year=year, amount="1000000")
     assert ReliefBase.objects.get(division=first.county, year=year).basis == "当年困难群众救助补助资金年度预算总额"
