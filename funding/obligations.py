@@ -87,13 +87,13 @@ def _approved(actor: Any) -> QuerySet[Budget]:
 
 def _counties_with(actor: Any, read: Any) -> dict[Decimal, list[str]]:
     """{policy value: counties} for the counties of the actor's approved budgets where ``read(policy)`` gives a
-    value (one policy read per county: the statements that follow are one per distinct value, not per budget)."""
-    from policies.policy import effective_policy
+    value (the counties' policies in one query; the statements that follow are one per distinct value)."""
+    from staffing.selectors import effective_policies
 
     counties = _approved(actor).annotate(c=Substr("station__division_id", 1, 6)).values_list("c", flat=True).distinct()
     groups: dict[Decimal, list[str]] = defaultdict(list)
-    for county in sorted(set(counties)):
-        value = read(effective_policy(county))
+    for county, policy in sorted(effective_policies(sorted(set(counties))).items()):  # one query for them all
+        value = read(policy)
         if value is not None:
             groups[value].append(county)
     return groups
@@ -152,15 +152,15 @@ def refresh_labour(actor: Any, today: dt.date) -> None:
 def _refresh_surplus(actor: Any) -> None:
     """The year's unspent care subsidy of each township, kept on its last paid tranche once every tranche the
     policy sets per year is paid: paid subsidy minus the spending on care-subsidy lines of its stations' budgets."""
-    from policies.policy import effective_policy
+    from staffing.selectors import effective_policies
 
     paid = Disbursement.objects.for_user(actor, Action.VIEW).filter(  # type: ignore[attr-defined]
         kind=Disbursement.Kind.CARE_SUBSIDY, status=Disbursement.Status.PAID
     )
     Disbursement.objects.filter(kind=Disbursement.Kind.CARE_SUBSIDY, surplus__isnull=False).update(surplus=None)
     groups = list(paid.values("division_id", "year").annotate(n=Sum(Value(1)), total=Sum("amount")))
-    counties = {g["division_id"][:6] for g in groups}
-    per_year = {c: effective_policy(c).get("funding.disbursements_per_year") for c in counties}
+    counties = sorted({g["division_id"][:6] for g in groups})
+    per_year = {c: p.get("funding.disbursements_per_year") for c, p in effective_policies(counties).items()}
     complete = [
         g for g in groups if per_year.get(g["division_id"][:6]) and g["n"] >= int(per_year[g["division_id"][:6]])
     ]
