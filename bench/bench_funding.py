@@ -32,7 +32,7 @@ SHIPPED_DIVISIONS = Path(__file__).resolve().parents[1] / "stations/data/divisio
 PROVINCE = "43"
 SMALL_COUNTY = "430121"  # 长沙县
 ROWS = int(os.environ.get("ZHANWU_BENCH_FUNDING_ROWS", "200000"))
-KINDS = ["funding.over", "funding.near", "funding.labour_share", "funding.care_surplus"]
+KINDS = ["funding.over", "funding.near", "funding.labour_share", "funding.care_surplus", "funding.relief_cap"]
 
 RAW_SQL = """
 WITH spent AS (
@@ -99,7 +99,7 @@ def build(county: str | None, year: int, rows_per_station: int) -> tuple[int, in
         # A budget's spending share of each line: most well within, some near, a few over.
         pressure = rng.choice([0.3] * 14 + [0.93] * 4 + [1.05] * 2)
         for line in by_budget[b.pk]:
-            n = rows_per_station // 3
+            n = -(-rows_per_station // 3)
             each = line.amount * Decimal(str(pressure)) / n
             for k in range(n):
                 out.append(
@@ -195,7 +195,7 @@ def main() -> int:
     User.objects.create(username="bench_agency", organisation=agency)
     year = timezone.localdate().year
     townships = Division.objects.filter(code__startswith=PROVINCE, level=4).count()
-    per_station = max(3, ROWS // max(townships, 1))
+    per_station = max(3, -(-ROWS // max(townships, 1)))  # rounded up: at least ROWS lines in all
 
     sweep()  # warm the process (content types, the calendar) so both measured runs start alike
     small_budgets, small_rows = build(SMALL_COUNTY, year, per_station)

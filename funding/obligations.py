@@ -6,6 +6,8 @@ raises as obligations of the agency (the county bureau is told):
                           alert where the bureau has not set one — the documents are silent);
 ``funding.labour_share``  the labour share below the policy's minimum where that rule applies (Baisha's 70%
                           applies only once the base standard is raised [002 §4]);
+``funding.relief_cap``    a county's approved budgets using more relief money than the cap (a base lowered or a
+                          policy changed after approval), owed by the county bureau;
 ``funding.care_surplus``  Nantong's care subsidy with money left once the year's last tranche is paid (no
                           surplus may remain [004 §3(1)]).
 
@@ -189,6 +191,66 @@ def _refresh_surplus(actor: Any) -> None:
     Disbursement.objects.bulk_update(rows, ["surplus"], batch_size=500)
 
 
+def refresh_relief(actor: Any) -> None:
+    """Each county-year base with the relief money its approved budgets use, and whether that passes the cap
+    (inclusive, rounded down to the fen, as at approval): three queries whatever the number of counties."""
+    from staffing.selectors import effective_policies
+
+    from .models import ReliefBase
+    from .policy import relief_cap
+
+    bases = list(ReliefBase.objects.for_user(actor, Action.VIEW))  # type: ignore[attr-defined]
+    if not bases:
+        return
+    used = {
+        (row["county"], row["budget__year"]): row["s"]
+        for row in BudgetLine.objects.filter(source=Source.RELIEF, budget__status=Budget.Status.APPROVED)
+        .annotate(county=Substr("budget__station__division_id", 1, 6))
+        .values("county", "budget__year")
+        .annotate(s=Sum("amount"))
+    }
+    policies = effective_policies(sorted({b.division_id for b in bases}))
+    for base in bases:
+        base.used = used.get((base.division_id, base.year)) or Decimal("0.00")
+        cap = relief_cap(base.division_id, base.amount, policy=policies[base.division_id]).cap
+        base.over_cap = cap is not None and base.used > cap
+    ReliefBase.objects.bulk_update(bases, ["used", "over_cap"], batch_size=500)
+
+
+def relief_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
+    from django.urls import reverse
+
+    from accounts.models import Organisation
+
+    from .models import ReliefBase
+
+    refresh_relief(actor)
+    bureau = Organisation.objects.filter(kind="bureau", division_id=OuterRef("division_id")).values("pk")[:1]
+    return (
+        ReliefBase.objects.for_user(actor, Action.VIEW)  # type: ignore[attr-defined]
+        .filter(over_cap=True)
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Cast("year", CharField()),
+            ob_title=Concat(
+                "division__name",
+                Cast("year", CharField()),
+                Value("年预算使用困难群众救助资金 "),
+                Cast("used", CharField()),
+                Value(" 元，超过规定上限"),
+                output_field=CharField(),
+            ),
+            ob_owner_id=Subquery(bureau),
+            ob_division_id=F("division_id"),
+            ob_notify_division_id=F("division_id"),
+            ob_due_date=Value(today, output_field=DateField()),
+            ob_rule_key=Value("funding.relief_fund_cap", output_field=CharField()),
+            ob_clause=Value("", output_field=CharField()),
+            ob_link=Value(reverse("funding:relief-bases"), output_field=CharField()),
+        )
+    )
+
+
 def _agency() -> Subquery:
     from contracts.models import Contract
 
@@ -306,6 +368,18 @@ def register_kinds() -> None:
                 description=text,
             )
         )
+    from .models import ReliefBase
+
+    register(
+        ObligationKind(
+            key="funding.relief_cap",
+            label="救助资金使用超过上限",
+            model=ReliefBase,
+            rows=relief_rows,
+            done=Q(over_cap=False),
+            description="本县当年已批准预算使用的困难群众救助资金超过政策规定的上限：调整预算或核实计算基数。",
+        )
+    )
     register(
         ObligationKind(
             key="funding.care_surplus",

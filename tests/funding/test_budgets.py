@@ -25,7 +25,13 @@ from tests.funding.support import adopt_nantong, pdf, place, png, set_rule
 
 pytestmark = pytest.mark.django_db
 
-FUNDING_KINDS = ["funding.over", "funding.near", "funding.labour_share", "funding.care_surplus"]
+FUNDING_KINDS = [
+    "funding.over",
+    "funding.near",
+    "funding.labour_share",
+    "funding.care_surplus",
+    "funding.relief_cap",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -457,3 +463,22 @@ def test_tranches_from_the_agreements_schedule(demo: None) -> None:
     with pytest.raises(ValidationError, match="已全部登记"):
         fa.tranches_plan(acting_user=p.bureau, contract=contract)
     assert Disbursement.objects.filter(contract=contract).count() == 2
+
+
+def test_the_nightly_check_finds_a_county_over_its_relief_cap(demo: None) -> None:
+    p = place("350425")
+    fa.relief_base_set(acting_user=p.bureau, division=p.county, year=NEXT_YEAR, amount="1000000")
+    fa.budget_approve(acting_user=p.bureau, budget=_relief(p, "50000"))  # exactly the cap: allowed
+    run_sweep(kind_keys=["funding.relief_cap"])
+    base = ReliefBase.objects.get(division=p.county, year=NEXT_YEAR)
+    assert base.used == Decimal("50000.00") and not base.over_cap
+    assert not Obligation.objects.filter(kind="funding.relief_cap").exists()
+    # The bureau corrects the base downwards after approval: one fen of cap less.
+    fa.relief_base_set(acting_user=p.bureau, division=p.county, year=NEXT_YEAR, amount="999999.80")
+    run_sweep(kind_keys=["funding.relief_cap"])
+    run_sweep(kind_keys=["funding.relief_cap"])
+    ob = Obligation.objects.get(kind="funding.relief_cap", object_id=str(base.pk))
+    assert ob.owner_id == p.bureau.organisation_id and "50000.00" in ob.title and ob.state != "done"
+    fa.relief_base_set(acting_user=p.bureau, division=p.county, year=NEXT_YEAR, amount="1000000")
+    run_sweep(kind_keys=["funding.relief_cap"])
+    assert _open("funding.relief_cap", base) == 0
