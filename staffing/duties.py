@@ -54,6 +54,7 @@ from .models import AverageWage, PayRecord, SocialWorker, TrainingRecord
 MONTHLY_PAY_KIND = "staffing.monthly_pay"
 PAY_TARGET_KIND = "staffing.pay_target"
 TRAINING_KIND = "staffing.training"
+PLAN_KIND = "staffing.recruitment_plan"
 
 PAY_DEADLINE = "staff.pay_deadline"
 PAY_RULES = ("staff.monthly_pay", "staff.social_insurance")
@@ -346,6 +347,63 @@ def _training_done_in_period() -> Q:
     return ~Q(Exists(_short_of_training(workers, training_minimums(system_actor()))))
 
 
+# --- the recruitment plan filed with the county bureau -------------------------------------------------------------
+
+PLAN_RULE = "staff.recruitment_plan_filing"
+
+
+def _plan_filed() -> Exists:
+    """On an agreement: its agency has filed a recruitment plan with the county bureau of the agreement's county for
+    a year within the agreement's term."""
+    from django.db.models.functions import ExtractYear
+
+    from .models import RecruitmentPlan
+
+    return Exists(
+        RecruitmentPlan.objects.filter(
+            agency_id=OuterRef("agency_id"),
+            division_id=Substr(OuterRef("division_id"), 1, 6),
+            state__in=[RecruitmentPlan.State.FILED, RecruitmentPlan.State.ACKNOWLEDGED],
+            year__gte=ExtractYear(OuterRef("start_date")),
+            year__lte=ExtractYear(OuterRef("end_date")),
+        )
+    )
+
+
+def recruitment_plan_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
+    """Agreements signed and not yet over, in a county whose policy asks the agency to file its recruitment plan
+    ([000 §6(3)]), whose agency has filed none for the term: due the service's start (the plan comes before the
+    recruiting it describes; the document gives no other date)."""
+    from django.urls import reverse
+
+    from contracts.models import Contract
+
+    found = sources(actor, PLAN_RULE)
+    where = Q(pk__in=[])
+    for s in found:
+        where |= Q(division__pk__startswith=s.code)
+    S = Contract.Status
+    return (
+        Contract.objects.for_user(actor, Action.VIEW)
+        .filter(where, status__in=[S.SIGNED, S.FILED, S.ACTIVE], end_date__gte=today)
+        .exclude(_plan_filed())
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Value("", output_field=CharField()),
+            ob_title=Concat(
+                Value("协议"), "number", Value("：驻站社工招聘方案报县民政局备案"), output_field=CharField()
+            ),
+            ob_owner_id=F("agency_id"),
+            ob_division_id=F("division_id"),
+            ob_notify_division_id=Substr("division_id", 1, 6),
+            ob_due_date=F("start_date"),
+            ob_rule_key=Value(PLAN_RULE, output_field=CharField()),
+            ob_clause=by_division([(s.code, s.clause) for s in found], CharField(), ""),
+            ob_link=Value(reverse("staffing:recruitment-list"), output_field=CharField()),
+        )
+    )
+
+
 def register_duty_kinds() -> None:
     from obligations.registry import ObligationKind, register
 
@@ -385,5 +443,19 @@ def register_duty_kinds() -> None:
             void=Q(status=SocialWorker.Status.LEFT),
             void_reason="社工已离职。",
             description="在社工页面登记本年度的培训和督导，各项时长达到政策最低要求即视为完成。",
+        )
+    )
+    from contracts.models import Contract
+
+    register(
+        ObligationKind(
+            key=PLAN_KIND,
+            label="招聘方案报备",
+            model=Contract,
+            rows=recruitment_plan_rows,
+            done=Q(_plan_filed()),
+            void=Q(status__in=[Contract.Status.TERMINATED, Contract.Status.EXPIRED]),
+            void_reason="协议已终止或到期。",
+            description="在“招聘方案”页面制定协议期内年度的驻站社工招聘方案并报县民政局备案即视为完成。",
         )
     )

@@ -296,3 +296,46 @@ def test_sweep_queries_do_not_grow_with_workers(demo: None) -> None:
     many = _sweep_queries(today)
     assert many == few
     assert Obligation.objects.filter(kind=PAY_TARGET_KIND).count() >= 24
+
+
+def test_recruitment_plan_filed_for_the_agreement(demo: None) -> None:
+    """Datian [000 §6(3)]: the agency files its recruitment plan with the county bureau; a draft does not count."""
+    from contracts.models import Contract
+    from staffing.duties import PLAN_KIND
+    from staffing.models import RecruitmentPlan
+
+    today = timezone.localdate()
+    run_sweep(kind_keys=[PLAN_KIND])
+    harmony = (
+        Contract.objects.filter(
+            agency__name__contains="和谐",
+            division__code__startswith="350425",
+            status__in=["signed", "filed", "active"],
+            end_date__gte=today,
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert harmony is not None
+    ob = Obligation.objects.get(kind=PLAN_KIND, object_id=harmony.pk)
+    assert ob.owner_id == harmony.agency_id and ob.due_date == harmony.start_date
+    assert "第六部分第（三）项" in ob.clause and ob.notify_division_id == "350425"
+    assert _created(run_sweep(kind_keys=[PLAN_KIND]), PLAN_KIND) == 0
+
+    year = harmony.start_date.year
+    plan = RecruitmentPlan.objects.create(
+        agency_id=harmony.agency_id,
+        division_id="350425",
+        year=year,
+        full_time=2,
+        announce_on=dt.date(year, 1, 5),
+        start_on=dt.date(year, 2, 1),
+    )
+    run_sweep(kind_keys=[PLAN_KIND])
+    ob.refresh_from_db()
+    assert ob.state != Obligation.State.DONE  # a draft is not filed
+    plan.state = RecruitmentPlan.State.FILED
+    plan.save()
+    run_sweep(kind_keys=[PLAN_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
