@@ -257,7 +257,7 @@ def pay_target_rows(actor: Any, today: dt.date) -> QuerySet[SocialWorker]:
     title = Concat(
         "name",
         Value(f"：{year}年月均工资低于上年度当地社会平均工资的"),
-        Cast("ob_multiple", CharField()),
+        by_division([(s.code, f"{Decimal(str(s.value)).normalize():f}") for s in targets], CharField(), ""),
         Value("倍"),
         output_field=CharField(),
     )

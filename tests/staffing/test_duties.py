@@ -75,6 +75,8 @@ def test_month_pay_owed_by_the_policy_deadline_and_settled_month_by_month(demo: 
     left_before.left_on, left_before.status = dt.date(2026, 10, 31), SocialWorker.Status.LEFT
     left_before.save()
 
+    run_sweep(today=dt.date(2026, 11, 30), kind_keys=[MONTHLY_PAY_KIND])
+    assert _ob(on_last_day, MONTHLY_PAY_KIND, "2026-11") is None  # the month is not over yet
     result = run_sweep(today=today, kind_keys=[MONTHLY_PAY_KIND])
     ob = _ob(on_last_day, MONTHLY_PAY_KIND, "2026-11")
     assert ob is not None and ob.due_date == dt.date(2026, 12, 30)
@@ -159,7 +161,7 @@ def test_pay_below_the_multiple_of_the_county_average_wage(demo: None) -> None:
     assert _ob(at_edge, PAY_TARGET_KIND, "2026") is None
     ob = _ob(below, PAY_TARGET_KIND, "2026")
     assert ob is not None and ob.due_date == dt.date(2026, 12, 31) and ob.owner_id == agency.pk
-    assert "第三部分第（八）项" in ob.clause and "1.2" in ob.title
+    assert "第三部分第（八）项" in ob.clause and "平均工资的1.2倍" in ob.title
     assert _created(run_sweep(today=today, kind_keys=[PAY_TARGET_KIND]), PAY_TARGET_KIND) == 0
 
     PayRecord.objects.create(worker=below, month=dt.date(2026, 3, 1), gross_pay=Decimal("12000.05"))
