@@ -95,6 +95,24 @@ class WorkerListView(ScopedListView):
         return context
 
 
+def _open_duties(user: User, worker: SocialWorker) -> list[Any]:
+    """The worker's open obligations the user sees (contract, pay, training, certificate …), soonest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from obligations.models import Obligation
+
+    return list(
+        Obligation.objects.for_user(user)
+        .filter(
+            content_type=ContentType.objects.get_for_model(SocialWorker),
+            object_id=worker.pk,
+            state__in=Obligation.OPEN_STATES,
+        )
+        .select_related("owner")
+        .order_by("due_date", "pk")[:50]
+    )
+
+
 class WorkerDetailView(LoginRequiredMixin, View):
     template_name = "staffing/worker_detail.html"
 
@@ -130,6 +148,7 @@ class WorkerDetailView(LoginRequiredMixin, View):
             "contracts": list(worker.labour_contracts.order_by("-start_date")),
             "pays": list(worker.pay_records.order_by("-month")[:24]),
             "trainings": list(worker.trainings.order_by("-date")[:50]),
+            "duties": _open_duties(user, worker),
             **worker_context(worker, timezone.localdate()),
         }
 

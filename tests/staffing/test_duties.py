@@ -341,3 +341,10 @@ def test_recruitment_plan_filed_for_the_agreement(demo: None) -> None:
     run_sweep(kind_keys=[PLAN_KIND])
     ob.refresh_from_db()
     assert ob.state == Obligation.State.DONE
+
+
+def test_the_worker_page_lists_its_open_duties(user_client) -> None:  # type: ignore[no-untyped-def]
+    worker = placed_worker()
+    run_sweep(kind_keys=["staffing.labour_contract"])
+    page = user_client("agency_sunshine").get(worker.get_absolute_url()).content.decode()
+    assert "待办事项" in page and "签订劳动合同（在岗但无有效劳动合同）" in page and "第六部分第（一）项" in page
