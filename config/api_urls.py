@@ -25,7 +25,7 @@ from services.api.views import (
     VolunteerTeamViewSet,
 )
 from staffing.api.urls import urlpatterns as staffing_urls
-from staffing.api.views import SocialWorkerViewSet
+from staffing.api.views import RecruitmentPlanViewSet, SocialWorkerViewSet
 from stations.api.views import DivisionViewSet, StationViewSet
 from workdays.api.views import DeadlineView, YearDaysView
 
@@ -52,6 +52,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("social-workers", SocialWorkerViewSet, basename="socialworker")
+router.register("recruitment-plans", RecruitmentPlanViewSet, basename="recruitmentplan")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("renewals", RenewalViewSet, basename="renewal")
 router.register("reports/briefs", BriefViewSet, basename="report-brief")

@@ -18,8 +18,8 @@ from django.db.models import Q
 from accounts.models import User
 from accounts.roles import organisation_of
 from core import audit
-from core.actions import declare
-from core.scoping import Action
+from core.actions import check_state, declare
+from core.scoping import Action, Role
 from stations.models import Station
 
 from .models import (
@@ -28,6 +28,7 @@ from .models import (
     Certificate,
     LabourContract,
     PayRecord,
+    RecruitmentPlan,
     Replacement,
     SocialWorker,
     StaffRole,
@@ -407,3 +408,189 @@ def average_wage_set(*, acting_user: User, year: int, amount: Any, source: str =
     if not AverageWage.objects.for_user(acting_user, Action.CHANGE).filter(pk=row.pk).exists():
         raise PermissionDenied("保存后的记录不在您的权限范围内。")
     return row
+
+
+# --- recruitment plans filed with the county bureau [000 §6(3)] ----------------------------------------------------
+
+PLAN_FIELDS = [
+    "division_id",
+    "year",
+    "heads",
+    "full_time",
+    "part_time",
+    "announce_on",
+    "interview_on",
+    "start_on",
+    "conditions",
+]
+PlanState = RecruitmentPlan.State
+
+
+def plan_counties(user: User) -> list[str]:
+    """The counties an agency recruits for: where the stations it sees lie, and its own county."""
+    codes = {code[:6] for code in Station.objects.for_user(user, Action.VIEW).values_list("division_id", flat=True)}
+    org = getattr(user, "organisation", None)
+    if org is not None and len(org.division_id or "") >= 6:
+        codes.add(org.division_id[:6])
+    return sorted(codes)
+
+
+def _plan_fields(user: User, plan: RecruitmentPlan, data: dict[str, Any], stations: Any) -> list[Station]:
+    unknown = set(data) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValidationError(f"不可修改的字段：{', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        setattr(plan, name, value)
+    if plan.division_id not in plan_counties(user):
+        raise PermissionDenied("只能为本机构所在或承接站点所在的县（市、区）制定招聘方案。")
+    chosen = list(stations or [])
+    visible = set(
+        Station.objects.for_user(user, Action.VIEW).filter(pk__in=[s.pk for s in chosen]).values_list("pk", flat=True)
+    )
+    for station in chosen:
+        if station.pk not in visible or not str(station.division_id).startswith(plan.division_id):
+            raise ValidationError({"stations": f"“{station.name}”不是本机构可见的、该县的站点。"})
+    plan.full_clean(exclude=["agency"])
+    return chosen
+
+
+def _plan_locked(user: User, plan: RecruitmentPlan) -> RecruitmentPlan:
+    current = RecruitmentPlan.objects.for_user(user, Action.CHANGE).select_for_update().filter(pk=plan.pk).first()
+    if current is None:
+        raise PermissionDenied("无权修改该招聘方案。")
+    return current
+
+
+def _plan_recheck(user: User, plan: RecruitmentPlan) -> None:
+    if not RecruitmentPlan.objects.for_user(user, Action.VIEW).filter(pk=plan.pk).exists():
+        raise PermissionDenied("保存后的记录不在您的权限范围内。")
+
+
+def _plan_snapshot(plan: RecruitmentPlan) -> dict[str, Any]:
+    return audit.snapshot(plan, [*PLAN_FIELDS, "state"])
+
+
+@declare(
+    "staffing.recruitment_plan.create",
+    label="制定招聘方案",
+    model=RecruitmentPlan,
+    verb=Action.ADD,
+    roles=[Role.AGENCY],
+    detail=False,
+)
+@transaction.atomic
+def recruitment_plan_create(*, acting_user: User, data: dict[str, Any], stations: Any = ()) -> RecruitmentPlan:
+    """A draft plan of the acting agency (only the agency sees it until it is filed)."""
+    agency = organisation_of(acting_user)
+    plan = RecruitmentPlan(agency=agency)
+    chosen = _plan_fields(acting_user, plan, data, stations)
+    plan.save()
+    plan.stations.set(chosen)
+    audit.record(
+        acting_user=acting_user,
+        event="create",
+        obj=plan,
+        division_code=plan.division_id,
+        changes={**_plan_snapshot(plan), "stations": [s.name for s in chosen]},
+    )
+    _plan_recheck(acting_user, plan)
+    return plan
+
+
+@declare(
+    "staffing.recruitment_plan.update",
+    label="修改招聘方案",
+    model=RecruitmentPlan,
+    verb=Action.CHANGE,
+    roles=[Role.AGENCY],
+    state_field="state",
+    states=[PlanState.DRAFT],
+)
+@transaction.atomic
+def recruitment_plan_update(
+    *, acting_user: User, plan: RecruitmentPlan, data: dict[str, Any], stations: Any = None
+) -> RecruitmentPlan:
+    current = _plan_locked(acting_user, plan)
+    check_state("staffing.recruitment_plan.update", current)
+    before = {**_plan_snapshot(current), "stations": sorted(s.name for s in current.stations.all())}
+    chosen = _plan_fields(acting_user, current, data, current.stations.all() if stations is None else stations)
+    current.save()
+    current.stations.set(chosen)
+    changes = audit.diff(before, {**_plan_snapshot(current), "stations": sorted(s.name for s in chosen)})
+    if changes:
+        audit.record(
+            acting_user=acting_user, event="update", obj=current, division_code=current.division_id, changes=changes
+        )
+    _plan_recheck(acting_user, current)
+    return current
+
+
+@declare(
+    "staffing.recruitment_plan.file",
+    label="报县民政局备案",
+    model=RecruitmentPlan,
+    verb=Action.CHANGE,
+    roles=[Role.AGENCY],
+    state_field="state",
+    states=[PlanState.DRAFT],
+)
+@transaction.atomic
+def recruitment_plan_file(*, acting_user: User, plan: RecruitmentPlan, on: dt.date | None = None) -> RecruitmentPlan:
+    """The agency files its plan with the county bureau: from now on the bureau sees it and it can no longer be
+    changed (a changed plan is a new plan)."""
+    from django.utils import timezone
+
+    current = _plan_locked(acting_user, plan)
+    check_state("staffing.recruitment_plan.file", current)
+    current.state, current.filed_on, current.filed_by = PlanState.FILED, on or timezone.localdate(), acting_user
+    current.full_clean(exclude=["agency"])
+    current.save(update_fields=["state", "filed_on", "filed_by", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        event="update",
+        obj=current,
+        division_code=current.division_id,
+        changes={"state": [PlanState.DRAFT, PlanState.FILED], "filed_on": current.filed_on},
+    )
+    _plan_recheck(acting_user, current)
+    return current
+
+
+@declare(
+    "staffing.recruitment_plan.acknowledge",
+    label="确认备案",
+    model=RecruitmentPlan,
+    verb=Action.CHANGE,
+    roles=[Role.COUNTY_BUREAU],
+    state_field="state",
+    states=[PlanState.FILED],
+)
+@transaction.atomic
+def recruitment_plan_acknowledge(
+    *, acting_user: User, plan: RecruitmentPlan, note: str = "", on: dt.date | None = None
+) -> RecruitmentPlan:
+    """The county bureau of the plan's county acknowledges the filing, with its remarks if any."""
+    from django.utils import timezone
+
+    current = _plan_locked(acting_user, plan)
+    check_state("staffing.recruitment_plan.acknowledge", current)
+    if organisation_of(acting_user).division_id != current.division_id:
+        raise PermissionDenied("只有方案所在县的民政局可以确认备案。")
+    current.state = PlanState.ACKNOWLEDGED
+    current.acknowledged_on, current.acknowledged_by = on or timezone.localdate(), acting_user
+    current.acknowledge_note = note.strip()
+    current.full_clean(exclude=["agency"])
+    current.save(update_fields=["state", "acknowledged_on", "acknowledged_by", "acknowledge_note", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        event="update",
+        obj=current,
+        division_code=current.division_id,
+        changes={
+            "state": [PlanState.FILED, PlanState.ACKNOWLEDGED],
+            "acknowledged_on": current.acknowledged_on,
+            "acknowledge_note": current.acknowledge_note,
+        },
+    )
+    _plan_recheck(acting_user, current)
+    return current

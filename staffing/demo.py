@@ -17,6 +17,7 @@ from .models import (
     Education,
     LabourContract,
     PayRecord,
+    RecruitmentPlan,
     Replacement,
     SocialWorker,
     StaffRole,
@@ -100,6 +101,7 @@ def load(*, stations: dict[str, Station], townships: list[Any], agencies: dict[s
         n += 1
     _replacement(stations[plans[-1][0].code], spare[harmony.pk], start)
     _duties(today)
+    _recruitment(today, sunshine, harmony, [stations[town.code] for town, _ in plans])
     from core.system import system_actor
 
     from .obligations import refresh_checks
@@ -151,3 +153,40 @@ def _duties(today: dt.date) -> None:
             TrainingRecord.objects.create(
                 worker=w, date=month, kind="training", level="county", hours="6", topic="社会救助政策与个案工作"
             )
+
+
+def _recruitment(today: dt.date, sunshine: Any, harmony: Any, stations: list[Station]) -> None:
+    """The first agency's plan for the year, filed and acknowledged by the county bureau; the second agency's
+    next-year plan still a draft [000 §6(3)]."""
+    if RecruitmentPlan.objects.filter(division_id="350425").exists():
+        return
+    year = today.year
+    filed = RecruitmentPlan.objects.create(
+        agency=sunshine,
+        division_id="350425",
+        year=year,
+        heads=3,
+        full_time=6,
+        part_time=0,
+        announce_on=dt.date(year, 1, 5),
+        interview_on=dt.date(year, 1, 20),
+        start_on=dt.date(year, 2, 1),
+        conditions="大专及以上学历，35周岁以下；报名、笔试、面试、体检、公示后聘用，持证者优先。",
+        state=RecruitmentPlan.State.ACKNOWLEDGED,
+        filed_on=dt.date(year, 1, 3),
+        acknowledged_on=dt.date(year, 1, 4),
+        acknowledge_note="同意备案，请按方案公开招聘。",
+    )
+    filed.stations.set(stations[:3])
+    draft = RecruitmentPlan.objects.create(
+        agency=harmony,
+        division_id="350425",
+        year=year + 1,
+        heads=0,
+        full_time=2,
+        part_time=1,
+        announce_on=dt.date(year + 1, 1, 5),
+        start_on=dt.date(year + 1, 2, 1),
+        conditions="补充专职社工2名、兼职社工1名。",
+    )
+    draft.stations.set(stations[3:])

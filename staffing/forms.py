@@ -153,3 +153,46 @@ class WageForm(Styled):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     amount = forms.DecimalField(label="年平均工资（元）", max_digits=12, decimal_places=2, min_value=1)
     source = forms.CharField(label="数据来源", max_length=200, required=False, help_text="如：县统计局公报")
+
+
+class RecruitmentPlanForm(Styled):
+    division = forms.ChoiceField(label="县（市、区）")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    heads = forms.IntegerField(label="站长岗位（人）", min_value=0, max_value=500, initial=0)
+    full_time = forms.IntegerField(label="专职社工岗位（人）", min_value=0, max_value=5000, initial=0)
+    part_time = forms.IntegerField(label="兼职社工岗位（人）", min_value=0, max_value=5000, initial=0)
+    announce_on = forms.DateField(label="发布招聘公告日期", widget=DATE)
+    interview_on = forms.DateField(label="笔试、面试日期", widget=DATE, required=False)
+    start_on = forms.DateField(label="计划到岗日期", widget=DATE)
+    stations: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label="招聘站点", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    conditions = forms.CharField(
+        label="招聘条件和程序",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="如：学历、证书、年龄要求，报名、笔试、面试、体检、公示等环节",
+    )
+
+    def __init__(self, *args: Any, counties: list[tuple[str, str]], stations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division"].choices = counties  # type: ignore[attr-defined]
+        self.fields["stations"].queryset = stations  # type: ignore[attr-defined]
+        self.fields["stations"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(k) == 0 for k in ("heads", "full_time", "part_time")):
+            raise forms.ValidationError("至少填写一个招聘岗位。")
+        return data
+
+    def plan_data(self) -> tuple[dict[str, Any], Any]:
+        d = dict(self.cleaned_data)
+        stations = d.pop("stations")
+        d["division_id"] = d.pop("division")
+        return d, stations
+
+
+class AcknowledgeForm(Styled):
+    note = forms.CharField(label="县民政局意见（可不填）", max_length=300, required=False)

@@ -505,3 +505,103 @@ class TrainingRecord(_WorkerRecord):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.date}"
+
+
+# --- recruitment plans filed with the county bureau (DOMAIN §4; Datian [000 §6(3)]) -------------------------------
+
+
+class RecruitmentPlan(models.Model):
+    """An agency's plan to recruit resident workers in a county for a year, filed with the county bureau
+    ("要制定切实可行的驻站社工招聘方案并报县民政局备案" [000 §6(3)]): positions by role, the stations they are
+    for, the planned dates. Draft (the agency's own) → filed (the bureau sees it) → acknowledged by the bureau."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        FILED = "filed", "已报县民政局备案"
+        ACKNOWLEDGED = "acknowledged", "县民政局已确认备案"
+
+    agency = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="承接机构",
+        on_delete=models.PROTECT,
+        related_name="recruitment_plans",
+    )
+    division = models.ForeignKey(
+        "stations.Division", verbose_name="县（市、区）", on_delete=models.PROTECT, related_name="+"
+    )
+    stations = models.ManyToManyField(
+        "stations.Station", verbose_name="招聘站点", blank=True, related_name="recruitment_plans"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    heads = models.PositiveSmallIntegerField("站长岗位（人）", default=0)
+    full_time = models.PositiveSmallIntegerField("专职社工岗位（人）", default=0)
+    part_time = models.PositiveSmallIntegerField("兼职社工岗位（人）", default=0)
+    announce_on = models.DateField("发布招聘公告日期")
+    interview_on = models.DateField("笔试、面试日期", null=True, blank=True)
+    start_on = models.DateField("计划到岗日期")
+    conditions = models.TextField("招聘条件和程序", max_length=2000, blank=True)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
+    filed_on = models.DateField("报备日期", null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报备人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_on = models.DateField("确认日期", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledge_note = models.CharField("县民政局意见", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="division_id",
+        agency="agency_id",
+        writers={Action.ADD: AGENCY_WRITERS, Action.CHANGE: AGENCY_WRITERS | COUNTY_WRITERS},
+    )
+
+    class Meta:
+        verbose_name = "驻站社工招聘方案"
+        verbose_name_plural = "驻站社工招聘方案"
+        ordering = ["-year", "division_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(heads__gt=0) | models.Q(full_time__gt=0) | models.Q(part_time__gt=0),
+                name="%(app_label)s_%(class)s_some_position",
+                violation_error_message="至少填写一个招聘岗位。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_on__gte=models.F("announce_on")),
+                name="%(app_label)s_%(class)s_start_after_announce",
+                violation_error_message="计划到岗日期不能早于发布招聘公告日期。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interview_on__isnull=True)
+                | (
+                    models.Q(interview_on__gte=models.F("announce_on"))
+                    & models.Q(interview_on__lte=models.F("start_on"))
+                ),
+                name="%(app_label)s_%(class)s_interview_between",
+                violation_error_message="笔试、面试日期应在发布公告之后、计划到岗之前。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年驻站社工招聘方案（{self.agency}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("staffing:recruitment-detail", args=[self.pk])
+
+    @property
+    def positions(self) -> int:
+        return self.heads + self.full_time + self.part_time

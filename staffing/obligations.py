@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Substr
 
 from core.scoping import Action
@@ -217,8 +217,29 @@ def certificate_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
     )
 
 
+def _contract_in_force(on: Any) -> Exists:
+    """The worker has a labour contract in force on ``on`` (a date or a date expression)."""
+    from .models import LabourContract
+
+    return Exists(
+        LabourContract.objects.filter(worker=OuterRef("pk"), start_date__lte=on).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
+    )
+
+
+def _today() -> Any:
+    from django.db.models import DateField
+    from django.db.models.functions import Cast, Now
+
+    return Cast(Now(), DateField())  # the sweep's day, in the database's session time zone (the project's)
+
+
 def labour_contract_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
-    from django.db.models import Exists
+    """A worker in post (placed at a station) with no labour contract in force today, owed by the employer agency:
+    due the hire date when there never was one, else the last day of the contract that lapsed."""
+    from django.db.models import DateField, Max
+    from django.db.models.functions import Coalesce
 
     from .models import LabourContract, SocialWorker
 
@@ -227,18 +248,25 @@ def labour_contract_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
     for county in required:
         q |= Q(division__pk__startswith=county)
     clause = _by_county({c: v[2] for c, v in required.items()}, lambda c, text: Value(text), Value(""), CharField())
+    last_end = (
+        LabourContract.objects.filter(worker=OuterRef("pk"), end_date__lt=today)
+        .order_by()
+        .values("worker")
+        .annotate(last=Max("end_date"))
+        .values("last")[:1]
+    )
     return (
         SocialWorker.objects.for_user(actor, Action.VIEW)
-        .filter(q, status=SocialWorker.Status.EMPLOYED)
-        .exclude(Exists(LabourContract.objects.filter(worker=OuterRef("pk"))))
+        .filter(q, status=SocialWorker.Status.EMPLOYED, station__isnull=False)
+        .exclude(_contract_in_force(today))
         .annotate(
             ob_object_id=F("pk"),
             ob_period=Value("", output_field=CharField()),
-            ob_title=Concat("name", Value("：签订劳动合同"), output_field=CharField()),
+            ob_title=Concat("name", Value("：签订劳动合同（在岗但无有效劳动合同）"), output_field=CharField()),
             ob_owner_id=F("agency_id"),
             ob_division_id=F("division_id"),
             ob_notify_division_id=Substr("division_id", 1, 6),
-            ob_due_date=F("hired_on"),
+            ob_due_date=Coalesce(Subquery(last_end, output_field=DateField()), F("hired_on")),
             ob_rule_key=Value("staff.labour_contract", output_field=CharField()),
             ob_clause=clause,
             ob_link=_worker_link(),
@@ -270,9 +298,12 @@ def register_worker_kinds() -> None:
             label="签订劳动合同",
             model=SocialWorker,
             rows=labour_contract_rows,
-            done=Q(labour_contracts__isnull=False),
-            void=left,
-            void_reason="社工已离职。",
-            description="在社工页面登记劳动合同即视为完成。",
+            done=Q(_contract_in_force(_today())),
+            void=left | Q(station__isnull=True),
+            void_reason="社工已离职或已不在岗。",
+            description="在社工页面登记当前有效的劳动合同（开始日期不晚于今天、未到期）即视为完成。",
         )
     )
+    from .duties import register_duty_kinds
+
+    register_duty_kinds()

@@ -145,3 +145,36 @@ def effective_policies(codes: list[str]) -> dict[str, Any]:
                 result.rules[key] = EffectiveRule(rule=rule, value=None, source=None)
         out[code] = result
     return out
+
+
+def recruitment_plans(user: User, action: str = Action.VIEW) -> QuerySet[Any]:
+    """The recruitment plans the user may see: an agency its own, drafts included; a bureau those of its subtree
+    once filed (a draft is the agency's own until it is filed)."""
+    from core.scoping import Role, scope_of
+
+    from .models import RecruitmentPlan
+
+    qs = RecruitmentPlan.objects.for_user(user, action)
+    if scope_of(user).role not in (Role.AGENCY, Role.ADMIN):
+        qs = qs.exclude(state=RecruitmentPlan.State.DRAFT)
+    return qs
+
+
+def access_plan(user: User, pk: Any, action: str = Action.VIEW) -> Any:
+    from django.http import Http404
+
+    plan = recruitment_plans(user, action).select_related("agency", "division").filter(pk=pk).first()
+    if plan is None:
+        raise Http404("不存在或不在您的权限范围内。")
+    return plan
+
+
+def plan_basis(division_code: str) -> str:
+    """The clause that asks agencies to file their plans with the county bureau, where the policy does."""
+    from policies.policy import effective_policy
+
+    policy = effective_policy(division_code)
+    rule = policy.rules.get("staff.recruitment_plan_filing")
+    if rule is None or not policy.get("staff.recruitment_plan_filing"):
+        return ""
+    return rule.citation_text or rule.clause

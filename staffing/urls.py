@@ -16,5 +16,15 @@ urlpatterns = [
     path("screening/", views.ScreeningView.as_view(), name="screening"),
     path("adequacy/", views.AdequacyView.as_view(), name="adequacy"),
     path("wages/", views.WageListView.as_view(), name="wages"),
+    path("recruitment/", views.RecruitmentPlanListView.as_view(), name="recruitment-list"),
+    path("recruitment/new/", views.RecruitmentPlanCreateView.as_view(), name="recruitment-create"),
+    path("recruitment/<int:pk>/", views.RecruitmentPlanDetailView.as_view(), name="recruitment-detail"),
+    path("recruitment/<int:pk>/edit/", views.RecruitmentPlanEditView.as_view(), name="recruitment-edit"),
+    path("recruitment/<int:pk>/file/", views.RecruitmentPlanFileView.as_view(), name="recruitment-file"),
+    path(
+        "recruitment/<int:pk>/acknowledge/",
+        views.RecruitmentPlanAcknowledgeView.as_view(),
+        name="recruitment-acknowledge",
+    ),
     path("stations/<int:pk>/team/", views.StationTeamView.as_view(), name="station-team"),
 ]

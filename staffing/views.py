@@ -27,21 +27,33 @@ from stations.selectors import access_station
 from . import actions, roster
 from .employment import worker_context
 from .forms import (
+    AcknowledgeForm,
     AssignForm,
     CertificateForm,
     ImportForm,
     LabourContractForm,
     PayForm,
     PlanForm,
+    RecruitmentPlanForm,
     ReleaseForm,
     ScreeningForm,
     TrainingForm,
     WageForm,
     WorkerForm,
 )
-from .models import Assignment, AverageWage, Replacement, SocialWorker
+from .models import Assignment, AverageWage, RecruitmentPlan, Replacement, SocialWorker
 from .policy import Candidate, eligibility, requirement
-from .selectors import access_worker, current_assignments, station_adequacy, team_of, village_count, workers_for
+from .selectors import (
+    access_plan,
+    access_worker,
+    current_assignments,
+    plan_basis,
+    recruitment_plans,
+    station_adequacy,
+    team_of,
+    village_count,
+    workers_for,
+)
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -83,6 +95,24 @@ class WorkerListView(ScopedListView):
         return context
 
 
+def _open_duties(user: User, worker: SocialWorker) -> list[Any]:
+    """The worker's open obligations the user sees (contract, pay, training, certificate …), soonest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from obligations.models import Obligation
+
+    return list(
+        Obligation.objects.for_user(user)
+        .filter(
+            content_type=ContentType.objects.get_for_model(SocialWorker),
+            object_id=worker.pk,
+            state__in=Obligation.OPEN_STATES,
+        )
+        .select_related("owner")
+        .order_by("due_date", "pk")[:50]
+    )
+
+
 class WorkerDetailView(LoginRequiredMixin, View):
     template_name = "staffing/worker_detail.html"
 
@@ -118,6 +148,7 @@ class WorkerDetailView(LoginRequiredMixin, View):
             "contracts": list(worker.labour_contracts.order_by("-start_date")),
             "pays": list(worker.pay_records.order_by("-month")[:24]),
             "trainings": list(worker.trainings.order_by("-date")[:50]),
+            "duties": _open_duties(user, worker),
             **worker_context(worker, timezone.localdate()),
         }
 
@@ -468,3 +499,171 @@ class WageListView(LoginRequiredMixin, View):
                 messages.success(request, "已保存。")
                 return redirect("staffing:wages")
         return render(request, self.template_name, self.context(request, form), status=400)
+
+
+# --- recruitment plans filed with the county bureau [000 §6(3)] ---------------------------------------------------
+
+
+def _plan_form(user: User, data: Any = None, initial: dict[str, Any] | None = None) -> RecruitmentPlanForm:
+    codes = actions.plan_counties(user)
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    stations = Station.objects.for_user(user).filter(division__code__regex=r"^(" + "|".join(codes or ["-"]) + r")")
+    return RecruitmentPlanForm(
+        data,
+        initial=initial,
+        counties=[(c, names.get(c, c)) for c in codes],
+        stations=stations.order_by("division_id", "pk"),
+    )
+
+
+class RecruitmentPlanListView(LoginRequiredMixin, View):
+    """An agency's plans (drafts included); a bureau's filed plans of its subtree."""
+
+    template_name = "staffing/recruitment_list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = authed_user(request)
+        plans = recruitment_plans(user).select_related("agency", "division").order_by("-year", "division_id", "pk")
+        may_add = personal_access.may_take(user, RecruitmentPlan, Action.ADD)
+        return render(request, self.template_name, {"plans": plans[:500], "may_add": may_add})
+
+
+class RecruitmentPlanCreateView(LoginRequiredMixin, View):
+    template_name = "staffing/recruitment_form.html"
+
+    def allowed(self, request: HttpRequest) -> User:
+        user = authed_user(request)
+        if not personal_access.may_take(user, RecruitmentPlan, Action.ADD):
+            raise Http404("未找到。")
+        return user
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = self.allowed(request)
+        form = _plan_form(user, initial={"year": timezone.localdate().year})
+        return render(request, self.template_name, {"form": form, "title": "制定驻站社工招聘方案"})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = self.allowed(request)
+        form = _plan_form(user, request.POST)
+        if form.is_valid():
+            data, stations = form.plan_data()
+            try:
+                plan = actions.recruitment_plan_create(acting_user=user, data=data, stations=stations)
+            except PermissionDenied:
+                raise Http404("未找到。") from None
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "招聘方案已保存为草稿；确认无误后请报县民政局备案。")
+                return redirect(plan)
+        return render(request, self.template_name, {"form": form, "title": "制定驻站社工招聘方案"}, status=400)
+
+
+class RecruitmentPlanDetailView(LoginRequiredMixin, View):
+    template_name = "staffing/recruitment_detail.html"
+
+    def context(self, user: User, plan: RecruitmentPlan, ack_form: Any = None) -> dict[str, Any]:
+        from core.actions import available_actions
+
+        allowed = {a["action"] for a in available_actions(user, plan)}
+        return {
+            "plan": plan,
+            "stations": list(plan.stations.order_by("division_id", "pk")),
+            "basis": plan_basis(plan.division_id),
+            "may_edit": "staffing.recruitment_plan.update" in allowed,
+            "may_file": "staffing.recruitment_plan.file" in allowed,
+            "may_acknowledge": "staffing.recruitment_plan.acknowledge" in allowed
+            and getattr(user.organisation, "division_id", None) == plan.division_id,
+            "ack_form": ack_form or AcknowledgeForm(),
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        plan = access_plan(user, pk)
+        return render(request, self.template_name, self.context(user, plan))
+
+
+class RecruitmentPlanEditView(LoginRequiredMixin, View):
+    """The agency changes its draft (a filed plan stays as filed)."""
+
+    template_name = "staffing/recruitment_form.html"
+
+    def plan(self, request: HttpRequest, pk: int) -> tuple[User, RecruitmentPlan]:
+        user = authed_user(request)
+        if not personal_access.may_take(user, RecruitmentPlan, Action.ADD):  # the agencies (the bureau only reads)
+            raise Http404("未找到。")
+        return user, access_plan(user, pk, Action.CHANGE)
+
+    def render_form(self, request: HttpRequest, plan: RecruitmentPlan, form: Any, status: int = 200) -> HttpResponse:
+        ctx = {
+            "form": form,
+            "title": f"修改：{plan}",
+            "plan": plan,
+            "locked": plan.state != RecruitmentPlan.State.DRAFT,
+        }
+        return render(request, self.template_name, ctx, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user, plan = self.plan(request, pk)
+        initial = {
+            **{f: getattr(plan, f) for f in actions.PLAN_FIELDS if f != "division_id"},
+            "division": plan.division_id,
+            "stations": list(plan.stations.all()),
+        }
+        return self.render_form(request, plan, _plan_form(user, initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user, plan = self.plan(request, pk)
+        form = _plan_form(user, request.POST)
+        if form.is_valid():
+            data, stations = form.plan_data()
+            try:
+                actions.recruitment_plan_update(acting_user=user, plan=plan, data=data, stations=stations)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "已保存。")
+                return redirect(plan)
+        return self.render_form(request, plan, form, status=400)
+
+
+class RecruitmentPlanFileView(LoginRequiredMixin, View):
+    """POST: the agency files its draft with the county bureau."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        plan = access_plan(user, pk, Action.CHANGE)
+        try:
+            actions.recruitment_plan_file(acting_user=user, plan=plan)
+        except PermissionDenied as exc:
+            if not recruitment_plans(user, Action.CHANGE).filter(pk=plan.pk, agency_id=user.organisation_id).exists():
+                raise Http404("未找到。") from None
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已报县民政局备案。")
+        return redirect(plan)
+
+
+class RecruitmentPlanAcknowledgeView(LoginRequiredMixin, View):
+    """POST: the county bureau acknowledges a filed plan of its county."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        plan = access_plan(user, pk, Action.CHANGE)
+        form = AcknowledgeForm(request.POST)
+        if not form.is_valid():
+            ctx = RecruitmentPlanDetailView().context(user, plan, ack_form=form)
+            return render(request, RecruitmentPlanDetailView.template_name, ctx, status=400)
+        try:
+            actions.recruitment_plan_acknowledge(acting_user=user, plan=plan, note=form.cleaned_data["note"])
+        except PermissionDenied as exc:
+            if plan.state == RecruitmentPlan.State.FILED:
+                raise Http404("未找到。") from None  # not this county's bureau
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已确认备案。")
+        return redirect(plan)

@@ -12,7 +12,16 @@ from rest_framework import serializers
 from core.api import AllowedActionsField
 from core.personal.api import MaskedField
 from core.personal.idnumber import parse_id_number
-from staffing.models import Assignment, Certificate, CertificateLevel, Education, Replacement, SocialWorker, StaffRole
+from staffing.models import (
+    Assignment,
+    Certificate,
+    CertificateLevel,
+    Education,
+    RecruitmentPlan,
+    Replacement,
+    SocialWorker,
+    StaffRole,
+)
 from staffing.policy import certificate_code, education_code
 
 
@@ -232,3 +241,46 @@ class TrainingWriteSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=[("county", "县级"), ("city", "市级"), ("other", "其他")], default="county")
     hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0, max_value=24)
     topic = serializers.CharField(max_length=200)
+
+
+class PlanStationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class RecruitmentPlanSerializer(serializers.ModelSerializer):
+    agency = serializers.IntegerField(source="agency_id", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    division = serializers.CharField(source="division_id", read_only=True, help_text="县（市、区）区划代码")
+    division_name = serializers.CharField(source="division.name", read_only=True)
+    stations = PlanStationSerializer(many=True, read_only=True)
+    positions = serializers.IntegerField(read_only=True, help_text="招聘岗位合计（人）")
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    allowed_actions = AllowedActionsField()
+
+    class Meta:
+        model = RecruitmentPlan
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "division",
+            "division_name",
+            "stations",
+            "year",
+            "heads",
+            "full_time",
+            "part_time",
+            "positions",
+            "announce_on",
+            "interview_on",
+            "start_on",
+            "conditions",
+            "state",
+            "state_label",
+            "filed_on",
+            "acknowledged_on",
+            "acknowledge_note",
+            "allowed_actions",
+        ]
+        read_only_fields = fields

@@ -20,11 +20,11 @@ from rest_framework.views import APIView
 
 from accounts.http import authed_user
 from accounts.models import User
-from core.api import ScopedModelViewSet, translate_django_errors
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, translate_django_errors
 from core.personal.api import UnmaskActionMixin
-from core.scoping import Action
+from core.scoping import Action, Role, scope_of
 from staffing import actions
-from staffing.models import Assignment, Certificate, SocialWorker
+from staffing.models import Assignment, Certificate, RecruitmentPlan, SocialWorker
 from staffing.policy import Candidate, StaffMember, adequacy, eligibility, requirement
 from staffing.selectors import station_adequacy, village_count
 from stations.models import Station
@@ -37,6 +37,7 @@ from .serializers import (
     EligibilityQuestionSerializer,
     LabourContractWriteSerializer,
     PayWriteSerializer,
+    RecruitmentPlanSerializer,
     ReleaseSerializer,
     SocialWorkerDetailSerializer,
     SocialWorkerSerializer,
@@ -347,3 +348,26 @@ class AdequacyView(APIView):
             for s, members, result, villages in station_adequacy(stations)
         ]
         return Response({"division": code, "stations": rows, "adequate": all(r["adequate"] for r in rows)})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="驻站社工招聘方案列表",
+        description="社工机构：本机构的方案（含草稿）；民政部门：辖区内已报备的方案。按年度倒序。",
+    ),
+    retrieve=extend_schema(summary="驻站社工招聘方案详情"),
+)
+@extend_schema(tags=["驻站社工"])
+class RecruitmentPlanViewSet(ScopedReadOnlyViewSet):
+    """Read only: plans are made, filed and acknowledged on the pages (declared actions)."""
+
+    queryset = RecruitmentPlan.objects.select_related("agency", "division").prefetch_related(
+        Prefetch("stations", queryset=Station.objects.order_by("division_id", "pk"))
+    )
+    serializer_class = RecruitmentPlanSerializer
+
+    def get_queryset(self) -> QuerySet[RecruitmentPlan]:
+        qs = super().get_queryset()
+        if scope_of(self.request.user).role not in (Role.AGENCY, Role.ADMIN):
+            qs = qs.exclude(state=RecruitmentPlan.State.DRAFT)  # a draft is the agency's own until filed
+        return qs.order_by("-year", "division_id", "pk")

@@ -33,6 +33,16 @@ def _workers() -> list[SocialWorker]:
     return list(SocialWorker.objects.order_by("pk"))
 
 
+def _int(f: Any) -> Any:
+    return lambda u: {int(x) for x in f(u)}
+
+
+def _plans() -> list[Any]:
+    from staffing.models import RecruitmentPlan
+
+    return list(RecruitmentPlan.objects.order_by("pk"))
+
+
 def _stations() -> list[Station]:
     inside = list(Station.objects.filter(level="township").order_by("division_id")[:4])
     outside = list(Station.objects.exclude(division__code__startswith="350425").order_by("pk")[:2])
@@ -43,6 +53,13 @@ LISTS = [
     ListCheck("staffing:worker-list", "/staffing/", html_ids(rf'href="/staffing/workers/{UUID}/"'), oracle.worker_ids),
     ListCheck("staffing:wages", "/staffing/wages/", html_ids(r'id="wage-(\d+)"'), _str(oracle.wage_ids)),
     ListCheck("api:socialworker-list", "/api/v1/social-workers/", api_ids(), oracle.worker_ids),
+    ListCheck(
+        "staffing:recruitment-list",
+        "/staffing/recruitment/",
+        html_ids(r'href="/staffing/recruitment/(\d+)/"'),
+        oracle.plan_ids,
+    ),
+    ListCheck("api:recruitmentplan-list", "/api/v1/recruitment-plans/", api_ids(), oracle.plan_ids),
     ListCheck(
         "staffing:adequacy",
         "/staffing/adequacy/",
@@ -94,6 +111,21 @@ DETAILS = [
         key=lambda w: w.public_id,
     ),
     DetailCheck(
+        "staffing:recruitment-detail", lambda p: f"/staffing/recruitment/{p.pk}/", _plans, _int(oracle.plan_ids)
+    ),
+    DetailCheck(
+        "api:recruitmentplan-detail",
+        lambda p: f"/api/v1/recruitment-plans/{p.pk}/",
+        _plans,
+        _int(oracle.plan_ids),
+    ),
+    DetailCheck(
+        "staffing:recruitment-edit",
+        lambda p: f"/staffing/recruitment/{p.pk}/edit/",
+        _plans,
+        _int(oracle.plan_change_ids),
+    ),
+    DetailCheck(
         "staffing:station-team",
         lambda s: f"/staffing/stations/{s.pk}/team/",
         _stations,
@@ -106,6 +138,7 @@ ROLE_PAGES = [
     RolePageCheck("staffing:roster-import", "/staffing/workers/import/", oracle.may_add),
     RolePageCheck("staffing:roster-template", "/staffing/workers/import/template/", oracle.may_add),
     RolePageCheck("staffing:worker-export", "/staffing/workers/export/", oracle.may_export),
+    RolePageCheck("staffing:recruitment-create", "/staffing/recruitment/new/", oracle.may_add),
 ]
 
 EXEMPT = {
@@ -120,6 +153,8 @@ EXEMPT = {
     "api:socialworker-labour-contracts": "POST only: write matrix staffing.worker.add_labour_contract",
     "api:socialworker-pay": "POST only: write matrix staffing.worker.add_pay",
     "api:socialworker-training": "POST only: write matrix staffing.worker.add_training",
+    "staffing:recruitment-file": "POST only: write matrix staffing.recruitment_plan.file",
+    "staffing:recruitment-acknowledge": "POST only: write matrix staffing.recruitment_plan.acknowledge",
 }
 
 
@@ -150,6 +185,18 @@ def outside() -> None:
         education="bachelor",
         hired_on=dt.date(2026, 1, 5),
     )
+    from staffing.models import RecruitmentPlan
+
+    RecruitmentPlan.objects.create(
+        agency=agency,
+        division=baisha,
+        year=2026,
+        full_time=3,
+        announce_on=dt.date(2026, 1, 5),
+        start_on=dt.date(2026, 2, 1),
+        state=RecruitmentPlan.State.FILED,
+        filed_on=dt.date(2026, 1, 3),
+    ).stations.set([station])
 
 
 PUBLIC_DETAILS: set[str] = set()

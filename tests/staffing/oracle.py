@@ -103,3 +103,29 @@ def wage_ids(user: User) -> set[int]:
         return {pk for pk, _ in rows}
     up = {r[:n] for r in roots for n in (2, 4, 6, 9) if n < len(r)}
     return {pk for pk, code in rows if any(code.startswith(r) for r in roots) or code in up}
+
+
+def _plans(user: User, change: bool) -> set[str]:
+    """Recruitment plans: an agency its own (drafts included); a bureau those of its subtree once filed; only the
+    agency changes its own (the county bureau acknowledges through its own action)."""
+    from staffing.models import RecruitmentPlan
+
+    rows = list(RecruitmentPlan.objects.values_list("pk", "agency_id", "division_id", "state"))
+    if user.is_superuser:
+        return {str(pk) for pk, *_ in rows}
+    org = user.organisation
+    if org is None:
+        return set()
+    if org.kind == Organisation.Kind.AGENCY:
+        return {str(pk) for pk, agency, _, _ in rows if agency == org.pk}
+    if change or org.kind not in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
+        return set()
+    return {str(pk) for pk, _, code, state in rows if code.startswith(org.division_id) and state != "draft"}
+
+
+def plan_ids(user: User) -> set[str]:
+    return _plans(user, change=False)
+
+
+def plan_change_ids(user: User) -> set[str]:
+    return _plans(user, change=True)

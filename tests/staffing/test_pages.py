@@ -147,9 +147,9 @@ def test_certificate_and_labour_contract_are_obligations_of_the_agency(demo: Non
     run_sweep(kind_keys=["staffing.certificate"])
     ob.refresh_from_db()
     assert ob.state == Obligation.State.DONE
-    from tests.staffing.write_cases import fresh_worker
+    from tests.staffing.write_cases import placed_worker
 
-    datian = fresh_worker("阳光")  # the demo workers have their contracts; a new one has none yet
+    datian = placed_worker("阳光")  # the demo workers have their contracts; a new one in post has none yet
     run_sweep(kind_keys=["staffing.labour_contract"])
     owed = Obligation.objects.get(kind="staffing.labour_contract", object_id=datian.pk)
     assert owed.owner_id == datian.agency_id and owed.due_date == datian.hired_on

@@ -208,6 +208,46 @@ def cases() -> dict[str, Case]:
             http=lambda client, n: client.post("/staffing/wages/", {"year": 2000 + n % 90, "amount": "81000.00"}),
             http_ok=(302,),
         ),
+        "staffing.recruitment_plan.create": Case(
+            right_user="agency_sunshine",
+            wrong_role_user="datian_bureau",
+            in_scope=lambda: ("350425", next(_seq)),
+            out_of_scope=lambda: ("469025", next(_seq)),  # a county the agency neither sits in nor serves
+            call=lambda user, t: actions.recruitment_plan_create(acting_user=user, data=_plan_data(t[1], t[0])),
+        ),
+        "staffing.recruitment_plan.update": Case(
+            right_user="agency_sunshine",
+            wrong_role_user="datian_bureau",
+            in_scope=lambda: plan("阳光"),
+            out_of_scope=lambda: plan("和谐"),
+            call=lambda user, p: actions.recruitment_plan_update(acting_user=user, plan=p, data={"part_time": 2}),
+            http=lambda client, p: client.post(
+                f"/staffing/recruitment/{p.pk}/edit/",
+                {**_plan_data(p.year, "350425"), "year": p.year, "division": "350425", "interview_on": ""},
+            ),
+            http_ok=(302,),
+            wrong_state=lambda: plan("阳光", filed=True),
+        ),
+        "staffing.recruitment_plan.file": Case(
+            right_user="agency_sunshine",
+            wrong_role_user="datian_bureau",
+            in_scope=lambda: plan("阳光"),
+            out_of_scope=lambda: plan("和谐"),
+            call=lambda user, p: actions.recruitment_plan_file(acting_user=user, plan=p),
+            http=lambda client, p: client.post(f"/staffing/recruitment/{p.pk}/file/"),
+            http_ok=(302,),
+            wrong_state=lambda: plan("阳光", filed=True),
+        ),
+        "staffing.recruitment_plan.acknowledge": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: plan("阳光", filed=True),
+            out_of_scope=_outside_plan,
+            call=lambda user, p: actions.recruitment_plan_acknowledge(acting_user=user, plan=p, note="同意备案"),
+            http=lambda client, p: client.post(f"/staffing/recruitment/{p.pk}/acknowledge/", {"note": "同意"}),
+            http_ok=(302,),
+            wrong_state=lambda: _acknowledged(plan("阳光", filed=True)),
+        ),
         "staffing.socialworker.export": Case(
             right_user="datian_bureau",
             wrong_role_user="junxi_town",
@@ -234,4 +274,51 @@ def _outside_worker() -> SocialWorker:
         id_number=id_number("469025", dt.date(1990, 1, 1) + dt.timedelta(days=n), 600 + n % 300),
         education="bachelor",
         hired_on=dt.date(2026, 1, 5),
+    )
+
+
+def _plan_data(n: int, county: str) -> dict[str, Any]:
+    year = 2030 + n % 60
+    return {
+        "division_id": county,
+        "year": year,
+        "heads": 1,
+        "full_time": 2,
+        "part_time": 0,
+        "announce_on": dt.date(year, 1, 5),
+        "start_on": dt.date(year, 2, 1),
+        "conditions": "大专及以上学历",
+    }
+
+
+def plan(agency_name: str, *, filed: bool = False) -> Any:
+    """A plan of a demo agency for Datian (a draft, or filed with the county bureau)."""
+    from staffing.models import RecruitmentPlan
+
+    data = _plan_data(next(_seq), "350425")
+    state = RecruitmentPlan.State.FILED if filed else RecruitmentPlan.State.DRAFT
+    return RecruitmentPlan.objects.create(
+        agency=_agency(agency_name),
+        division_id=data.pop("division_id"),
+        state=state,
+        filed_on=dt.date(2026, 1, 3) if filed else None,
+        **data,
+    )
+
+
+def _acknowledged(p: Any) -> Any:
+    p.state = p.State.ACKNOWLEDGED
+    p.save(update_fields=["state"])
+    return p
+
+
+def _outside_plan() -> Any:
+    """A filed plan of a Baisha agency (outside Datian's bureau)."""
+    from staffing.models import RecruitmentPlan
+
+    worker = _outside_worker()
+    data = _plan_data(next(_seq), "469025")
+    data.pop("division_id")
+    return RecruitmentPlan.objects.create(
+        agency=worker.agency, division_id="469025", state=RecruitmentPlan.State.FILED, **data
     )

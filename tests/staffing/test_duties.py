@@ -1,0 +1,350 @@
+"""Employment duties as obligations of the employer agency, raised by the daily sweep: the labour contract in force,
+each month's pay and insurance by the policy's deadline, pay against the multiple of the county's average wage,
+training and supervision hours, the certificate within the grace period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Organisation
+from obligations.models import Obligation
+from obligations.sweep import run_sweep
+from policies.actions import preset_adopt
+from policies.models import PolicyPreset
+from staffing.demo import id_number
+from staffing.duties import MONTHLY_PAY_KIND, PAY_TARGET_KIND, TRAINING_KIND
+from staffing.models import AverageWage, Certificate, LabourContract, PayRecord, SocialWorker, TrainingRecord
+from stations.models import Division
+from tests.staffing.support import NANTONG_TOWN, places
+from tests.staffing.write_cases import fresh_worker, placed_worker
+
+pytestmark = pytest.mark.django_db
+
+KINDS = [MONTHLY_PAY_KIND, PAY_TARGET_KIND, TRAINING_KIND, "staffing.labour_contract", "staffing.certificate"]
+_n = iter(range(1, 10_000))
+
+
+def _created(result, key: str) -> int:  # type: ignore[no-untyped-def]
+    return next(k.created for k in result.kinds if k.kind == key)
+
+
+def _ob(worker: SocialWorker, kind: str, period: str = "") -> Obligation | None:
+    return Obligation.objects.filter(kind=kind, object_id=worker.pk, period=period).first()
+
+
+def _hunan() -> tuple[Division, Organisation]:
+    preset = PolicyPreset.objects.get(code="hunan-2021")
+    preset_adopt.__wrapped__(acting_user=None, preset=preset, division=Division.objects.get(code="43"))  # type: ignore[attr-defined]
+    county = Division.objects.filter(code__startswith="43", level=3).order_by("code").first()
+    assert county is not None
+    agency, _ = Organisation.objects.get_or_create(kind="agency", name="湖南职责社工中心", division=county)
+    return county, agency
+
+
+def _worker(division: Division, agency: Organisation, hired: dt.date) -> SocialWorker:
+    n = next(_n)
+    return SocialWorker.objects.create(
+        agency=agency,
+        division=division,
+        name=f"职责社工{n}",
+        id_number=id_number(division.code[:6], dt.date(1990, 1, 1) + dt.timedelta(days=n), 100 + n % 800),
+        education="bachelor",
+        hired_on=hired,
+    )
+
+
+# --- monthly pay and insurance --------------------------------------------------------------------------------------
+
+
+def test_month_pay_owed_by_the_policy_deadline_and_settled_month_by_month(demo: None) -> None:
+    """Datian [000 §6(3)]: November 2026's pay and 五险, due one month after 30 November → 30 December."""
+    today = dt.date(2026, 12, 10)
+    on_last_day = fresh_worker()
+    on_last_day.hired_on = dt.date(2026, 11, 30)
+    on_last_day.save()
+    next_day = fresh_worker()
+    next_day.hired_on = dt.date(2026, 12, 1)
+    next_day.save()
+    left_before = fresh_worker()
+    left_before.left_on, left_before.status = dt.date(2026, 10, 31), SocialWorker.Status.LEFT
+    left_before.save()
+
+    run_sweep(today=dt.date(2026, 11, 30), kind_keys=[MONTHLY_PAY_KIND])
+    assert _ob(on_last_day, MONTHLY_PAY_KIND, "2026-11") is None  # the month is not over yet
+    result = run_sweep(today=today, kind_keys=[MONTHLY_PAY_KIND])
+    ob = _ob(on_last_day, MONTHLY_PAY_KIND, "2026-11")
+    assert ob is not None and ob.due_date == dt.date(2026, 12, 30)
+    assert ob.owner_id == on_last_day.agency_id and "第六部分第（三）项" in ob.clause
+    assert "2026年11月" in ob.title and "五险" in ob.title
+    assert _ob(next_day, MONTHLY_PAY_KIND, "2026-11") is None  # hired after the month
+    assert _ob(left_before, MONTHLY_PAY_KIND, "2026-11") is None  # left before it
+    assert _created(result, MONTHLY_PAY_KIND) >= 1
+
+    again = run_sweep(today=today, kind_keys=[MONTHLY_PAY_KIND])
+    assert _created(again, MONTHLY_PAY_KIND) == 0
+    assert Obligation.objects.filter(kind=MONTHLY_PAY_KIND, object_id=on_last_day.pk).count() == 1
+
+    # Pay without the insurance Datian asks does not settle the month; December's pay does not settle November.
+    record = PayRecord.objects.create(worker=on_last_day, month=dt.date(2026, 11, 1), gross_pay=Decimal("4800"))
+    PayRecord.objects.create(
+        worker=on_last_day, month=dt.date(2026, 12, 1), gross_pay=Decimal("4800"), insurance_paid=True
+    )
+    run_sweep(today=today, kind_keys=[MONTHLY_PAY_KIND])
+    ob.refresh_from_db()
+    assert ob.state != Obligation.State.DONE
+    record.insurance_paid = True
+    record.save()
+    run_sweep(today=today, kind_keys=[MONTHLY_PAY_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+    # The next month is its own obligation, and a month already settled is never raised.
+    run_sweep(today=dt.date(2027, 1, 5), kind_keys=[MONTHLY_PAY_KIND])
+    assert _ob(on_last_day, MONTHLY_PAY_KIND, "2026-12") is None  # recorded with insurance before it was owed
+    assert _ob(next_day, MONTHLY_PAY_KIND, "2026-12") is not None
+
+
+def test_nantong_month_needs_the_housing_fund_too(demo: None) -> None:
+    places()
+    town = Division.objects.get(code=NANTONG_TOWN)
+    agency = Organisation.objects.create(kind="agency", name="如皋职责社工中心", division_id="320682")
+    worker = _worker(town, agency, dt.date(2026, 1, 5))
+    run_sweep(today=dt.date(2026, 3, 2), kind_keys=[MONTHLY_PAY_KIND])
+    ob = _ob(worker, MONTHLY_PAY_KIND, "2026-02")
+    assert ob is not None and "五险一金" in ob.title and "第三部分第（六）项" in ob.clause
+    record = PayRecord.objects.create(
+        worker=worker, month=dt.date(2026, 2, 1), gross_pay=Decimal("5000"), insurance_paid=True
+    )
+    run_sweep(today=dt.date(2026, 3, 2), kind_keys=[MONTHLY_PAY_KIND])
+    ob.refresh_from_db()
+    assert ob.state != Obligation.State.DONE
+    record.housing_fund_paid = True
+    record.save()
+    run_sweep(today=dt.date(2026, 3, 2), kind_keys=[MONTHLY_PAY_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+
+def test_no_pay_obligation_where_the_policy_sets_no_deadline(demo: None) -> None:
+    """Baisha's document says nothing on pay: nothing is owed there."""
+    places()
+    agency = Organisation.objects.create(kind="agency", name="白沙职责社工中心", division_id="469025")
+    worker = _worker(Division.objects.get(code="469025"), agency, dt.date(2026, 1, 5))
+    run_sweep(today=dt.date(2026, 3, 2), kind_keys=[MONTHLY_PAY_KIND])
+    assert _ob(worker, MONTHLY_PAY_KIND, "2026-02") is None
+
+
+# --- pay against the multiple of the average wage ---------------------------------------------------------------------
+
+
+def test_pay_below_the_multiple_of_the_county_average_wage(demo: None) -> None:
+    """Hunan [003 §3(8)]: 1.2 × 2025's wage of 120,000 → 12,000 a month in 2026; exactly that is not below."""
+    county, agency = _hunan()
+    today = dt.date(2026, 3, 15)
+    at_edge = _worker(county, agency, dt.date(2025, 1, 1))
+    below = _worker(county, agency, dt.date(2025, 1, 1))
+    for month in (1, 2):
+        PayRecord.objects.create(worker=at_edge, month=dt.date(2026, month, 1), gross_pay=Decimal("12000.00"))
+        PayRecord.objects.create(worker=below, month=dt.date(2026, month, 1), gross_pay=Decimal("11999.99"))
+
+    run_sweep(today=today, kind_keys=[PAY_TARGET_KIND])
+    assert not Obligation.objects.filter(kind=PAY_TARGET_KIND, object_id__in=[at_edge.pk, below.pk]).exists()
+
+    AverageWage.objects.create(division_id=county.code, year=2025, amount=Decimal("120000"))
+    run_sweep(today=today, kind_keys=[PAY_TARGET_KIND])
+    assert _ob(at_edge, PAY_TARGET_KIND, "2026") is None
+    ob = _ob(below, PAY_TARGET_KIND, "2026")
+    assert ob is not None and ob.due_date == dt.date(2026, 12, 31) and ob.owner_id == agency.pk
+    assert "第三部分第（八）项" in ob.clause and "平均工资的1.2倍" in ob.title
+    assert _created(run_sweep(today=today, kind_keys=[PAY_TARGET_KIND]), PAY_TARGET_KIND) == 0
+
+    PayRecord.objects.create(worker=below, month=dt.date(2026, 3, 1), gross_pay=Decimal("12000.05"))
+    run_sweep(today=today, kind_keys=[PAY_TARGET_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+
+# --- training and supervision hours ---------------------------------------------------------------------------------
+
+
+def _train(worker: SocialWorker, kind: str, level: str, hours: str, day: dt.date) -> TrainingRecord:
+    return TrainingRecord.objects.create(
+        worker=worker, date=day, kind=kind, level=level, hours=Decimal(hours), topic="年度培训"
+    )
+
+
+def test_training_hours_below_the_minimum_by_year_end(demo: None) -> None:
+    """Hunan [003 §3(8)]: training 20 h (city) and 40 h (county), supervision 12 h and 24 h a year."""
+    county, agency = _hunan()
+    today = dt.date(2026, 6, 1)
+    met = _worker(county, agency, dt.date(2025, 1, 1))
+    short = _worker(county, agency, dt.date(2025, 1, 1))
+    T, S = TrainingRecord.Kind.TRAINING, TrainingRecord.Kind.SUPERVISION
+    city, cnty = TrainingRecord.Level.CITY, TrainingRecord.Level.COUNTY
+    for w, supervision in ((met, "12"), (short, "11.5")):
+        _train(w, T, city, "20", dt.date(2026, 3, 1))
+        _train(w, T, cnty, "20", dt.date(2026, 4, 1))
+        _train(w, T, cnty, "20", dt.date(2026, 4, 2))
+        _train(w, S, cnty, "24", dt.date(2026, 5, 1))
+        _train(w, S, city, supervision, dt.date(2026, 5, 2))
+    _train(short, S, city, "8", dt.date(2025, 5, 2))  # last year's hours do not count
+
+    run_sweep(today=today, kind_keys=[TRAINING_KIND])
+    assert _ob(met, TRAINING_KIND, "2026") is None
+    ob = _ob(short, TRAINING_KIND, "2026")
+    assert ob is not None and ob.due_date == dt.date(2026, 12, 31) and "第三部分第（八）项" in ob.clause
+    assert ob.owner_id == agency.pk
+    assert _created(run_sweep(today=today, kind_keys=[TRAINING_KIND]), TRAINING_KIND) == 0
+
+    _train(short, S, city, "0.5", dt.date(2026, 5, 20))
+    run_sweep(today=today, kind_keys=[TRAINING_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+
+def test_training_minimum_in_class_hours_nantong(demo: None) -> None:
+    places()
+    town = Division.objects.get(code=NANTONG_TOWN)
+    agency = Organisation.objects.create(kind="agency", name="如皋培训社工中心", division_id="320682")
+    worker = _worker(town, agency, dt.date(2026, 1, 5))
+    _train(worker, TrainingRecord.Kind.TRAINING, TrainingRecord.Level.OTHER, "24", dt.date(2026, 2, 1))
+    run_sweep(today=dt.date(2026, 3, 1), kind_keys=[TRAINING_KIND])
+    ob = _ob(worker, TRAINING_KIND, "2026")
+    assert ob is not None and "第四部分第（二）项" in ob.clause
+    _train(worker, TrainingRecord.Kind.TRAINING, TrainingRecord.Level.CITY, "6", dt.date(2026, 2, 20))
+    run_sweep(today=dt.date(2026, 3, 1), kind_keys=[TRAINING_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+
+# --- labour contract in force, certificate within the grace period ---------------------------------------------------
+
+
+def test_labour_contract_in_force_for_a_worker_in_post(demo: None) -> None:
+    """Datian [000 §6(1)]: a worker placed at a station needs a labour contract in force today."""
+    today = timezone.localdate()
+    unplaced = fresh_worker()
+    placed = placed_worker()
+    run_sweep(kind_keys=["staffing.labour_contract"])
+    assert _ob(unplaced, "staffing.labour_contract") is None  # not in post
+    ob = _ob(placed, "staffing.labour_contract")
+    assert ob is not None and ob.due_date == placed.hired_on and "第六部分第（一）项" in ob.clause
+
+    lapsed = LabourContract.objects.create(
+        worker=placed, start_date=placed.hired_on, end_date=today - dt.timedelta(days=1)
+    )
+    run_sweep(kind_keys=["staffing.labour_contract"])
+    ob.refresh_from_db()
+    assert ob.state != Obligation.State.DONE and ob.due_date == lapsed.end_date  # ended yesterday: still owed
+
+    lapsed.end_date = today  # in force through today
+    lapsed.save()
+    run_sweep(kind_keys=["staffing.labour_contract"])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+    assert _created(run_sweep(kind_keys=["staffing.labour_contract"]), "staffing.labour_contract") == 0
+
+
+def test_certificate_within_nantong_grace_period(demo: None) -> None:
+    """Nantong [004 §4(2)]: within three years of hiring; Datian only prefers certified workers."""
+    from staffing.policy import grace_due
+
+    places()
+    town = Division.objects.get(code=NANTONG_TOWN)
+    agency = Organisation.objects.create(kind="agency", name="如皋证书社工中心", division_id="320682")
+    worker = _worker(town, agency, dt.date(2026, 1, 5))
+    datian = fresh_worker()
+    run_sweep(kind_keys=["staffing.certificate"])
+    ob = _ob(worker, "staffing.certificate")
+    assert ob is not None and ob.due_date == grace_due(dt.date(2026, 1, 5), 3)[0] and "第四部分第（二）项" in ob.clause
+    assert _ob(datian, "staffing.certificate") is None
+    Certificate.objects.create(worker=worker, level="assistant", number="RG-1", obtained_on=dt.date(2027, 6, 1))
+    run_sweep(kind_keys=["staffing.certificate"])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+
+# --- set-based ---------------------------------------------------------------------------------------------------
+
+
+def _sweep_queries(today: dt.date) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        run_sweep(today=today, kind_keys=KINDS)
+    return len(ctx.captured_queries)
+
+
+def test_sweep_queries_do_not_grow_with_workers(demo: None) -> None:
+    county, agency = _hunan()
+    AverageWage.objects.create(division_id=county.code, year=2025, amount=Decimal("120000"))
+    today = dt.date(2026, 3, 15)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            w = _worker(county, agency, dt.date(2025, 1, 1))
+            PayRecord.objects.create(worker=w, month=dt.date(2026, 1, 1), gross_pay=Decimal("3000"))
+            fresh_worker()
+
+    add(2)
+    _sweep_queries(today)  # the first run creates; compare runs that create in the same way
+    add(2)
+    few = _sweep_queries(today)
+    add(20)
+    many = _sweep_queries(today)
+    assert many == few
+    assert Obligation.objects.filter(kind=PAY_TARGET_KIND).count() >= 24
+
+
+def test_recruitment_plan_filed_for_the_agreement(demo: None) -> None:
+    """Datian [000 §6(3)]: the agency files its recruitment plan with the county bureau; a draft does not count."""
+    from contracts.models import Contract
+    from staffing.duties import PLAN_KIND
+    from staffing.models import RecruitmentPlan
+
+    today = timezone.localdate()
+    run_sweep(kind_keys=[PLAN_KIND])
+    harmony = (
+        Contract.objects.filter(
+            agency__name__contains="和谐",
+            division__code__startswith="350425",
+            status__in=["signed", "filed", "active"],
+            end_date__gte=today,
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert harmony is not None
+    ob = Obligation.objects.get(kind=PLAN_KIND, object_id=harmony.pk)
+    assert ob.owner_id == harmony.agency_id and ob.due_date == harmony.start_date
+    assert "第六部分第（三）项" in ob.clause and ob.notify_division_id == "350425"
+    assert _created(run_sweep(kind_keys=[PLAN_KIND]), PLAN_KIND) == 0
+
+    year = harmony.start_date.year
+    plan = RecruitmentPlan.objects.create(
+        agency_id=harmony.agency_id,
+        division_id="350425",
+        year=year,
+        full_time=2,
+        announce_on=dt.date(year, 1, 5),
+        start_on=dt.date(year, 2, 1),
+    )
+    run_sweep(kind_keys=[PLAN_KIND])
+    ob.refresh_from_db()
+    assert ob.state != Obligation.State.DONE  # a draft is not filed
+    plan.state = RecruitmentPlan.State.FILED
+    plan.save()
+    run_sweep(kind_keys=[PLAN_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+
+def test_the_worker_page_lists_its_open_duties(user_client) -> None:  # type: ignore[no-untyped-def]
+    worker = placed_worker()
+    run_sweep(kind_keys=["staffing.labour_contract"])
+    page = user_client("agency_sunshine").get(worker.get_absolute_url()).content.decode()
+    assert "待办事项" in page and "签订劳动合同（在岗但无有效劳动合同）" in page and "第六部分第（一）项" in page
