@@ -7,6 +7,7 @@ from accounts.api.views import LogoutView, MeView, ObtainTokenView, Organisation
 from contracts.api.views import ContractViewSet, ProcurementViewSet
 from evaluation.api.views import EvaluationViewSet, RenewalViewSet
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
+from dashboards.api.urls import urlpatterns as dashboard_urls
 from funding.api.urls import urlpatterns as funding_urls
 from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet
@@ -69,6 +70,7 @@ urlpatterns = [
     path("calendar/days/", YearDaysView.as_view(), name="calendar-days"),
     *staffing_urls,
     *funding_urls,
+    *dashboard_urls,
     path("reports/calendar/", CalendarView.as_view(), name="report-calendar"),
     path("completeness/", CompletenessView.as_view(), name="completeness"),
     *router.urls,

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "services",
     "evaluation",
     "funding",
+    "dashboards",
     "obligations",
     "home",
 ]
@@ -292,6 +293,9 @@ SERVICE_PHOTO_MAX_PER_RECORD = 6
 # Spending receipts (funding.receipts): PDF kept as sent (no scripts), images re-encoded without metadata.
 FUNDING_RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Dashboards: a figure computed longer ago than this says it may be out of date (the refresh runs nightly; a
+# platform convention, not a policy number).
+DASHBOARD_STALE_HOURS = int(os.environ.get("DASHBOARD_STALE_HOURS", "36"))
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -310,6 +314,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # Per account, for the endpoints that name a throttle scope (machines pulling indicator values nightly).
+    "DEFAULT_THROTTLE_RATES": {"indicator_values": os.environ.get("INDICATOR_VALUES_RATE", "2000/hour")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {

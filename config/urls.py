@@ -17,6 +17,7 @@ urlpatterns = [
     path("calendar/", include("workdays.urls")),
     path("staffing/", include("staffing.urls")),
     path("funding/", include("funding.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("", include("obligations.urls")),
     path("", include("evaluation.reports.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),

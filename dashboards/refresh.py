@@ -1,0 +1,77 @@
+"""Refresh the pre-aggregated indicator table for a period, set-based and idempotent: each indicator's township
+figures in one or two grouped queries, summed up the tree (township → county → city → province) in memory, then
+one upsert (``INSERT … ON CONFLICT DO UPDATE``) and one delete of rows no longer backed by data. Each row records
+when it was computed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .indicators import COMPUTE, Period, indicators, ratio
+from .models import IndicatorValue
+
+LEVEL_OF_LENGTH = {2: 1, 4: 2, 6: 3, 9: 4}
+
+
+def roll_up(figures: dict[str, tuple[Decimal, Decimal]]) -> dict[str, tuple[Decimal, Decimal]]:
+    out: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for code, (num, den) in figures.items():
+        # A county station's code has 6 digits: its own prefixes only, each once.
+        for prefix in {code[:length] for length in (9, 6, 4, 2)}:
+            cell = out[prefix]
+            cell[0] += num
+            cell[1] += den
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+@transaction.atomic
+def refresh(period_text: str, codes: list[str] | None = None) -> dict[str, int]:
+    """Recompute ``period`` for the given indicators (all by default); returns rows written per indicator."""
+    from stations.models import Division
+
+    period = Period.parse(period_text)
+    now = timezone.now()
+    known = indicators()
+    written: dict[str, int] = {}
+    for code in codes or list(known):
+        definition = known[code]
+        if period.kind not in definition.periods:
+            continue
+        totals = roll_up(COMPUTE[code](period))
+        existing = set(Division.objects.filter(code__in=list(totals)).values_list("code", flat=True))
+        rows = [
+            IndicatorValue(
+                indicator=code,
+                division_id=place,
+                level=LEVEL_OF_LENGTH[len(place)],
+                period=period.text,
+                numerator=num,
+                denominator=den,
+                value=ratio(num, den),
+                computed_at=now,
+            )
+            for place, (num, den) in totals.items()
+            if place in existing
+        ]
+        IndicatorValue.objects.bulk_create(
+            rows,
+            batch_size=5000,
+            update_conflicts=True,
+            unique_fields=["indicator", "division", "period"],
+            update_fields=["level", "numerator", "denominator", "value", "computed_at"],
+        )
+        IndicatorValue.objects.filter(indicator=code, period=period.text).exclude(computed_at=now).delete()
+        written[code] = len(rows)
+    return written
+
+
+def refresh_current(today: dt.date | None = None) -> dict[str, Any]:
+    """The periods that can still change: this month and this year."""
+    today = today or timezone.localdate()
+    return {p: refresh(p) for p in (f"{today:%Y-%m}", str(today.year))}
