@@ -45,6 +45,11 @@ EDITABLE_FIELDS = [
     "signed_date",
     "start_date",
     "end_date",
+    "cycle_start",
+    "cycle_end",
+    "resident_workers",
+    "station_head_required",
+    "staffing_note",
 ]
 S = Contract.Status
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

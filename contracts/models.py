@@ -212,6 +212,14 @@ class Contract(models.Model):
     signed_date = models.DateField("签订日期", null=True, blank=True)
     start_date = models.DateField("服务开始日期")
     end_date = models.DateField("服务结束日期")
+    # The project cycle the yearly terms are signed within ([000 §5(3)]: 项目周期3年，协议一年一签); the
+    # term (start_date..end_date) lies inside it.
+    cycle_start = models.DateField("项目周期开始日期", null=True, blank=True)
+    cycle_end = models.DateField("项目周期结束日期", null=True, blank=True)
+    # The staffing the agreement requires (协议载明的人员配备要求).
+    resident_workers = models.PositiveSmallIntegerField("每站驻站社工人数", null=True, blank=True)
+    station_head_required = models.BooleanField("须配备站长", default=False)
+    staffing_note = models.CharField("人员配备要求说明", max_length=300, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -238,6 +246,13 @@ class Contract(models.Model):
                 name="%(app_label)s_%(class)s_unique_number_per_buyer",
                 violation_error_message="该购买主体下协议编号重复。",
             ),
+            models.CheckConstraint(
+                condition=models.Q(cycle_start__isnull=True)
+                | models.Q(cycle_end__isnull=True)
+                | models.Q(cycle_end__gte=models.F("cycle_start")),
+                name="%(app_label)s_%(class)s_cycle_end_after_start",
+                violation_error_message="项目周期结束日期不能早于开始日期。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,6 +275,13 @@ class Contract(models.Model):
             errors["township"] = "项目落地方须为乡镇人民政府。"
         if buyer is not None and self.division_id and not self.division_id.startswith(buyer.division_id):
             errors["division"] = "项目落地区划须在购买主体辖区内。"
+        if township is not None and self.division_id and not township.division_id.startswith(self.division_id):
+            errors["township"] = "项目落地方须在项目落地区划内。"
+        if (self.cycle_start is None) != (self.cycle_end is None):
+            errors["cycle_end"] = "请同时填写项目周期的开始和结束日期。"
+        elif self.cycle_start and self.cycle_end and self.start_date and self.end_date:
+            if not self.cycle_start <= self.start_date <= self.end_date <= self.cycle_end:
+                errors["start_date"] = "本期服务期须在项目周期之内。"
         if errors:
             raise ValidationError(errors)
 

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("contracts/", views.ContractListView.as_view(), name="contract-list"),
+    path("contracts/new/", views.ContractCreateView.as_view(), name="contract-create"),
     path("contracts/filings/", views.FilingListView.as_view(), name="contract-filings"),
     path("contracts/<int:pk>/receive-filing/", views.ReceiveFilingView.as_view(), name="contract-receive-filing"),
     path("contracts/<int:pk>/documents/", views.DocumentUploadView.as_view(), name="contract-document-upload"),

@@ -71,6 +71,7 @@ class ContractListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["f"] = {k: self.request.GET.get(k, "") for k in ("state", "year", "q")}
         ctx["show_filings"] = scope_of(self.request.user).role in FilingListView.ROLES
+        ctx["may_create"] = spec_of("contracts.create").role_may(scope_of(self.request.user).role)
         ctx["states"] = Contract.Status.choices
         return ctx
 
@@ -691,3 +692,115 @@ class AmendmentCreateView(LoginRequiredMixin, View):
                 messages.success(request, "已保存补充协议。")
                 return redirect("contract-detail", pk=contract.pk)
         return TemplateResponse(request, "contracts/amendment_form.html", {"contract": contract, "form": form})
+
+
+class ContractCreateView(LoginRequiredMixin, View):
+    """新建服务协议: the county bureau drafts an agreement (contracts.create); the buyer is its own bureau and
+    the township, agency, procurement and stations are dropdowns of its scope. Other roles get 404."""
+
+    def _allowed(self, request: HttpRequest) -> None:
+        if not spec_of("contracts.create").role_may(scope_of(request.user).role):
+            raise Http404("未找到。")
+
+    def _choices(self, user: User) -> dict[str, Any]:
+        from accounts.models import Organisation
+
+        org = user.organisation
+        root = org.division_id if org is not None else ""
+        orgs = Organisation.objects.for_user(user).filter(
+            division__code__startswith=root, status=Organisation.Status.ACTIVE
+        )
+        procurements = (
+            Procurement.objects.for_user(user, Action.CHANGE)
+            .filter(status=Procurement.Status.AWARDED, buyer_id=getattr(org, "pk", None))
+            .select_related("winner__agency")
+            .order_by("-award_date", "number")
+        )
+        stations = (
+            Station.objects.for_user(user)
+            .filter(division__code__startswith=root)
+            .exclude(status=Station.Status.CLOSED)
+            .order_by("division_id", "level", "name")
+        )
+        return {
+            "townships": {
+                str(o.pk): o for o in orgs.filter(kind=Organisation.Kind.TOWNSHIP).order_by("division_id", "name")
+            },
+            "agencies": {str(o.pk): o for o in orgs.filter(kind=Organisation.Kind.AGENCY).order_by("name")},
+            "procurements": {str(p.pk): p for p in procurements},
+            "stations": {str(s.pk): s for s in stations},
+        }
+
+    def _form(self, choices: dict[str, Any], data: Any = None) -> Any:
+        from .forms import ContractForm
+
+        return ContractForm(
+            data,
+            townships=[(k, o.name) for k, o in choices["townships"].items()],
+            agencies=[(k, o.name) for k, o in choices["agencies"].items()],
+            procurements=[
+                (k, f"{p.number} {p.title}（成交：{p.winner.agency.name if p.winner else '—'}）")
+                for k, p in choices["procurements"].items()
+            ],
+            stations=[(k, s.name) for k, s in choices["stations"].items()],
+        )
+
+    def _render(self, request: HttpRequest, form: Any) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(
+            request,
+            "contracts/contract_form.html",
+            {"form": form, "buyer": getattr(request.user, "organisation", None)},
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        return self._render(request, self._form(self._choices(authed_user(request))))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        user = authed_user(request)
+        choices = self._choices(user)
+        form = self._form(choices, request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        data = form.cleaned_data
+        buyer = user.organisation
+        if buyer is None:
+            form.add_error(None, "只有民政部门的工作人员可以新建协议。")
+            return self._render(request, form)
+        township = choices["townships"].get(data["township"]) if data["township"] else None
+        stations = [choices["stations"][k] for k in data["stations"]]
+        if township is not None:
+            outside = [s.name for s in stations if not s.division_id.startswith(township.division_id)]
+            if outside:
+                form.add_error("stations", f"以下站点不在{township.name}辖区内：{'、'.join(outside)}。")
+                return self._render(request, form)
+        procurement = choices["procurements"].get(data["procurement"]) if data["procurement"] else None
+        contract = Contract(
+            number=data["number"].strip(),
+            buyer=buyer,
+            division_id=township.division_id if township is not None else buyer.division_id,
+            township=township,
+            agency=choices["agencies"][data["agency"]],
+            procurement=procurement,
+            amount_per_year=data["amount_per_year"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            cycle_start=data["cycle_start"],
+            cycle_end=data["cycle_end"],
+            resident_workers=data["resident_workers"],
+            station_head_required=data["station_head_required"],
+            staffing_note=data["staffing_note"].strip(),
+        )
+        try:
+            actions.contract_create(acting_user=user, contract=contract, stations=stations)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            _form_errors(request, form, exc)
+        else:
+            messages.success(request, "已新建协议草稿，请编辑拨付安排、绩效指标与违约责任后签订。")
+            return redirect("contract-detail", pk=contract.pk)
+        return self._render(request, form)

@@ -11,6 +11,7 @@ from . import oracle
 
 ROLE_PAGES = [
     RolePageCheck("procurement-create", "/procurements/new/", oracle.may_create_procurement),
+    RolePageCheck("contract-create", "/contracts/new/", oracle.may_create_procurement),
     RolePageCheck(
         "contract-filings", "/contracts/filings/", oracle.sees_filings, r'href="/contracts/(\d+)/"', oracle.filing_ids
     ),
