@@ -209,3 +209,40 @@ class ContractForm(_Styled):
             elif start and end and not cycle_start <= start <= end <= cycle_end:
                 self.add_error("start_date", "本期服务期须在项目周期之内。")
         return data
+
+
+class CareAgreementForm(_Styled):
+    """新建四方服务协议: the village decides the township; the station, worker and cared-for person are dropdowns
+    of the caller's scope. The declared action ``care_agreements.create`` checks and saves."""
+
+    number = forms.CharField(label="协议编号", max_length=60)
+    village = forms.ChoiceField(label="村（社区）")
+    station = forms.ChoiceField(label="社工站")
+    worker = forms.ChoiceField(label="社工站工作人员")
+    beneficiary = forms.ChoiceField(label="分散特困供养人员")
+    start_date = forms.DateField(label="服务开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="服务结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    station_legal_person = forms.BooleanField(label="社工站已登记为民办非企业单位（社会服务机构）", required=False)
+    station_credit_code = forms.CharField(label="社工站统一社会信用代码", max_length=18, required=False)
+    station_head_name = forms.CharField(label="社工站站长（法人代表）姓名", max_length=50, required=False)
+    station_head_civil_affairs = forms.BooleanField(
+        label="站长为乡镇（街道）从事民政工作的事业性质人员", required=False
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kw: Any):
+        super().__init__(*args, **kw)
+        for name in ("village", "station", "worker", "beneficiary"):
+            field = self.fields[name]
+            field.choices = [("", "请选择"), *choices[name]]  # type: ignore[attr-defined]
+            field.error_messages["required"] = f"请选择{field.label}。"
+            field.error_messages["invalid_choice"] = "所选项不在可选范围内，请重新选择。"
+        for name in ("number", "start_date", "end_date"):
+            self.fields[name].error_messages["required"] = f"请填写{self.fields[name].label}。"
+        for name in ("start_date", "end_date"):
+            self.fields[name].error_messages["invalid"] = "请填写正确的日期。"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", "服务结束日期不能早于开始日期。")
+        return data
