@@ -150,7 +150,7 @@ class ContractForm(_Styled):
     """新建服务协议 (a draft): the buyer is the caller's own bureau; the other parties and the stations come from
     the caller's scope as dropdowns. The declared action ``contracts.create`` decides and saves."""
 
-    number = forms.CharField(label="协议编号", max_length=60, help_text="本局的协议编号，如 DT-2027-101")
+    number = forms.CharField(label="协议编号", max_length=60, help_text="本局对该协议的编号")
     township = forms.ChoiceField(label="项目落地方（乡镇人民政府）", required=False)
     agency = forms.ChoiceField(label="承接主体（社工机构）")
     procurement = forms.ChoiceField(label="采购项目（已确定承接机构的）", required=False)

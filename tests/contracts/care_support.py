@@ -35,7 +35,7 @@ def _worker(agency: Organisation, station: Station, name: str, region: str) -> S
             division_id=station.division_id,
             station=station,
             name=name,
-            id_number=id_number(region, dt.date(1994, 3, 1) + dt.timedelta(days=n), 400 + n),
+            id_number=id_number(region, dt.date(1994, 3, 1) + dt.timedelta(days=n % 3000), 400 + n % 500),
             education="bachelor",
             hired_on=dt.date(2022, 9, 1),
         )

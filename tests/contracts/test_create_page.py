@@ -129,3 +129,38 @@ def test_the_city_demo_account_sees_its_counties_filings(user_client) -> None:  
     signed = Contract.objects.filter(buyer__division_id="350425").exclude(status="draft").exclude(signed_date=None)
     body = page.content.decode()
     assert signed.exists() and all(f'href="/contracts/{c.pk}/"' in body for c in signed[:10])
+
+
+def test_a_renewal_carries_the_cycle_and_staffing_and_stops_at_the_cycles_end(demo: None) -> None:
+    from django.core.exceptions import ValidationError
+
+    from evaluation import actions as ea
+    from tests.evaluation.support import contract, finalized, user
+
+    c = contract()
+    Contract.objects.filter(pk=c.pk).update(
+        cycle_start=c.start_date,
+        cycle_end=dt.date(c.end_date.year + 1, 12, 31),
+        resident_workers=3,
+        station_head_required=True,
+        staffing_note="站长不占名额",
+    )
+    c.refresh_from_db()
+    finalized(passed=True, c=c)
+    bureau = user("datian_bureau")
+    following = ea.renew(acting_user=bureau, contract=c, signed_date=timezone.localdate()).next
+    assert following is not None
+    assert (following.cycle_start, following.cycle_end) == (c.cycle_start, c.cycle_end)
+    assert (following.resident_workers, following.station_head_required, following.staffing_note) == (
+        3,
+        True,
+        "站长不占名额",
+    )
+    # The cycle's last year: the term after it would run past the cycle — a new procurement, not a renewal.
+    Contract.objects.filter(pk=following.pk).update(status=Contract.Status.ACTIVE)
+    following.refresh_from_db()
+    finalized(passed=True, c=following)
+    before = Contract.objects.count()
+    with pytest.raises(ValidationError, match="本期服务期须在项目周期之内"):
+        ea.renew(acting_user=bureau, contract=following, signed_date=timezone.localdate())
+    assert Contract.objects.count() == before
