@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
-from contracts.api.views import ContractViewSet, ProcurementViewSet
+from contracts.api.views import CareAgreementViewSet, ContractViewSet, ProcurementViewSet
 from evaluation.api.views import EvaluationViewSet, RenewalViewSet
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from dashboards.api.urls import urlpatterns as dashboard_urls
@@ -49,6 +49,7 @@ router.register("volunteer-teams", VolunteerTeamViewSet, basename="volunteerteam
 router.register("incubated-organisations", IncubatedOrganisationViewSet, basename="incubatedorganisation")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("procurements", ProcurementViewSet, basename="procurement")
+router.register("care-agreements", CareAgreementViewSet, basename="careagreement")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")

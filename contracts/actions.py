@@ -23,6 +23,7 @@ from stations.models import Division, Station
 from .models import (
     Amendment,
     Bidder,
+    CareAgreement,
     Contract,
     ContractDocument,
     Method,
@@ -45,6 +46,11 @@ EDITABLE_FIELDS = [
     "signed_date",
     "start_date",
     "end_date",
+    "cycle_start",
+    "cycle_end",
+    "resident_workers",
+    "station_head_required",
+    "staffing_note",
 ]
 S = Contract.Status
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -734,4 +740,162 @@ def terms_save(
         audit.record(
             acting_user=acting_user, event="terms", obj=current, division_code=current.division_id, changes=changes
         )
+    return current
+
+
+# --- four-party care agreements (Nantong, [004 §3(7)]) ----------------------------------------------------
+
+CARE_FIELDS = [
+    "number",
+    "township_id",
+    "village_id",
+    "station_id",
+    "worker_id",
+    "beneficiary_id",
+    "start_date",
+    "end_date",
+    "station_legal_person",
+    "station_credit_code",
+    "station_head_name",
+    "station_head_civil_affairs",
+    "status",
+    "signed_date",
+    "ended_date",
+    "end_reason",
+]
+
+
+def _check_care_parties(user: User, agreement: CareAgreement) -> None:
+    """Every party the caller names is in its own scope: the township (a township officer: its own), the village,
+    the station, the worker and the cared-for person."""
+    from services.models import Beneficiary
+    from staffing.models import SocialWorker
+
+    role = scope_of(user).role
+    if role == Role.TOWNSHIP and agreement.township_id != user.organisation_id:
+        raise PermissionDenied("乡镇（街道）只能以本单位名义签订协议。")
+    if not Organisation.objects.for_user(user).filter(pk=agreement.township_id).exists():
+        raise PermissionDenied("乡镇（街道）不在您的权限范围内。")
+    if not Division.objects.for_user(user).filter(pk=agreement.village_id).exists():
+        raise PermissionDenied("村（社区）不在您的权限范围内。")
+    if not Station.objects.for_user(user).filter(pk=agreement.station_id).exists():
+        raise PermissionDenied("社工站不在您的权限范围内。")
+    if not SocialWorker.objects.for_user(user).filter(pk=agreement.worker_id).exists():
+        raise PermissionDenied("工作人员不在您的权限范围内。")
+    if not Beneficiary.objects.for_user(user).filter(pk=agreement.beneficiary_id).exists():
+        raise PermissionDenied("服务对象不在您的权限范围内。")
+
+
+@declare("care_agreements.create", label="新建四方服务协议", model=CareAgreement, verb=Action.ADD, detail=False)
+@transaction.atomic
+def care_agreement_create(*, acting_user: User, agreement: CareAgreement) -> CareAgreement:
+    """Save a new (unsaved) draft care agreement built by a form; every party must be in the caller's scope."""
+    if agreement.pk is not None:
+        raise PermissionDenied("协议已存在。")
+    _check_care_parties(acting_user, agreement)
+    agreement.status = CareAgreement.Status.DRAFT
+    agreement.signed_date = None
+    agreement.ended_date = None
+    agreement.findings = []
+    agreement.full_clean()
+    agreement.save()
+    if not CareAgreement.objects.for_user(acting_user, Action.CHANGE).filter(pk=agreement.pk).exists():
+        raise PermissionDenied("保存后的协议不在您的权限范围内。")
+    audit.record(
+        acting_user=acting_user,
+        event="create",
+        obj=agreement,
+        division_code=agreement.village_id,
+        changes=audit.diff({}, audit.snapshot(agreement, CARE_FIELDS)),
+    )
+    return agreement
+
+
+def _locked_care(user: User, agreement: CareAgreement, name: str) -> CareAgreement:
+    current = CareAgreement.objects.for_user(user, Action.CHANGE).select_for_update().filter(pk=agreement.pk).first()
+    if current is None:
+        raise PermissionDenied("无权修改该协议。")
+    check_state(name, current)
+    return current
+
+
+@declare(
+    "care_agreements.sign",
+    label="签订四方服务协议",
+    model=CareAgreement,
+    verb=Action.CHANGE,
+    state_field="status",
+    states=[CareAgreement.Status.DRAFT],
+)
+@transaction.atomic
+def care_agreement_sign(*, acting_user: User, agreement: CareAgreement, signed_date: dt.date) -> CareAgreement:
+    """Record the four parties' signing. The policy findings on the station (registered legal person, its head a
+    township civil-affairs employee) and the parties are checked first: a failing ``must`` refuses with its clause;
+    the findings are kept with the signing."""
+    from .care import blocking_messages, care_findings
+
+    current = _locked_care(acting_user, agreement, "care_agreements.sign")
+    if signed_date > timezone.localdate():
+        raise ValidationError({"signed_date": "签订日期不能晚于今天。"})
+    if signed_date > current.end_date:
+        raise ValidationError({"signed_date": "签订日期不能晚于服务结束日期。"})
+    findings = care_findings(current)
+    refused = blocking_messages(findings)
+    if refused:
+        raise ValidationError({"findings": refused})
+    before = audit.snapshot(current, CARE_FIELDS)
+    current.status = CareAgreement.Status.SIGNED
+    current.signed_date = signed_date
+    current.findings = findings_as_data(findings)
+    current.full_clean()
+    current.save(update_fields=["status", "signed_date", "findings", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        event="sign",
+        obj=current,
+        division_code=current.village_id,
+        changes=audit.diff(before, audit.snapshot(current, CARE_FIELDS)),
+    )
+    return current
+
+
+@declare(
+    "care_agreements.end",
+    label="终止四方服务协议",
+    model=CareAgreement,
+    verb=Action.CHANGE,
+    state_field="status",
+    states=[CareAgreement.Status.SIGNED],
+)
+@transaction.atomic
+def care_agreement_end(
+    *, acting_user: User, agreement: CareAgreement, ended_date: dt.date, reason: str
+) -> CareAgreement:
+    """End a signed care agreement (the person moved into care, died, the worker left…): its date and reason; an
+    end before the term's last day shortens the term."""
+    current = _locked_care(acting_user, agreement, "care_agreements.end")
+    errors: dict[str, str] = {}
+    if not (reason or "").strip():
+        errors["end_reason"] = "请填写终止原因。"
+    if ended_date > timezone.localdate():
+        errors["ended_date"] = "终止日期不能晚于今天。"
+    if current.signed_date is not None and ended_date < current.signed_date:
+        errors["ended_date"] = "终止日期不能早于签订日期。"
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(current, CARE_FIELDS)
+    current.status = CareAgreement.Status.ENDED
+    current.ended_date = ended_date
+    current.end_reason = reason.strip()[:300]
+    if ended_date < current.end_date:
+        current.end_date = max(ended_date, current.start_date)
+    current.full_clean()
+    current.save(update_fields=["status", "ended_date", "end_reason", "end_date", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        event="end",
+        obj=current,
+        division_code=current.village_id,
+        changes=audit.diff(before, audit.snapshot(current, CARE_FIELDS)),
+    )
     return current

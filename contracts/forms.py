@@ -144,3 +144,105 @@ class AmendmentForm(_Styled):
         super().__init__(*args, **kw)
         self.fields["stations_added"].choices = addable  # type: ignore[attr-defined]
         self.fields["stations_removed"].choices = removable  # type: ignore[attr-defined]
+
+
+class ContractForm(_Styled):
+    """新建服务协议 (a draft): the buyer is the caller's own bureau; the other parties and the stations come from
+    the caller's scope as dropdowns. The declared action ``contracts.create`` decides and saves."""
+
+    number = forms.CharField(label="协议编号", max_length=60, help_text="本局对该协议的编号")
+    township = forms.ChoiceField(label="项目落地方（乡镇人民政府）", required=False)
+    agency = forms.ChoiceField(label="承接主体（社工机构）")
+    procurement = forms.ChoiceField(label="采购项目（已确定承接机构的）", required=False)
+    stations = forms.MultipleChoiceField(label="服务站点")
+    cycle_start = forms.DateField(
+        label="项目周期开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cycle_end = forms.DateField(
+        label="项目周期结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_date = forms.DateField(label="本期（年度）服务开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="本期（年度）服务结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    amount_per_year = forms.DecimalField(
+        label="年度金额（元）", max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    resident_workers = forms.IntegerField(label="每站驻站社工人数", min_value=0, max_value=99, required=False)
+    station_head_required = forms.BooleanField(label="须配备站长", required=False)
+    staffing_note = forms.CharField(label="人员配备要求说明", max_length=300, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        townships: list[tuple[str, str]],
+        agencies: list[tuple[str, str]],
+        procurements: list[tuple[str, str]],
+        stations: list[tuple[str, str]],
+        **kw: Any,
+    ):
+        super().__init__(*args, **kw)
+        self.fields["township"].choices = [("", "不设落地乡镇（县级项目）"), *townships]  # type: ignore[attr-defined]
+        self.fields["agency"].choices = [("", "请选择"), *agencies]  # type: ignore[attr-defined]
+        self.fields["procurement"].choices = [("", "不关联采购项目"), *procurements]  # type: ignore[attr-defined]
+        self.fields["stations"].choices = stations  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            field.error_messages.setdefault("required", f"请填写{field.label}。")
+            if name in {"township", "agency", "procurement", "stations"}:
+                field.error_messages["required"] = f"请选择{field.label}。"
+                field.error_messages["invalid_choice"] = "所选项不在可选范围内，请重新选择。"
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = "请填写正确的日期。"
+            if isinstance(field, forms.DecimalField | forms.IntegerField):
+                field.error_messages["invalid"] = "请填写数字。"
+                field.error_messages["min_value"] = "不能小于 %(limit_value)s。"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "服务结束日期不能早于开始日期。")
+        cycle_start, cycle_end = data.get("cycle_start"), data.get("cycle_end")
+        if (cycle_start is None) != (cycle_end is None):
+            self.add_error("cycle_end", "请同时填写项目周期的开始和结束日期。")
+        elif cycle_start and cycle_end:
+            if cycle_end < cycle_start:
+                self.add_error("cycle_end", "项目周期结束日期不能早于开始日期。")
+            elif start and end and not cycle_start <= start <= end <= cycle_end:
+                self.add_error("start_date", "本期服务期须在项目周期之内。")
+        return data
+
+
+class CareAgreementForm(_Styled):
+    """新建四方服务协议: the village decides the township; the station, worker and cared-for person are dropdowns
+    of the caller's scope. The declared action ``care_agreements.create`` checks and saves."""
+
+    number = forms.CharField(label="协议编号", max_length=60)
+    village = forms.ChoiceField(label="村（社区）")
+    station = forms.ChoiceField(label="社工站")
+    worker = forms.ChoiceField(label="社工站工作人员")
+    beneficiary = forms.ChoiceField(label="分散特困供养人员")
+    start_date = forms.DateField(label="服务开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="服务结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    station_legal_person = forms.BooleanField(label="社工站已登记为民办非企业单位（社会服务机构）", required=False)
+    station_credit_code = forms.CharField(label="社工站统一社会信用代码", max_length=18, required=False)
+    station_head_name = forms.CharField(label="社工站站长（法人代表）姓名", max_length=50, required=False)
+    station_head_civil_affairs = forms.BooleanField(
+        label="站长为乡镇（街道）从事民政工作的事业性质人员", required=False
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kw: Any):
+        super().__init__(*args, **kw)
+        for name in ("village", "station", "worker", "beneficiary"):
+            field = self.fields[name]
+            field.choices = [("", "请选择"), *choices[name]]  # type: ignore[attr-defined]
+            field.error_messages["required"] = f"请选择{field.label}。"
+            field.error_messages["invalid_choice"] = "所选项不在可选范围内，请重新选择。"
+        for name in ("number", "start_date", "end_date"):
+            self.fields[name].error_messages["required"] = f"请填写{self.fields[name].label}。"
+        for name in ("start_date", "end_date"):
+            self.fields[name].error_messages["invalid"] = "请填写正确的日期。"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", "服务结束日期不能早于开始日期。")
+        return data

@@ -212,6 +212,14 @@ class Contract(models.Model):
     signed_date = models.DateField("签订日期", null=True, blank=True)
     start_date = models.DateField("服务开始日期")
     end_date = models.DateField("服务结束日期")
+    # The project cycle the yearly terms are signed within ([000 §5(3)]: 项目周期3年，协议一年一签); the
+    # term (start_date..end_date) lies inside it.
+    cycle_start = models.DateField("项目周期开始日期", null=True, blank=True)
+    cycle_end = models.DateField("项目周期结束日期", null=True, blank=True)
+    # The staffing the agreement requires (协议载明的人员配备要求).
+    resident_workers = models.PositiveSmallIntegerField("每站驻站社工人数", null=True, blank=True)
+    station_head_required = models.BooleanField("须配备站长", default=False)
+    staffing_note = models.CharField("人员配备要求说明", max_length=300, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -238,6 +246,13 @@ class Contract(models.Model):
                 name="%(app_label)s_%(class)s_unique_number_per_buyer",
                 violation_error_message="该购买主体下协议编号重复。",
             ),
+            models.CheckConstraint(
+                condition=models.Q(cycle_start__isnull=True)
+                | models.Q(cycle_end__isnull=True)
+                | models.Q(cycle_end__gte=models.F("cycle_start")),
+                name="%(app_label)s_%(class)s_cycle_end_after_start",
+                violation_error_message="项目周期结束日期不能早于开始日期。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,6 +275,13 @@ class Contract(models.Model):
             errors["township"] = "项目落地方须为乡镇人民政府。"
         if buyer is not None and self.division_id and not self.division_id.startswith(buyer.division_id):
             errors["division"] = "项目落地区划须在购买主体辖区内。"
+        if township is not None and self.division_id and not township.division_id.startswith(self.division_id):
+            errors["township"] = "项目落地方须在项目落地区划内。"
+        if (self.cycle_start is None) != (self.cycle_end is None):
+            errors["cycle_end"] = "请同时填写项目周期的开始和结束日期。"
+        elif self.cycle_start and self.cycle_end and self.start_date and self.end_date:
+            if not self.cycle_start <= self.start_date <= self.end_date <= self.cycle_end:
+                errors["start_date"] = "本期服务期须在项目周期之内。"
         if errors:
             raise ValidationError(errors)
 
@@ -468,3 +490,120 @@ class BreachTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_party_display()}：{self.text[:20]}"
+
+
+# Who may read the care agreement of a child (core.scoping ScopeRule.minors): the same roles that read the child's
+# own beneficiary record (services.models CHILD_SERVERS).
+CARE_CHILD_VIEWERS = frozenset({Role.COUNTY_BUREAU, Role.AGENCY})
+CARE_WRITERS = frozenset({Role.TOWNSHIP, Role.COUNTY_BUREAU})
+
+
+class CareAgreement(models.Model):
+    """四方服务协议 for the care of a scattered 特困 person (DOMAIN §3, Jiangsu variant [004 §3(7)]): the township
+    government, the village (community), the station worker and the cared-for person, with its term.
+
+    The station is a party through its worker; the facts the policy asks about the station as a registered legal
+    person (民非) whose head is a township civil-affairs employee [004 §3(3)] are recorded here as they stand at
+    signing, and the policy findings on them are kept with the signing (``findings``)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草拟"
+        SIGNED = "signed", "履行中"
+        ENDED = "ended", "已终止"
+
+    number = models.CharField("协议编号", max_length=60)
+    township = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="乡镇（街道）人民政府",
+        on_delete=models.PROTECT,
+        related_name="care_agreements",
+    )
+    village = models.ForeignKey(
+        "stations.Division", verbose_name="村（社区）", on_delete=models.PROTECT, related_name="care_agreements"
+    )
+    station = models.ForeignKey(
+        "stations.Station", verbose_name="社工站", on_delete=models.PROTECT, related_name="care_agreements"
+    )
+    worker = models.ForeignKey(
+        "staffing.SocialWorker",
+        verbose_name="社工站工作人员",
+        on_delete=models.PROTECT,
+        related_name="care_agreements",
+    )
+    beneficiary = models.ForeignKey(
+        "services.Beneficiary",
+        verbose_name="分散特困供养人员",
+        on_delete=models.PROTECT,
+        related_name="care_agreements",
+    )
+    start_date = models.DateField("服务开始日期")
+    end_date = models.DateField("服务结束日期")
+    station_legal_person = models.BooleanField("社工站已登记为民办非企业单位（社会服务机构）", default=False)
+    station_credit_code = models.CharField("社工站统一社会信用代码", max_length=18, blank=True)
+    station_head_name = models.CharField("社工站站长（法人代表）", max_length=50, blank=True)
+    station_head_civil_affairs = models.BooleanField("站长为乡镇（街道）从事民政工作的事业性质人员", default=False)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    signed_date = models.DateField("签订日期", null=True, blank=True)
+    findings = models.JSONField("签订时的政策核对", default=list, blank=True)
+    ended_date = models.DateField("终止日期", null=True, blank=True)
+    end_reason = models.CharField("终止原因", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="village_id",
+        station="station_id",
+        minors="beneficiary__birth_date",
+        minor_viewers=CARE_CHILD_VIEWERS,
+        writers={"add": CARE_WRITERS, "change": CARE_WRITERS},
+    )
+
+    class Meta:
+        verbose_name = "四方服务协议"
+        verbose_name_plural = "四方服务协议"
+        ordering = ["-start_date", "number", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message="服务结束日期不能早于开始日期。",
+            ),
+            models.UniqueConstraint(
+                fields=["township", "number"],
+                name="%(app_label)s_%(class)s_unique_number_per_township",
+                violation_error_message="该乡镇（街道）下协议编号重复。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def clean(self) -> None:
+        from accounts.models import Organisation
+        from accounts.validators import validate_credit_code
+        from stations.models import Station
+
+        errors: dict[str, str] = {}
+        township = self.township if self.township_id else None
+        if township is not None and township.kind != Organisation.Kind.TOWNSHIP:
+            errors["township"] = "签约方须为乡镇（街道）人民政府。"
+        if self.village_id and len(self.village_id) != 12:  # a village (community) code
+            errors["village"] = "请选择村（社区）。"
+        elif township is not None and self.village_id and not self.village_id.startswith(township.division_id):
+            errors["village"] = "村（社区）须在该乡镇（街道）辖区内。"
+        station = self.station if self.station_id else None
+        if station is not None and township is not None:
+            if station.level != Station.Level.TOWNSHIP or station.division_id != township.division_id:
+                errors["station"] = "社工站须为该乡镇（街道）的社工站。"
+        if self.beneficiary_id and self.village_id and self.beneficiary.division_id != self.village_id:
+            errors["beneficiary"] = "服务对象须住在所选村（社区）。"
+        if self.worker_id and township is not None and not self.worker.division_id.startswith(township.division_id):
+            errors["worker"] = "工作人员须在该乡镇（街道）社工站工作。"
+        if self.station_credit_code:
+            try:
+                validate_credit_code(self.station_credit_code)
+            except ValidationError as exc:
+                errors["station_credit_code"] = "；".join(exc.messages)
+        if errors:
+            raise ValidationError(errors)

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("contracts/", views.ContractListView.as_view(), name="contract-list"),
+    path("contracts/new/", views.ContractCreateView.as_view(), name="contract-create"),
     path("contracts/filings/", views.FilingListView.as_view(), name="contract-filings"),
     path("contracts/<int:pk>/receive-filing/", views.ReceiveFilingView.as_view(), name="contract-receive-filing"),
     path("contracts/<int:pk>/documents/", views.DocumentUploadView.as_view(), name="contract-document-upload"),
@@ -21,6 +22,14 @@ urlpatterns = [
         "contracts/<int:pk>/task-book/confirm/",
         views.TaskBookConfirmView.as_view(),
         name="contract-task-book-confirm",
+    ),
+    path("care-agreements/", views.CareAgreementListView.as_view(), name="care-agreement-list"),
+    path("care-agreements/new/", views.CareAgreementCreateView.as_view(), name="care-agreement-create"),
+    path("care-agreements/<int:pk>/", views.CareAgreementDetailView.as_view(), name="care-agreement-detail"),
+    path(
+        "care-agreements/<int:pk>/<str:action>/",
+        views.CareAgreementTransitionView.as_view(),
+        name="care-agreement-transition",
     ),
     path("procurements/", views.ProcurementListView.as_view(), name="procurement-list"),
     path("procurements/new/", views.ProcurementCreateView.as_view(), name="procurement-create"),

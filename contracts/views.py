@@ -26,7 +26,7 @@ from stations.models import Station
 from . import actions
 from .deadlines import calendar_note, contract_deadlines
 from .filtersets import ContractFilterSet
-from .models import Amendment, Bidder, Contract, ContractDocument, Method, Procurement
+from .models import Amendment, Bidder, CareAgreement, Contract, ContractDocument, Method, Procurement
 from .procurement import ocds_method
 from .selectors import access_contract
 
@@ -71,6 +71,7 @@ class ContractListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["f"] = {k: self.request.GET.get(k, "") for k in ("state", "year", "q")}
         ctx["show_filings"] = scope_of(self.request.user).role in FilingListView.ROLES
+        ctx["may_create"] = spec_of("contracts.create").role_may(scope_of(self.request.user).role)
         ctx["states"] = Contract.Status.choices
         return ctx
 
@@ -691,3 +692,309 @@ class AmendmentCreateView(LoginRequiredMixin, View):
                 messages.success(request, "已保存补充协议。")
                 return redirect("contract-detail", pk=contract.pk)
         return TemplateResponse(request, "contracts/amendment_form.html", {"contract": contract, "form": form})
+
+
+class ContractCreateView(LoginRequiredMixin, View):
+    """新建服务协议: the county bureau drafts an agreement (contracts.create); the buyer is its own bureau and
+    the township, agency, procurement and stations are dropdowns of its scope. Other roles get 404."""
+
+    def _allowed(self, request: HttpRequest) -> None:
+        if not spec_of("contracts.create").role_may(scope_of(request.user).role):
+            raise Http404("未找到。")
+
+    def _choices(self, user: User) -> dict[str, Any]:
+        from accounts.models import Organisation
+
+        org = user.organisation
+        root = org.division_id if org is not None else ""
+        orgs = Organisation.objects.for_user(user).filter(
+            division__code__startswith=root, status=Organisation.Status.ACTIVE
+        )
+        procurements = (
+            Procurement.objects.for_user(user, Action.CHANGE)
+            .filter(status=Procurement.Status.AWARDED, buyer_id=getattr(org, "pk", None))
+            .select_related("winner__agency")
+            .order_by("-award_date", "number")
+        )
+        stations = (
+            Station.objects.for_user(user)
+            .filter(division__code__startswith=root)
+            .exclude(status=Station.Status.CLOSED)
+            .order_by("division_id", "level", "name")
+        )
+        return {
+            "townships": {
+                str(o.pk): o for o in orgs.filter(kind=Organisation.Kind.TOWNSHIP).order_by("division_id", "name")
+            },
+            "agencies": {str(o.pk): o for o in orgs.filter(kind=Organisation.Kind.AGENCY).order_by("name")},
+            "procurements": {str(p.pk): p for p in procurements},
+            "stations": {str(s.pk): s for s in stations},
+        }
+
+    def _form(self, choices: dict[str, Any], data: Any = None) -> Any:
+        from .forms import ContractForm
+
+        return ContractForm(
+            data,
+            townships=[(k, o.name) for k, o in choices["townships"].items()],
+            agencies=[(k, o.name) for k, o in choices["agencies"].items()],
+            procurements=[
+                (k, f"{p.number} {p.title}（成交：{p.winner.agency.name if p.winner else '—'}）")
+                for k, p in choices["procurements"].items()
+            ],
+            stations=[(k, s.name) for k, s in choices["stations"].items()],
+        )
+
+    def _render(self, request: HttpRequest, form: Any) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(
+            request,
+            "contracts/contract_form.html",
+            {"form": form, "buyer": getattr(request.user, "organisation", None)},
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        return self._render(request, self._form(self._choices(authed_user(request))))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        user = authed_user(request)
+        choices = self._choices(user)
+        form = self._form(choices, request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        data = form.cleaned_data
+        buyer = user.organisation
+        if buyer is None:
+            form.add_error(None, "只有民政部门的工作人员可以新建协议。")
+            return self._render(request, form)
+        township = choices["townships"].get(data["township"]) if data["township"] else None
+        stations = [choices["stations"][k] for k in data["stations"]]
+        if township is not None:
+            outside = [s.name for s in stations if not s.division_id.startswith(township.division_id)]
+            if outside:
+                form.add_error("stations", f"以下站点不在{township.name}辖区内：{'、'.join(outside)}。")
+                return self._render(request, form)
+        procurement = choices["procurements"].get(data["procurement"]) if data["procurement"] else None
+        contract = Contract(
+            number=data["number"].strip(),
+            buyer=buyer,
+            division_id=township.division_id if township is not None else buyer.division_id,
+            township=township,
+            agency=choices["agencies"][data["agency"]],
+            procurement=procurement,
+            amount_per_year=data["amount_per_year"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            cycle_start=data["cycle_start"],
+            cycle_end=data["cycle_end"],
+            resident_workers=data["resident_workers"],
+            station_head_required=data["station_head_required"],
+            staffing_note=data["staffing_note"].strip(),
+        )
+        try:
+            actions.contract_create(acting_user=user, contract=contract, stations=stations)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            _form_errors(request, form, exc)
+        else:
+            messages.success(request, "已新建协议草稿，请编辑拨付安排、绩效指标与违约责任后签订。")
+            return redirect("contract-detail", pk=contract.pk)
+        return self._render(request, form)
+
+
+# --- four-party care agreements (Nantong, [004 §3(7)]) ----------------------------------------------------
+
+
+class CareAgreementListView(ScopedListView):
+    """四方服务协议: the agreements of the caller's scope (bureau, township; an agency at its stations)."""
+
+    model = CareAgreement
+    template_name = "contracts/care_list.html"
+    context_object_name = "agreements"
+
+    def get_queryset(self) -> QuerySet[CareAgreement]:
+        qs = super().get_queryset().select_related("village", "station", "township", "beneficiary", "worker")
+        status = self.request.GET.get("state", "")
+        if status in CareAgreement.Status.values:
+            qs = qs.filter(status=status)
+        return qs.order_by("-start_date", "number", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["may_create"] = spec_of("care_agreements.create").role_may(scope_of(self.request.user).role)
+        ctx["states"] = CareAgreement.Status.choices
+        ctx["state"] = self.request.GET.get("state", "")
+        return ctx
+
+
+class CareAgreementDetailView(ScopedDetailView):
+    model = CareAgreement
+    template_name = "contracts/care_detail.html"
+    context_object_name = "agreement"
+
+    def get_queryset(self) -> QuerySet[CareAgreement]:
+        return super().get_queryset().select_related("village", "station", "township", "beneficiary", "worker")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from .care import care_findings
+
+        ctx = super().get_context_data(**kwargs)
+        agreement: CareAgreement = self.object
+        allowed = {a["action"] for a in available_actions(self.request.user, agreement)}
+        ctx["may_sign"] = "care_agreements.sign" in allowed
+        ctx["may_end"] = "care_agreements.end" in allowed
+        # Before signing: the findings as they would be today; after: the ones kept with the signing.
+        ctx["findings"] = (
+            agreement.findings if agreement.signed_date else [f.to_dict() for f in care_findings(agreement)]
+        )
+        ctx["today"] = timezone.localdate().isoformat()
+        return ctx
+
+
+class CareAgreementCreateView(LoginRequiredMixin, View):
+    """新建四方服务协议 (care_agreements.create): the township officer or the county bureau; others get 404."""
+
+    def _allowed(self, request: HttpRequest) -> None:
+        if not spec_of("care_agreements.create").role_may(scope_of(request.user).role):
+            raise Http404("未找到。")
+
+    def _objects(self, user: User) -> dict[str, dict[str, Any]]:
+        from services.models import Beneficiary
+        from staffing.models import SocialWorker
+        from stations.models import Division
+
+        org = user.organisation
+        root = org.division_id if org is not None else ""
+        villages = (
+            Division.objects.for_user(user)
+            .filter(code__startswith=root, level=Division.Level.VILLAGE)
+            .select_related("parent")
+            .order_by("code")
+        )
+        stations = (
+            Station.objects.for_user(user)
+            .filter(division__code__startswith=root, level=Station.Level.TOWNSHIP)
+            .exclude(status=Station.Status.CLOSED)
+            .order_by("division_id")
+        )
+        workers = (
+            SocialWorker.objects.for_user(user)
+            .filter(division__code__startswith=root, status=SocialWorker.Status.EMPLOYED)
+            .select_related("division")
+            .order_by("division_id", "name")
+        )
+        people = (
+            Beneficiary.objects.for_user(user)
+            .filter(division__code__startswith=root, active=True)
+            .select_related("division")
+            .order_by("division_id", "name")
+        )
+        return {
+            "village": {d.code: d for d in villages},
+            "station": {str(s.pk): s for s in stations},
+            "worker": {str(w.pk): w for w in workers},
+            "beneficiary": {str(b.pk): b for b in people},
+        }
+
+    def _form(self, objects: dict[str, dict[str, Any]], data: Any = None) -> Any:
+        from .forms import CareAgreementForm
+
+        labels = {
+            "village": [(k, f"{d.parent.name if d.parent else ''}{d.name}") for k, d in objects["village"].items()],
+            "station": [(k, s.name) for k, s in objects["station"].items()],
+            "worker": [(k, f"{w.name}（{w.division.name}）") for k, w in objects["worker"].items()],
+            "beneficiary": [(k, f"{b.name}（{b.division.name}）") for k, b in objects["beneficiary"].items()],
+        }
+        return CareAgreementForm(data, choices=labels)
+
+    def _render(self, request: HttpRequest, form: Any) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, "contracts/care_form.html", {"form": form})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        return self._render(request, self._form(self._objects(authed_user(request))))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from accounts.models import Organisation
+
+        self._allowed(request)
+        user = authed_user(request)
+        objects = self._objects(user)
+        form = self._form(objects, request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        data = form.cleaned_data
+        village = objects["village"][data["village"]]
+        township = (
+            Organisation.objects.for_user(user)
+            .filter(kind=Organisation.Kind.TOWNSHIP, division_id=village.code[:9])
+            .order_by("pk")
+            .first()
+        )
+        if township is None:
+            form.add_error("village", "该村（社区）所在乡镇（街道）尚未在平台登记单位。")
+            return self._render(request, form)
+        agreement = CareAgreement(
+            number=data["number"].strip(),
+            township=township,
+            village=village,
+            station=objects["station"][data["station"]],
+            worker=objects["worker"][data["worker"]],
+            beneficiary=objects["beneficiary"][data["beneficiary"]],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            station_legal_person=data["station_legal_person"],
+            station_credit_code=data["station_credit_code"].strip().upper(),
+            station_head_name=data["station_head_name"].strip(),
+            station_head_civil_affairs=data["station_head_civil_affairs"],
+        )
+        try:
+            actions.care_agreement_create(acting_user=user, agreement=agreement)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            _form_errors(request, form, exc)
+        else:
+            messages.success(request, "已新建四方服务协议草稿，核对政策要求后即可签订。")
+            return redirect("care-agreement-detail", pk=agreement.pk)
+        return self._render(request, form)
+
+
+class CareAgreementTransitionView(LoginRequiredMixin, View):
+    """POST: sign or end a care agreement (care_agreements.sign / .end); refusals come back in Chinese."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        from .selectors import access
+
+        if action not in {"sign", "end"}:
+            raise Http404("未找到。")
+        user = authed_user(request)
+        agreement = access(CareAgreement, user, pk, Action.CHANGE)
+        try:
+            raw = request.POST.get("date", "").strip()
+            try:
+                day = dt.date.fromisoformat(raw)
+            except ValueError:
+                raise ValidationError({"date": "请填写正确的日期。"}) from None
+            if action == "sign":
+                actions.care_agreement_sign(acting_user=user, agreement=agreement, signed_date=day)
+            else:
+                actions.care_agreement_end(
+                    acting_user=user, agreement=agreement, ended_date=day, reason=request.POST.get("reason", "")
+                )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, "已签订协议。" if action == "sign" else "已终止协议。")
+        return redirect("care-agreement-detail", pk=agreement.pk)

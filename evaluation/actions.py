@@ -432,6 +432,11 @@ def renew(
         amount_per_year=amended if amended is not None else current.amount_per_year,
         start_date=start,
         end_date=end,
+        cycle_start=current.cycle_start,
+        cycle_end=current.cycle_end,
+        resident_workers=current.resident_workers,
+        station_head_required=current.station_head_required,
+        staffing_note=current.staffing_note,
     )
     following = contract_actions.contract_create(acting_user=acting_user, contract=following, stations=stations)
     following = contract_actions.contract_sign(acting_user=acting_user, contract=following, signed_date=signed_date)

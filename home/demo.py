@@ -72,7 +72,7 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
 
     townships = list(Division.objects.filter(code__startswith=COUNTY, level=Division.Level.TOWNSHIP).order_by("code"))
     province = _org(Organisation.Kind.BUREAU, "福建省民政厅", "35")
-    _org(Organisation.Kind.BUREAU, "三明市民政局", "3504")
+    city = _org(Organisation.Kind.BUREAU, "三明市民政局", "3504")
     county = _org(Organisation.Kind.BUREAU, "大田县民政局", COUNTY)
     town_orgs = {t.code: _org(Organisation.Kind.TOWNSHIP, f"{t.name}人民政府", t.code) for t in townships}
     sunshine = _org(
@@ -207,6 +207,7 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
 
     _user("admin", None, "系统管理员", User.Position.OFFICER, superuser=True)
     _user("fj_province", province, "省厅工作人员", User.Position.OFFICER)
+    _user("sanming_city", city, "市民政局工作人员", User.Position.OFFICER)  # reads its counties' filings
     _user("datian_bureau", county, "县民政局工作人员", User.Position.MANAGER)  # manages the bureau's accounts
     _user("junxi_town", town_orgs[townships[0].code], "均溪镇社会事务办", User.Position.OFFICER)
     _user("shipai_town", town_orgs[townships[1].code], "石牌镇社会事务办", User.Position.OFFICER)
@@ -342,6 +343,7 @@ def demo_accounts() -> list[DemoAccount]:
 DEMO_USERNAMES = [
     "admin",
     "fj_province",
+    "sanming_city",
     "datian_bureau",
     "junxi_town",
     "shipai_town",

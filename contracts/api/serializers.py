@@ -9,9 +9,10 @@ from rest_framework import serializers
 
 from accounts.api.serializers import OrganisationBriefSerializer
 from contracts.deadlines import contract_deadlines
-from contracts.models import Amendment, Bidder, BreachTerm, Contract, Procurement
+from contracts.models import Amendment, Bidder, BreachTerm, CareAgreement, Contract, Procurement
 from contracts.procurement import ocds_method
 from core.api import AllowedActionsField
+from core.personal.api import MaskedField
 from core.scoping import Role, scope_of
 
 
@@ -277,3 +278,50 @@ class TaskBookSerializer(serializers.Serializer):
     service_plan = serializers.CharField(label="服务计划")
     indicators = serializers.CharField(label="绩效指标")
     fund_plan = serializers.CharField(label="资金使用计划")
+
+
+class CareAgreementSerializer(serializers.ModelSerializer):
+    """A four-party care agreement; the people in it are masked like every personal record (the surname stays),
+    and the cared-for person is referred to by the record's public id, never by an identity number."""
+
+    township = OrganisationBriefSerializer(read_only=True, label="乡镇（街道）人民政府")
+    village = serializers.CharField(source="village_id", read_only=True, label="村（社区）区划代码")
+    village_name = serializers.CharField(source="village.name", read_only=True, label="村（社区）")
+    station = serializers.IntegerField(source="station_id", read_only=True, label="社工站 id")
+    station_name = serializers.CharField(source="station.name", read_only=True, label="社工站")
+    worker = serializers.UUIDField(source="worker.public_id", read_only=True, label="工作人员（公开编号）")
+    worker_name = MaskedField(kind="name", source="worker.name", label="工作人员（脱敏）")
+    beneficiary = serializers.UUIDField(source="beneficiary.public_id", read_only=True, label="服务对象（公开编号）")
+    beneficiary_name = MaskedField(kind="name", source="beneficiary.name", label="服务对象（脱敏）")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    allowed_actions = AllowedActionsField()
+
+    class Meta:
+        model = CareAgreement
+        fields = [
+            "id",
+            "number",
+            "township",
+            "village",
+            "village_name",
+            "station",
+            "station_name",
+            "worker",
+            "worker_name",
+            "beneficiary",
+            "beneficiary_name",
+            "start_date",
+            "end_date",
+            "station_legal_person",
+            "station_credit_code",
+            "station_head_name",
+            "station_head_civil_affairs",
+            "status",
+            "status_display",
+            "signed_date",
+            "findings",
+            "ended_date",
+            "end_reason",
+            "allowed_actions",
+        ]
+        read_only_fields = fields

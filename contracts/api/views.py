@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from accounts.http import authed_user
 from contracts import actions
 from contracts.filtersets import ContractFilterSet, ProcurementFilterSet
-from contracts.models import Amendment, Bidder, Contract, Procurement
-from core.api import ScopedModelViewSet, translate_django_errors
+from contracts.models import Amendment, Bidder, CareAgreement, Contract, Procurement
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, translate_django_errors
 from core.scoping import ScopedQuerySet
 from stations.models import Station
 
@@ -26,6 +26,7 @@ from .serializers import (
     AmendSerializer,
     AwardSerializer,
     BidderCreateSerializer,
+    CareAgreementSerializer,
     ContractDetailSerializer,
     ContractSerializer,
     FileSerializer,
@@ -236,3 +237,29 @@ class ContractViewSet(ScopedModelViewSet):
 
         contract = cast(Contract, self.get_object())
         return Response(release_package(contract, request.build_absolute_uri()))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="四方服务协议列表",
+        description="当前用户权限范围内的四方服务协议（乡镇、村、社工站工作人员、分散特困供养人员）；"
+        "人员姓名脱敏，不满十四周岁者的协议只对县民政局和承接机构可见。?state= 按状态筛选。",
+        parameters=[
+            OpenApiParameter("state", str, enum=[v for v, _ in CareAgreement.Status.choices], description="状态")
+        ],
+    ),
+    retrieve=extend_schema(summary="四方服务协议详情"),
+)
+@extend_schema(tags=["三方协议"])
+class CareAgreementViewSet(ScopedReadOnlyViewSet):
+    queryset = CareAgreement.objects.select_related("township", "village", "station", "worker", "beneficiary")
+    serializer_class = CareAgreementSerializer
+
+    def get_queryset(self) -> Any:
+        qs = super().get_queryset()
+        state = self.request.query_params.get("state", "")
+        if state:
+            if state not in CareAgreement.Status.values:
+                raise serializers.ValidationError({"state": "状态取值无效。"})
+            qs = qs.filter(status=state)
+        return qs.order_by("-start_date", "number", "pk")

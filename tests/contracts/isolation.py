@@ -4,17 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.checks import DetailCheck, RolePageCheck
+from tests.checks import DetailCheck, ListCheck, RolePageCheck, api_ids, html_ids
 from tests.oracle import contract_ids
 
 from . import oracle
 
 ROLE_PAGES = [
     RolePageCheck("procurement-create", "/procurements/new/", oracle.may_create_procurement),
+    RolePageCheck("contract-create", "/contracts/new/", oracle.may_create_procurement),
+    RolePageCheck("care-agreement-create", "/care-agreements/new/", oracle.may_create_care_agreement),
     RolePageCheck(
         "contract-filings", "/contracts/filings/", oracle.sees_filings, r'href="/contracts/(\d+)/"', oracle.filing_ids
     ),
 ]
+
+
+LISTS = [
+    ListCheck(
+        "care-agreement-list",
+        "/care-agreements/",
+        html_ids(r'href="/care-agreements/(\d+)/"'),
+        oracle.care_agreement_ids,
+    ),
+    ListCheck("api:careagreement-list", "/api/v1/care-agreements/", api_ids(), oracle.care_agreement_ids),
+]
+
+
+def _care_agreements() -> Any:
+    from contracts.models import CareAgreement
+
+    return CareAgreement.objects.all()
 
 
 def _contracts() -> Any:
@@ -33,6 +52,18 @@ def _documents() -> Any:
 
 
 DETAILS = [
+    DetailCheck(
+        "care-agreement-detail",
+        lambda a: f"/care-agreements/{a.pk}/",
+        _care_agreements,
+        lambda u: {int(i) for i in oracle.care_agreement_ids(u)},
+    ),
+    DetailCheck(
+        "api:careagreement-detail",
+        lambda a: f"/api/v1/care-agreements/{a.pk}/",
+        _care_agreements,
+        lambda u: {int(i) for i in oracle.care_agreement_ids(u)},
+    ),
     DetailCheck(
         "contract-amendment-create",
         lambda c: f"/contracts/{c.pk}/amendments/new/",
@@ -55,6 +86,7 @@ DETAILS = [
 ]
 
 EXEMPT = {
+    "care-agreement-transition": "POST only, declared actions: tests/contracts/write_cases.py and test_care.py",
     "procurement-add-bidder": "POST only, a declared action: tests/contracts/test_forms.py and the write matrix",
     "procurement-award": "POST only, a declared action: tests/contracts/test_forms.py and the write matrix",
     "contract-document-upload": "POST only, a declared action: tests/contracts/write_cases.py and "
@@ -75,6 +107,20 @@ def seed() -> None:
     received = filed_contract(status="active")
     type(received).objects.filter(pk=received.pk).update(filing_received_date=received.filed_date)
     _document(received)
+    _care_seed()
+
+
+def _care_seed() -> None:
+    """Care agreements in 均溪镇: one about an adult, one about a child (only the county bureau, the agency and the
+    administrator read it)."""
+    import datetime as dt
+
+    from tests.contracts import care_support as cs
+
+    place = cs.datian()
+    cs.care_agreement(place, status="signed")
+    child = cs.person(place.station, place.village, name="小明", birth=dt.date(2018, 6, 1))
+    cs.care_agreement(place, beneficiary=child)
 
 
 def _document(contract: Any) -> None:
@@ -110,3 +156,6 @@ def outside() -> None:
     type(contract).objects.filter(pk=contract.pk).update(agency=stranger)
     contract.refresh_from_db()
     _document(contract)
+    from tests.contracts.care_support import care_agreement
+
+    care_agreement(status="signed")  # 如皋市 (Nantong): outside every demo account

@@ -58,3 +58,25 @@ def amendable_contract_ids(user: User) -> set[int]:
     states = {"signed", "filed", "active"}
     editable = changeable_contract_ids(user)
     return {pk for pk, status in Contract.objects.values_list("pk", "status") if pk in editable and status in states}
+
+
+def care_agreement_ids(user: User) -> set[str]:
+    """Care agreements: bureaus and townships by the village's subtree, agencies and evaluators by their stations;
+    an agreement about a child (or of unknown birth date) only for the roles that serve children."""
+    from contracts.models import CareAgreement
+    from tests.services.oracle import _people
+
+    rows = list(CareAgreement.objects.values_list("pk", "village_id", "station_id", "beneficiary__birth_date"))
+    return _people(user, rows)
+
+
+def may_create_care_agreement(user: User) -> bool:
+    """The county bureaus, the townships (and the system administrator) draft care agreements."""
+    if user.is_superuser:
+        return True
+    org = user.organisation
+    if org is None:
+        return False
+    return org.kind == Organisation.Kind.TOWNSHIP or (
+        org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6
+    )

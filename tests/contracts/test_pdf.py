@@ -59,3 +59,20 @@ def test_the_pdf_answers_404_outside_scope(user_client) -> None:  # type: ignore
     contract = filed_contract()
     assert user_client("agency_harmony").get(f"/contracts/{contract.pk}/pdf/").status_code == 404
     assert user_client("junxi_town").get(f"/contracts/{contract.pk}/pdf/").status_code == 404
+
+
+def test_the_pdf_prints_the_cycle_and_the_staffing_requirement(user_client) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    contract = filed_contract()
+    type(contract).objects.filter(pk=contract.pk).update(
+        cycle_start=contract.start_date,
+        cycle_end=dt.date(contract.start_date.year + 2, 12, 31),
+        resident_workers=2,
+        station_head_required=True,
+    )
+    response = user_client("datian_bureau").get(f"/contracts/{contract.pk}/pdf/")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    compact = "".join(text.split())
+    assert "项目周期" in compact and f"{contract.start_date.year + 2}年12月31日" in compact
+    assert "每站驻站社工2人" in compact and "须配备站长" in compact

@@ -107,10 +107,74 @@ def _terms_http(client: Client, contract: Any) -> Any:
     )
 
 
+def _new_care(place: Any) -> Any:
+    from contracts.models import CareAgreement
+    from tests.contracts.care_support import person
+
+    return CareAgreement(
+        number="MATRIX-CARE-NEW",
+        township=place.town_org,
+        village=place.village,
+        station=place.station,
+        worker=place.worker,
+        beneficiary=person(place.station, place.village),
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        station_legal_person=True,
+        station_head_name="王建国",
+        station_head_civil_affairs=True,
+    )
+
+
+def _care(status: str, nantong: bool = False) -> Any:
+    from tests.contracts import care_support as cs
+
+    return cs.care_agreement(cs.nantong() if nantong else cs.datian(), status=status)
+
+
+def _care_http(action: str) -> Any:
+    def post(client: Client, agreement: Any) -> Any:
+        data = {"date": timezone.localdate().isoformat(), "reason": "服务对象入住敬老院"}
+        return client.post(f"/care-agreements/{agreement.pk}/{action}/", data)
+
+    return post
+
+
 def cases() -> dict[str, Case]:
     from contracts import actions as ca
+    from tests.contracts import care_support as cs
 
+    today = timezone.localdate
     return {
+        "care_agreements.create": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: _new_care(cs.datian()),
+            out_of_scope=lambda: _new_care(cs.nantong()),
+            call=lambda user, a: ca.care_agreement_create(acting_user=user, agreement=a),
+        ),
+        "care_agreements.sign": Case(
+            right_user="junxi_town",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: _care("draft"),
+            out_of_scope=lambda: _care("draft", nantong=True),
+            call=lambda user, a: ca.care_agreement_sign(acting_user=user, agreement=a, signed_date=today()),
+            http=_care_http("sign"),
+            http_ok=(302,),
+            wrong_state=lambda: _care("signed"),
+        ),
+        "care_agreements.end": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: _care("signed"),
+            out_of_scope=lambda: _care("signed", nantong=True),
+            call=lambda user, a: ca.care_agreement_end(
+                acting_user=user, agreement=a, ended_date=today(), reason="服务对象入住敬老院"
+            ),
+            http=_care_http("end"),
+            http_ok=(302,),
+            wrong_state=lambda: _care("draft"),
+        ),
         "contracts.terms_save": Case(
             right_user="datian_bureau",
             wrong_role_user="agency_sunshine",

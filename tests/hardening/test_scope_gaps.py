@@ -182,6 +182,7 @@ def _seed_rows_the_demo_leaves_empty() -> None:
         bureau=bureau.organisation, defaults={"mark": 60, "basis": "测试：局务会议确定", "set_by": bureau}
     )
     _seed_photo()
+    _seed_care_agreement()
     brief = MonthlyBrief.objects.order_by("pk").first()
     if brief is not None and not BriefUnlock.objects.exists():
         BriefUnlock.objects.create(
@@ -191,6 +192,15 @@ def _seed_rows_the_demo_leaves_empty() -> None:
             expires_at=timezone.now() + dt.timedelta(days=1),
             granted_by=bureau,
         )
+
+
+def _seed_care_agreement() -> None:
+    """Four-party care agreements are Nantong's [004 §3(7)] and the demo has no Nantong place: one in 如皋市."""
+    from contracts.models import CareAgreement
+    from tests.contracts.care_support import care_agreement
+
+    if not CareAgreement.objects.exists():
+        care_agreement(status="signed")
 
 
 def _seed_photo() -> None:
