@@ -5,9 +5,9 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import CareAgreementViewSet, ContractViewSet, ProcurementViewSet
+from dashboards.api.urls import urlpatterns as dashboard_urls
 from evaluation.api.views import EvaluationViewSet, RenewalViewSet
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
-from dashboards.api.urls import urlpatterns as dashboard_urls
 from funding.api.urls import urlpatterns as funding_urls
 from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet

@@ -15,7 +15,9 @@ from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -30,8 +32,53 @@ MAX_LIMIT = 5000
 DEFAULT_LIMIT = 1000
 
 
+class CSVRenderer(BaseRenderer):
+    """``?format=csv``: the view writes the CSV itself; an error answer (a dict) is rendered as JSON text."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        import json
+
+        if isinstance(data, bytes | str):
+            return data.encode() if isinstance(data, str) else data
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
+class DashboardIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField(label="指标代码")
+    name = serializers.CharField(label="指标名称")
+    unit = serializers.CharField(label="单位（share：比例）")
+    kind = serializers.CharField(label="stock：时点数；flow：期间累计")
+    numerator = serializers.CharField(label="分子")
+    denominator = serializers.CharField(label="分母")
+    periods = serializers.ListField(child=serializers.CharField(), label="支持的期间（month、year）")
+    target = serializers.CharField(allow_null=True, label="对照的政策目标规则")
+
+
+class IndicatorValueRowSerializer(serializers.Serializer):
+    division = serializers.CharField(label="区划代码")
+    name = serializers.CharField(label="区划名称")
+    level = serializers.IntegerField(label="层级（1 省、2 市、3 县、4 乡镇）")
+    numerator = serializers.DecimalField(max_digits=18, decimal_places=2, label="分子")
+    denominator = serializers.DecimalField(max_digits=18, decimal_places=2, label="分母")
+    value = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, label="指标值")
+    target = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, label="年度目标")
+    short = serializers.BooleanField(label="未达目标")
+    computed_at = serializers.DateTimeField(label="计算时间")
+
+
+class IndicatorValuesPageSerializer(serializers.Serializer):
+    indicator = serializers.CharField(label="指标代码")
+    period = serializers.CharField(label="期间")
+    results = IndicatorValueRowSerializer(many=True)
+    next = serializers.URLField(allow_null=True, label="下一页")
+
+
 class IndicatorListView(APIView):
-    @extend_schema(summary="指标定义", tags=["数据看板"], responses={200: dict})
+    @extend_schema(summary="指标定义", tags=["数据看板"], responses={200: DashboardIndicatorSerializer(many=True)})
     def get(self, request: Request) -> Response:
         return Response([i.to_json() for i in indicators().values()])
 
@@ -57,6 +104,7 @@ def _limit(raw: str | None) -> int:
 
 
 class IndicatorValueView(APIView):
+    renderer_classes = [JSONRenderer, CSVRenderer]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "indicator_values"
 
@@ -72,7 +120,7 @@ class IndicatorValueView(APIView):
             OpenApiParameter("limit", int, description=f"每页条数，最多 {MAX_LIMIT}"),
             OpenApiParameter("format", str, description="json（默认）或 csv"),
         ],
-        responses={200: dict, 304: None},
+        responses={(200, "application/json"): IndicatorValuesPageSerializer, (200, "text/csv"): str, 304: None},
     )
     def get(self, request: Request) -> Any:
         params = request.query_params

@@ -57,7 +57,9 @@ def baisha(demo: None, shared_dir: Path) -> dict[str, Any]:  # noqa: F811
     year = timezone.localdate().year
     day = dt.date(year, 1, 10)
     for kind, hours in (("case", "3.00"), ("group", "2.00"), ("admin", "5.00")):
-        ServiceRecord.objects.create(station=station, kind=kind, date=day, hours=Decimal(hours), title="看板测试")
+        ServiceRecord.objects.create(
+            station=station, kind=kind, date=day, hours=Decimal(hours), title="看板测试", recorded_by=officer
+        )
     from contracts.models import Contract
 
     contract = Contract.objects.create(
@@ -191,7 +193,11 @@ def test_an_unchanged_pull_answers_304_and_csv_pages_with_a_cursor(baisha: dict[
     assert {r["division"] for r in second}.isdisjoint({r["division"] for r in body["results"]})
     csv_text = client.get(url + "&format=csv").content.decode()
     assert csv_text.splitlines()[0].startswith("division,name,level") and len(csv_text.splitlines()) == 6
-    for bad in ("indicator=nope&period=2026", f"indicator=village_coverage&period={year}-13", "indicator=village_coverage"):
+    for bad in (
+        "indicator=nope&period=2026",
+        f"indicator=village_coverage&period={year}-13",
+        "indicator=village_coverage",
+    ):
         response = client.get(f"/api/v1/indicator-values/?{bad}")
         assert response.status_code == 400 and any("\u4e00" <= ch <= "\u9fff" for ch in response.content.decode())
     assert client.get("/api/v1/indicators/").json()[0]["code"] == "township_coverage"

@@ -182,14 +182,15 @@ def _rows_at(station, bureau, agency, county: str) -> None:  # type: ignore[no-u
     from funding.models import Budget, Disbursement, Expenditure, ReliefBase
 
     year = timezone.localdate().year
-    budget = Budget.objects.create(station=station, year=year, status="approved", created_by=bureau)
+    # An earlier year: the demo holds this year's budgets at the sunshine station (one per station and year).
+    budget = Budget.objects.create(station=station, year=year - 3, status="approved", created_by=bureau)
     line = budget.lines.create(kind="operations", source="county", amount=Decimal("1000.00"))
     row = Expenditure(
         budget=budget,
         line=line,
         category="transport",
         amount=Decimal("10.00"),
-        spent_on=timezone.localdate(),
+        spent_on=dt.date(year - 3, 6, 1),
         payee="隔离收款方",
         description="隔离测试",
         receipt_type="application/pdf",
