@@ -11,6 +11,7 @@ urlpatterns = [
     path("contracts/documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="contract-document"),
     path("contracts/<int:pk>/amendments/new/", views.AmendmentCreateView.as_view(), name="contract-amendment-create"),
     path("contracts/<int:pk>/terms/", views.ContractTermsView.as_view(), name="contract-terms"),
+    path("contracts/<int:pk>/edit/", views.ContractEditView.as_view(), name="contract-edit"),
     path("contracts/<int:pk>/pdf/", views.AgreementPdfView.as_view(), name="contract-pdf"),
     path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
     path(

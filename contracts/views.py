@@ -107,6 +107,7 @@ class ContractDetailView(ScopedDetailView):
         ctx["may_receive_filing"] = "contracts.receive_filing" in allowed
         ctx["may_upload"] = "contracts.document_upload" in allowed
         ctx["may_edit_terms"] = "contracts.terms_save" in allowed
+        ctx["may_edit_draft"] = contract.status == Contract.Status.DRAFT and "contracts.update" in allowed
         ctx["may_amend"] = "contracts.amend" in allowed
         ctx["documents"] = list(
             ContractDocument.objects.for_user(self.request.user, Action.VIEW)
@@ -803,6 +804,95 @@ class ContractCreateView(LoginRequiredMixin, View):
         else:
             messages.success(request, "已新建协议草稿，请编辑拨付安排、绩效指标与违约责任后签订。")
             return redirect("contract-detail", pk=contract.pk)
+        return self._render(request, form)
+
+
+class ContractEditView(ContractCreateView):
+    """修改协议草稿: the same form, filled with the draft; saved through contracts.update. Only a draft is edited
+    here (a signed agreement changes by amendment); a contract outside the caller's change scope is 404."""
+
+    def _draft(self, request: HttpRequest, pk: int) -> Contract:
+        self._allowed(request)
+        contract = (
+            Contract.objects.for_user(request.user, Action.CHANGE)  # type: ignore[attr-defined]
+            .filter(pk=pk, status=Contract.Status.DRAFT)
+            .first()
+        )
+        if contract is None:
+            raise Http404("未找到。")
+        return contract
+
+    def _render(self, request: HttpRequest, form: Any) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(
+            request,
+            "contracts/contract_form.html",
+            {"form": form, "buyer": getattr(request.user, "organisation", None), "editing": self.contract},
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        self.contract = self._draft(request, pk)
+        c = self.contract
+        form = self._form(self._choices(authed_user(request)))
+        form.initial = {
+            "number": c.number,
+            "township": str(c.township_id or ""),
+            "agency": str(c.agency_id),
+            "procurement": str(c.procurement_id or ""),
+            "stations": [str(pk) for pk in c.stations.values_list("pk", flat=True)],
+            "cycle_start": c.cycle_start,
+            "cycle_end": c.cycle_end,
+            "start_date": c.start_date,
+            "end_date": c.end_date,
+            "amount_per_year": c.amount_per_year,
+            "resident_workers": c.resident_workers,
+            "station_head_required": c.station_head_required,
+            "staffing_note": c.staffing_note,
+        }
+        return self._render(request, form)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        self.contract = self._draft(request, pk)
+        user = authed_user(request)
+        choices = self._choices(user)
+        form = self._form(choices, request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        data = form.cleaned_data
+        township = choices["townships"].get(data["township"]) if data["township"] else None
+        stations = [choices["stations"][k] for k in data["stations"]]
+        if township is not None:
+            outside = [s.name for s in stations if not s.division_id.startswith(township.division_id)]
+            if outside:
+                form.add_error("stations", f"以下站点不在{township.name}辖区内：{'、'.join(outside)}。")
+                return self._render(request, form)
+        procurement = choices["procurements"].get(data["procurement"]) if data["procurement"] else None
+        buyer = self.contract.buyer
+        fields = {
+            "number": data["number"].strip(),
+            "division_id": township.division_id if township is not None else buyer.division_id,
+            "township_id": township.pk if township is not None else None,
+            "agency_id": choices["agencies"][data["agency"]].pk,
+            "procurement_id": procurement.pk if procurement is not None else None,
+            "amount_per_year": data["amount_per_year"],
+            "start_date": data["start_date"],
+            "end_date": data["end_date"],
+            "cycle_start": data["cycle_start"],
+            "cycle_end": data["cycle_end"],
+            "resident_workers": data["resident_workers"],
+            "station_head_required": data["station_head_required"],
+            "staffing_note": data["staffing_note"].strip(),
+        }
+        try:
+            actions.contract_update(acting_user=user, contract=self.contract, data=fields, stations=stations)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            _form_errors(request, form, exc)
+        else:
+            messages.success(request, "协议草稿已保存。")
+            return redirect("contract-detail", pk=self.contract.pk)
         return self._render(request, form)
 
 

@@ -164,3 +164,36 @@ def test_a_renewal_carries_the_cycle_and_staffing_and_stops_at_the_cycles_end(de
     with pytest.raises(ValidationError, match="本期服务期须在项目周期之内"):
         ea.renew(acting_user=bureau, contract=following, signed_date=timezone.localdate())
     assert Contract.objects.count() == before
+
+
+def test_the_bureau_edits_its_draft_and_only_a_draft(user_client) -> None:  # type: ignore[no-untyped-def]
+    bureau = user_client("datian_bureau")
+    assert bureau.post("/contracts/new/", _good()).status_code == 302
+    contract = Contract.objects.get(number="DT-PAGE-C1")
+    detail = bureau.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f'href="/contracts/{contract.pk}/edit/"' in detail
+    form = bureau.get(f"/contracts/{contract.pk}/edit/").content.decode()
+    assert "修改协议草稿 DT-PAGE-C1" in form and 'value="320000.50"' in form
+    shipai = Station.objects.get(division_id=SHIPAI, level=Station.Level.TOWNSHIP)
+    refused = bureau.post(f"/contracts/{contract.pk}/edit/", {**_good(), "stations": [shipai.pk]})
+    assert refused.status_code == 200 and "不在均溪镇人民政府辖区内" in refused.content.decode()
+    changed = bureau.post(f"/contracts/{contract.pk}/edit/", {**_good(), "amount_per_year": "298000.00"})
+    assert changed.status_code == 302
+    contract.refresh_from_db()
+    assert str(contract.amount_per_year) == "298000.00"
+    assert AuditLog.objects.filter(event="update", object_id=str(contract.pk)).exists()
+    for username in ("agency_sunshine", "junxi_town"):
+        assert user_client(username).get(f"/contracts/{contract.pk}/edit/").status_code == 404
+    Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.SIGNED)
+    assert bureau.get(f"/contracts/{contract.pk}/edit/").status_code == 404
+    baisha_bureau = Organisation.objects.create(kind=Organisation.Kind.BUREAU, name="白沙测试局", division_id="469025")
+    outside = Contract.objects.create(
+        number="BS-EDIT",
+        buyer=baisha_bureau,
+        division_id="469025",
+        agency=Organisation.objects.get(kind=Organisation.Kind.AGENCY, name__contains="阳光"),
+        start_date=dt.date(2027, 1, 1),
+        end_date=dt.date(2027, 12, 31),
+        status=Contract.Status.DRAFT,
+    )
+    assert bureau.get(f"/contracts/{outside.pk}/edit/").status_code == 404
