@@ -261,10 +261,12 @@ def _agency() -> Subquery:
     )
 
 
-def _budget_rows(actor: Any, today: dt.date, flag: str, title: str, rule: str, clause: str) -> QuerySet[Budget]:
+def _budget_rows(actor: Any, today: dt.date, flag: str, title: str, rule: str, clause: Any) -> QuerySet[Budget]:
     from obligations.registry import url_expression
 
     {"over_limit": refresh_over, "near_limit": refresh_near, "labour_short": refresh_labour}[flag](actor, today)
+    if callable(clause):  # built after the refresh: it reads the fresh flags
+        clause = clause()
     extra = {"over_limit": False} if flag == "near_limit" else {}
     return (
         Budget.objects.for_user(actor, Action.VIEW)  # type: ignore[attr-defined]
@@ -278,7 +280,7 @@ def _budget_rows(actor: Any, today: dt.date, flag: str, title: str, rule: str, c
             ob_notify_division_id=Substr("station__division_id", 1, 6),
             ob_due_date=Value(today, output_field=DateField()),
             ob_rule_key=Value(rule, output_field=CharField()),
-            ob_clause=Value(clause, output_field=CharField()),
+            ob_clause=clause if not isinstance(clause, str) else Value(clause, output_field=CharField()),
             ob_link=url_expression("funding:budget-detail"),
         )
     )
@@ -294,9 +296,28 @@ def near_rows(actor: Any, today: dt.date) -> QuerySet[Budget]:
     )
 
 
+def _citation_by_county(actor: Any, key: str, path: str, counties: list[str]) -> Any:
+    """The citation of rule ``key`` in each county's policy, as a SQL CASE on the row's county (one policy query)."""
+    from django.db.models import Case, When
+
+    from staffing.selectors import effective_policies
+
+    whens = []
+    for county, policy in effective_policies(counties).items():
+        rule = policy.rules.get(key)
+        if rule is not None and rule.is_set:
+            whens.append(When(**{f"{path}__startswith": county}, then=Value(rule.citation_text[:120])))
+    return Case(*whens, default=Value(""), output_field=CharField()) if whens else Value("", output_field=CharField())
+
+
 def labour_rows(actor: Any, today: dt.date) -> QuerySet[Budget]:
+    def clause() -> Any:
+        short = _approved(actor).filter(labour_short=True).annotate(c=Substr("station__division_id", 1, 6))
+        counties = sorted(set(short.values_list("c", flat=True)))
+        return _citation_by_county(actor, "funding.labour_min_share", "station__division__pk", counties)
+
     return _budget_rows(
-        actor, today, "labour_short", "年经费：人力成本占比低于规定下限", "funding.labour_min_share", "[002 §4]"
+        actor, today, "labour_short", "年经费：人力成本占比低于规定下限", "funding.labour_min_share", clause
     )
 
 
@@ -304,6 +325,14 @@ def surplus_rows(actor: Any, today: dt.date) -> QuerySet[Disbursement]:
     from obligations.registry import url_expression
 
     _refresh_surplus(actor)
+    counties = sorted(
+        {
+            c[:6]
+            for c in Disbursement.objects.filter(kind=Disbursement.Kind.CARE_SUBSIDY, surplus__gt=0).values_list(
+                "division_id", flat=True
+            )
+        }
+    )
     year_end = Concat(Cast("year", CharField()), Value("-12-31"), output_field=CharField())
     return (
         Disbursement.objects.for_user(actor, Action.VIEW)  # type: ignore[attr-defined]
@@ -324,7 +353,7 @@ def surplus_rows(actor: Any, today: dt.date) -> QuerySet[Disbursement]:
             ob_notify_division_id=Substr("division_id", 1, 6),
             ob_due_date=Cast(year_end, DateField()),
             ob_rule_key=Value("funding.no_surplus", output_field=CharField()),
-            ob_clause=Value("[004 §3(1)]", output_field=CharField()),
+            ob_clause=_citation_by_county(actor, "funding.no_surplus", "division__pk", counties),
             ob_link=url_expression("funding:disbursement-detail"),
         )
     )
@@ -387,6 +416,6 @@ def register_kinds() -> None:
             model=Disbursement,
             rows=surplus_rows,
             done=Q(surplus__isnull=True) | Q(surplus__lte=0),
-            description="该项资金专款专用，不得结余 [004 §3(1)]：年底前按规定用于分散特困人员探视照料。",
+            description="探视照料补贴专款专用，不得结余：年底前按规定用于分散特困人员探视照料。",
         )
     )

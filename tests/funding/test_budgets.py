@@ -348,6 +348,8 @@ def test_the_labour_share_alert_where_the_rule_applies(demo: None) -> None:
     set_rule("469025", "funding.station_labour", "200000", "[002 §4]")
     run_sweep(kind_keys=FUNDING_KINDS)
     assert _open("funding.labour_share", budget) == 1
+    ob = Obligation.objects.get(kind="funding.labour_share", object_id=str(budget.pk))
+    assert ob.clause == "《白沙黎族自治县乡镇社会工作服务站项目工作方案》 第四部分"
 
 
 def test_the_nightly_check_takes_a_fixed_number_of_queries(demo: None) -> None:
@@ -443,6 +445,7 @@ def test_nantong_care_subsidy_computed_and_no_surplus_left(demo: None) -> None:
     assert second.surplus == Decimal("200.00")
     ob = Obligation.objects.get(kind="funding.care_surplus", object_id=str(second.pk))
     assert ob.due_date == dt.date(year, 12, 31) and "200.00" in ob.title and ob.owner_id == p.agency.organisation_id
+    assert ob.clause.startswith("《") and "第三部分第（一）项" in ob.clause
     _spend(p, budget, "200")
     run_sweep(kind_keys=FUNDING_KINDS)
     assert _open("funding.care_surplus", second) == 0
