@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import ContractViewSet, ProcurementViewSet
-from evaluation.api.views import EvaluationViewSet, RenewalViewSet
+from evaluation.api.views import EvaluationTemplateViewSet, EvaluationViewSet, RenewalViewSet
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from funding.api.urls import urlpatterns as funding_urls
 from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet
@@ -54,6 +54,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("social-workers", SocialWorkerViewSet, basename="socialworker")
 router.register("recruitment-plans", RecruitmentPlanViewSet, basename="recruitmentplan")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("evaluation-templates", EvaluationTemplateViewSet, basename="evaluation-template")
 router.register("renewals", RenewalViewSet, basename="renewal")
 router.register("reports/briefs", BriefViewSet, basename="report-brief")
 router.register("reports/periodic", PeriodicReportViewSet, basename="report-periodic")

@@ -22,7 +22,8 @@ from core.access import access
 from core.api import ScopedModelViewSet, translate_django_errors
 from core.scoping import Action, Role, ScopedQuerySet, scope_of
 from evaluation import actions
-from evaluation.models import Evaluation, PartyScore, Renewal
+from evaluation.indicators import presets
+from evaluation.models import Evaluation, EvaluationTemplate, IndicatorScore, PartyScore, Renewal, TemplateIndicator
 from evaluation.scoring import weighted_score
 from policies.policy import effective_policy
 
@@ -30,17 +31,22 @@ from .serializers import (
     EnterScoreSerializer,
     EvaluationCreateSerializer,
     EvaluationSerializer,
+    EvaluationTemplateSerializer,
     PassMarkSerializer,
+    PresetSerializer,
     RenewalSerializer,
     RenewSerializer,
     ScoreAnswerSerializer,
     ScoreQuestionSerializer,
+    TemplateAdoptSerializer,
+    TemplateEditSerializer,
 )
 
 
 def evaluation_queryset() -> ScopedQuerySet:
     return Evaluation.objects.select_related("contract", "evaluator").prefetch_related(
-        Prefetch("scores", queryset=PartyScore.objects.order_by("party"))
+        Prefetch("scores", queryset=PartyScore.objects.order_by("party")),
+        Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
     )
 
 
@@ -137,7 +143,8 @@ class EvaluationViewSet(ScopedModelViewSet):
             lambda: actions.evaluation_score(
                 acting_user=request.user,  # type: ignore[arg-type]
                 evaluation=evaluation,
-                score=data["score"],
+                score=data.get("score"),
+                indicator_scores=data.get("indicators"),
             )
         )
         return self._fresh(evaluation.pk)
@@ -183,3 +190,62 @@ class RenewalViewSet(ScopedModelViewSet):
         renewal = _run(lambda: actions.renew(acting_user=request.user, contract=contract, **data))  # type: ignore[arg-type]
         code = status.HTTP_201_CREATED if renewal.outcome == Renewal.Outcome.RENEWED else status.HTTP_409_CONFLICT
         return Response(RenewalSerializer(renewal, context=self.get_serializer_context()).data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="评估指标体系列表",
+        description="民政部门看到本辖区各县民政局采用的评估指标体系（评估方面、指标、满分）；政策模板见 presets/。",
+    ),
+    retrieve=extend_schema(summary="评估指标体系详情"),
+)
+@extend_schema(tags=["绩效评估"])
+class EvaluationTemplateViewSet(ScopedModelViewSet):
+    queryset = EvaluationTemplate.objects.select_related("bureau").prefetch_related(
+        Prefetch("indicators", queryset=TemplateIndicator.objects.order_by("position", "pk"))
+    )
+    serializer_class = EvaluationTemplateSerializer
+    write_actions = {"create": actions.template_adopt, "partial_update": actions.template_edit}
+
+    @extend_schema(
+        responses=PresetSerializer(many=True),
+        summary="政策中的评估指标体系模板",
+        description=(
+            "随平台提供的政策模板：各评估方面及其条款；政策未规定满分（max_scores 为 ask_bureau），"
+            "由县民政局采用后确定。"
+        ),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def presets(self, request: Request) -> Response:
+        if scope_of(request.user).role == Role.NONE:
+            raise NotFound("未找到。")
+        return Response(PresetSerializer(list(presets().values()), many=True).data)
+
+    @extend_schema(
+        request=TemplateAdoptSerializer, responses={201: EvaluationTemplateSerializer}, summary="采用评估指标体系"
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _payload(TemplateAdoptSerializer, request)
+        template = _run(lambda: actions.template_adopt(acting_user=request.user, preset=data["preset"]))  # type: ignore[arg-type]
+        fresh = self.queryset.all().get(pk=template.pk)
+        return Response(
+            EvaluationTemplateSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=TemplateEditSerializer, responses=EvaluationTemplateSerializer, summary="设定指标满分、增设指标"
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        template = cast(EvaluationTemplate, self.get_object())
+        data = _payload(TemplateEditSerializer, request)
+        _run(
+            lambda: actions.template_edit(
+                acting_user=request.user,  # type: ignore[arg-type]
+                template=template,
+                maxima=data["maxima"],
+                new=[dict(n) for n in data["new"]],
+            )
+        )
+        fresh = self.queryset.all().get(pk=template.pk)
+        return Response(EvaluationTemplateSerializer(fresh, context=self.get_serializer_context()).data)

@@ -181,6 +181,12 @@ def _seed_rows_the_demo_leaves_empty() -> None:
     PassMark.objects.get_or_create(
         bureau=bureau.organisation, defaults={"mark": 60, "basis": "测试：局务会议确定", "set_by": bureau}
     )
+    from evaluation.models import EvaluationTemplate
+
+    if not EvaluationTemplate.objects.exists():  # Datian's plan names no aspects: its bureau adopts none in the demo
+        from tests.evaluation.support import template
+
+        template()
     _seed_photo()
     brief = MonthlyBrief.objects.order_by("pk").first()
     if brief is not None and not BriefUnlock.objects.exists():
