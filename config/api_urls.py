@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import ContractViewSet, ProcurementViewSet
-from evaluation.api.views import EvaluationTemplateViewSet, EvaluationViewSet, RenewalViewSet
+from evaluation.api.views import EvaluationTemplateViewSet, EvaluationViewSet, RenewalViewSet, StationRatingView
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from funding.api.urls import urlpatterns as funding_urls
 from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet
@@ -72,5 +72,6 @@ urlpatterns = [
     *funding_urls,
     path("reports/calendar/", CalendarView.as_view(), name="report-calendar"),
     path("completeness/", CompletenessView.as_view(), name="completeness"),
+    path("station-ratings/", StationRatingView.as_view(), name="station-ratings"),
     *router.urls,
 ]

@@ -37,7 +37,16 @@ from policies.registry import cite, rules
 from stations.models import Station
 
 from .indicators import party_total, presets
-from .models import Evaluation, EvaluationTemplate, IndicatorScore, PartyScore, PassMark, Renewal, TemplateIndicator
+from .models import (
+    Evaluation,
+    EvaluationTemplate,
+    IndicatorScore,
+    PartyScore,
+    PassMark,
+    Renewal,
+    StarRule,
+    TemplateIndicator,
+)
 from .scoring import Mark, Score, pass_mark_finding, policy_mark, weighted_score
 
 PARTY_OF_ROLE = {
@@ -368,6 +377,58 @@ def template_edit(
         acting_user=acting_user, event="update", obj=current, division_code=current.bureau.division_id, changes=changes
     )
     return current
+
+
+@declare("evaluation.set_star_rules", label="确定星级评定标准", model=StarRule, verb=Action.ADD, detail=False)
+@transaction.atomic
+def star_rules_set(*, acting_user: User, levels: Mapping[int, Mapping[str, Any]], basis: str) -> list[StarRule]:
+    """The caller's county bureau records its star rating criteria: for each level it rates (1–5)
+    ``{"min_total": Decimal, "min_brief_rate": Decimal | None}``; levels left out are removed. A higher level may
+    not ask for less than a lower one."""
+    org = _county_bureau(acting_user)
+    basis = basis.strip()
+    if not basis:
+        raise ValidationError({"basis": "请填写确定星级评定标准的依据（如局务会议纪要）。"})
+    if not levels:
+        raise ValidationError({"levels": "请至少确定一个星级的标准。"})
+    clean: dict[int, tuple[Decimal, Decimal | None]] = {}
+    for stars, level in sorted(levels.items()):
+        if stars not in range(1, 6):
+            raise ValidationError({"levels": "星级须为 1 至 5 星。"})
+        total, rate = level.get("min_total"), level.get("min_brief_rate")
+        if not isinstance(total, Decimal) or not Decimal(0) <= total <= Decimal(100):
+            raise ValidationError({"levels": f"{stars}星级的末期评估总分下限须在 0 至 100 分之间。"})
+        if rate is not None and (not isinstance(rate, Decimal) or not Decimal(0) <= rate <= Decimal(100)):
+            raise ValidationError({"levels": f"{stars}星级的月度简报报送率下限须在 0 至 100 之间。"})
+        cent = Decimal("0.01")
+        if total != total.quantize(cent) or (rate is not None and rate != rate.quantize(cent)):
+            raise ValidationError({"levels": f"{stars}星级的标准最多保留两位小数。"})
+        clean[stars] = (total.quantize(cent), None if rate is None else rate.quantize(cent))
+    ordered = sorted(clean.items())
+    for (low, (low_total, low_rate)), (high, (high_total, high_rate)) in zip(ordered, ordered[1:], strict=False):
+        if high_total < low_total or (low_rate is not None and (high_rate or Decimal(-1)) < low_rate):
+            raise ValidationError({"levels": f"{high}星级的标准不能低于{low}星级。"})
+    existing = {r.stars: r for r in StarRule.objects.select_for_update().filter(bureau=org)}
+    before = {
+        s: [str(r.min_total), None if r.min_brief_rate is None else str(r.min_brief_rate)] for s, r in existing.items()
+    }
+    StarRule.objects.filter(bureau=org).exclude(stars__in=list(clean)).delete()
+    saved = []
+    for stars, (total, rate) in ordered:
+        rule = existing.get(stars) or StarRule(bureau=org, stars=stars)
+        rule.min_total, rule.min_brief_rate, rule.basis, rule.set_by = total, rate, basis[:200], acting_user
+        rule.full_clean()
+        rule.save()
+        saved.append(rule)
+    after = {s: [str(t), None if r is None else str(r)] for s, (t, r) in ordered}
+    audit.record(
+        acting_user=acting_user,
+        event="update" if existing else "create",
+        obj=saved[-1],
+        division_code=org.division_id,
+        changes={"levels": {"before": before, "after": after}, "basis": basis[:200]},
+    )
+    return saved
 
 
 @declare("evaluation.set_pass_mark", label="确定合格分数线", model=PassMark, verb=Action.ADD, detail=False)

@@ -284,4 +284,49 @@ class IndicatorScore(models.Model):
         return f"{self.party_score} · {self.name}"
 
 
+class StarRule(models.Model):
+    """One star level of a county bureau's station star rating (星级评定, DOMAIN §6): the minimum final evaluation
+    total and, optionally, the minimum share of monthly briefs handed in during the year. The documents set no
+    criteria, so the bureau records them (who, when); a station gets the highest level whose criteria it meets."""
+
+    bureau = models.ForeignKey(
+        "accounts.Organisation", verbose_name="民政部门", on_delete=models.PROTECT, related_name="star_rules"
+    )
+    stars = models.PositiveSmallIntegerField("星级", validators=[MinValueValidator(1), MaxValueValidator(5)])
+    min_total = models.DecimalField("末期评估总分不低于", max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+    min_brief_rate = models.DecimalField(
+        "月度简报报送率不低于（%）",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=SCORE_VALIDATORS,
+    )
+    basis = models.CharField("确定依据", max_length=200)
+    set_by = models.ForeignKey("accounts.User", verbose_name="确定人", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField("确定时间", auto_now=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="bureau__division_id",
+        viewers=frozenset({Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU}),
+        writers={"add": COUNTY, "change": COUNTY},
+    )
+
+    class Meta:
+        verbose_name = "星级评定标准"
+        verbose_name_plural = "星级评定标准"
+        ordering = ["bureau", "stars"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "stars"],
+                name="%(app_label)s_%(class)s_once_per_level",
+                violation_error_message="该星级的标准已存在。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau} {self.stars}星"
+
+
 from evaluation.reports.models import *  # noqa: E402,F401,F403  (the reports half of the app)

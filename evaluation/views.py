@@ -384,3 +384,74 @@ class TemplateEditView(LoginRequiredMixin, View):
         else:
             messages.success(request, "已保存评估指标体系。")
         return redirect("evaluation-template")
+
+
+def _default_division(user: User) -> str:
+    org = user.organisation
+    if org is not None and org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
+        return org.division_id
+    from stations.models import Station
+
+    code = Station.objects.for_user(user).order_by("division_id").values_list("division_id", flat=True).first()
+    return (code or "")[:6]
+
+
+class StationRatingPage(LoginRequiredMixin, TemplateView):
+    """站点星级: every station the caller sees in a division, rated for a year by its county bureau's criteria; the
+    county bureau records its criteria here; a county's five-star township stations against its policy's targets."""
+
+    template_name = "evaluation/ratings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from evaluation.reports.selectors import report_division
+
+        from .ratings import five_star_targets, station_ratings
+
+        ctx = super().get_context_data(**kwargs)
+        user = authed_user(self.request)
+        if scope_of(user).role == Role.NONE:
+            raise Http404("未找到。")
+        raw_year = self.request.GET.get("year", "")
+        year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else timezone.localdate().year
+        division = report_division(user, self.request.GET.get("division") or _default_division(user))
+        ratings = station_ratings(user, division, year)
+        ctx.update(division=division, year=year, ratings=ratings)
+        ctx["targets"] = (
+            five_star_targets(effective_policy(division.code), ratings, year) if len(division.code) == 6 else []
+        )
+        ctx["may_set"] = (
+            spec_of(actions.star_rules_set).role_may(scope_of(user).role)
+            and len(getattr(user.organisation, "division_id", "")) == 6
+        )
+        if ctx["may_set"]:
+            from .models import StarRule
+
+            own = {r.stars: r for r in StarRule.objects.for_user(user).filter(bureau_id=user.organisation_id)}
+            ctx["levels"] = [{"stars": n, "rule": own.get(n)} for n in range(5, 0, -1)]
+            ctx["basis"] = next(iter(own.values())).basis if own else ""
+        return ctx
+
+
+class StarRulesView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = authed_user(request)
+        levels: dict[int, dict[str, Any]] = {}
+        try:
+            for n in range(1, 6):
+                total = parse_score(request.POST.get(f"total-{n}", ""))
+                rate = parse_score(request.POST.get(f"rate-{n}", ""))
+                if total is None:
+                    if rate is not None:
+                        raise ValueError(f"{n}星级填写了报送率下限，请同时填写末期评估总分下限。")
+                    continue
+                levels[n] = {"min_total": total, "min_brief_rate": rate}
+            actions.star_rules_set(acting_user=user, levels=levels, basis=request.POST.get("basis", ""))
+        except ValueError as exc:
+            messages.error(request, str(exc).replace("评分", "下限"))
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已确定星级评定标准。")
+        return redirect("station-ratings")

@@ -4,17 +4,20 @@ renewal decisions. Reads through ``for_user``; every write through a declared ac
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from contracts.models import Contract
@@ -249,3 +252,81 @@ class EvaluationTemplateViewSet(ScopedModelViewSet):
         )
         fresh = self.queryset.all().get(pk=template.pk)
         return Response(EvaluationTemplateSerializer(fresh, context=self.get_serializer_context()).data)
+
+
+class StationRatingSerializer(serializers.Serializer):
+    station = serializers.IntegerField(help_text="站点 id")
+    name = serializers.CharField(help_text="站点名称")
+    stars = serializers.IntegerField(allow_null=True, help_text="星级 1–5；未评定为 null")
+    total = serializers.CharField(allow_null=True, help_text="本年度末期评估总分")
+    findings = serializers.ListField(child=serializers.DictField(), help_text="逐级核对结果（县民政局确定的标准）")
+
+
+class StarLevelSerializer(serializers.Serializer):
+    stars = serializers.IntegerField(min_value=1, max_value=5, help_text="星级")
+    min_total = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), help_text="末期评估总分不低于"
+    )
+    min_brief_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="月度简报报送率不低于（%，可不设）",
+    )
+
+
+class StarRulesSerializer(serializers.Serializer):
+    levels = StarLevelSerializer(many=True, help_text="各星级标准")
+    basis = serializers.CharField(max_length=200, help_text="确定依据")
+
+
+@extend_schema(tags=["绩效评估"])
+class StationRatingView(APIView):
+    @extend_schema(
+        summary="站点星级",
+        description=(
+            "某区划（division）某年（year）每个站点的星级：按站点所在县民政局确定的星级评定标准（末期评估总分下限，"
+            "可另设月度简报报送率下限）逐级核对，取达到的最高星级；尚无标准或尚无认定的末期评估结果时 stars 为 null。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "division", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description="区划代码"
+            ),
+            OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True, description="年度 YYYY"),
+        ],
+        responses={200: StationRatingSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        from evaluation.ratings import station_ratings
+        from evaluation.reports.api import _division
+
+        division = _division(request)
+        raw = request.query_params.get("year", "")
+        if not (len(raw) == 4 and raw.isdigit() and 2000 <= int(raw) <= 2100):
+            raise serializers.ValidationError({"year": "年度格式为 YYYY。"})
+        return Response([r.to_dict() for r in station_ratings(request.user, division, int(raw))])
+
+    @extend_schema(request=StarRulesSerializer, responses={200: dict}, summary="确定星级评定标准（县民政局）")
+    def post(self, request: Request) -> Response:
+        data = _payload(StarRulesSerializer, request)
+        levels = {row["stars"]: row for row in data["levels"]}
+        if len(levels) != len(data["levels"]):
+            raise serializers.ValidationError({"levels": "同一星级只能填写一次。"})
+        rows = _run(lambda: actions.star_rules_set(acting_user=request.user, levels=levels, basis=data["basis"]))  # type: ignore[arg-type]
+        return Response(
+            {
+                "levels": [
+                    {
+                        "stars": r.stars,
+                        "min_total": str(r.min_total),
+                        "min_brief_rate": None if r.min_brief_rate is None else str(r.min_brief_rate),
+                    }
+                    for r in rows
+                ],
+                "basis": data["basis"],
+            }
+        )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from contracts.models import Contract
 from evaluation.models import Evaluation, EvaluationTemplate, Renewal
+from tests import oracle as common
 from tests.checks import DetailCheck, ListCheck, RolePageCheck, api_ids, html_ids
 
 from . import oracle
@@ -75,6 +76,14 @@ LISTS = [
     ListCheck("evaluation-list", "/evaluations/", html_ids(r'href="/evaluations/(\d+)/"'), _str(oracle.evaluation_ids)),
     ListCheck("evaluation-list", "/evaluations/?export=xlsx", _xlsx_ids, _str(oracle.evaluation_ids)),
     ListCheck("api:evaluation-template-list", "/api/v1/evaluation-templates/", api_ids(), _str(oracle.template_ids)),
+    # The page shows one division (the caller's own, or the county of its first station): nothing foreign.
+    ListCheck(
+        "station-ratings",
+        "/evaluations/ratings/?year=2026",
+        html_ids(r'id="rating-(\d+)"'),
+        _str(common.station_ids),
+        complete=False,
+    ),
     ListCheck("api:renewal-list", "/api/v1/renewals/", api_ids(), _str(oracle.renewal_ids)),
     ListCheck("renewal-list", "/evaluations/renewals/", html_ids(r'id="renewal-(\d+)"'), _str(oracle.renewal_ids)),
 ]
@@ -122,6 +131,9 @@ EXEMPT = {
     "evaluation-template-edit": _POST + "tests/evaluation/test_templates.py test_template_page_and_api",
     "api:evaluation-template-presets": "the shipped policy templates (evaluation/data/templates), the same for "
     "every known role and no tenant's rows: tests/evaluation/test_templates.py test_template_page_and_api",
+    "star-rules": _POST + "tests/evaluation/test_ratings.py",
+    "api:station-ratings": "a division's ratings through report_division (404 outside the caller's divisions) and "
+    "for_user stations: tests/evaluation/test_ratings.py test_ratings_api_scope",
     "api:evaluation-score": "a read-only POST on a division: tests/evaluation/test_scoring.py "
     "test_score_api_silent_policy_and_scope (404 outside the caller's divisions)",
 }

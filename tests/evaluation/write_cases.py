@@ -125,6 +125,19 @@ def cases() -> dict[str, Case]:
             ),
             http_ok=(200,),
         ),
+        "evaluation.set_star_rules": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: {5: {"min_total": Decimal("90"), "min_brief_rate": None}},
+            out_of_scope=None,  # a county bureau records only its own organisation's criteria
+            call=lambda u, levels: actions.star_rules_set(acting_user=u, levels=levels, basis="局务会议纪要"),
+            http=lambda client, levels: client.post(
+                "/api/v1/station-ratings/",
+                {"levels": [{"stars": 5, "min_total": "90"}], "basis": "局务会议纪要"},
+                content_type="application/json",
+            ),
+            http_ok=(200,),
+        ),
         "evaluation.renew": Case(
             right_user="datian_bureau",
             wrong_role_user="junxi_town",

@@ -187,6 +187,13 @@ def _seed_rows_the_demo_leaves_empty() -> None:
         from tests.evaluation.support import template
 
         template()
+    from evaluation.models import StarRule
+
+    StarRule.objects.get_or_create(
+        bureau=bureau.organisation,
+        stars=5,
+        defaults={"min_total": 90, "basis": "测试：局务会议确定", "set_by": bureau},
+    )
     _seed_photo()
     brief = MonthlyBrief.objects.order_by("pk").first()
     if brief is not None and not BriefUnlock.objects.exists():
