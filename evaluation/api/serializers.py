@@ -197,13 +197,13 @@ class EvaluationTemplateSerializer(serializers.Serializer):
     allowed_actions = AllowedActionsField()
 
 
-class PresetAspectSerializer(serializers.Serializer):
+class TemplatePresetAspectSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="评估方面")
     clause = serializers.CharField(help_text="条款")
     indicators = serializers.ListField(child=serializers.DictField(), help_text="指标（满分由民政部门确定）")
 
 
-class PresetSerializer(serializers.Serializer):
+class TemplatePresetSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="模板代码")
     name = serializers.CharField()
     division_name = serializers.CharField(help_text="所出自的政策区划")
@@ -212,7 +212,7 @@ class PresetSerializer(serializers.Serializer):
     quote = serializers.CharField(help_text="原文")
     note = serializers.CharField(help_text="说明")
     max_scores = serializers.CharField(help_text="ask_bureau：政策未规定满分，由民政部门确定")
-    aspects = PresetAspectSerializer(many=True)
+    aspects = TemplatePresetAspectSerializer(many=True)
 
 
 class TemplateAdoptSerializer(serializers.Serializer):

@@ -36,13 +36,13 @@ from .serializers import (
     EvaluationSerializer,
     EvaluationTemplateSerializer,
     PassMarkSerializer,
-    PresetSerializer,
     RenewalSerializer,
     RenewSerializer,
     ScoreAnswerSerializer,
     ScoreQuestionSerializer,
     TemplateAdoptSerializer,
     TemplateEditSerializer,
+    TemplatePresetSerializer,
 )
 
 
@@ -211,7 +211,7 @@ class EvaluationTemplateViewSet(ScopedModelViewSet):
     write_actions = {"create": actions.template_adopt, "partial_update": actions.template_edit}
 
     @extend_schema(
-        responses=PresetSerializer(many=True),
+        responses=TemplatePresetSerializer(many=True),
         summary="政策中的评估指标体系模板",
         description=(
             "随平台提供的政策模板：各评估方面及其条款；政策未规定满分（max_scores 为 ask_bureau），"
@@ -222,7 +222,7 @@ class EvaluationTemplateViewSet(ScopedModelViewSet):
     def presets(self, request: Request) -> Response:
         if scope_of(request.user).role == Role.NONE:
             raise NotFound("未找到。")
-        return Response(PresetSerializer(list(presets().values()), many=True).data)
+        return Response(TemplatePresetSerializer(list(presets().values()), many=True).data)
 
     @extend_schema(
         request=TemplateAdoptSerializer, responses={201: EvaluationTemplateSerializer}, summary="采用评估指标体系"
@@ -230,7 +230,7 @@ class EvaluationTemplateViewSet(ScopedModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _payload(TemplateAdoptSerializer, request)
         template = _run(lambda: actions.template_adopt(acting_user=request.user, preset=data["preset"]))  # type: ignore[arg-type]
-        fresh = self.queryset.all().get(pk=template.pk)
+        fresh = self.queryset.all().for_user(request.user).get(pk=template.pk)
         return Response(
             EvaluationTemplateSerializer(fresh, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -250,7 +250,7 @@ class EvaluationTemplateViewSet(ScopedModelViewSet):
                 new=[dict(n) for n in data["new"]],
             )
         )
-        fresh = self.queryset.all().get(pk=template.pk)
+        fresh = self.queryset.all().for_user(request.user).get(pk=template.pk)
         return Response(EvaluationTemplateSerializer(fresh, context=self.get_serializer_context()).data)
 
 
