@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import CareAgreementViewSet, ContractViewSet, ProcurementViewSet
 from dashboards.api.urls import urlpatterns as dashboard_urls
-from evaluation.api.views import EvaluationViewSet, RenewalViewSet
+from evaluation.api.views import EvaluationTemplateViewSet, EvaluationViewSet, RenewalViewSet, StationRatingView
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from funding.api.urls import urlpatterns as funding_urls
 from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet
@@ -56,6 +56,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("social-workers", SocialWorkerViewSet, basename="socialworker")
 router.register("recruitment-plans", RecruitmentPlanViewSet, basename="recruitmentplan")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("evaluation-templates", EvaluationTemplateViewSet, basename="evaluation-template")
 router.register("renewals", RenewalViewSet, basename="renewal")
 router.register("reports/briefs", BriefViewSet, basename="report-brief")
 router.register("reports/periodic", PeriodicReportViewSet, basename="report-periodic")
@@ -74,5 +75,6 @@ urlpatterns = [
     *dashboard_urls,
     path("reports/calendar/", CalendarView.as_view(), name="report-calendar"),
     path("completeness/", CompletenessView.as_view(), name="completeness"),
+    path("station-ratings/", StationRatingView.as_view(), name="station-ratings"),
     *router.urls,
 ]

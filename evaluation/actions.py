@@ -5,6 +5,9 @@
   gets a direct django-guardian grant on that evaluation only.
 * ``evaluation.score``: each party enters its own share only — the assigned evaluator the third party's, the
   buyer bureau the county bureau's, the agreement's township the township's.
+* ``evaluation.adopt_template`` / ``evaluation.edit_template``: the county bureau adopts a shipped evaluation
+  template (aspects from the policy, with their clauses) and sets the indicators' maximum scores, or adds
+  indicators under an aspect; where its template exists, parties score indicator by indicator.
 * ``evaluation.set_pass_mark``: where the policy gives no pass mark, the county bureau sets one (who, when).
 * ``evaluation.finalize``: the bureau fixes the result: every weighted party has scored, a pass mark is known;
   the total is computed by ``evaluation.scoring`` (the same code as the score API).
@@ -14,7 +17,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,7 +36,17 @@ from policies.policy import EffectivePolicy, effective_policy
 from policies.registry import cite, rules
 from stations.models import Station
 
-from .models import Evaluation, PartyScore, PassMark, Renewal
+from .indicators import party_total, presets
+from .models import (
+    Evaluation,
+    EvaluationTemplate,
+    IndicatorScore,
+    PartyScore,
+    PassMark,
+    Renewal,
+    StarRule,
+    TemplateIndicator,
+)
 from .scoring import Mark, Score, pass_mark_finding, policy_mark, weighted_score
 
 PARTY_OF_ROLE = {
@@ -135,6 +150,58 @@ def party_of(user: User, evaluation: Evaluation) -> str | None:
     return None
 
 
+def template_for(evaluation: Evaluation) -> EvaluationTemplate | None:
+    """The buyer bureau's evaluation template, if it adopted one (read as part of the evaluation the caller
+    already reached through ``for_user``)."""
+    return (
+        EvaluationTemplate.objects.filter(bureau_id=evaluation.contract.buyer_id).prefetch_related("indicators").first()
+    )
+
+
+def _indicator_items(template: EvaluationTemplate, indicator_scores: Mapping[Any, Any]) -> list[IndicatorScore]:
+    from .indicators import parse_indicator_score
+
+    indicators = list(template.indicators.all())
+    unset = [i.name for i in indicators if i.max_score is None]
+    if unset:
+        raise ValidationError({"indicators": f"民政部门尚未确定指标“{'、'.join(unset)}”的满分，暂不能按指标评分。"})
+    known = {i.pk: i for i in indicators}
+    given = {}
+    for key, value in indicator_scores.items():
+        try:
+            pk = int(key)
+        except (TypeError, ValueError):
+            raise ValidationError({"indicators": "指标不存在。"}) from None
+        if pk not in known:
+            raise ValidationError({"indicators": "指标不在本评估适用的指标体系中。"})
+        given[pk] = value
+    missing = [i.name for i in indicators if i.pk not in given]
+    if missing:
+        raise ValidationError({"indicators": f"请填写指标“{'、'.join(missing)}”的得分。"})
+    items: list[IndicatorScore] = []
+    errors: list[str] = []
+    for ind in indicators:
+        assert ind.max_score is not None  # noqa: S101 - checked above
+        try:
+            score = parse_indicator_score(given[ind.pk], ind.name, ind.max_score)
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        items.append(
+            IndicatorScore(
+                indicator=ind,
+                aspect=ind.aspect,
+                name=ind.name,
+                position=ind.position,
+                max_score=ind.max_score,
+                score=score,
+            )
+        )
+    if errors:
+        raise ValidationError({"indicators": errors})
+    return items
+
+
 @declare(
     "evaluation.score",
     label="录入评分",
@@ -144,12 +211,31 @@ def party_of(user: User, evaluation: Evaluation) -> str | None:
     states=[Evaluation.State.OPEN],
 )
 @transaction.atomic
-def evaluation_score(*, acting_user: User, evaluation: Evaluation, score: Decimal) -> PartyScore:
-    """Enter (or correct, while the evaluation is open) the caller's own party's score."""
+def evaluation_score(
+    *,
+    acting_user: User,
+    evaluation: Evaluation,
+    score: Decimal | None = None,
+    indicator_scores: Mapping[Any, Any] | None = None,
+) -> PartyScore:
+    """Enter (or correct, while the evaluation is open) the caller's own party's score.
+
+    Where the buyer bureau has an evaluation template, the party gives every indicator's score
+    (``indicator_scores``: {indicator id: score}) and its party score is their total scaled to 100
+    (``evaluation.indicators.party_total``); otherwise it gives one score from 0 to 100."""
     current = _locked(acting_user, evaluation, "evaluation.score", "score")
     party = party_of(acting_user, current)
     if party is None:
         raise PermissionDenied("您不是该评估的评估方。")
+    template = template_for(current)
+    items: list[IndicatorScore] = []
+    if template is not None:
+        if indicator_scores is None:
+            raise ValidationError({"indicators": "本县已制定评估指标体系，请按指标逐项评分。"})
+        items = _indicator_items(template, indicator_scores)
+        score = party_total((i.max_score, i.score) for i in items)
+    elif indicator_scores is not None:
+        raise ValidationError({"indicators": "本县尚未制定评估指标体系，请直接填写本方评分（0 至 100 分）。"})
     if not isinstance(score, Decimal) or not Decimal(0) <= score <= Decimal(100):
         raise ValidationError({"score": "评分须在 0 至 100 分之间。"})
     row = PartyScore.objects.filter(evaluation=current, party=party).first()
@@ -161,14 +247,188 @@ def evaluation_score(*, acting_user: User, evaluation: Evaluation, score: Decima
     row.entered_by = acting_user
     row.full_clean()
     row.save()
+    row.items.all().delete()
+    for item in items:
+        item.party_score = row
+        item.full_clean()
+    IndicatorScore.objects.bulk_create(items)
+    changes: dict[str, Any] = {f"score_{party}": {"before": before, "after": str(row.score)}}
+    if items:
+        changes["indicators"] = {f"{i.aspect}/{i.name}": f"{i.score}/{i.max_score}" for i in items}
     audit.record(
         acting_user=acting_user,
         event="score",
         obj=current,
         division_code=current.contract.division_id,
-        changes={f"score_{party}": {"before": before, "after": str(row.score)}},
+        changes=changes,
     )
     return row
+
+
+def _county_bureau(user: User) -> Organisation:
+    org = user.organisation
+    if org is None or org.kind != Organisation.Kind.BUREAU or len(org.division_id) != 6:
+        raise PermissionDenied("只有县级民政部门可以制定评估指标体系。")
+    return org
+
+
+@declare("evaluation.adopt_template", label="采用评估指标体系", model=EvaluationTemplate, verb=Action.ADD, detail=False)
+@transaction.atomic
+def template_adopt(*, acting_user: User, preset: str) -> EvaluationTemplate:
+    """The caller's county bureau adopts the shipped template ``preset``: its aspects and indicators are copied,
+    without maximum scores (the documents set none; the bureau sets them with ``evaluation.edit_template``)."""
+    org = _county_bureau(acting_user)
+    data = presets().get(preset)
+    if data is None:
+        raise ValidationError({"preset": "请选择政策中的评估指标体系。"})
+    if EvaluationTemplate.objects.select_for_update().filter(bureau=org).exists():
+        raise ValidationError({"preset": "本局已采用评估指标体系，可在指标体系页面修改满分或增设指标。"})
+    template = EvaluationTemplate(
+        bureau=org, preset=data["key"], name=data["name"], clause=data["clause"], adopted_by=acting_user
+    )
+    template.full_clean()
+    template.save()
+    position = 0
+    for aspect in data["aspects"]:
+        for indicator in aspect["indicators"]:
+            position += 1
+            TemplateIndicator.objects.create(
+                template=template,
+                aspect=aspect["name"],
+                aspect_clause=aspect.get("clause", ""),
+                name=indicator["name"],
+                position=position,
+                max_score=None,
+            )
+    audit.record(
+        acting_user=acting_user,
+        event="create",
+        obj=template,
+        division_code=org.division_id,
+        changes={"preset": data["key"], "name": data["name"], "clause": data["clause"]},
+    )
+    return template
+
+
+@declare("evaluation.edit_template", label="设定指标满分", model=EvaluationTemplate, verb=Action.CHANGE)
+@transaction.atomic
+def template_edit(
+    *,
+    acting_user: User,
+    template: EvaluationTemplate,
+    maxima: Mapping[int, Decimal | None],
+    new: Sequence[Mapping[str, Any]] = (),
+) -> EvaluationTemplate:
+    """Set (or change) the maximum score of the template's indicators (``maxima``: {indicator id: max or None})
+    and add indicators under an existing aspect (``new``: [{"aspect", "name", "max_score"}]). Scores already
+    entered keep the maximum they were given against (``IndicatorScore.max_score``)."""
+    current = (
+        EvaluationTemplate.objects.for_user(acting_user, Action.CHANGE)
+        .select_for_update()
+        .filter(pk=template.pk)
+        .first()
+    )
+    if current is None:
+        raise PermissionDenied("无权修改该评估指标体系。")
+    if current.bureau_id != acting_user.organisation_id:
+        raise PermissionDenied("只有采用该指标体系的民政部门可以修改。")
+    indicators = {i.pk: i for i in current.indicators.all()}
+    changes: dict[str, Any] = {}
+    for pk, value in maxima.items():
+        ind = indicators.get(int(pk))
+        if ind is None:
+            raise ValidationError({"maxima": "指标不在本指标体系中。"})
+        if value is not None and not (Decimal(0) < value <= Decimal(100)):
+            raise ValidationError({"maxima": f"指标“{ind.name}”的满分须大于 0 分、不超过 100 分。"})
+        if ind.max_score != value:
+            changes[f"{ind.aspect}/{ind.name}"] = {
+                "before": None if ind.max_score is None else str(ind.max_score),
+                "after": None if value is None else str(value),
+            }
+            ind.max_score = value
+            ind.full_clean()
+            ind.save(update_fields=["max_score"])
+    aspects = {i.aspect: i.aspect_clause for i in indicators.values()}
+    position = max((i.position for i in indicators.values()), default=0)
+    for row in new:
+        aspect = str(row.get("aspect", ""))
+        name = str(row.get("name", "")).strip()
+        if aspect not in aspects:
+            raise ValidationError({"new": "请选择指标体系中已有的评估方面。"})
+        if not name:
+            raise ValidationError({"new": "请填写新增指标的名称。"})
+        position += 1
+        added = TemplateIndicator(
+            template=current,
+            aspect=aspect,
+            aspect_clause=aspects[aspect],
+            name=name[:100],
+            position=position,
+            max_score=row.get("max_score"),
+        )
+        added.full_clean()
+        added.save()
+        changes[f"{aspect}/{added.name}"] = {"added": None if added.max_score is None else str(added.max_score)}
+    if not changes:
+        raise ValidationError({"maxima": "没有需要保存的修改。"})
+    current.changed_by = acting_user
+    current.save(update_fields=["changed_by", "changed_at"])
+    audit.record(
+        acting_user=acting_user, event="update", obj=current, division_code=current.bureau.division_id, changes=changes
+    )
+    return current
+
+
+@declare("evaluation.set_star_rules", label="确定星级评定标准", model=StarRule, verb=Action.ADD, detail=False)
+@transaction.atomic
+def star_rules_set(*, acting_user: User, levels: Mapping[int, Mapping[str, Any]], basis: str) -> list[StarRule]:
+    """The caller's county bureau records its star rating criteria: for each level it rates (1–5)
+    ``{"min_total": Decimal, "min_brief_rate": Decimal | None}``; levels left out are removed. A higher level may
+    not ask for less than a lower one."""
+    org = _county_bureau(acting_user)
+    basis = basis.strip()
+    if not basis:
+        raise ValidationError({"basis": "请填写确定星级评定标准的依据（如局务会议纪要）。"})
+    if not levels:
+        raise ValidationError({"levels": "请至少确定一个星级的标准。"})
+    clean: dict[int, tuple[Decimal, Decimal | None]] = {}
+    for stars, level in sorted(levels.items()):
+        if stars not in range(1, 6):
+            raise ValidationError({"levels": "星级须为 1 至 5 星。"})
+        total, rate = level.get("min_total"), level.get("min_brief_rate")
+        if not isinstance(total, Decimal) or not Decimal(0) <= total <= Decimal(100):
+            raise ValidationError({"levels": f"{stars}星级的末期评估总分下限须在 0 至 100 分之间。"})
+        if rate is not None and (not isinstance(rate, Decimal) or not Decimal(0) <= rate <= Decimal(100)):
+            raise ValidationError({"levels": f"{stars}星级的月度简报报送率下限须在 0 至 100 之间。"})
+        cent = Decimal("0.01")
+        if total != total.quantize(cent) or (rate is not None and rate != rate.quantize(cent)):
+            raise ValidationError({"levels": f"{stars}星级的标准最多保留两位小数。"})
+        clean[stars] = (total.quantize(cent), None if rate is None else rate.quantize(cent))
+    ordered = sorted(clean.items())
+    for (low, (low_total, low_rate)), (high, (high_total, high_rate)) in zip(ordered, ordered[1:], strict=False):
+        if high_total < low_total or (low_rate is not None and (high_rate or Decimal(-1)) < low_rate):
+            raise ValidationError({"levels": f"{high}星级的标准不能低于{low}星级。"})
+    existing = {r.stars: r for r in StarRule.objects.select_for_update().filter(bureau=org)}
+    before = {
+        s: [str(r.min_total), None if r.min_brief_rate is None else str(r.min_brief_rate)] for s, r in existing.items()
+    }
+    StarRule.objects.filter(bureau=org).exclude(stars__in=list(clean)).delete()
+    saved = []
+    for stars, (total, rate) in ordered:
+        rule = existing.get(stars) or StarRule(bureau=org, stars=stars)
+        rule.min_total, rule.min_brief_rate, rule.basis, rule.set_by = total, rate, basis[:200], acting_user
+        rule.full_clean()
+        rule.save()
+        saved.append(rule)
+    after = {s: [str(t), None if r is None else str(r)] for s, (t, r) in ordered}
+    audit.record(
+        acting_user=acting_user,
+        event="update" if existing else "create",
+        obj=saved[-1],
+        division_code=org.division_id,
+        changes={"levels": {"before": before, "after": after}, "basis": basis[:200]},
+    )
+    return saved
 
 
 @declare("evaluation.set_pass_mark", label="确定合格分数线", model=PassMark, verb=Action.ADD, detail=False)

@@ -4,6 +4,8 @@ sets where the policy has none, and the renewal decision that links one yearly t
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -185,6 +187,146 @@ class Renewal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.previous} {self.get_outcome_display()}"
+
+
+class EvaluationTemplate(models.Model):
+    """A county bureau's evaluation template (评估指标体系): aspects → indicators → maximum scores, adopted from a
+    shipped policy template (``evaluation/data/templates/*.json``, each aspect with its clause). The documents give
+    the aspects but no maximum scores, so the bureau sets them (ask_bureau); the platform invents none. A party
+    scoring an evaluation whose buyer bureau has a template enters one score per indicator (``IndicatorScore``)."""
+
+    bureau = models.OneToOneField(
+        "accounts.Organisation", verbose_name="民政部门", on_delete=models.PROTECT, related_name="evaluation_template"
+    )
+    preset = models.CharField("所依据的政策模板", max_length=40)
+    name = models.CharField("名称", max_length=100)
+    clause = models.CharField("条款", max_length=60)
+    adopted_by = models.ForeignKey("accounts.User", verbose_name="采用人", on_delete=models.PROTECT, related_name="+")
+    adopted_at = models.DateTimeField("采用时间", auto_now_add=True)
+    changed_by = models.ForeignKey(
+        "accounts.User", verbose_name="最近修改人", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    changed_at = models.DateTimeField("最近修改时间", auto_now=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="bureau__division_id",
+        viewers=frozenset({Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU}),
+        writers={"add": COUNTY, "change": COUNTY},
+    )
+
+    class Meta:
+        verbose_name = "评估指标体系"
+        verbose_name_plural = "评估指标体系"
+        ordering = ["bureau__division_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.bureau} {self.name}"
+
+
+class TemplateIndicator(models.Model):
+    """One indicator of a template, under its aspect, with the maximum score the bureau set (null: not yet)."""
+
+    template = models.ForeignKey(
+        EvaluationTemplate, verbose_name="指标体系", on_delete=models.CASCADE, related_name="indicators"
+    )
+    aspect = models.CharField("评估方面", max_length=60)
+    aspect_clause = models.CharField("方面所依据条款", max_length=60, blank=True)
+    name = models.CharField("指标", max_length=100)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    max_score = models.DecimalField(
+        "满分",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = "评估指标"
+        verbose_name_plural = "评估指标"
+        ordering = ["template", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "aspect", "name"],
+                name="%(app_label)s_%(class)s_once_per_aspect",
+                violation_error_message="该方面下已有同名指标。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aspect} · {self.name}"
+
+
+class IndicatorScore(models.Model):
+    """A party's score on one indicator; the indicator's aspect, name and maximum are copied when entered, so a
+    later change of the template never rewrites a score already given."""
+
+    party_score = models.ForeignKey(
+        PartyScore, verbose_name="评估方评分", on_delete=models.CASCADE, related_name="items"
+    )
+    indicator = models.ForeignKey(
+        TemplateIndicator, verbose_name="指标", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    aspect = models.CharField("评估方面", max_length=60)
+    name = models.CharField("指标", max_length=100)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    max_score = models.DecimalField("满分", max_digits=5, decimal_places=2)
+    score = models.DecimalField("得分", max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = "指标得分"
+        verbose_name_plural = "指标得分"
+        ordering = ["party_score", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.party_score} · {self.name}"
+
+
+class StarRule(models.Model):
+    """One star level of a county bureau's station star rating (星级评定, DOMAIN §6): the minimum final evaluation
+    total and, optionally, the minimum share of monthly briefs handed in during the year. The documents set no
+    criteria, so the bureau records them (who, when); a station gets the highest level whose criteria it meets."""
+
+    bureau = models.ForeignKey(
+        "accounts.Organisation", verbose_name="民政部门", on_delete=models.PROTECT, related_name="star_rules"
+    )
+    stars = models.PositiveSmallIntegerField("星级", validators=[MinValueValidator(1), MaxValueValidator(5)])
+    min_total = models.DecimalField("末期评估总分不低于", max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+    min_brief_rate = models.DecimalField(
+        "月度简报报送率不低于（%）",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=SCORE_VALIDATORS,
+    )
+    basis = models.CharField("确定依据", max_length=200)
+    set_by = models.ForeignKey("accounts.User", verbose_name="确定人", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField("确定时间", auto_now=True)
+
+    objects = ScopedManager()
+    scoping = ScopeRule(
+        division="bureau__division_id",
+        viewers=frozenset({Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU}),
+        writers={"add": COUNTY, "change": COUNTY},
+    )
+
+    class Meta:
+        verbose_name = "星级评定标准"
+        verbose_name_plural = "星级评定标准"
+        ordering = ["bureau", "stars"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "stars"],
+                name="%(app_label)s_%(class)s_once_per_level",
+                violation_error_message="该星级的标准已存在。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau} {self.stars}星"
 
 
 from evaluation.reports.models import *  # noqa: E402,F401,F403  (the reports half of the app)

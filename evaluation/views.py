@@ -28,7 +28,8 @@ from policies.policy import effective_policy
 
 from . import actions
 from .api.serializers import visible_parties
-from .models import Evaluation, PartyScore, PassMark, Renewal
+from .indicators import aspect_totals, parse_max_score, presets
+from .models import Evaluation, EvaluationTemplate, IndicatorScore, PartyScore, PassMark, Renewal
 from .scoring import parse_score, policy_mark
 
 
@@ -76,6 +77,12 @@ class EvaluationListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         user = authed_user(self.request)
         ctx["may_create"] = _may_create(user) and user.organisation is not None
+        ctx["show_template_link"] = scope_of(user).role in {
+            Role.COUNTY_BUREAU,
+            Role.CITY_BUREAU,
+            Role.PROVINCE_BUREAU,
+            Role.ADMIN,
+        }
         if ctx["may_create"]:
             org = user.organisation
             assert org is not None  # noqa: S101 - checked just above
@@ -104,7 +111,10 @@ class EvaluationDetailView(ScopedDetailView):
             super()
             .get_queryset()
             .select_related("contract__division", "contract__buyer", "contract__township", "evaluator", "finalized_by")
-            .prefetch_related(Prefetch("scores", queryset=PartyScore.objects.select_related("entered_by")))
+            .prefetch_related(
+                Prefetch("scores", queryset=PartyScore.objects.select_related("entered_by")),
+                Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
+            )
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -116,10 +126,24 @@ class EvaluationDetailView(ScopedDetailView):
         shown = visible_parties(user, evaluation)
         scores = {s.party: s for s in evaluation.scores.all()}
         ctx["rows"] = [
-            {"label": label, "party": code, "entry": scores.get(code)}
+            {
+                "label": label,
+                "party": code,
+                "entry": scores.get(code),
+                "aspects": aspect_totals(scores[code].items.all()) if code in scores else [],
+                "items": list(scores[code].items.all()) if code in scores else [],
+            }
             for code, label in PartyScore.Party.choices
             if shown is None or code in shown
         ]
+        template = actions.template_for(evaluation)
+        ctx["template"] = template
+        if template is not None:
+            mine = {i.indicator_id: i.score for i in scores[party].items.all()} if party in scores else {}
+            ctx["indicator_rows"] = [
+                {"indicator": ind, "value": mine.get(ind.pk, "")} for ind in template.indicators.all()
+            ]
+            ctx["template_ready"] = all(ind.max_score is not None for ind in template.indicators.all())
         ctx["my_party"] = party
         ctx["my_party_label"] = PartyScore.Party(party).label if party else ""
         ctx["may_score"] = "evaluation.score" in allowed and party is not None
@@ -174,10 +198,14 @@ class EvaluationScoreView(LoginRequiredMixin, View):
         user = authed_user(request)
         evaluation = access(Evaluation, user, pk)
         try:
-            score = parse_score(request.POST.get("score", ""))
-            if score is None:
-                raise ValidationError("请填写评分。")
-            actions.evaluation_score(acting_user=user, evaluation=evaluation, score=score)
+            given = {k[4:]: v for k, v in request.POST.items() if k.startswith("ind-")}
+            if given:
+                actions.evaluation_score(acting_user=user, evaluation=evaluation, indicator_scores=given)
+            else:
+                score = parse_score(request.POST.get("score", ""))
+                if score is None:
+                    raise ValidationError("请填写评分。")
+                actions.evaluation_score(acting_user=user, evaluation=evaluation, score=score)
         except ValueError as exc:
             messages.error(request, str(exc))
         except (PermissionDenied, ValidationError) as exc:
@@ -279,3 +307,151 @@ class RenewView(LoginRequiredMixin, View):
                 request, finding["message"]
             )
         return redirect("renewal-list")
+
+
+class EvaluationTemplatePage(LoginRequiredMixin, TemplateView):
+    """评估指标体系: a county bureau's own template (adopt one of the shipped policy templates, set maximum scores,
+    add indicators); a city or province bureau sees the templates of its subtree. Other roles: 404."""
+
+    template_name = "evaluation/template.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = authed_user(self.request)
+        templates = (
+            EvaluationTemplate.objects.for_user(user)
+            .select_related("bureau", "adopted_by", "changed_by")
+            .prefetch_related("indicators")
+            .order_by("bureau__division_id", "pk")
+        )
+        role = scope_of(user).role
+        if role not in {Role.COUNTY_BUREAU, Role.CITY_BUREAU, Role.PROVINCE_BUREAU, Role.ADMIN}:
+            raise Http404("未找到。")
+        ctx["templates"] = templates
+        ctx["presets"] = list(presets().values())
+        own = None
+        if role == Role.COUNTY_BUREAU and user.organisation_id is not None:
+            own = next((t for t in templates if t.bureau_id == user.organisation_id), None)
+            ctx["may_adopt"] = own is None and spec_of(actions.template_adopt).role_may(role)
+        ctx["own"] = own
+        if own is not None:
+            ctx["may_edit"] = any(a["action"] == "evaluation.edit_template" for a in available_actions(user, own))
+            ctx["aspects"] = list(dict.fromkeys(i.aspect for i in own.indicators.all()))
+            ctx["max_total"] = sum((i.max_score for i in own.indicators.all() if i.max_score is not None), start=0)
+        return ctx
+
+
+class TemplateAdoptView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = authed_user(request)
+        try:
+            actions.template_adopt(acting_user=user, preset=request.POST.get("preset", ""))
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已采用评估指标体系，请设定各指标的满分。")
+        return redirect("evaluation-template")
+
+
+class TemplateEditView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        template = access(EvaluationTemplate, user, pk, Action.CHANGE)
+        try:
+            names = {i.pk: i.name for i in template.indicators.all()}
+            maxima = {
+                ind_pk: parse_max_score(request.POST.get(f"max-{ind_pk}", ""), name) for ind_pk, name in names.items()
+            }
+            new = []
+            new_name = request.POST.get("new_name", "").strip()
+            if new_name:
+                new.append(
+                    {
+                        "aspect": request.POST.get("new_aspect", ""),
+                        "name": new_name,
+                        "max_score": parse_max_score(request.POST.get("new_max", ""), new_name),
+                    }
+                )
+            actions.template_edit(acting_user=user, template=template, maxima=maxima, new=new)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已保存评估指标体系。")
+        return redirect("evaluation-template")
+
+
+def _default_division(user: User) -> str:
+    org = user.organisation
+    if org is not None and org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
+        return org.division_id
+    from stations.models import Station
+
+    code = Station.objects.for_user(user).order_by("division_id").values_list("division_id", flat=True).first()
+    return (code or "")[:6]
+
+
+class StationRatingPage(LoginRequiredMixin, TemplateView):
+    """站点星级: every station the caller sees in a division, rated for a year by its county bureau's criteria; the
+    county bureau records its criteria here; a county's five-star township stations against its policy's targets."""
+
+    template_name = "evaluation/ratings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from evaluation.reports.selectors import report_division
+
+        from .ratings import five_star_targets, station_ratings
+
+        ctx = super().get_context_data(**kwargs)
+        user = authed_user(self.request)
+        if scope_of(user).role == Role.NONE:
+            raise Http404("未找到。")
+        raw_year = self.request.GET.get("year", "")
+        year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else timezone.localdate().year
+        division = report_division(user, self.request.GET.get("division") or _default_division(user))
+        ratings = station_ratings(user, division, year)
+        ctx.update(division=division, year=year, ratings=ratings)
+        ctx["targets"] = (
+            five_star_targets(effective_policy(division.code), ratings, year) if len(division.code) == 6 else []
+        )
+        ctx["may_set"] = (
+            spec_of(actions.star_rules_set).role_may(scope_of(user).role)
+            and len(getattr(user.organisation, "division_id", "")) == 6
+        )
+        if ctx["may_set"]:
+            from .models import StarRule
+
+            own = {r.stars: r for r in StarRule.objects.for_user(user).filter(bureau_id=user.organisation_id)}
+            ctx["levels"] = [{"stars": n, "rule": own.get(n)} for n in range(5, 0, -1)]
+            ctx["basis"] = next(iter(own.values())).basis if own else ""
+        return ctx
+
+
+class StarRulesView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = authed_user(request)
+        levels: dict[int, dict[str, Any]] = {}
+        try:
+            for n in range(1, 6):
+                total = parse_score(request.POST.get(f"total-{n}", ""))
+                rate = parse_score(request.POST.get(f"rate-{n}", ""))
+                if total is None:
+                    if rate is not None:
+                        raise ValueError(f"{n}星级填写了报送率下限，请同时填写末期评估总分下限。")
+                    continue
+                levels[n] = {"min_total": total, "min_brief_rate": rate}
+            actions.star_rules_set(acting_user=user, levels=levels, basis=request.POST.get("basis", ""))
+        except ValueError as exc:
+            messages.error(request, str(exc).replace("评分", "下限"))
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已确定星级评定标准。")
+        return redirect("station-ratings")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
 from accounts.models import User
+from core.api import AllowedActionsField
 from evaluation.scoring import PARTIES, parse_score
 
 
@@ -98,11 +100,32 @@ class EvaluationSerializer(serializers.Serializer):
 
     def get_scores(self, obj: Any) -> list[dict[str, Any]]:
         shown = visible_parties(self._user(), obj)
-        return [
-            {"party": s.party, "party_label": s.get_party_display(), "score": str(s.score)}
-            for s in obj.scores.all()
-            if shown is None or s.party in shown
-        ]
+        from evaluation.indicators import aspect_totals
+
+        out = []
+        for s in obj.scores.all():
+            if shown is not None and s.party not in shown:
+                continue
+            items = list(s.items.all())
+            out.append(
+                {
+                    "party": s.party,
+                    "party_label": s.get_party_display(),
+                    "score": str(s.score),
+                    "aspects": [a.to_dict() for a in aspect_totals(items)],
+                    "indicators": [
+                        {
+                            "indicator": i.indicator_id,
+                            "aspect": i.aspect,
+                            "name": i.name,
+                            "max_score": str(i.max_score),
+                            "score": str(i.score),
+                        }
+                        for i in items
+                    ],
+                }
+            )
+        return out
 
     def get_total(self, obj: Any) -> str | None:
         if obj.total is not None:
@@ -127,7 +150,14 @@ class EvaluationCreateSerializer(serializers.Serializer):
 
 
 class EnterScoreSerializer(serializers.Serializer):
-    score = serializers.CharField(help_text="本方评分，0–100，最多两位小数，如“85.50”")
+    score = serializers.CharField(
+        required=False, help_text="本方评分，0–100，最多两位小数，如“85.50”（本县未采用评估指标体系时）"
+    )
+    indicators = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='各指标得分 {"指标 id": "12.50"}（本县已采用评估指标体系时；每项 0 至该指标满分）',
+    )
 
     def validate_score(self, value: str) -> Any:
         try:
@@ -137,6 +167,88 @@ class EnterScoreSerializer(serializers.Serializer):
         if parsed is None:
             raise serializers.ValidationError("请填写评分。")
         return parsed
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("score" in attrs) == ("indicators" in attrs):
+            raise serializers.ValidationError("请填写本方评分（score）或各指标得分（indicators）其中之一。")
+        return attrs
+
+
+class TemplateIndicatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    aspect = serializers.CharField(read_only=True, help_text="评估方面")
+    aspect_clause = serializers.CharField(read_only=True, help_text="方面所依据条款")
+    name = serializers.CharField(read_only=True, help_text="指标")
+    max_score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, read_only=True, allow_null=True, help_text="满分（民政部门尚未确定时为空）"
+    )
+
+
+class EvaluationTemplateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    bureau = serializers.CharField(source="bureau.name", read_only=True, help_text="民政部门")
+    division = serializers.CharField(source="bureau.division_id", read_only=True, help_text="区划代码")
+    preset = serializers.CharField(read_only=True, help_text="所依据的政策模板")
+    name = serializers.CharField(read_only=True)
+    clause = serializers.CharField(read_only=True, help_text="条款")
+    indicators = TemplateIndicatorSerializer(many=True, read_only=True)
+    adopted_at = serializers.DateTimeField(read_only=True)
+    changed_at = serializers.DateTimeField(read_only=True)
+    allowed_actions = AllowedActionsField()
+
+
+class TemplatePresetAspectSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="评估方面")
+    clause = serializers.CharField(help_text="条款")
+    indicators = serializers.ListField(child=serializers.DictField(), help_text="指标（满分由民政部门确定）")
+
+
+class TemplatePresetSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="模板代码")
+    name = serializers.CharField()
+    division_name = serializers.CharField(help_text="所出自的政策区划")
+    document = serializers.CharField(help_text="政策文件")
+    clause = serializers.CharField(help_text="条款")
+    quote = serializers.CharField(help_text="原文")
+    note = serializers.CharField(help_text="说明")
+    max_scores = serializers.CharField(help_text="ask_bureau：政策未规定满分，由民政部门确定")
+    aspects = TemplatePresetAspectSerializer(many=True)
+
+
+class TemplateAdoptSerializer(serializers.Serializer):
+    preset = serializers.CharField(max_length=40, help_text="政策模板代码（见 presets/）")
+
+
+class NewIndicatorSerializer(serializers.Serializer):
+    aspect = serializers.CharField(max_length=60, help_text="已有的评估方面")
+    name = serializers.CharField(max_length=100, help_text="指标名称")
+    max_score = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+
+
+class TemplateEditSerializer(serializers.Serializer):
+    maxima = serializers.DictField(
+        child=serializers.DecimalField(
+            max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("100"), allow_null=True
+        ),
+        required=False,
+        default=dict,
+        help_text='各指标满分 {"指标 id": "25.00"}，空值表示待定',
+    )
+    new = NewIndicatorSerializer(many=True, required=False, default=list, help_text="增设的指标")
+
+    def validate_maxima(self, value: dict[str, Any]) -> dict[int, Any]:
+        try:
+            return {int(k): v for k, v in value.items()}
+        except ValueError as exc:
+            raise serializers.ValidationError("指标 id 须为数字。") from exc
 
 
 class PassMarkSerializer(serializers.Serializer):

@@ -4,17 +4,20 @@ renewal decisions. Reads through ``for_user``; every write through a declared ac
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from contracts.models import Contract
@@ -22,7 +25,8 @@ from core.access import access
 from core.api import ScopedModelViewSet, translate_django_errors
 from core.scoping import Action, Role, ScopedQuerySet, scope_of
 from evaluation import actions
-from evaluation.models import Evaluation, PartyScore, Renewal
+from evaluation.indicators import presets
+from evaluation.models import Evaluation, EvaluationTemplate, IndicatorScore, PartyScore, Renewal, TemplateIndicator
 from evaluation.scoring import weighted_score
 from policies.policy import effective_policy
 
@@ -30,17 +34,22 @@ from .serializers import (
     EnterScoreSerializer,
     EvaluationCreateSerializer,
     EvaluationSerializer,
+    EvaluationTemplateSerializer,
     PassMarkSerializer,
     RenewalSerializer,
     RenewSerializer,
     ScoreAnswerSerializer,
     ScoreQuestionSerializer,
+    TemplateAdoptSerializer,
+    TemplateEditSerializer,
+    TemplatePresetSerializer,
 )
 
 
 def evaluation_queryset() -> ScopedQuerySet:
     return Evaluation.objects.select_related("contract", "evaluator").prefetch_related(
-        Prefetch("scores", queryset=PartyScore.objects.order_by("party"))
+        Prefetch("scores", queryset=PartyScore.objects.order_by("party")),
+        Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
     )
 
 
@@ -137,7 +146,8 @@ class EvaluationViewSet(ScopedModelViewSet):
             lambda: actions.evaluation_score(
                 acting_user=request.user,  # type: ignore[arg-type]
                 evaluation=evaluation,
-                score=data["score"],
+                score=data.get("score"),
+                indicator_scores=data.get("indicators"),
             )
         )
         return self._fresh(evaluation.pk)
@@ -183,3 +193,140 @@ class RenewalViewSet(ScopedModelViewSet):
         renewal = _run(lambda: actions.renew(acting_user=request.user, contract=contract, **data))  # type: ignore[arg-type]
         code = status.HTTP_201_CREATED if renewal.outcome == Renewal.Outcome.RENEWED else status.HTTP_409_CONFLICT
         return Response(RenewalSerializer(renewal, context=self.get_serializer_context()).data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="评估指标体系列表",
+        description="民政部门看到本辖区各县民政局采用的评估指标体系（评估方面、指标、满分）；政策模板见 presets/。",
+    ),
+    retrieve=extend_schema(summary="评估指标体系详情"),
+)
+@extend_schema(tags=["绩效评估"])
+class EvaluationTemplateViewSet(ScopedModelViewSet):
+    queryset = EvaluationTemplate.objects.select_related("bureau").prefetch_related(
+        Prefetch("indicators", queryset=TemplateIndicator.objects.order_by("position", "pk"))
+    )
+    serializer_class = EvaluationTemplateSerializer
+    write_actions = {"create": actions.template_adopt, "partial_update": actions.template_edit}
+
+    @extend_schema(
+        responses=TemplatePresetSerializer(many=True),
+        summary="政策中的评估指标体系模板",
+        description=(
+            "随平台提供的政策模板：各评估方面及其条款；政策未规定满分（max_scores 为 ask_bureau），"
+            "由县民政局采用后确定。"
+        ),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def presets(self, request: Request) -> Response:
+        if scope_of(request.user).role == Role.NONE:
+            raise NotFound("未找到。")
+        return Response(TemplatePresetSerializer(list(presets().values()), many=True).data)
+
+    @extend_schema(
+        request=TemplateAdoptSerializer, responses={201: EvaluationTemplateSerializer}, summary="采用评估指标体系"
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _payload(TemplateAdoptSerializer, request)
+        template = _run(lambda: actions.template_adopt(acting_user=request.user, preset=data["preset"]))  # type: ignore[arg-type]
+        fresh = self.queryset.all().for_user(request.user).get(pk=template.pk)
+        return Response(
+            EvaluationTemplateSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=TemplateEditSerializer, responses=EvaluationTemplateSerializer, summary="设定指标满分、增设指标"
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        template = cast(EvaluationTemplate, self.get_object())
+        data = _payload(TemplateEditSerializer, request)
+        _run(
+            lambda: actions.template_edit(
+                acting_user=request.user,  # type: ignore[arg-type]
+                template=template,
+                maxima=data["maxima"],
+                new=[dict(n) for n in data["new"]],
+            )
+        )
+        fresh = self.queryset.all().for_user(request.user).get(pk=template.pk)
+        return Response(EvaluationTemplateSerializer(fresh, context=self.get_serializer_context()).data)
+
+
+class StationRatingSerializer(serializers.Serializer):
+    station = serializers.IntegerField(help_text="站点 id")
+    name = serializers.CharField(help_text="站点名称")
+    stars = serializers.IntegerField(allow_null=True, help_text="星级 1–5；未评定为 null")
+    total = serializers.CharField(allow_null=True, help_text="本年度末期评估总分")
+    findings = serializers.ListField(child=serializers.DictField(), help_text="逐级核对结果（县民政局确定的标准）")
+
+
+class StarLevelSerializer(serializers.Serializer):
+    stars = serializers.IntegerField(min_value=1, max_value=5, help_text="星级")
+    min_total = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), help_text="末期评估总分不低于"
+    )
+    min_brief_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="月度简报报送率不低于（%，可不设）",
+    )
+
+
+class StarRulesSerializer(serializers.Serializer):
+    levels = StarLevelSerializer(many=True, help_text="各星级标准")
+    basis = serializers.CharField(max_length=200, help_text="确定依据")
+
+
+@extend_schema(tags=["绩效评估"])
+class StationRatingView(APIView):
+    @extend_schema(
+        summary="站点星级",
+        description=(
+            "某区划（division）某年（year）每个站点的星级：按站点所在县民政局确定的星级评定标准（末期评估总分下限，"
+            "可另设月度简报报送率下限）逐级核对，取达到的最高星级；尚无标准或尚无认定的末期评估结果时 stars 为 null。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "division", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description="区划代码"
+            ),
+            OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True, description="年度 YYYY"),
+        ],
+        responses={200: StationRatingSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        from evaluation.ratings import station_ratings
+        from evaluation.reports.api import _division
+
+        division = _division(request)
+        raw = request.query_params.get("year", "")
+        if not (len(raw) == 4 and raw.isdigit() and 2000 <= int(raw) <= 2100):
+            raise serializers.ValidationError({"year": "年度格式为 YYYY。"})
+        return Response([r.to_dict() for r in station_ratings(request.user, division, int(raw))])
+
+    @extend_schema(request=StarRulesSerializer, responses={200: dict}, summary="确定星级评定标准（县民政局）")
+    def post(self, request: Request) -> Response:
+        data = _payload(StarRulesSerializer, request)
+        levels = {row["stars"]: row for row in data["levels"]}
+        if len(levels) != len(data["levels"]):
+            raise serializers.ValidationError({"levels": "同一星级只能填写一次。"})
+        rows = _run(lambda: actions.star_rules_set(acting_user=request.user, levels=levels, basis=data["basis"]))  # type: ignore[arg-type]
+        return Response(
+            {
+                "levels": [
+                    {
+                        "stars": r.stars,
+                        "min_total": str(r.min_total),
+                        "min_brief_rate": None if r.min_brief_rate is None else str(r.min_brief_rate),
+                    }
+                    for r in rows
+                ],
+                "basis": data["basis"],
+            }
+        )

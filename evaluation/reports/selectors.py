@@ -122,14 +122,15 @@ def parse_period(text: str) -> list[str]:
     return [f"{year}-{month:02d}"]
 
 
-def completeness(actor: Any, division: Division, period: str) -> Completeness:
+def completeness(actor: Any, division: Division, period: str, *, per_station: bool = False) -> Completeness:
     """Expected briefs (stations under an agreement in force in the month), handed in, handed in on time, per
-    child division (or per station below a township). Queries: one for the child names, then two per month
+    child division (or per station below a township, or wherever ``per_station`` asks for it). Queries: one for
+    the child names, then two per month
     (expected; handed in and on time), whatever the number of stations."""
     months = parse_period(period)
     code = division.code
     child_len = CHILD_LENGTH.get(len(code))
-    by_station = child_len is None or child_len == 12
+    by_station = per_station or child_len is None or child_len == 12
     stations = Station.objects.for_user(actor, Action.VIEW).filter(division__pk__startswith=code)
     if by_station:
         names = {str(pk): name for pk, name in stations.order_by("division_id", "name").values_list("pk", "name")}

@@ -6,11 +6,12 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from contracts.models import Contract
-from evaluation.models import Evaluation, Renewal
-from tests.checks import DetailCheck, ListCheck, api_ids, html_ids
+from evaluation.models import Evaluation, EvaluationTemplate, Renewal
+from tests import oracle as common
+from tests.checks import DetailCheck, ListCheck, RolePageCheck, api_ids, html_ids
 
 from . import oracle
-from .support import OTHER_COUNTY, contract, evaluation, user
+from .support import OTHER_COUNTY, bureau, contract, evaluation, template, user
 
 
 def _str(f):  # type: ignore[no-untyped-def]
@@ -37,6 +38,8 @@ def seed() -> None:
     other = Organisation.objects.create(kind=Organisation.Kind.EVALUATOR, name="隔离测试评估机构", division_id="3504")
     evaluation(Contract.objects.get(number="DT-2026-110"), evaluator=other)  # 和谐's agreement
     evaluation(contract(OTHER_COUNTY))  # 清流县: the evaluator is assigned, Datian's bureau is not
+    template()  # Datian's bureau
+    template(bureau(OTHER_COUNTY), "luzhou-2021")  # 清流县's: the province and city see it, Datian does not
     Renewal.objects.create(
         previous=Contract.objects.get(number="DT-2025-100"),
         service_year=2025,
@@ -55,6 +58,7 @@ def outside() -> None:
     Evaluation.objects.create(
         contract=baisha, service_year=2026, stage="final", evaluator=local, created_by=user("admin")
     )
+    template(bureau("469025"))
     Renewal.objects.create(
         previous=baisha,
         service_year=2026,
@@ -71,6 +75,15 @@ LISTS = [
     ListCheck("api:evaluation-list", "/api/v1/evaluations/", api_ids(), _str(oracle.evaluation_ids)),
     ListCheck("evaluation-list", "/evaluations/", html_ids(r'href="/evaluations/(\d+)/"'), _str(oracle.evaluation_ids)),
     ListCheck("evaluation-list", "/evaluations/?export=xlsx", _xlsx_ids, _str(oracle.evaluation_ids)),
+    ListCheck("api:evaluation-template-list", "/api/v1/evaluation-templates/", api_ids(), _str(oracle.template_ids)),
+    # The page shows one division (the caller's own, or the county of its first station): nothing foreign.
+    ListCheck(
+        "station-ratings",
+        "/evaluations/ratings/?year=2026",
+        html_ids(r'id="rating-(\d+)"'),
+        _str(common.station_ids),
+        complete=False,
+    ),
     ListCheck("api:renewal-list", "/api/v1/renewals/", api_ids(), _str(oracle.renewal_ids)),
     ListCheck("renewal-list", "/evaluations/renewals/", html_ids(r'id="renewal-(\d+)"'), _str(oracle.renewal_ids)),
 ]
@@ -80,7 +93,28 @@ DETAILS = [
         "api:evaluation-detail", lambda e: f"/api/v1/evaluations/{e.pk}/", Evaluation.objects.all, oracle.evaluation_ids
     ),
     DetailCheck("evaluation-detail", lambda e: f"/evaluations/{e.pk}/", Evaluation.objects.all, oracle.evaluation_ids),
+    DetailCheck(
+        "api:evaluation-template-detail",
+        lambda t: f"/api/v1/evaluation-templates/{t.pk}/",
+        EvaluationTemplate.objects.all,
+        oracle.template_ids,
+    ),
     DetailCheck("api:renewal-detail", lambda r: f"/api/v1/renewals/{r.pk}/", Renewal.objects.all, oracle.renewal_ids),
+]
+
+
+def _bureau_or_admin(u):  # type: ignore[no-untyped-def]
+    return u.is_superuser or (u.organisation is not None and u.organisation.kind == Organisation.Kind.BUREAU)
+
+
+ROLE_PAGES = [
+    RolePageCheck(
+        "evaluation-template",
+        "/evaluations/template/",
+        _bureau_or_admin,
+        r'id="template-(\d+)"',
+        _str(oracle.template_ids),
+    ),
 ]
 
 _POST = "POST only, a declared action: tests/test_write_matrix.py (tests/evaluation/write_cases.py) and "
@@ -93,6 +127,13 @@ EXEMPT = {
     "api:evaluation-enter-score": _POST + "tests/evaluation/test_workflow.py",
     "api:evaluation-finalize": _POST + "tests/evaluation/test_workflow.py",
     "api:evaluation-pass-mark": _POST + "tests/evaluation/test_workflow.py",
+    "evaluation-template-adopt": _POST + "tests/evaluation/test_templates.py test_template_page_and_api",
+    "evaluation-template-edit": _POST + "tests/evaluation/test_templates.py test_template_page_and_api",
+    "api:evaluation-template-presets": "the shipped policy templates (evaluation/data/templates), the same for "
+    "every known role and no tenant's rows: tests/evaluation/test_templates.py test_template_page_and_api",
+    "star-rules": _POST + "tests/evaluation/test_ratings.py",
+    "api:station-ratings": "a division's ratings through report_division (404 outside the caller's divisions) and "
+    "for_user stations: tests/evaluation/test_ratings.py test_ratings_api_scope",
     "api:evaluation-score": "a read-only POST on a division: tests/evaluation/test_scoring.py "
     "test_score_api_silent_policy_and_scope (404 outside the caller's divisions)",
 }

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from guardian.models import GroupObjectPermission
 
 from accounts.models import Organisation, User
-from evaluation.models import Evaluation, Renewal
+from evaluation.models import Evaluation, EvaluationTemplate, Renewal
 from stations.selectors import evaluator_group_name
 
 
@@ -50,3 +50,14 @@ def renewal_ids(user: User) -> set[int]:
     if org.kind == Organisation.Kind.AGENCY:
         return {pk for pk, _, agency in rows if agency == org.pk}
     return set()
+
+
+def template_ids(user: User) -> set[int]:
+    """Evaluation templates: the system administrator all; a bureau those of its subtree; nobody else."""
+    rows = list(EvaluationTemplate.objects.values_list("pk", "bureau__division_id"))
+    if user.is_superuser:
+        return {pk for pk, _ in rows}
+    org = user.organisation
+    if org is None or org.kind != Organisation.Kind.BUREAU:
+        return set()
+    return {pk for pk, code in rows if code.startswith(org.division_id)}

@@ -136,3 +136,23 @@ def finalized(passed: bool = True, c: Contract | None = None) -> Evaluation:
 
 def api(client: Any, path: str, data: dict[str, Any] | None = None) -> Any:
     return client.post(f"/api/v1/{path}", data or {}, content_type="application/json")
+
+
+def template(org: Organisation | None = None, preset: str = "baisha-2023") -> Any:
+    """A fresh evaluation template of ``org`` (Datian's bureau by default) from a shipped preset, maxima unset,
+    written directly (as a bureau adopting it would leave it)."""
+    from evaluation.indicators import presets
+    from evaluation.models import EvaluationTemplate, TemplateIndicator
+
+    org = org or user("datian_bureau").organisation
+    assert org is not None
+    EvaluationTemplate.objects.filter(bureau=org).delete()
+    data = presets()[preset]
+    t = EvaluationTemplate.objects.create(
+        bureau=org, preset=preset, name=data["name"], clause=data["clause"], adopted_by=user("admin")
+    )
+    for position, aspect in enumerate(data["aspects"], start=1):
+        TemplateIndicator.objects.create(
+            template=t, aspect=aspect["name"], aspect_clause=aspect["clause"], name=aspect["name"], position=position
+        )
+    return t

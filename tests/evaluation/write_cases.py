@@ -10,10 +10,21 @@ from django.test import Client
 from django.utils import timezone
 
 from evaluation import actions
-from evaluation.models import PassMark
+from evaluation.models import EvaluationTemplate, PassMark
 from tests.checks import Case
 
-from .support import OTHER_COUNTY, contract, datian_weights, evaluation, evaluator_org, finalized, scored, user
+from .support import (
+    OTHER_COUNTY,
+    bureau,
+    contract,
+    datian_weights,
+    evaluation,
+    evaluator_org,
+    finalized,
+    scored,
+    template,
+    user,
+)
 
 
 def _post(path: str, data: Callable[[Any], dict[str, Any]]) -> Callable[[Client, Any], Any]:
@@ -29,6 +40,15 @@ def _ready_to_finalize() -> Any:
         defaults={"mark": Decimal("60"), "basis": "矩阵测试", "set_by": user("datian_bureau")},
     )
     return scored(evaluation())
+
+
+def _no_template() -> str:
+    EvaluationTemplate.objects.filter(bureau=user("datian_bureau").organisation).delete()
+    return "baisha-2023"
+
+
+def _first(t: Any) -> int:
+    return int(t.indicators.order_by("position").values_list("pk", flat=True)[0])
 
 
 def cases() -> dict[str, Case]:
@@ -77,6 +97,43 @@ def cases() -> dict[str, Case]:
             http=lambda client, mark: client.post(
                 "/api/v1/evaluations/pass-mark/",
                 {"mark": str(mark), "basis": "局务会议纪要"},
+                content_type="application/json",
+            ),
+            http_ok=(200,),
+        ),
+        "evaluation.adopt_template": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=_no_template,
+            out_of_scope=None,  # a county bureau adopts only for its own organisation: no other row to reach
+            call=lambda u, preset: actions.template_adopt(acting_user=u, preset=preset),
+            http=lambda client, preset: client.post(
+                "/api/v1/evaluation-templates/", {"preset": preset}, content_type="application/json"
+            ),
+            http_ok=(201,),
+        ),
+        "evaluation.edit_template": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=template,
+            out_of_scope=lambda: template(bureau(OTHER_COUNTY)),
+            call=lambda u, t: actions.template_edit(acting_user=u, template=t, maxima={_first(t): Decimal("25")}),
+            http=lambda client, t: client.patch(
+                f"/api/v1/evaluation-templates/{t.pk}/",
+                {"maxima": {str(_first(t)): "25"}},
+                content_type="application/json",
+            ),
+            http_ok=(200,),
+        ),
+        "evaluation.set_star_rules": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: {5: {"min_total": Decimal("90"), "min_brief_rate": None}},
+            out_of_scope=None,  # a county bureau records only its own organisation's criteria
+            call=lambda u, levels: actions.star_rules_set(acting_user=u, levels=levels, basis="局务会议纪要"),
+            http=lambda client, levels: client.post(
+                "/api/v1/station-ratings/",
+                {"levels": [{"stars": 5, "min_total": "90"}], "basis": "局务会议纪要"},
                 content_type="application/json",
             ),
             http_ok=(200,),

@@ -181,6 +181,19 @@ def _seed_rows_the_demo_leaves_empty() -> None:
     PassMark.objects.get_or_create(
         bureau=bureau.organisation, defaults={"mark": 60, "basis": "测试：局务会议确定", "set_by": bureau}
     )
+    from evaluation.models import EvaluationTemplate
+
+    if not EvaluationTemplate.objects.exists():  # Datian's plan names no aspects: its bureau adopts none in the demo
+        from tests.evaluation.support import template
+
+        template()
+    from evaluation.models import StarRule
+
+    StarRule.objects.get_or_create(
+        bureau=bureau.organisation,
+        stars=5,
+        defaults={"min_total": 90, "basis": "测试：局务会议确定", "set_by": bureau},
+    )
     _seed_photo()
     _seed_care_agreement()
     brief = MonthlyBrief.objects.order_by("pk").first()
