@@ -107,3 +107,42 @@ CHANGE_FORMATTERS: dict[str, Any] = {}
 
 def register_change_formatter(object_type: str, formatter: Any) -> None:
     CHANGE_FORMATTERS[object_type] = formatter
+
+
+# The actions' own event names (a declared action records its verb), worded for the audit page; an app may add its
+# own with register_event. An unknown event reads 「操作」, never an English code.
+EVENT_LABELS: dict[str, str] = {
+    "approve": "批准",
+    "pay": "登记拨付",
+    "return": "退回",
+    "sign": "签订",
+    "file": "报备",
+    "activate": "生效",
+    "expire": "到期",
+    "terminate": "终止",
+    "terms": "修改条款",
+    "task_book": "修改任务书",
+    "renew": "续签",
+    "renewal_refused": "拒绝续签",
+    "release": "解除锁定",
+    "receive_filing": "接收报备",
+    "finalize": "确定评估结果",
+    "end": "终止",
+    "document_upload": "上传文件",
+    "confirm": "确认",
+    "award": "确定成交",
+    "assign": "指派",
+    "amend": "变更",
+    "add_bidder": "登记投标人",
+    "score": "评分",
+}
+
+
+def register_event(code: str, label: str) -> None:
+    EVENT_LABELS[code] = label
+
+
+def event_label(code: str) -> str:
+    from .models import AuditLog
+
+    return dict(AuditLog.Event.choices).get(code) or EVENT_LABELS.get(code) or "操作"

@@ -64,7 +64,7 @@ class AuditLog(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_event_display()} {self.object_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.event_label} {self.object_repr}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -73,3 +73,10 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValidationError("审计日志只能追加，不能删除。")
+
+    @property
+    def event_label(self) -> str:
+        """The event in words, an action's own verb included (core.audit.EVENT_LABELS)."""
+        from .audit import event_label
+
+        return event_label(self.event)

@@ -18,7 +18,7 @@ from core.xlsx import XLSX_TYPE, xlsx_bytes
 from stations.selectors import access_division
 
 from .indicators import Period, indicators
-from .models import VIEWERS
+from .models import VIEWERS, IndicatorValue
 from .selectors import children, own, stale, trend
 
 
@@ -47,7 +47,12 @@ class DashboardView(LoginRequiredMixin, View):
         if period.kind not in definition.periods:
             period = Period.parse(str(period.first.year))
         home = user.organisation.division_id if user.organisation is not None else None
-        root = access_division(user, request.GET.get("division") or home or "")
+        # An administrator has no place of its own: it starts at the first province with figures.
+        start = home or (
+            IndicatorValue.objects.filter(level=1).order_by("division_id").values_list("division_id", flat=True).first()
+            or "11"
+        )
+        root = access_division(user, request.GET.get("division") or start)
         # Up one level while still inside the user's own part of the tree (an administrator: anywhere).
         parent = root.parent if root.parent_id and (home is None or len(root.code) > len(home)) else None
         rows = children(user, definition, period, root.code)

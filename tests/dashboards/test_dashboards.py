@@ -216,3 +216,11 @@ def test_the_page_compares_places_and_says_when_figures_are_stale(baisha: dict[s
     xlsx = client.get(f"/dashboards/?indicator=township_coverage&period={year}&export=xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get("/dashboards/?division=350425").status_code == 404
+
+
+def test_an_administrator_starts_at_a_province_with_figures(baisha: dict[str, Any]) -> None:
+    refresh(str(baisha["year"]))
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get("/dashboards/")
+    assert page.status_code == 200 and "乡镇（街道）社工站覆盖率" in page.content.decode()
