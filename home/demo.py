@@ -245,6 +245,9 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     from evaluation.reports import demo as reports_demo
 
     reports_demo.load()
+    from dashboards.refresh import refresh_current
+
+    refresh_current()  # the dashboards' figures for this month and year (the nightly job keeps them fresh)
     return demo_accounts()
 
 
