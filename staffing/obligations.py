@@ -229,10 +229,11 @@ def _contract_in_force(on: Any) -> Exists:
 
 
 def _today() -> Any:
-    from django.db.models import DateField
-    from django.db.models.functions import Cast, Now
+    from django.db.models.functions import Now, TruncDate
 
-    return Cast(Now(), DateField())  # the sweep's day, in the database's session time zone (the project's)
+    # Today in the project's time zone (Asia/Shanghai), not the connection's UTC: between 00:00 and 08:00 in
+    # China the two dates differ.
+    return TruncDate(Now())
 
 
 def labour_contract_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
