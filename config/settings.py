@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
         "PeriodicReportStateEnum": "evaluation.reports.models.PeriodicReport.State",
         "PeriodicReportKindEnum": "evaluation.reports.models.PeriodicReport.Kind",
         "ObligationStateEnum": "obligations.models.Obligation.State",
+        "BudgetLineKindEnum": "funding.models.LineKind",
+        "DisbursementKindEnum": "funding.models.Disbursement.Kind",
     },
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from core.personal.idnumber import check_character
@@ -78,7 +79,7 @@ def _assign(worker: SocialWorker, station: Station, role: str, start: dt.date) -
 def load(*, stations: dict[str, Station], townships: list[Any], agencies: dict[str, Any], evaluator_group: Any) -> None:
     """Three township teams of the first agency, two of the second, one unplaced worker each; the evaluator is
     granted the workers of the first township's station (the station it evaluates)."""
-    today = dt.date.today()  # noqa: DTZ011 - demo dates only
+    today = timezone.localdate()
     start = dt.date(today.year, 1, 1)
     sunshine, harmony = agencies["sunshine"], agencies["harmony"]
     half = (len(townships) + 1) // 2
