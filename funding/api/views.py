@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import authed_user
-from core.api import ScopedModelViewSet
+from core.api import ScopedModelViewSet, run_action, validated
 from stations.api.params import division_code_param
 from stations.models import Division, Station
 from stations.selectors import access_division
@@ -146,26 +146,6 @@ class EstimateView(APIView):
 # --- budgets, spending, disbursements ------------------------------------------------------------------------------
 
 
-def _run(func: Any) -> Any:
-    from django.core.exceptions import PermissionDenied
-    from django.core.exceptions import ValidationError as DjangoValidationError
-
-    from core.api import translate_django_errors
-
-    try:
-        return func()
-    except (DjangoValidationError, PermissionDenied, Http404) as exc:
-        if isinstance(exc, Http404):
-            raise NotFound("未找到。") from exc
-        raise translate_django_errors(exc) from exc
-
-
-def _payload(cls: Any, request: Request) -> dict[str, Any]:
-    payload = cls(data=request.data)
-    payload.is_valid(raise_exception=True)
-    return dict(payload.validated_data)
-
-
 def _year_filter(qs: Any, request: Request, field: str) -> Any:
     year = request.query_params.get("year")
     if year is None:
@@ -242,12 +222,12 @@ class BudgetViewSet(_Fresh, ScopedModelViewSet):
 
     @extend_schema(request=BudgetCreateSerializer, responses=BudgetSerializer, summary="按政策标准编制预算草稿")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(BudgetCreateSerializer, request)
+        data = validated(BudgetCreateSerializer, request)
         user = authed_user(request)
         station = Station.objects.for_user(user).filter(pk=data["station"]).first()  # type: ignore[attr-defined]
         if station is None:
             raise NotFound("站点不存在或不在您的权限范围内。")
-        obj = _run(
+        obj = run_action(
             lambda: actions.budget_propose(
                 acting_user=user, station=station, year=data["year"], first_year=data.get("first_year")
             )
@@ -258,16 +238,16 @@ class BudgetViewSet(_Fresh, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def lines(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Budget, self.get_object())
-        rows = _payload(BudgetLinesSerializer, request)["lines"]
+        rows = validated(BudgetLinesSerializer, request)["lines"]
         lines = [{**dict(r), "amount": str(r["amount"])} for r in rows]
-        _run(lambda: actions.budget_update(acting_user=authed_user(request), budget=obj, lines=lines))
+        run_action(lambda: actions.budget_update(acting_user=authed_user(request), budget=obj, lines=lines))
         return self._fresh(obj)
 
     @extend_schema(request=None, responses=BudgetSerializer, summary="批准预算（核对救助资金上限和人力成本占比）")
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Budget, self.get_object())
-        _run(lambda: actions.budget_approve(acting_user=authed_user(request), budget=obj))
+        run_action(lambda: actions.budget_approve(acting_user=authed_user(request), budget=obj))
         return self._fresh(obj)
 
 
@@ -313,7 +293,7 @@ class ExpenditureViewSet(_Fresh, ScopedModelViewSet):
         description="政策禁止的支出类别（如泸州的水电费、物业费、装修改造、固定资产）会被拒绝并说明条款。",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(ExpenditureCreateSerializer, request)
+        data = validated(ExpenditureCreateSerializer, request)
         user = authed_user(request)
         budget = Budget.objects.for_user(user).filter(pk=data.pop("budget")).first()  # type: ignore[attr-defined]
         if budget is None:
@@ -321,22 +301,22 @@ class ExpenditureViewSet(_Fresh, ScopedModelViewSet):
         line = budget.lines.filter(pk=data.pop("line")).first()
         if line is None:
             raise ValidationError({"line": ["请选择本预算的科目。"]})
-        obj = _run(lambda: actions.expenditure_record(acting_user=user, budget=budget, line=line, **data))
+        obj = run_action(lambda: actions.expenditure_record(acting_user=user, budget=budget, line=line, **data))
         return self._fresh(obj, 201)
 
     @extend_schema(request=None, responses=ExpenditureSerializer, summary="核准支出")
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Expenditure, self.get_object())
-        _run(lambda: actions.expenditure_approve(acting_user=authed_user(request), expenditure=obj))
+        run_action(lambda: actions.expenditure_approve(acting_user=authed_user(request), expenditure=obj))
         return self._fresh(obj)
 
     @extend_schema(request=ReturnSerializer, responses=ExpenditureSerializer, summary="退回支出")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_expenditure(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Expenditure, self.get_object())
-        note = _payload(ReturnSerializer, request)["note"]
-        _run(lambda: actions.expenditure_return(acting_user=authed_user(request), expenditure=obj, note=note))
+        note = validated(ReturnSerializer, request)["note"]
+        run_action(lambda: actions.expenditure_return(acting_user=authed_user(request), expenditure=obj, note=note))
         return self._fresh(obj)
 
 
@@ -374,6 +354,6 @@ class DisbursementViewSet(_Fresh, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Disbursement, self.get_object())
-        data = _payload(PaySerializer, request)
-        _run(lambda: actions.disbursement_pay(acting_user=authed_user(request), disbursement=obj, **data))
+        data = validated(PaySerializer, request)
+        run_action(lambda: actions.disbursement_pay(acting_user=authed_user(request), disbursement=obj, **data))
         return self._fresh(obj)

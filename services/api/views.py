@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -21,7 +17,7 @@ from rest_framework.response import Response
 from accounts.http import authed_user
 from accounts.models import User
 from core.actions import verbs_of
-from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, translate_django_errors
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, run_action, validated
 from core.filters import subtree_filter
 from core.personal.api import UnmaskActionMixin
 from services import actions
@@ -110,21 +106,6 @@ class ServiceCatalogueViewSet(ScopedReadOnlyViewSet):
 # --- station service lists, beneficiaries, records, visits, cases, referrals (issue 10) ----------------------
 
 
-def _run(func: Callable[[], Any]) -> Any:
-    try:
-        return func()
-    except (DjangoValidationError, DjangoPermissionDenied, Http404) as exc:
-        if isinstance(exc, Http404):
-            raise NotFound("未找到。") from exc
-        raise translate_django_errors(exc) from exc
-
-
-def _payload(cls: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    payload = cls(data=request.data)
-    payload.is_valid(raise_exception=True)
-    return dict(payload.validated_data)
-
-
 def _station(user: User, pk: Any) -> Station:
     station = Station.objects.for_user(user).filter(pk=pk).first()
     if station is None:
@@ -190,13 +171,13 @@ class StationServiceListViewSet(_Fresh, ScopedModelViewSet):
         request=StationServiceListCreateSerializer, responses=StationServiceListSerializer, summary="制定站点服务清单"
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(StationServiceListCreateSerializer, request)
+        data = validated(StationServiceListCreateSerializer, request)
         station = _station(authed_user(request), data["station"])
         catalogue = ServiceCatalogue.objects.for_user(request.user).filter(code=data["catalogue"]).first()
         if catalogue is None:
             raise serializers.ValidationError({"catalogue": "服务清单不存在。"})
         items = self._items(data["items"])
-        obj = _run(
+        obj = run_action(
             lambda: actions.service_list_create(
                 acting_user=authed_user(request), station=station, year=data["year"], catalogue=catalogue, items=items
             )
@@ -206,30 +187,32 @@ class StationServiceListViewSet(_Fresh, ScopedModelViewSet):
     @extend_schema(request=ItemsSerializer, responses=StationServiceListSerializer, summary="修改服务项目")
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = cast(StationServiceList, self.get_object())
-        items = self._items(_payload(ItemsSerializer, request)["items"])
-        _run(lambda: actions.service_list_update(acting_user=authed_user(request), service_list=obj, items=items))
+        items = self._items(validated(ItemsSerializer, request)["items"])
+        run_action(lambda: actions.service_list_update(acting_user=authed_user(request), service_list=obj, items=items))
         return self._fresh(obj)
 
     @extend_schema(request=None, responses=StationServiceListSerializer, summary="报送县民政局和乡镇")
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
         obj = cast(StationServiceList, self.get_object())
-        _run(lambda: actions.service_list_submit(acting_user=authed_user(request), service_list=obj))
+        run_action(lambda: actions.service_list_submit(acting_user=authed_user(request), service_list=obj))
         return self._fresh(obj)
 
     @extend_schema(request=None, responses=StationServiceListSerializer, summary="确认服务清单")
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: Any = None) -> Response:
         obj = cast(StationServiceList, self.get_object())
-        _run(lambda: actions.service_list_confirm(acting_user=authed_user(request), service_list=obj))
+        run_action(lambda: actions.service_list_confirm(acting_user=authed_user(request), service_list=obj))
         return self._fresh(obj)
 
     @extend_schema(request=CommentsSerializer, responses=StationServiceListSerializer, summary="退回服务清单")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_list(self, request: Request, pk: Any = None) -> Response:
         obj = cast(StationServiceList, self.get_object())
-        comments = _payload(CommentsSerializer, request)["comments"]
-        _run(lambda: actions.service_list_return(acting_user=authed_user(request), service_list=obj, comments=comments))
+        comments = validated(CommentsSerializer, request)["comments"]
+        run_action(
+            lambda: actions.service_list_return(acting_user=authed_user(request), service_list=obj, comments=comments)
+        )
         return self._fresh(obj)
 
 
@@ -265,14 +248,14 @@ class BeneficiaryViewSet(_Fresh, UnmaskActionMixin, ScopedModelViewSet):
 
     @extend_schema(request=BeneficiaryWriteSerializer, responses=BeneficiarySerializer, summary="登记服务对象")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(BeneficiaryWriteSerializer, request)
+        data = validated(BeneficiaryWriteSerializer, request)
         if "station" not in data or "division" not in data or "name" not in data:
             raise serializers.ValidationError({"station": "请填写服务站点、所在村（社区）和姓名。"})
         station = _station(authed_user(request), data.pop("station"))
         division = Division.objects.for_user(request.user).filter(code=data.pop("division")).first()
         if division is None:
             raise serializers.ValidationError({"division": "村（社区）不存在或不在您的权限范围内。"})
-        obj = _run(
+        obj = run_action(
             lambda: actions.beneficiary_create(
                 acting_user=authed_user(request), station=station, division=division, data=data
             )
@@ -282,10 +265,10 @@ class BeneficiaryViewSet(_Fresh, UnmaskActionMixin, ScopedModelViewSet):
     @extend_schema(request=BeneficiaryWriteSerializer, responses=BeneficiarySerializer, summary="修改服务对象")
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = cast(Beneficiary, self.get_object())
-        data = _payload(BeneficiaryWriteSerializer, request)
+        data = validated(BeneficiaryWriteSerializer, request)
         if "station" in data or "division" in data:
             raise serializers.ValidationError({"station": "服务站点和所在村（社区）不能在此修改。"})
-        _run(lambda: actions.beneficiary_update(acting_user=authed_user(request), beneficiary=obj, data=data))
+        run_action(lambda: actions.beneficiary_update(acting_user=authed_user(request), beneficiary=obj, data=data))
         return self._fresh(obj)
 
 
@@ -327,12 +310,12 @@ class ServiceRecordViewSet(_Fresh, ScopedModelViewSet):
     def photos(self, request: Request, pk: Any = None) -> Response:
         obj = cast(ServiceRecord, self.get_object())
         upload = request.FILES.get("photo")
-        photo = _run(lambda: actions.photo_add(acting_user=authed_user(request), record=obj, upload=upload))
+        photo = run_action(lambda: actions.photo_add(acting_user=authed_user(request), record=obj, upload=upload))
         return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ServiceRecordCreateSerializer, responses=ServiceRecordSerializer, summary="登记服务记录")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(ServiceRecordCreateSerializer, request)
+        data = validated(ServiceRecordCreateSerializer, request)
         user = authed_user(request)
         station = _station(user, data.pop("station"))
         people = [_beneficiary(user, pid) for pid in data.pop("beneficiaries", [])]
@@ -348,7 +331,7 @@ class ServiceRecordViewSet(_Fresh, ScopedModelViewSet):
             data["village"] = Division.objects.for_user(user).filter(code=village, level=5).first()
             if data["village"] is None:
                 raise serializers.ValidationError({"village": "村（社区）不存在或不在您的权限范围内。"})
-        obj = _run(
+        obj = run_action(
             lambda: actions.record_create(
                 acting_user=user,
                 station=station,
@@ -388,10 +371,10 @@ class VisitViewSet(_Fresh, ScopedModelViewSet):
 
     @extend_schema(request=VisitCreateSerializer, responses=VisitSerializer, summary="登记探访")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(VisitCreateSerializer, request)
+        data = validated(VisitCreateSerializer, request)
         person = _beneficiary(authed_user(request), data.pop("beneficiary"))
         data["workers"] = _workers(authed_user(request), data.pop("workers", None))
-        obj = _run(lambda: actions.visit_create(acting_user=authed_user(request), beneficiary=person, **data))
+        obj = run_action(lambda: actions.visit_create(acting_user=authed_user(request), beneficiary=person, **data))
         return self._fresh(obj, status.HTTP_201_CREATED)
 
 
@@ -410,8 +393,8 @@ class EscalationViewSet(_Fresh, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Escalation, self.get_object())
-        data = _payload(ResolveSerializer, request)
-        _run(lambda: actions.escalation_resolve(acting_user=authed_user(request), escalation=obj, **data))
+        data = validated(ResolveSerializer, request)
+        run_action(lambda: actions.escalation_resolve(acting_user=authed_user(request), escalation=obj, **data))
         return self._fresh(obj)
 
 
@@ -428,17 +411,17 @@ class CaseViewSet(_Fresh, ScopedModelViewSet):
 
     @extend_schema(request=CaseCreateSerializer, responses=CaseSerializer, summary="接案")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(CaseCreateSerializer, request)
+        data = validated(CaseCreateSerializer, request)
         person = _beneficiary(authed_user(request), data.pop("beneficiary"))
-        obj = _run(lambda: actions.case_open(acting_user=authed_user(request), beneficiary=person, **data))
+        obj = run_action(lambda: actions.case_open(acting_user=authed_user(request), beneficiary=person, **data))
         return self._fresh(obj, status.HTTP_201_CREATED)
 
     @extend_schema(request=AdvanceSerializer, responses=CaseSerializer, summary="进入下一阶段")
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Case, self.get_object())
-        data = _payload(AdvanceSerializer, request)
-        _run(lambda: actions.case_advance(acting_user=authed_user(request), case=obj, **data))
+        data = validated(AdvanceSerializer, request)
+        run_action(lambda: actions.case_advance(acting_user=authed_user(request), case=obj, **data))
         return self._fresh(obj)
 
 
@@ -459,12 +442,12 @@ class ReferralViewSet(_Fresh, ScopedModelViewSet):
 
     @extend_schema(request=ReferralCreateSerializer, responses=ReferralSerializer, summary="转介个案")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(ReferralCreateSerializer, request)
+        data = validated(ReferralCreateSerializer, request)
         case = Case.objects.for_user(request.user).filter(pk=data["case"]).first()
         station = Station.objects.filter(pk=data["to_station"]).first()
         if case is None or station is None:
             raise serializers.ValidationError({"case": "个案或转入站点不存在。"})
-        obj = _run(
+        obj = run_action(
             lambda: actions.referral_create(
                 acting_user=authed_user(request), case=case, to_station=station, reason=data["reason"]
             )
@@ -475,16 +458,16 @@ class ReferralViewSet(_Fresh, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Referral, self.get_object())
-        data = _payload(ResponseSerializer, request)
-        _run(lambda: actions.referral_accept(acting_user=authed_user(request), referral=obj, **data))
+        data = validated(ResponseSerializer, request)
+        run_action(lambda: actions.referral_accept(acting_user=authed_user(request), referral=obj, **data))
         return self._fresh(obj)
 
     @extend_schema(request=ResponseSerializer, responses=ReferralSerializer, summary="拒绝转介")
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: Any = None) -> Response:
         obj = cast(Referral, self.get_object())
-        data = _payload(ResponseSerializer, request)
-        _run(lambda: actions.referral_decline(acting_user=authed_user(request), referral=obj, **data))
+        data = validated(ResponseSerializer, request)
+        run_action(lambda: actions.referral_decline(acting_user=authed_user(request), referral=obj, **data))
         return self._fresh(obj)
 
 
@@ -508,10 +491,10 @@ class VolunteerTeamViewSet(_Fresh, ScopedModelViewSet):
 
     @extend_schema(request=VolunteerTeamCreateSerializer, responses=VolunteerTeamSerializer, summary="登记志愿服务队")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(VolunteerTeamCreateSerializer, request)
+        data = validated(VolunteerTeamCreateSerializer, request)
         user = authed_user(request)
         station = _station(user, data.pop("station"))
-        obj = _run(lambda: actions.team_create(acting_user=user, station=station, **data))
+        obj = run_action(lambda: actions.team_create(acting_user=user, station=station, **data))
         return self._fresh(obj, status.HTTP_201_CREATED)
 
 
@@ -539,10 +522,10 @@ class IncubatedOrganisationViewSet(_Fresh, ScopedModelViewSet):
         summary="登记孵化的社会组织",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(IncubatedOrganisationCreateSerializer, request)
+        data = validated(IncubatedOrganisationCreateSerializer, request)
         user = authed_user(request)
         station = _station(user, data.pop("station"))
-        obj = _run(lambda: actions.organisation_register(acting_user=user, station=station, **data))
+        obj = run_action(lambda: actions.organisation_register(acting_user=user, station=station, **data))
         return self._fresh(obj, status.HTTP_201_CREATED)
 
 

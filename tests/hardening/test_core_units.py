@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -149,3 +150,30 @@ def test_id_numbers_birth_dates_and_lengths() -> None:
         validate_id_number("1101051949123100AX")
     with pytest.raises(ValidationError, match="18 位"):
         validate_id_number(_id_number("11010519491231002")[:17])
+
+
+def test_run_action_answers_refusals_as_the_api_does() -> None:
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.http import Http404
+    from rest_framework import serializers
+    from rest_framework.exceptions import NotFound
+
+    from core.api import run_action
+
+    def raising(exc: Exception) -> Any:
+        def call() -> Any:
+            raise exc
+
+        return call
+
+    assert run_action(lambda: 7) == 7
+    with pytest.raises(serializers.ValidationError) as bad:
+        run_action(raising(DjangoValidationError({"year": "年份不对。"})))
+    assert bad.value.detail == {"year": ["年份不对。"]}
+    for exc in (DjangoPermissionDenied("no"), Http404("no")):
+        with pytest.raises(NotFound) as missing:
+            run_action(raising(exc))
+        assert str(missing.value.detail) == "未找到。"
+    with pytest.raises(KeyError):
+        run_action(raising(KeyError("other errors pass through")))
