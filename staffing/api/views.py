@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -361,13 +361,17 @@ class AdequacyView(APIView):
 class RecruitmentPlanViewSet(ScopedReadOnlyViewSet):
     """Read only: plans are made, filed and acknowledged on the pages (declared actions)."""
 
-    queryset = RecruitmentPlan.objects.select_related("agency", "division").prefetch_related(
-        Prefetch("stations", queryset=Station.objects.order_by("division_id", "pk"))
-    )
+    queryset = RecruitmentPlan.objects.select_related("agency", "division")
     serializer_class = RecruitmentPlanSerializer
 
     def get_queryset(self) -> QuerySet[RecruitmentPlan]:
         qs = super().get_queryset()
         if scope_of(self.request.user).role not in (Role.AGENCY, Role.ADMIN):
             qs = qs.exclude(state=RecruitmentPlan.State.DRAFT)  # a draft is the agency's own until filed
-        return qs.order_by("-year", "division_id", "pk")
+        # The stations named that the caller sees (a township: its own), and how many there are in all.
+        seen = Station.objects.for_user(self.request.user).order_by("division_id", "pk")
+        return (
+            qs.prefetch_related(Prefetch("stations", queryset=seen))
+            .annotate(station_count=Count("stations"))
+            .order_by("-year", "division_id", "pk")
+        )
