@@ -11,7 +11,16 @@
   wage; due the year's last day; done when the recorded pay reaches the multiple.
 - 培训督导时长 ``staffing.training`` (period ``2026``): the hours of training and supervision of the year below
   any of the policy's minimums (``training.*``, per kind and organising level); due the year's last day, so it is
-  overdue if the year ends short; done when the hours recorded reach every minimum.
+  overdue if the year ends short; done when the hours recorded reach every minimum. A worker hired (or leaving)
+  during the year owes each minimum in proportion to the months employed: minimum × months / 12.
+- 试用期不超过政策上限 ``staffing.probation``: the first labour contract, not yet ended, sets a probation longer than
+  the policy's limit (``staff.probation_max_months``: Nantong 不超过六个月 [004 §3(7)], the limit included); due the
+  contract's start; done when the contract is changed to the limit.
+- 工资中提取绩效考核工资 ``staffing.performance_pay`` (period ``2026-05``): a month's recorded pay (of the last twelve
+  months over) holds back less for performance than the policy asks (``staff.performance_pay_withheld``: 在工资中
+  提取一定的比例进行考核发放 [004 §4(5)] — nothing held back fails; the bureau's least share
+  ``staff.performance_pay_share_min``, when it sets one, the share included); due that month's pay deadline
+  (else the month's last day); done when the month's record holds back enough.
 
 Set-based like every kind: the policy is read once per division whose policy sets the rule (a handful), the
 calendar once; each worker then takes its county's value from one SQL ``CASE`` on the division prefix (deepest
