@@ -353,7 +353,10 @@ class AdequacyView(APIView):
 @extend_schema_view(
     list=extend_schema(
         summary="驻站社工招聘方案列表",
-        description="社工机构：本机构的方案（含草稿）；民政部门：辖区内已报备的方案。按年度倒序。",
+        description=(
+            "社工机构：本机构的方案（含草稿）；民政部门：辖区内已报备的方案；乡镇（街道）：列有本乡镇站点的已报备方案"
+            "（只读）。stations 只列调用者可查看的站点，other_stations 为方案所列的其他站点数。按年度倒序。"
+        ),
     ),
     retrieve=extend_schema(summary="驻站社工招聘方案详情"),
 )

@@ -534,3 +534,30 @@ def test_training_minimum_pro_rated_for_a_worker_hired_during_the_year(demo: Non
     run_sweep(today=today, kind_keys=[TRAINING_KIND])
     ob.refresh_from_db()
     assert ob.state == Obligation.State.DONE
+
+
+def test_probation_and_hold_back_sweep_queries_do_not_grow_with_workers(demo: None) -> None:
+    from staffing.duties import PERFORMANCE_KIND, PROBATION_KIND
+
+    today = dt.date(2026, 4, 10)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            w = _nantong_worker(dt.date(2026, 1, 5))
+            LabourContract.objects.create(worker=w, start_date=dt.date(2026, 1, 5), probation_months=9)
+            for month in (1, 2, 3):
+                PayRecord.objects.create(worker=w, month=dt.date(2026, month, 1), gross_pay=Decimal("5000"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            run_sweep(today=today, kind_keys=[PROBATION_KIND, PERFORMANCE_KIND])
+        return len(ctx.captured_queries)
+
+    add(2)
+    queries()
+    add(2)
+    few = queries()
+    add(15)
+    assert queries() == few
+    assert Obligation.objects.filter(kind=PROBATION_KIND).count() == 19
+    assert Obligation.objects.filter(kind=PERFORMANCE_KIND).count() == 19 * 3
