@@ -158,7 +158,10 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         return self._fresh(worker)
 
     @extend_schema(
-        request=LabourContractWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记劳动合同"
+        request=LabourContractWriteSerializer,
+        responses=SocialWorkerDetailSerializer,
+        summary="登记劳动合同",
+        description="开始日期与已登记合同相同的，视为变更该合同（如将试用期缩短到政策上限以内），留有审计记录。",
     )
     @action(detail=True, methods=["post"], url_path="labour-contracts")
     def labour_contracts(self, request: Request, public_id: Any = None) -> Response:
@@ -175,7 +178,12 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         )
         return self._fresh(worker)
 
-    @extend_schema(request=PayWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记工资与社保")
+    @extend_schema(
+        request=PayWriteSerializer,
+        responses=SocialWorkerDetailSerializer,
+        summary="登记工资与社保",
+        description="该月已登记的，再次登记即更正该月记录（如补记提取的绩效考核工资），留有审计记录。",
+    )
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
