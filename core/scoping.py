@@ -194,6 +194,10 @@ class ScopeRule:
     ancestors_q: narrows the rows seen on the ancestors (e.g. organisations above: only the bureaus).
     station_q:  narrows what roles that reach the tree only through stations (agencies, evaluators) see by
                 division (e.g. organisations: only government bodies, never another agency).
+    via:        a to-many ORM path to division codes (e.g. ``stations__division_id``: the stations a county
+                plan names): the ``via_roles`` also VIEW — never change — the rows with one of those in their
+                subtree (a township the plans naming its stations). Served by a subquery on the primary key,
+                never a join of the outer query, so each row still comes once.
     """
 
     division: str | None = None
@@ -211,6 +215,8 @@ class ScopeRule:
     minor_viewers: frozenset[Role] = frozenset()
     minor_age: int = 14
     user: str | None = None
+    via: str | None = None
+    via_roles: frozenset[Role] = frozenset({Role.TOWNSHIP})
 
     def minors_hidden_q(self, role: Role) -> Q | None:
         """The filter hiding children's rows from ``role``; None when the role sees them (or no minors rule)."""
@@ -285,6 +291,9 @@ class ScopedQuerySet(models.QuerySet):
         if scope.is_global:
             return self
         q = rule.q_for(scope, action)
+        if rule.via and action == Action.VIEW and scope.role in rule.via_roles:
+            named = self.model._default_manager.filter(_subtree_q(rule.via, scope.roots)).values("pk")
+            q = Q(pk__in=named) if q is None else (q | Q(pk__in=named))
         # Evaluators' direct grants; for stations themselves the grants are already scope.station_ids.
         if scope.role == Role.EVALUATOR and rule.guardian and rule.station != "pk":
             from guardian.shortcuts import get_objects_for_user

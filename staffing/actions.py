@@ -339,12 +339,36 @@ def _add_record(acting_user: User, worker: SocialWorker, record: Any, changes: d
     return record
 
 
+def _replace_record(acting_user: User, worker: SocialWorker, record: Any, values: dict[str, Any]) -> Any:
+    before = audit.snapshot(record, list(values))
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.full_clean()
+    record.save(update_fields=list(values))
+    audit.record(
+        acting_user=acting_user,
+        event="update",
+        obj=record,
+        subject=worker,
+        division_code=worker.division_id,
+        changes=audit.diff(before, audit.snapshot(record, list(values))),
+    )
+    return record
+
+
 @declare("staffing.worker.add_labour_contract", label="登记劳动合同", model=SocialWorker, verb=Action.CHANGE)
 @transaction.atomic
 def labour_contract_add(
     *, acting_user: User, worker: SocialWorker, start_date: dt.date, end_date: dt.date | None, probation_months: int
 ) -> LabourContract:
+    """Record a labour contract; the same start date again records a change of that contract (变更劳动合同, e.g. a
+    probation shortened to the policy's limit) in its place, audited as a change."""
     current = _locked(acting_user, worker)
+    existing = LabourContract.objects.select_for_update().filter(worker=current, start_date=start_date).first()
+    if existing is not None:
+        return _replace_record(
+            acting_user, current, existing, {"end_date": end_date, "probation_months": probation_months}
+        )
     record = LabourContract(worker=current, start_date=start_date, end_date=end_date, probation_months=probation_months)
     changes = {"start_date": start_date, "end_date": end_date, "probation_months": probation_months}
     return _add_record(acting_user, current, record, changes)
@@ -362,7 +386,17 @@ def pay_add(
     housing_fund_paid: bool = False,
     performance_withheld: Any = 0,
 ) -> PayRecord:
+    """Record a month's pay; the same month again corrects that month's record (audited as a change)."""
     current = _locked(acting_user, worker)
+    existing = PayRecord.objects.select_for_update().filter(worker=current, month=month.replace(day=1)).first()
+    if existing is not None:
+        values = {
+            "gross_pay": gross_pay,
+            "insurance_paid": insurance_paid,
+            "housing_fund_paid": housing_fund_paid,
+            "performance_withheld": performance_withheld or 0,
+        }
+        return _replace_record(acting_user, current, existing, values)
     record = PayRecord(
         worker=current,
         month=month.replace(day=1),

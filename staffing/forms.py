@@ -126,13 +126,17 @@ class ImportForm(Styled):
 
 
 class LabourContractForm(Styled):
-    start_date = forms.DateField(label="合同开始日期", widget=DATE)
+    start_date = forms.DateField(
+        label="合同开始日期", widget=DATE, help_text="与已登记合同的开始日期相同的，视为变更该合同（如缩短试用期）。"
+    )
     end_date = forms.DateField(label="合同结束日期（无固定期限留空）", widget=DATE, required=False)
     probation_months = forms.IntegerField(label="试用期（月）", min_value=0, max_value=12, initial=0)
 
 
 class PayForm(Styled):
-    month = forms.DateField(label="月份（填该月任一天）", widget=DATE)
+    month = forms.DateField(
+        label="月份（填该月任一天）", widget=DATE, help_text="该月已登记的，再次登记即更正该月记录。"
+    )
     gross_pay = forms.DecimalField(label="应发工资（元）", max_digits=10, decimal_places=2, min_value=0)
     performance_withheld = forms.DecimalField(
         label="提取的绩效考核工资（元）", max_digits=10, decimal_places=2, min_value=0, required=False

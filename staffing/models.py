@@ -564,9 +564,11 @@ class RecruitmentPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager()
+    # A township also reads the plans that name one of its stations (never changes them).
     scoping = ScopeRule(
         division="division_id",
         agency="agency_id",
+        via="stations__division_id",
         writers={Action.ADD: AGENCY_WRITERS, Action.CHANGE: AGENCY_WRITERS | COUNTY_WRITERS},
     )
 

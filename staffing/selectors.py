@@ -149,7 +149,7 @@ def effective_policies(codes: list[str]) -> dict[str, Any]:
 
 def recruitment_plans(user: User, action: str = Action.VIEW) -> QuerySet[Any]:
     """The recruitment plans the user may see: an agency its own, drafts included; a bureau those of its subtree
-    once filed (a draft is the agency's own until it is filed)."""
+    and a township those naming one of its stations, once filed (a draft is the agency's own until it is filed)."""
     from core.scoping import Role, scope_of
 
     from .models import RecruitmentPlan
@@ -158,6 +158,13 @@ def recruitment_plans(user: User, action: str = Action.VIEW) -> QuerySet[Any]:
     if scope_of(user).role not in (Role.AGENCY, Role.ADMIN):
         qs = qs.exclude(state=RecruitmentPlan.State.DRAFT)
     return qs
+
+
+def plan_stations(user: User, plan: Any) -> tuple[list[Station], int]:
+    """The stations a plan names that the user sees (a township: its own), and how many others it names."""
+    named = plan.stations.all()
+    seen = list(named.filter(pk__in=Station.objects.for_user(user).values("pk")).order_by("division_id", "pk"))
+    return seen, named.count() - len(seen)
 
 
 def access_plan(user: User, pk: Any, action: str = Action.VIEW) -> Any:

@@ -48,6 +48,7 @@ from .selectors import (
     access_worker,
     current_assignments,
     plan_basis,
+    plan_stations,
     recruitment_plans,
     station_adequacy,
     team_of,
@@ -566,9 +567,11 @@ class RecruitmentPlanDetailView(LoginRequiredMixin, View):
         from core.actions import available_actions
 
         allowed = {a["action"] for a in available_actions(user, plan)}
+        stations, others = plan_stations(user, plan)
         return {
             "plan": plan,
-            "stations": list(plan.stations.order_by("division_id", "pk")),
+            "stations": stations,
+            "other_stations": others,
             "basis": plan_basis(plan.division_id),
             "may_edit": "staffing.recruitment_plan.update" in allowed,
             "may_file": "staffing.recruitment_plan.file" in allowed,

@@ -253,7 +253,8 @@ class RecruitmentPlanSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     division = serializers.CharField(source="division_id", read_only=True, help_text="县（市、区）区划代码")
     division_name = serializers.CharField(source="division.name", read_only=True)
-    stations = PlanStationSerializer(many=True, read_only=True)
+    stations = PlanStationSerializer(many=True, read_only=True, help_text="方案所列、调用者可查看的站点")
+    other_stations = serializers.SerializerMethodField(help_text="方案所列、不在调用者查看范围内的站点数")
     positions = serializers.IntegerField(read_only=True, help_text="招聘岗位合计（人）")
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     allowed_actions = AllowedActionsField()
@@ -267,6 +268,7 @@ class RecruitmentPlanSerializer(serializers.ModelSerializer):
             "division",
             "division_name",
             "stations",
+            "other_stations",
             "year",
             "heads",
             "full_time",
@@ -284,3 +286,6 @@ class RecruitmentPlanSerializer(serializers.ModelSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    def get_other_stations(self, plan: RecruitmentPlan) -> int:
+        return int(getattr(plan, "station_count", 0)) - len(plan.stations.all())

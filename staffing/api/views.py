@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -158,7 +158,10 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         return self._fresh(worker)
 
     @extend_schema(
-        request=LabourContractWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记劳动合同"
+        request=LabourContractWriteSerializer,
+        responses=SocialWorkerDetailSerializer,
+        summary="登记劳动合同",
+        description="开始日期与已登记合同相同的，视为变更该合同（如将试用期缩短到政策上限以内），留有审计记录。",
     )
     @action(detail=True, methods=["post"], url_path="labour-contracts")
     def labour_contracts(self, request: Request, public_id: Any = None) -> Response:
@@ -175,7 +178,12 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         )
         return self._fresh(worker)
 
-    @extend_schema(request=PayWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记工资与社保")
+    @extend_schema(
+        request=PayWriteSerializer,
+        responses=SocialWorkerDetailSerializer,
+        summary="登记工资与社保",
+        description="该月已登记的，再次登记即更正该月记录（如补记提取的绩效考核工资），留有审计记录。",
+    )
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
@@ -353,7 +361,10 @@ class AdequacyView(APIView):
 @extend_schema_view(
     list=extend_schema(
         summary="驻站社工招聘方案列表",
-        description="社工机构：本机构的方案（含草稿）；民政部门：辖区内已报备的方案。按年度倒序。",
+        description=(
+            "社工机构：本机构的方案（含草稿）；民政部门：辖区内已报备的方案；乡镇（街道）：列有本乡镇站点的已报备方案"
+            "（只读）。stations 只列调用者可查看的站点，other_stations 为方案所列的其他站点数。按年度倒序。"
+        ),
     ),
     retrieve=extend_schema(summary="驻站社工招聘方案详情"),
 )
@@ -361,13 +372,17 @@ class AdequacyView(APIView):
 class RecruitmentPlanViewSet(ScopedReadOnlyViewSet):
     """Read only: plans are made, filed and acknowledged on the pages (declared actions)."""
 
-    queryset = RecruitmentPlan.objects.select_related("agency", "division").prefetch_related(
-        Prefetch("stations", queryset=Station.objects.order_by("division_id", "pk"))
-    )
+    queryset = RecruitmentPlan.objects.select_related("agency", "division")
     serializer_class = RecruitmentPlanSerializer
 
     def get_queryset(self) -> QuerySet[RecruitmentPlan]:
         qs = super().get_queryset()
         if scope_of(self.request.user).role not in (Role.AGENCY, Role.ADMIN):
             qs = qs.exclude(state=RecruitmentPlan.State.DRAFT)  # a draft is the agency's own until filed
-        return qs.order_by("-year", "division_id", "pk")
+        # The stations named that the caller sees (a township: its own), and how many there are in all.
+        seen = Station.objects.for_user(self.request.user).order_by("division_id", "pk")
+        return (
+            qs.prefetch_related(Prefetch("stations", queryset=seen))
+            .annotate(station_count=Count("stations"))
+            .order_by("-year", "division_id", "pk")
+        )

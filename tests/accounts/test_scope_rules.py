@@ -42,3 +42,19 @@ def test_scope_paths_are_single_valued(model) -> None:  # type: ignore[no-untype
             assert not (field.many_to_many or field.one_to_many), f"{model._meta.label}.{path} crosses {part}"
             if field.is_relation and field.related_model is not None:
                 current = field.related_model
+
+
+VIA = [m for m in SCOPED if m.scoping.via]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("model", VIA, ids=lambda m: m._meta.label)
+def test_via_paths_resolve_to_a_division(model) -> None:  # type: ignore[no-untyped-def]
+    """``via`` is the one declared to-many path: it must resolve, and end at a division code."""
+    rule: ScopeRule = model.scoping
+    assert rule.via is not None
+    current = model
+    for part in rule.via.split("__")[:-1]:
+        current = current._meta.get_field(part).related_model
+    last = rule.via.split("__")[-1]
+    field = current._meta.get_field(last[:-3] if last.endswith("_id") else last)
+    assert field.related_model._meta.label == "stations.Division"

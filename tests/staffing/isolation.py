@@ -159,11 +159,29 @@ EXEMPT = {
 
 
 def seed() -> None:
-    """Average wages of Datian and of Baisha (the latter seen by no Fujian account)."""
-    from staffing.models import AverageWage
+    """Average wages of Datian and of Baisha (the latter seen by no Fujian account); a filed Datian plan naming only
+    Shipai's station (seen by the Shipai township, not by Junxi's)."""
+    from accounts.models import User
+    from staffing.models import AverageWage, RecruitmentPlan
 
     AverageWage.objects.get_or_create(division_id="350425", year=2025, defaults={"amount": "82000.00"})
     AverageWage.objects.get_or_create(division_id="469025", year=2025, defaults={"amount": "76000.00"})
+    shipai = User.objects.get(username="shipai_town").organisation
+    assert shipai is not None
+    station = Station.objects.filter(division__code__startswith=shipai.division_id, level="township").first()
+    harmony = Organisation.objects.get(kind="agency", name__contains="和谐")
+    if station is not None and not RecruitmentPlan.objects.filter(agency=harmony, year=2030).exists():
+        plan = RecruitmentPlan.objects.create(
+            agency=harmony,
+            division_id="350425",
+            year=2030,
+            part_time=1,
+            announce_on=dt.date(2030, 1, 5),
+            start_on=dt.date(2030, 2, 1),
+            state=RecruitmentPlan.State.FILED,
+            filed_on=dt.date(2030, 1, 3),
+        )
+        plan.stations.set([station])
 
 
 def outside() -> None:

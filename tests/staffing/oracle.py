@@ -106,11 +106,17 @@ def wage_ids(user: User) -> set[int]:
 
 
 def _plans(user: User, change: bool) -> set[str]:
-    """Recruitment plans: an agency its own (drafts included); a bureau those of its subtree once filed; only the
-    agency changes its own (the county bureau acknowledges through its own action)."""
+    """Recruitment plans: an agency its own (drafts included); a bureau those of its subtree once filed; a township
+    those naming one of its stations once filed, read only; only the agency changes its own (the county bureau
+    acknowledges through its own action)."""
     from staffing.models import RecruitmentPlan
 
     rows = list(RecruitmentPlan.objects.values_list("pk", "agency_id", "division_id", "state"))
+    named: dict[int, set[str]] = {}
+    for plan_id, code in RecruitmentPlan.stations.through.objects.values_list(
+        "recruitmentplan_id", "station__division_id"
+    ):
+        named.setdefault(plan_id, set()).add(code)
     if user.is_superuser:
         return {str(pk) for pk, *_ in rows}
     org = user.organisation
@@ -120,7 +126,14 @@ def _plans(user: User, change: bool) -> set[str]:
         return {str(pk) for pk, agency, _, _ in rows if agency == org.pk}
     if change or org.kind not in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
         return set()
-    return {str(pk) for pk, _, code, state in rows if code.startswith(org.division_id) and state != "draft"}
+    root = org.division_id
+
+    def seen(pk: int, code: str) -> bool:
+        if code.startswith(root):
+            return True
+        return org.kind == Organisation.Kind.TOWNSHIP and any(c.startswith(root) for c in named.get(pk, ()))
+
+    return {str(pk) for pk, _, code, state in rows if seen(pk, code) and state != "draft"}
 
 
 def plan_ids(user: User) -> set[str]:

@@ -18,7 +18,8 @@ from obligations.sweep import run_sweep
 from policies.actions import preset_adopt
 from policies.models import PolicyPreset
 from staffing.demo import id_number
-from staffing.duties import MONTHLY_PAY_KIND, PAY_TARGET_KIND, TRAINING_KIND
+from staffing.duties import MONTHLY_PAY_KIND, PAY_TARGET_KIND, PERFORMANCE_KIND, PROBATION_KIND, TRAINING_KIND
+from staffing.employment import employment_findings
 from staffing.models import AverageWage, Certificate, LabourContract, PayRecord, SocialWorker, TrainingRecord
 from stations.models import Division
 from tests.staffing.support import NANTONG_TOWN, places
@@ -26,7 +27,15 @@ from tests.staffing.write_cases import fresh_worker, placed_worker
 
 pytestmark = pytest.mark.django_db
 
-KINDS = [MONTHLY_PAY_KIND, PAY_TARGET_KIND, TRAINING_KIND, "staffing.labour_contract", "staffing.certificate"]
+KINDS = [
+    MONTHLY_PAY_KIND,
+    PAY_TARGET_KIND,
+    TRAINING_KIND,
+    PROBATION_KIND,
+    PERFORMANCE_KIND,
+    "staffing.labour_contract",
+    "staffing.certificate",
+]
 _n = iter(range(1, 10_000))
 
 
@@ -348,3 +357,207 @@ def test_the_worker_page_lists_its_open_duties(user_client) -> None:  # type: ig
     run_sweep(kind_keys=["staffing.labour_contract"])
     page = user_client("agency_sunshine").get(worker.get_absolute_url()).content.decode()
     assert "待办事项" in page and "签订劳动合同（在岗但无有效劳动合同）" in page and "第六部分第（一）项" in page
+
+
+# --- probation limit, performance hold-back, pro-rated training (issue 9 item 4) -------------------------------------
+
+
+def _preset_rule(code: str, key: str) -> dict | None:  # type: ignore[type-arg]
+    preset = PolicyPreset.objects.get(code=code)
+    return next((r for r in preset.rules if r["key"] == key), None)
+
+
+def test_presets_pin_the_probation_limit_and_the_hold_back() -> None:
+    """Only Nantong's document sets a probation limit (不超过六个月 [004 §3(7)]) and a performance hold-back
+    (提取一定的比例 [004 §4(5)]); it gives no share, so no preset sets one: the bureau decides."""
+    from policies.actions import load_presets
+
+    load_presets()
+    probation = _preset_rule("nantong-2022", "staff.probation_max_months")
+    assert probation is not None and probation["value"] == 6 and probation["clause"] == "[004 §3(7)]"
+    hold_back = _preset_rule("nantong-2022", "staff.performance_pay_withheld")
+    assert hold_back is not None and hold_back["value"] is True and hold_back["clause"] == "[004 §4(5)]"
+    for code in ("datian-2021", "luzhou-2021", "baisha-2023", "hunan-2021", "nantong-2022"):
+        assert _preset_rule(code, "staff.performance_pay_share_min") is None
+        if code != "nantong-2022":
+            assert _preset_rule(code, "staff.probation_max_months") is None
+            assert _preset_rule(code, "staff.performance_pay_withheld") is None
+
+
+def _nantong_worker(hired: dt.date) -> SocialWorker:
+    places()
+    agency, _ = Organisation.objects.get_or_create(kind="agency", name="如皋用工社工中心", division_id="320682")
+    return _worker(Division.objects.get(code=NANTONG_TOWN), agency, hired)
+
+
+def test_probation_beyond_nantongs_limit_is_owed_by_the_agency(demo: None) -> None:
+    """不超过六个月 admits six; seven is owed from the first contract's start; a renewal's term is not the first
+    contract's; the agency settles it by recording the changed contract (same start date)."""
+    from staffing.actions import labour_contract_add
+    from staffing.duties import PROBATION_KIND
+
+    today = dt.date(2026, 6, 1)
+    six, seven = _nantong_worker(dt.date(2026, 1, 5)), _nantong_worker(dt.date(2026, 1, 5))
+    LabourContract.objects.create(worker=six, start_date=dt.date(2026, 1, 5), end_date=dt.date(2028, 12, 31),
+                                  probation_months=6)  # fmt: skip
+    LabourContract.objects.create(worker=seven, start_date=dt.date(2026, 1, 5), end_date=dt.date(2028, 12, 31),
+                                  probation_months=7)  # fmt: skip
+    datian = fresh_worker()  # Datian's document sets no limit
+    LabourContract.objects.create(worker=datian, start_date=datian.hired_on, probation_months=12)
+
+    run_sweep(today=today, kind_keys=[PROBATION_KIND])
+    assert _ob(six, PROBATION_KIND) is None and _ob(datian, PROBATION_KIND) is None
+    ob = _ob(seven, PROBATION_KIND)
+    assert ob is not None and ob.rule_key == "staff.probation_max_months" and ob.owner_id == seven.agency_id
+    assert ob.due_date == dt.date(2026, 1, 5) and ob.state == Obligation.State.OVERDUE
+    assert "试用期7个月" in ob.title and "上限6个月" in ob.title and "第三部分第（七）项" in ob.clause
+    assert _created(run_sweep(today=today, kind_keys=[PROBATION_KIND]), PROBATION_KIND) == 0
+
+    # A later contract with a longer probation does not move the first contract's limit (and six stays six).
+    LabourContract.objects.create(worker=six, start_date=dt.date(2029, 1, 1), probation_months=8)
+    run_sweep(today=today, kind_keys=[PROBATION_KIND])
+    assert _ob(six, PROBATION_KIND) is None
+
+    findings = employment_findings(seven, 2026, today)
+    probation = next(f for f in findings if f.rule_key == "staff.probation_max_months")
+    assert probation.outcome == "fail" and "首份劳动合同" in probation.message
+
+    labour_contract_add(acting_user=_employer(seven), worker=seven, start_date=dt.date(2026, 1, 5),  # type: ignore[attr-defined]
+                                    end_date=dt.date(2028, 12, 31), probation_months=6)  # fmt: skip
+    assert LabourContract.objects.filter(worker=seven).count() == 1  # changed in place, not a second contract
+    run_sweep(today=today, kind_keys=[PROBATION_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+
+def _employer(worker: SocialWorker):  # type: ignore[no-untyped-def]
+    from accounts.models import User
+
+    user, _ = User.objects.get_or_create(username=f"employer_{worker.agency_id}", organisation_id=worker.agency_id)
+    return user
+
+
+def _set_share(value: str) -> None:
+    from policies.models import Policy, PolicyRule
+
+    PolicyRule.objects.update_or_create(
+        policy=Policy.objects.get(division_id="320682"),
+        key="staff.performance_pay_share_min",
+        defaults={"value": value, "strength": "must", "clause": "如皋市民政局关于绩效考核工资的通知 第二条"},
+    )
+
+
+def test_performance_hold_back_below_what_nantong_asks(demo: None) -> None:
+    """[004 §4(5)] 在工资中提取一定的比例进行考核发放: nothing held back fails, any share passes until the bureau
+    sets the least share; then the share itself passes (10% of 5,000 is 500) and a cent less fails."""
+    from staffing.duties import PAY_DEADLINE, PERFORMANCE_KIND, pay_due
+    from workdays.selectors import work_calendar
+
+    today = dt.date(2026, 4, 10)
+    worker = _nantong_worker(dt.date(2026, 1, 5))
+    datian = fresh_worker()  # no hold-back asked in Datian
+    for w in (worker, datian):
+        PayRecord.objects.create(worker=w, month=dt.date(2026, 1, 1), gross_pay=Decimal("5000"))
+    PayRecord.objects.create(worker=worker, month=dt.date(2026, 2, 1), gross_pay=Decimal("5000"),
+                             performance_withheld=Decimal("0.01"))  # fmt: skip
+    PayRecord.objects.create(worker=worker, month=dt.date(2026, 3, 1), gross_pay=Decimal("5000"),
+                             performance_withheld=Decimal("500.00"))  # fmt: skip
+    run_sweep(today=today, kind_keys=[PERFORMANCE_KIND])
+    assert _ob(datian, PERFORMANCE_KIND, "2026-01") is None
+    assert _ob(worker, PERFORMANCE_KIND, "2026-02") is None and _ob(worker, PERFORMANCE_KIND, "2026-03") is None
+    january = _ob(worker, PERFORMANCE_KIND, "2026-01")
+    assert january is not None and january.rule_key == "staff.performance_pay_withheld"
+    assert "第四部分第（五）项" in january.clause and "2026年1月" in january.title and "未提取" in january.title
+    from policies.policy import effective_policy
+
+    deadline = effective_policy(NANTONG_TOWN).get(PAY_DEADLINE)
+    assert january.due_date == pay_due(dt.date(2026, 1, 31), deadline, work_calendar())
+
+    _set_share("0.1")
+    run_sweep(today=today, kind_keys=[PERFORMANCE_KIND])
+    february = _ob(worker, PERFORMANCE_KIND, "2026-02")
+    assert february is not None and "0.00%" in february.title and "10%" in february.title
+    assert "如皋市民政局" in february.clause
+    assert _ob(worker, PERFORMANCE_KIND, "2026-03") is None  # exactly 10%: the share included
+    PayRecord.objects.filter(worker=worker, month=dt.date(2026, 3, 1)).update(performance_withheld=Decimal("499.99"))
+    run_sweep(today=today, kind_keys=[PERFORMANCE_KIND])
+    assert _ob(worker, PERFORMANCE_KIND, "2026-03") is not None
+    finding = next(f for f in employment_findings(worker, 2026, today) if "绩效" in f.message)
+    assert finding.outcome == "fail" and "1月 0.00%" in finding.message and "3月 9.99%" in finding.message
+
+    # Re-recording January's pay corrects it (one record per month) and settles that month only.
+    from staffing.actions import pay_add
+
+    pay_add(acting_user=_employer(worker), worker=worker, month=dt.date(2026, 1, 20), gross_pay=Decimal("5000"),  # type: ignore[attr-defined]
+                        insurance_paid=True, housing_fund_paid=True, performance_withheld=Decimal("500"))  # fmt: skip
+    assert PayRecord.objects.filter(worker=worker, month=dt.date(2026, 1, 1)).count() == 1
+    run_sweep(today=today, kind_keys=[PERFORMANCE_KIND])
+    january.refresh_from_db()
+    february.refresh_from_db()
+    assert january.state == Obligation.State.DONE and february.state != Obligation.State.DONE
+
+
+def test_training_minimum_pro_rated_for_a_worker_hired_during_the_year(demo: None) -> None:
+    """Hunan [003 §3(8)], hired on 15 August: employed five months (August to December), so 40 h of county
+    training become 40 × 5/12 = 16.67, i.e. 16.7 h at the tenth hours are recorded in; 16.6 h is short."""
+    county, agency = _hunan()
+    today = dt.date(2026, 9, 1)
+    T, S = TrainingRecord.Kind.TRAINING, TrainingRecord.Kind.SUPERVISION
+    city, cnty = TrainingRecord.Level.CITY, TrainingRecord.Level.COUNTY
+    met = _worker(county, agency, dt.date(2026, 8, 15))
+    short = _worker(county, agency, dt.date(2026, 8, 15))
+    whole_year = _worker(county, agency, dt.date(2026, 1, 1))  # January: the whole minimum
+    for w, county_hours in ((met, "16.7"), (short, "16.6"), (whole_year, "16.7")):
+        _train(w, T, city, "8.4", dt.date(2026, 8, 20))  # 20 × 5/12 = 8.33 → 8.4
+        _train(w, T, cnty, county_hours, dt.date(2026, 8, 21))
+        _train(w, S, city, "5", dt.date(2026, 8, 22))  # 12 × 5/12 = 5
+        _train(w, S, cnty, "10", dt.date(2026, 8, 23))  # 24 × 5/12 = 10
+
+    run_sweep(today=today, kind_keys=[TRAINING_KIND])
+    assert _ob(met, TRAINING_KIND, "2026") is None
+    ob = _ob(short, TRAINING_KIND, "2026")
+    assert ob is not None and "年内在职5个月" in ob.title and "第三部分第（八）项" in ob.clause
+    assert ob.rule_key == "training"
+    whole = _ob(whole_year, TRAINING_KIND, "2026")
+    assert whole is not None and "折算" not in whole.title
+
+    findings = {f.rule_key: f for f in employment_findings(short, 2026, today)}
+    county_training = findings["training.hours_county"]
+    assert county_training.outcome == "unknown"  # short, but the year is not over
+    assert "2026年8月入职" in county_training.message and "本年在职5个月" in county_training.message
+    assert "40 × 5/12 = 16.7" in county_training.message and "实际 16.6" in county_training.message
+    assert findings["training.hours_city"].outcome == "pass" and "8.4" in findings["training.hours_city"].message
+    after = {f.rule_key: f for f in employment_findings(short, 2026, dt.date(2027, 1, 5))}
+    assert after["training.hours_county"].outcome == "fail" and after["training.hours_city"].outcome == "pass"
+
+    _train(short, T, cnty, "0.1", dt.date(2026, 8, 30))
+    run_sweep(today=today, kind_keys=[TRAINING_KIND])
+    ob.refresh_from_db()
+    assert ob.state == Obligation.State.DONE
+
+
+def test_probation_and_hold_back_sweep_queries_do_not_grow_with_workers(demo: None) -> None:
+    from staffing.duties import PERFORMANCE_KIND, PROBATION_KIND
+
+    today = dt.date(2026, 4, 10)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            w = _nantong_worker(dt.date(2026, 1, 5))
+            LabourContract.objects.create(worker=w, start_date=dt.date(2026, 1, 5), probation_months=9)
+            for month in (1, 2, 3):
+                PayRecord.objects.create(worker=w, month=dt.date(2026, month, 1), gross_pay=Decimal("5000"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            run_sweep(today=today, kind_keys=[PROBATION_KIND, PERFORMANCE_KIND])
+        return len(ctx.captured_queries)
+
+    add(2)
+    queries()
+    add(2)
+    few = queries()
+    add(15)
+    assert queries() == few
+    assert Obligation.objects.filter(kind=PROBATION_KIND).count() == 19
+    assert Obligation.objects.filter(kind=PERFORMANCE_KIND).count() == 19 * 3

@@ -100,3 +100,20 @@ def test_county_bureau_enters_the_average_wage(user_client) -> None:  # type: ig
         "82,000.00" in user_client("agency_sunshine").get("/staffing/wages/").content.decode()
         or "82000" in user_client("agency_sunshine").get("/staffing/wages/").content.decode()
     )
+
+
+def test_recording_a_month_again_corrects_it_through_the_api(user_client) -> None:  # type: ignore[no-untyped-def]
+    """One record per month: the second POST for the month corrects it (audited), never a duplicate or a 500."""
+    from core.audit import AuditLog
+
+    worker = SocialWorker.objects.filter(agency__name__contains="阳光").order_by("pk").first()
+    assert worker is not None
+    client = user_client("agency_sunshine")
+    url = f"/api/v1/social-workers/{worker.public_id}/pay/"
+    body = {"month": "2026-02-01", "gross_pay": "4200.00", "insurance_paid": True}
+    assert client.post(url, body, content_type="application/json").status_code in (200, 201)
+    again = {**body, "month": "2026-02-15", "performance_withheld": "420.00"}
+    assert client.post(url, again, content_type="application/json").status_code in (200, 201)
+    record = PayRecord.objects.get(worker=worker, month=dt.date(2026, 2, 1))
+    assert record.performance_withheld == 420 and record.gross_pay == 4200
+    assert AuditLog.objects.filter(object_type__icontains="payrecord", event="update").exists()

@@ -67,11 +67,60 @@ def test_agency_drafts_files_and_the_bureau_acknowledges(user_client) -> None:  
     plan.refresh_from_db()
     assert plan.state == RecruitmentPlan.State.ACKNOWLEDGED and plan.acknowledge_note == "同意备案"
     assert AuditLog.objects.filter(object_type__icontains="recruitmentplan", object_id=str(plan.pk)).count() >= 3
-    # The township sees no county plan; the agency sees the bureau's remark.
-    assert plan.pk not in {
-        p["id"] for p in user_client("junxi_town").get("/api/v1/recruitment-plans/").json()["results"]
-    }
+    # A township sees the plan only if it names one of its stations; the agency sees the bureau's remark.
+    junxi = Organisation.objects.get(users__username="junxi_town")
+    assert (
+        plan.pk in {p["id"] for p in user_client("junxi_town").get("/api/v1/recruitment-plans/").json()["results"]}
+    ) == station.division_id.startswith(junxi.division_id)
     assert "同意备案" in agency.get(f"/staffing/recruitment/{plan.pk}/").content.decode()
+
+
+def test_a_township_reads_the_filed_plans_naming_its_stations(user_client) -> None:  # type: ignore[no-untyped-def]
+    """Read only, its own stations named, the others counted; a draft stays the agency's own; another township's
+    plan stays out of sight (404)."""
+    junxi_org = Organisation.objects.get(users__username="junxi_town")
+    shipai_org = Organisation.objects.get(users__username="shipai_town")
+    mine = Station.objects.filter(division__code__startswith=junxi_org.division_id, level="township").first()
+    theirs = Station.objects.filter(division__code__startswith=shipai_org.division_id, level="township").first()
+    assert mine is not None and theirs is not None
+    harmony = Organisation.objects.get(name__contains="和谐", kind="agency")
+
+    def plan(year: int, stations: list[Station], state: str) -> RecruitmentPlan:
+        p = RecruitmentPlan.objects.create(agency=harmony, division_id="350425", year=year, full_time=2, state=state,
+                                           announce_on=f"{year}-01-05", start_on=f"{year}-02-01")  # fmt: skip
+        p.stations.set(stations)
+        return p
+
+    both = plan(2031, [mine, theirs], RecruitmentPlan.State.FILED)
+    draft = plan(2032, [mine], RecruitmentPlan.State.DRAFT)
+    other = plan(2033, [theirs], RecruitmentPlan.State.ACKNOWLEDGED)
+    town = user_client("junxi_town")
+
+    rows = {p["id"]: p for p in town.get("/api/v1/recruitment-plans/").json()["results"]}
+    assert both.pk in rows and draft.pk not in rows and other.pk not in rows
+    assert rows[both.pk]["stations"] == [{"id": mine.pk, "name": mine.name}]
+    assert rows[both.pk]["other_stations"] == 1 and rows[both.pk]["allowed_actions"] == []
+    page = town.get("/staffing/recruitment/").content.decode()
+    assert f"/staffing/recruitment/{both.pk}/" in page and f"/staffing/recruitment/{other.pk}/" not in page
+    detail = town.get(f"/staffing/recruitment/{both.pk}/").content.decode()
+    assert mine.name in detail and theirs.name not in detail and "另有 1 个其他站点" in detail
+    assert f"/staffing/recruitment/{both.pk}/acknowledge/" not in detail
+    assert f"/staffing/recruitment/{both.pk}/edit/" not in detail
+    for url in (f"/staffing/recruitment/{other.pk}/", f"/staffing/recruitment/{draft.pk}/",
+                f"/api/v1/recruitment-plans/{other.pk}/"):  # fmt: skip
+        assert town.get(url).status_code == 404
+    # Read only: no edit, no acknowledgement.
+    assert town.get(f"/staffing/recruitment/{both.pk}/edit/").status_code == 404
+    assert town.post(f"/staffing/recruitment/{both.pk}/acknowledge/", {"note": "同意"}).status_code in (403, 404)
+    both.refresh_from_db()
+    assert both.state == RecruitmentPlan.State.FILED
+    # The county bureau still sees every station the plan names.
+    row = next(
+        p
+        for p in user_client("datian_bureau").get("/api/v1/recruitment-plans/").json()["results"]
+        if p["id"] == both.pk
+    )
+    assert {s["id"] for s in row["stations"]} == {mine.pk, theirs.pk} and row["other_stations"] == 0
 
 
 @pytest.mark.parametrize(
