@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -20,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.http import authed_user
 from accounts.models import User
-from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, translate_django_errors
+from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, run_action, validated
 from core.personal.api import UnmaskActionMixin
 from core.scoping import Action, Role, scope_of
 from staffing import actions
@@ -51,19 +48,6 @@ def worker_queryset() -> Any:
         Prefetch("certificates", queryset=Certificate.objects.order_by("obtained_on", "pk")),
         Prefetch("assignments", queryset=Assignment.objects.select_related("station").order_by("-start_date", "pk")),
     )
-
-
-def _run(func: Callable[[], Any]) -> Any:
-    try:
-        return func()
-    except (DjangoValidationError, DjangoPermissionDenied) as exc:
-        raise translate_django_errors(exc) from exc
-
-
-def _payload(cls: type[serializers.Serializer], request: Request) -> Any:
-    payload = cls(data=request.data)
-    payload.is_valid(raise_exception=True)
-    return payload
 
 
 @extend_schema_view(
@@ -99,8 +83,10 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
 
     @extend_schema(request=WorkerWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记驻站社工")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(WorkerWriteSerializer, request).validated()
-        worker = _run(lambda: actions.worker_create(acting_user=authed_user(request), data=data))
+        payload = WorkerWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated()
+        worker = run_action(lambda: actions.worker_create(acting_user=authed_user(request), data=data))
         return self._fresh(worker, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -111,18 +97,18 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
         payload = WorkerWriteSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         data = payload.validated()
-        _run(lambda: actions.worker_update(acting_user=authed_user(request), worker=worker, data=data))
+        run_action(lambda: actions.worker_update(acting_user=authed_user(request), worker=worker, data=data))
         return self._fresh(worker)
 
     @extend_schema(request=AssignSerializer, responses=SocialWorkerDetailSerializer, summary="派驻到站")
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
-        data = _payload(AssignSerializer, request).validated_data
+        data = validated(AssignSerializer, request)
         station = Station.objects.for_user(request.user).filter(pk=data["station"]).first()
         if station is None:
             raise ValidationError({"station": "只能派驻到本机构承接（协议履行中）的站点。"})
-        _run(
+        run_action(
             lambda: actions.worker_assign(
                 acting_user=authed_user(request),
                 worker=worker,
@@ -137,7 +123,7 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def release(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
-        data = dict(_payload(ReleaseSerializer, request).validated_data)
+        data = validated(ReleaseSerializer, request)
         successor = None
         if data.get("successor"):
             successor = (
@@ -146,15 +132,15 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
             if successor is None:
                 raise ValidationError({"successor": "接替人不存在或不是本机构的社工。"})
         data["successor"] = successor
-        _run(lambda: actions.worker_release(acting_user=authed_user(request), worker=worker, **data))
+        run_action(lambda: actions.worker_release(acting_user=authed_user(request), worker=worker, **data))
         return self._fresh(worker)
 
     @extend_schema(request=CertificateWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记证书")
     @action(detail=True, methods=["post"])
     def certificates(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
-        data = _payload(CertificateWriteSerializer, request).validated_data
-        _run(lambda: actions.certificate_add(acting_user=authed_user(request), worker=worker, **data))
+        data = validated(CertificateWriteSerializer, request)
+        run_action(lambda: actions.certificate_add(acting_user=authed_user(request), worker=worker, **data))
         return self._fresh(worker)
 
     @extend_schema(
@@ -166,8 +152,8 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="labour-contracts")
     def labour_contracts(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
-        data = _payload(LabourContractWriteSerializer, request).validated_data
-        _run(
+        data = validated(LabourContractWriteSerializer, request)
+        run_action(
             lambda: actions.labour_contract_add(
                 acting_user=authed_user(request),
                 worker=worker,
@@ -187,16 +173,16 @@ class SocialWorkerViewSet(UnmaskActionMixin, ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
-        data = _payload(PayWriteSerializer, request).validated_data
-        _run(lambda: actions.pay_add(acting_user=authed_user(request), worker=worker, **data))
+        data = validated(PayWriteSerializer, request)
+        run_action(lambda: actions.pay_add(acting_user=authed_user(request), worker=worker, **data))
         return self._fresh(worker)
 
     @extend_schema(request=TrainingWriteSerializer, responses=SocialWorkerDetailSerializer, summary="登记培训与督导")
     @action(detail=True, methods=["post"])
     def training(self, request: Request, public_id: Any = None) -> Response:
         worker = cast(SocialWorker, self.get_object())
-        data = _payload(TrainingWriteSerializer, request).validated_data
-        _run(lambda: actions.training_add(acting_user=authed_user(request), worker=worker, **data))
+        data = validated(TrainingWriteSerializer, request)
+        run_action(lambda: actions.training_add(acting_user=authed_user(request), worker=worker, **data))
         return self._fresh(worker)
 
     @extend_schema(
@@ -248,7 +234,7 @@ class EligibilityView(APIView):
         responses={200: dict},
     )
     def post(self, request: Request) -> Response:
-        data = _payload(EligibilityQuestionSerializer, request).validated_data
+        data = validated(EligibilityQuestionSerializer, request)
         _division_or_404(authed_user(request), data["division"])
         cert = data.get("certificate") or {}
         result = eligibility(
@@ -315,7 +301,7 @@ class AdequacyCheckView(APIView):
         responses={200: dict},
     )
     def post(self, request: Request) -> Response:
-        data = _payload(AdequacyQuestionSerializer, request).validated_data
+        data = validated(AdequacyQuestionSerializer, request)
         code = _township(authed_user(request), data["division"])
         villages = data.get("villages")
         if villages is None:
