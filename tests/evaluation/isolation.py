@@ -121,6 +121,8 @@ _POST = "POST only, a declared action: tests/test_write_matrix.py (tests/evaluat
 EXEMPT = {
     "evaluation-create": _POST + "tests/evaluation/test_workflow.py",
     "evaluation-pass-mark": _POST + "tests/evaluation/test_workflow.py",
+    "evaluation-self": _POST + "tests/evaluation/test_self_evaluation.py test_self_evaluation_page",
+    "api:evaluation-self-evaluate": _POST + "tests/evaluation/test_self_evaluation.py",
     "evaluation-score": _POST + "tests/evaluation/test_workflow.py test_pages_by_role",
     "evaluation-finalize": _POST + "tests/evaluation/test_workflow.py",
     "renewal-create": _POST + "tests/evaluation/test_renewal.py",
