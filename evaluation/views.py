@@ -74,7 +74,15 @@ class EvaluationListView(ScopedListView):
 
             from .exports import scores_xlsx
 
-            rows = self.get_queryset().prefetch_related("scores")
+            rows = (
+                self.get_queryset()
+                .select_related("self_evaluation")
+                .prefetch_related(
+                    Prefetch("self_evaluation__items", queryset=SelfIndicatorScore.objects.order_by("position", "pk")),
+                    Prefetch("scores", queryset=PartyScore.objects.order_by("party")),
+                    Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
+                )
+            )
             response = HttpResponse(scores_xlsx(authed_user(request), rows), content_type=XLSX_TYPE)
             response["Content-Disposition"] = (
                 "attachment; filename*=UTF-8''%E7%BB%A9%E6%95%88%E8%AF%84%E4%BC%B0%E8%AF%84%E5%88%86.xlsx"
@@ -134,6 +142,18 @@ class EvaluationDetailView(ScopedDetailView):
                 Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
             )
         )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "pdf":
+            # The evaluation report as a Chinese PDF (WeasyPrint), the same scope and shares as the page.
+            from core.personal.exports import pdf_response
+
+            from .pdf import report_context
+
+            evaluation = self.get_object()
+            context = report_context(authed_user(request), evaluation)
+            return pdf_response(f"{context['title']}.pdf", "evaluation/evaluation_pdf.html", context)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

@@ -94,6 +94,12 @@ DETAILS = [
     ),
     DetailCheck("evaluation-detail", lambda e: f"/evaluations/{e.pk}/", Evaluation.objects.all, oracle.evaluation_ids),
     DetailCheck(
+        "evaluation-detail",
+        lambda e: f"/evaluations/{e.pk}/?export=pdf",
+        lambda: [*Evaluation.objects.order_by("pk")[:2], *Evaluation.objects.order_by("-pk")[:2]],  # PDFs are slow
+        oracle.evaluation_ids,
+    ),
+    DetailCheck(
         "api:evaluation-template-detail",
         lambda t: f"/api/v1/evaluation-templates/{t.pk}/",
         EvaluationTemplate.objects.all,
