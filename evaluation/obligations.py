@@ -5,7 +5,8 @@ by the daily sweep (obligations/sweep.py), each reminder stage once:
   each agreement term the evaluation stages its county's policy asks for (evaluation.deadlines.stages_owed), due on
   the day evaluation.deadlines.evaluation_due gives; done when that stage's evaluation of the term's service year
   has its result fixed. Owed while the term is in force, and after it expired until the renewal is decided (the
-  final evaluation is what the renewal gate reads); a terminated term or a decided renewal owes none any more.
+  final evaluation is what the renewal gate reads); a terminated term, a decided renewal or an expired term whose
+  next term exists (signed without the gate) owes none any more.
 - 提交机构自评 ``evaluation.self_evaluation``: the agreement's agency owes the self-evaluation of an evaluation
   waiting for it, by the evaluation's due day; done once submitted.
 - 评估评分 ``evaluation.score.<party>``: each party the policy names (evaluation.deadlines.parties_owed) owes its
@@ -52,9 +53,20 @@ from .models import Evaluation, PartyScore
 S = Contract.Status
 STAGE_LABELS = {"midterm": "中期评估", "final": "末期评估"}
 PARTY_LABELS = {"third_party": "第三方机构", "county_bureau": "县民政局", "township": "乡镇"}
-# A term owes its evaluations while in force, and once expired until its renewal is decided.
-OWING_TERMS = Q(status=S.ACTIVE) | Q(status=S.EXPIRED, renewal__isnull=True)
-ENDED_TERMS = Q(status=S.TERMINATED) | Q(renewal__isnull=False)
+# The next yearly term of the same project (buyer, place, agency), however it was signed.
+SUCCESSOR = Exists(
+    Contract.objects.filter(
+        buyer_id=OuterRef("buyer_id"),
+        division_id=OuterRef("division_id"),
+        agency_id=OuterRef("agency_id"),
+        start_date__gt=OuterRef("end_date"),
+        status__in=[S.SIGNED, S.FILED, S.ACTIVE, S.EXPIRED],
+    )
+)
+# A term owes its evaluations while in force, and once expired until its renewal is decided (through the gate, or
+# by a next term signed without it: the evaluation then gates nothing any more).
+OWING_TERMS = Q(status=S.ACTIVE) | (Q(status=S.EXPIRED, renewal__isnull=True) & ~Q(SUCCESSOR))
+ENDED_TERMS = Q(status=S.TERMINATED) | Q(renewal__isnull=False) | (Q(status=S.EXPIRED) & Q(SUCCESSOR))
 Reader = Callable[[EffectivePolicy], tuple[frozenset[str], str, str]]
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Organisation
 from contracts.models import Contract
 from evaluation.models import Evaluation, PartyScore, Renewal
 from obligations.models import Notification, Obligation, Reminder
@@ -89,6 +90,21 @@ def test_baishas_two_stages_and_a_decided_renewal() -> None:
     )
     run_sweep(today=dt.date(2027, 1, 4), kind_keys=STAGE_KINDS)
     assert {o.state for o in Obligation.objects.filter(kind__in=STAGE_KINDS, object_id=c.pk)} == {"waived"}
+
+
+def test_an_expired_term_with_a_next_term_owes_no_evaluation() -> None:
+    harmony = Organisation.objects.get(name__contains="和谐", kind=Organisation.Kind.AGENCY)
+    old = contract(year=2025)
+    Contract.objects.filter(pk=old.pk).update(agency=harmony)  # a project of its own (the demo's is 阳光's)
+    run_sweep(today=dt.date(2025, 3, 3), kind_keys=STAGE_KINDS)
+    assert _obligations("evaluation.due.final", old)[0].is_open
+    Contract.objects.filter(pk=old.pk).update(status=Contract.Status.EXPIRED)
+    run_sweep(today=dt.date(2026, 1, 5), kind_keys=STAGE_KINDS)
+    assert _obligations("evaluation.due.final", old)[0].state == Obligation.State.OVERDUE  # renewal undecided
+    following = contract(year=2026)  # the next term of the same project, signed without the gate
+    Contract.objects.filter(pk=following.pk).update(agency=harmony)
+    run_sweep(today=dt.date(2026, 1, 6), kind_keys=STAGE_KINDS)
+    assert _obligations("evaluation.due.final", old)[0].state == Obligation.State.WAIVED
 
 
 def test_the_self_evaluation_then_each_partys_score_is_owed() -> None:
