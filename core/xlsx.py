@@ -46,15 +46,9 @@ def _cell(sheet: Any, value: Any) -> WriteOnlyCell:
     return cell
 
 
-def xlsx_bytes(
-    headers: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    title: str = "导出",
-    widths: Sequence[int] = (),
-) -> bytes:
-    """One sheet: a bold, frozen header row, then ``rows``; column widths in characters where given."""
-    book = Workbook(write_only=True)
+def _write_sheet(
+    book: Workbook, headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str, widths: Sequence[int]
+) -> None:
     sheet = book.create_sheet(title[:31])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -67,6 +61,25 @@ def xlsx_bytes(
     sheet.append(header_cells)
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
+
+
+def xlsx_bytes(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "导出",
+    widths: Sequence[int] = (),
+) -> bytes:
+    """One sheet: a bold, frozen header row, then ``rows``; column widths in characters where given."""
+    return xlsx_book_bytes([(title, headers, rows, widths)])
+
+
+def xlsx_book_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]], Sequence[int]]]) -> bytes:
+    """Several sheets, each ``(title, headers, rows, widths)`` written like :func:`xlsx_bytes`'s one; the first
+    is the one a spreadsheet opens on."""
+    book = Workbook(write_only=True)
+    for title, headers, rows, widths in sheets:
+        _write_sheet(book, headers, rows, title, widths)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

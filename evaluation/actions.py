@@ -3,6 +3,9 @@
 * ``evaluation.create``: the buyer bureau opens the mid-term or final evaluation of an agreement's service year
   and assigns the third-party evaluator (granted to one of the agreement's stations); the evaluator organisation
   gets a direct django-guardian grant on that evaluation only.
+* ``evaluation.self_evaluate``: the agreement's agency submits its self-evaluation (机构自评): on the buyer
+  bureau's template indicator by indicator, each with a comment, or one score without a template, and a summary;
+  the evaluation then opens for the parties' scores, and they see it.
 * ``evaluation.score``: each party enters its own share only — the assigned evaluator the third party's, the
   buyer bureau the county bureau's, the agreement's township the township's.
 * ``evaluation.adopt_template`` / ``evaluation.edit_template``: the county bureau adopts a shipped evaluation
@@ -44,6 +47,8 @@ from .models import (
     PartyScore,
     PassMark,
     Renewal,
+    SelfEvaluation,
+    SelfIndicatorScore,
     StarRule,
     TemplateIndicator,
 )
@@ -55,6 +60,7 @@ PARTY_OF_ROLE = {
     Role.TOWNSHIP: PartyScore.Party.TOWNSHIP,
 }
 RENEWAL_RULE = "contract.renewal_evaluation"
+audit.register_event("self_evaluate", "提交机构自评")
 RENEWABLE = frozenset({Contract.Status.ACTIVE, Contract.Status.EXPIRED})
 
 
@@ -200,6 +206,97 @@ def _indicator_items(template: EvaluationTemplate, indicator_scores: Mapping[Any
     if errors:
         raise ValidationError({"indicators": errors})
     return items
+
+
+@declare(
+    "evaluation.self_evaluate",
+    label="提交机构自评",
+    model=Evaluation,
+    verb="self_evaluate",
+    state_field="state",
+    states=[Evaluation.State.SELF],
+)
+@transaction.atomic
+def self_evaluate(
+    *,
+    acting_user: User,
+    evaluation: Evaluation,
+    summary: str,
+    score: Decimal | None = None,
+    indicator_scores: Mapping[Any, Any] | None = None,
+    comments: Mapping[Any, str] | None = None,
+) -> SelfEvaluation:
+    """The agreement's agency submits its self-evaluation; the evaluation moves on to the parties' scoring.
+
+    Where the buyer bureau has an evaluation template the agency scores every indicator (``indicator_scores``:
+    {indicator id: score}, optional ``comments``: {indicator id: text}) and its self score is their total scaled
+    to 100, by the rule the parties' scores follow (``evaluation.indicators.party_total``); otherwise it gives one
+    score from 0 to 100. The summary is required. Submitted once: the procedure is 机构自评、实地评估."""
+    current = _locked(acting_user, evaluation, "evaluation.self_evaluate", "self_evaluate")
+    if not scope_of(acting_user).is_global and current.contract.agency_id != acting_user.organisation_id:
+        raise PermissionDenied("只有协议的承接机构可以提交机构自评。")
+    summary = summary.strip()
+    if not summary:
+        raise ValidationError({"summary": "请填写自评总结。"})
+    if len(summary) > 4000:
+        raise ValidationError({"summary": "自评总结不超过 4000 字。"})
+    template = template_for(current)
+    items: list[SelfIndicatorScore] = []
+    notes = {str(k): str(v).strip() for k, v in (comments or {}).items()}
+    if template is not None:
+        if indicator_scores is None:
+            raise ValidationError({"indicators": "本县已制定评估指标体系，请按指标逐项自评。"})
+        for item in _indicator_items(template, indicator_scores):
+            comment = notes.pop(str(item.indicator_id), "")
+            if len(comment) > 500:
+                raise ValidationError({"comments": f"指标“{item.name}”的自评说明不超过 500 字。"})
+            items.append(
+                SelfIndicatorScore(
+                    indicator_id=item.indicator_id,
+                    aspect=item.aspect,
+                    name=item.name,
+                    position=item.position,
+                    max_score=item.max_score,
+                    score=item.score,
+                    comment=comment,
+                )
+            )
+        if any(v for v in notes.values()):
+            raise ValidationError({"comments": "自评说明对应的指标不在本评估适用的指标体系中。"})
+        score = party_total((i.max_score, i.score) for i in items)
+    elif indicator_scores is not None:
+        raise ValidationError({"indicators": "本县尚未制定评估指标体系，请直接填写自评得分（0 至 100 分）。"})
+    if not isinstance(score, Decimal) or not Decimal(0) <= score <= Decimal(100):
+        raise ValidationError({"score": "自评得分须在 0 至 100 分之间。"})
+    row = SelfEvaluation(
+        evaluation=current,
+        agency_id=current.contract.agency_id,
+        score=score,
+        summary=summary,
+        submitted_by=acting_user,
+    )
+    row.full_clean()
+    row.save()
+    for own in items:
+        own.self_evaluation = row
+        own.full_clean()
+    SelfIndicatorScore.objects.bulk_create(items)
+    current.state = Evaluation.State.OPEN
+    current.save(update_fields=["state"])
+    changes: dict[str, Any] = {
+        "state": {"before": Evaluation.State.SELF.label, "after": Evaluation.State.OPEN.label},
+        "self_score": str(score),
+    }
+    if items:
+        changes["indicators"] = {f"{i.aspect}/{i.name}": f"{i.score}/{i.max_score}" for i in items}
+    audit.record(
+        acting_user=acting_user,
+        event="self_evaluate",
+        obj=current,
+        division_code=current.contract.division_id,
+        changes=changes,
+    )
+    return row
 
 
 @declare(

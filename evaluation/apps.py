@@ -9,5 +9,7 @@ class EvaluationConfig(AppConfig):
         from evaluation.reports.setup import ready as reports_ready
 
         from . import actions  # noqa: F401  (declares the evaluation actions with core.actions)
+        from .obligations import register_kinds
 
+        register_kinds()
         reports_ready(self)

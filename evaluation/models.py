@@ -12,6 +12,7 @@ from django.db import models
 from core.scoping import Role, ScopedManager, ScopeRule
 
 COUNTY = frozenset({Role.COUNTY_BUREAU})
+AGENCY = frozenset({Role.AGENCY})
 SCORERS = frozenset({Role.EVALUATOR, Role.COUNTY_BUREAU, Role.TOWNSHIP})
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -28,6 +29,7 @@ class Evaluation(models.Model):
         FINAL = "final", "末期（结项）评估"
 
     class State(models.TextChoices):
+        SELF = "self", "待机构自评"
         OPEN = "open", "评分中"
         FINAL = "final", "结果已认定"
 
@@ -42,7 +44,9 @@ class Evaluation(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_evaluations",
     )
-    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.OPEN)
+    # An evaluation opens with the agency's self-evaluation (机构自评, then 实地评估 [001 annex 2 item 17(4)]); the
+    # parties score once it is submitted (evaluation.self_evaluate moves it to OPEN).
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.SELF)
     total = models.DecimalField("加权总分", max_digits=5, decimal_places=2, null=True, blank=True)
     pass_mark = models.DecimalField("合格分数线", max_digits=5, decimal_places=2, null=True, blank=True)
     pass_mark_note = models.CharField("合格分数线依据", max_length=200, blank=True)
@@ -62,7 +66,7 @@ class Evaluation(models.Model):
         division="contract__division_id",
         agency="contract__agency_id",
         guardian=True,
-        writers={"add": COUNTY, "score": SCORERS, "finalize": COUNTY},
+        writers={"add": COUNTY, "self_evaluate": AGENCY, "score": SCORERS, "finalize": COUNTY},
     )
 
     class Meta:
@@ -111,6 +115,54 @@ class PartyScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} · {self.get_party_display()}"
+
+
+class SelfEvaluation(models.Model):
+    """The agency's self-evaluation of an evaluation (机构自评): its score on the buyer bureau's template, indicator
+    by indicator with a comment on each (or one score where the bureau has no template), and its summary. Submitted
+    once, by the agreement's agency, before the parties score; every party and bureau that sees the evaluation sees
+    it. Reached through its evaluation (no scope of its own), like the parties' scores."""
+
+    evaluation = models.OneToOneField(
+        Evaluation, verbose_name="评估", on_delete=models.CASCADE, related_name="self_evaluation"
+    )
+    agency = models.ForeignKey("accounts.Organisation", verbose_name="承接机构", on_delete=models.PROTECT)
+    score = models.DecimalField("自评得分", max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
+    summary = models.TextField("自评总结", max_length=4000)
+    submitted_by = models.ForeignKey("accounts.User", verbose_name="提交人", on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "机构自评"
+        verbose_name_plural = "机构自评"
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · 机构自评"
+
+
+class SelfIndicatorScore(models.Model):
+    """The agency's self-score and comment on one indicator (copied aspect, name and maximum, as IndicatorScore)."""
+
+    self_evaluation = models.ForeignKey(
+        SelfEvaluation, verbose_name="机构自评", on_delete=models.CASCADE, related_name="items"
+    )
+    indicator = models.ForeignKey(
+        "TemplateIndicator", verbose_name="指标", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    aspect = models.CharField("评估方面", max_length=60)
+    name = models.CharField("指标", max_length=100)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    max_score = models.DecimalField("满分", max_digits=5, decimal_places=2)
+    score = models.DecimalField("自评得分", max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+    comment = models.CharField("自评说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "指标自评"
+        verbose_name_plural = "指标自评"
+        ordering = ["self_evaluation", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.self_evaluation} · {self.name}"
 
 
 class PassMark(models.Model):

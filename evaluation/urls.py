@@ -14,6 +14,7 @@ urlpatterns = [
     path("evaluations/renewals/", views.RenewalListView.as_view(), name="renewal-list"),
     path("evaluations/renewals/<int:pk>/", views.RenewView.as_view(), name="renewal-create"),
     path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
+    path("evaluations/<int:pk>/self/", views.EvaluationSelfView.as_view(), name="evaluation-self"),
     path("evaluations/<int:pk>/score/", views.EvaluationScoreView.as_view(), name="evaluation-score"),
     path("evaluations/<int:pk>/finalize/", views.EvaluationFinalizeView.as_view(), name="evaluation-finalize"),
 ]

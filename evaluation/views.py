@@ -29,7 +29,16 @@ from policies.policy import effective_policy
 from . import actions
 from .api.serializers import visible_parties
 from .indicators import aspect_totals, parse_max_score, presets
-from .models import Evaluation, EvaluationTemplate, IndicatorScore, PartyScore, PassMark, Renewal
+from .models import (
+    Evaluation,
+    EvaluationTemplate,
+    IndicatorScore,
+    PartyScore,
+    PassMark,
+    Renewal,
+    SelfEvaluation,
+    SelfIndicatorScore,
+)
 from .scoring import parse_score, policy_mark
 
 
@@ -65,7 +74,15 @@ class EvaluationListView(ScopedListView):
 
             from .exports import scores_xlsx
 
-            rows = self.get_queryset().prefetch_related("scores")
+            rows = (
+                self.get_queryset()
+                .select_related("self_evaluation")
+                .prefetch_related(
+                    Prefetch("self_evaluation__items", queryset=SelfIndicatorScore.objects.order_by("position", "pk")),
+                    Prefetch("scores", queryset=PartyScore.objects.order_by("party")),
+                    Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
+                )
+            )
             response = HttpResponse(scores_xlsx(authed_user(request), rows), content_type=XLSX_TYPE)
             response["Content-Disposition"] = (
                 "attachment; filename*=UTF-8''%E7%BB%A9%E6%95%88%E8%AF%84%E4%BC%B0%E8%AF%84%E5%88%86.xlsx"
@@ -110,12 +127,33 @@ class EvaluationDetailView(ScopedDetailView):
         return (
             super()
             .get_queryset()
-            .select_related("contract__division", "contract__buyer", "contract__township", "evaluator", "finalized_by")
+            .select_related(
+                "contract__division",
+                "contract__buyer",
+                "contract__township",
+                "contract__agency",
+                "evaluator",
+                "finalized_by",
+                "self_evaluation__submitted_by",
+            )
             .prefetch_related(
+                Prefetch("self_evaluation__items", queryset=SelfIndicatorScore.objects.order_by("position", "pk")),
                 Prefetch("scores", queryset=PartyScore.objects.select_related("entered_by")),
                 Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
             )
         )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export") == "pdf":
+            # The evaluation report as a Chinese PDF (WeasyPrint), the same scope and shares as the page.
+            from core.personal.exports import pdf_response
+
+            from .pdf import report_context
+
+            evaluation = self.get_object()
+            context = report_context(authed_user(request), evaluation)
+            return pdf_response(f"{context['title']}.pdf", "evaluation/evaluation_pdf.html", context)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -144,6 +182,17 @@ class EvaluationDetailView(ScopedDetailView):
                 {"indicator": ind, "value": mine.get(ind.pk, "")} for ind in template.indicators.all()
             ]
             ctx["template_ready"] = all(ind.max_score is not None for ind in template.indicators.all())
+        try:
+            ctx["self_eval"] = evaluation.self_evaluation
+        except SelfEvaluation.DoesNotExist:
+            ctx["self_eval"] = None
+        if ctx["self_eval"] is not None:
+            ctx["self_aspects"] = aspect_totals(ctx["self_eval"].items.all())
+        ctx["may_self"] = "evaluation.self_evaluate" in allowed and (
+            scope_of(user).is_global or user.organisation_id == evaluation.contract.agency_id
+        )
+        if ctx["may_self"] and template is not None:
+            ctx["self_rows"] = list(template.indicators.all())
         ctx["my_party"] = party
         ctx["my_party_label"] = PartyScore.Party(party).label if party else ""
         ctx["may_score"] = "evaluation.score" in allowed and party is not None
@@ -212,6 +261,36 @@ class EvaluationScoreView(LoginRequiredMixin, View):
             _errors(request, exc)
         else:
             messages.success(request, "已保存本方评分。")
+        return redirect("evaluation-detail", pk=evaluation.pk)
+
+
+class EvaluationSelfView(LoginRequiredMixin, View):
+    """The agency submits its self-evaluation (evaluation.self_evaluate)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = authed_user(request)
+        evaluation = access(Evaluation, user, pk)
+        given = {k[4:]: v for k, v in request.POST.items() if k.startswith("ind-")}
+        comments = {k[5:]: str(v) for k, v in request.POST.items() if k.startswith("note-")}
+        summary = request.POST.get("summary", "")
+        try:
+            if given:
+                actions.self_evaluate(
+                    acting_user=user, evaluation=evaluation, summary=summary, indicator_scores=given, comments=comments
+                )
+            else:
+                score = parse_score(request.POST.get("score", ""))
+                if score is None:
+                    raise ValidationError("请填写自评得分。")
+                actions.self_evaluate(acting_user=user, evaluation=evaluation, summary=summary, score=score)
+        except ValueError as exc:
+            messages.error(request, str(exc).replace("评分", "自评得分"))
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已提交机构自评，评估进入各评估方评分阶段。")
         return redirect("evaluation-detail", pk=evaluation.pk)
 
 

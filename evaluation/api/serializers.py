@@ -69,6 +69,37 @@ def visible_parties(user: User, evaluation: Any) -> set[str] | None:
     return {party} if party else set()
 
 
+def self_evaluation_data(evaluation: Any) -> dict[str, Any] | None:
+    """The agency's submitted self-evaluation as plain data (the API and the PDF), or None before it is in."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from evaluation.indicators import aspect_totals
+
+    try:
+        row = evaluation.self_evaluation
+    except ObjectDoesNotExist:
+        return None
+    items = list(row.items.all())
+    return {
+        "agency": row.agency.name,
+        "score": str(row.score),
+        "summary": row.summary,
+        "submitted_at": row.submitted_at.isoformat(),
+        "aspects": [a.to_dict() for a in aspect_totals(items)],
+        "indicators": [
+            {
+                "indicator": i.indicator_id,
+                "aspect": i.aspect,
+                "name": i.name,
+                "max_score": str(i.max_score),
+                "score": str(i.score),
+                "comment": i.comment,
+            }
+            for i in items
+        ],
+    }
+
+
 class EvaluationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     contract = serializers.IntegerField(source="contract_id", read_only=True, help_text="协议 id")
@@ -81,6 +112,7 @@ class EvaluationSerializer(serializers.Serializer):
     state = serializers.CharField(read_only=True, help_text="状态代码")
     state_display = serializers.CharField(source="get_state_display", read_only=True, help_text="状态")
     my_party = serializers.SerializerMethodField(help_text="当前用户所代表的评估方（无则为空）")
+    self_evaluation = serializers.SerializerMethodField(help_text="承接机构的自评（提交后各评估方可见；未提交为空）")
     scores = serializers.SerializerMethodField(help_text="当前用户可见的各评估方评分")
     total = serializers.SerializerMethodField(help_text="加权总分（结果认定后可见）")
     pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True, allow_null=True)
@@ -97,6 +129,9 @@ class EvaluationSerializer(serializers.Serializer):
         from evaluation.actions import party_of
 
         return party_of(self._user(), obj)
+
+    def get_self_evaluation(self, obj: Any) -> dict[str, Any] | None:
+        return self_evaluation_data(obj)
 
     def get_scores(self, obj: Any) -> list[dict[str, Any]]:
         shown = visible_parties(self._user(), obj)
@@ -171,6 +206,35 @@ class EnterScoreSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("score" in attrs) == ("indicators" in attrs):
             raise serializers.ValidationError("请填写本方评分（score）或各指标得分（indicators）其中之一。")
+        return attrs
+
+
+class SelfEvaluateSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=4000, help_text="自评总结")
+    score = serializers.CharField(required=False, help_text="自评得分，0–100，最多两位小数（本县未采用评估指标体系时）")
+    indicators = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='各指标自评得分 {"指标 id": "12.50"}（本县已采用评估指标体系时；每项 0 至该指标满分）',
+    )
+    comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=500),
+        required=False,
+        help_text='各指标自评说明 {"指标 id": "……"}（可选）',
+    )
+
+    def validate_score(self, value: str) -> Any:
+        try:
+            parsed = parse_score(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc).replace("评分", "自评得分")) from exc
+        if parsed is None:
+            raise serializers.ValidationError("请填写自评得分。")
+        return parsed
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("score" in attrs) == ("indicators" in attrs):
+            raise serializers.ValidationError("请填写自评得分（score）或各指标自评得分（indicators）其中之一。")
         return attrs
 
 

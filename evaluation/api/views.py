@@ -26,7 +26,15 @@ from core.api import ScopedModelViewSet, translate_django_errors
 from core.scoping import Action, Role, ScopedQuerySet, scope_of
 from evaluation import actions
 from evaluation.indicators import presets
-from evaluation.models import Evaluation, EvaluationTemplate, IndicatorScore, PartyScore, Renewal, TemplateIndicator
+from evaluation.models import (
+    Evaluation,
+    EvaluationTemplate,
+    IndicatorScore,
+    PartyScore,
+    Renewal,
+    SelfIndicatorScore,
+    TemplateIndicator,
+)
 from evaluation.scoring import weighted_score
 from policies.policy import effective_policy
 
@@ -40,6 +48,7 @@ from .serializers import (
     RenewSerializer,
     ScoreAnswerSerializer,
     ScoreQuestionSerializer,
+    SelfEvaluateSerializer,
     TemplateAdoptSerializer,
     TemplateEditSerializer,
     TemplatePresetSerializer,
@@ -47,7 +56,8 @@ from .serializers import (
 
 
 def evaluation_queryset() -> ScopedQuerySet:
-    return Evaluation.objects.select_related("contract", "evaluator").prefetch_related(
+    return Evaluation.objects.select_related("contract", "evaluator", "self_evaluation__agency").prefetch_related(
+        Prefetch("self_evaluation__items", queryset=SelfIndicatorScore.objects.order_by("position", "pk")),
         Prefetch("scores", queryset=PartyScore.objects.order_by("party")),
         Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
     )
@@ -80,6 +90,7 @@ class EvaluationViewSet(ScopedModelViewSet):
     read_only_posts = frozenset({"score"})
     write_actions = {
         "create": actions.evaluation_create,
+        "self_evaluate": actions.self_evaluate,
         "enter_score": actions.evaluation_score,
         "finalize": actions.evaluation_finalize,
         "pass_mark": actions.pass_mark_set,
@@ -87,7 +98,12 @@ class EvaluationViewSet(ScopedModelViewSet):
 
     def _fresh(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         user = self.request.user
-        obj = evaluation_queryset().for_user(user).with_permissions(user, ["score", "finalize"]).get(pk=pk)
+        obj = (
+            evaluation_queryset()
+            .for_user(user)
+            .with_permissions(user, ["self_evaluate", "score", "finalize"])
+            .get(pk=pk)
+        )
         return Response(EvaluationSerializer(obj, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(
@@ -136,6 +152,31 @@ class EvaluationViewSet(ScopedModelViewSet):
             )
         )
         return self._fresh(evaluation.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SelfEvaluateSerializer,
+        responses=EvaluationSerializer,
+        summary="提交机构自评",
+        description=(
+            "协议的承接机构在各评估方评分之前提交自评：本县采用评估指标体系时按指标逐项自评并可附说明，"
+            "否则填写自评得分（0–100）；须填写自评总结。提交后评估进入“评分中”，各评估方可见自评。"
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="self-evaluation")
+    def self_evaluate(self, request: Request, pk: Any = None) -> Response:
+        evaluation = cast(Evaluation, self.get_object())
+        data = _payload(SelfEvaluateSerializer, request)
+        _run(
+            lambda: actions.self_evaluate(
+                acting_user=request.user,  # type: ignore[arg-type]
+                evaluation=evaluation,
+                summary=data["summary"],
+                score=data.get("score"),
+                indicator_scores=data.get("indicators"),
+                comments=data.get("comments"),
+            )
+        )
+        return self._fresh(evaluation.pk)
 
     @extend_schema(request=EnterScoreSerializer, responses=EvaluationSerializer, summary="录入本方评分")
     @action(detail=True, methods=["post"], url_path="scores")

@@ -94,6 +94,12 @@ DETAILS = [
     ),
     DetailCheck("evaluation-detail", lambda e: f"/evaluations/{e.pk}/", Evaluation.objects.all, oracle.evaluation_ids),
     DetailCheck(
+        "evaluation-detail",
+        lambda e: f"/evaluations/{e.pk}/?export=pdf",
+        lambda: [*Evaluation.objects.order_by("pk")[:2], *Evaluation.objects.order_by("-pk")[:2]],  # PDFs are slow
+        oracle.evaluation_ids,
+    ),
+    DetailCheck(
         "api:evaluation-template-detail",
         lambda t: f"/api/v1/evaluation-templates/{t.pk}/",
         EvaluationTemplate.objects.all,
@@ -121,6 +127,8 @@ _POST = "POST only, a declared action: tests/test_write_matrix.py (tests/evaluat
 EXEMPT = {
     "evaluation-create": _POST + "tests/evaluation/test_workflow.py",
     "evaluation-pass-mark": _POST + "tests/evaluation/test_workflow.py",
+    "evaluation-self": _POST + "tests/evaluation/test_self_evaluation.py test_self_evaluation_page",
+    "api:evaluation-self-evaluate": _POST + "tests/evaluation/test_self_evaluation.py",
     "evaluation-score": _POST + "tests/evaluation/test_workflow.py test_pages_by_role",
     "evaluation-finalize": _POST + "tests/evaluation/test_workflow.py",
     "renewal-create": _POST + "tests/evaluation/test_renewal.py",

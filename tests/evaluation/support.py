@@ -80,11 +80,19 @@ def evaluation(
     *,
     granted: bool = True,
     evaluator: Organisation | None = None,
+    state: str = Evaluation.State.OPEN,
 ) -> Evaluation:
+    """An evaluation of ``c``, by default already past the agency's self-evaluation (open for the parties'
+    scores); ``state=Evaluation.State.SELF`` for one still waiting for it."""
     c = c or contract()
     org = evaluator or evaluator_org()
     e = Evaluation.objects.create(
-        contract=c, service_year=c.start_date.year, stage=stage, evaluator=org, created_by=user("datian_bureau")
+        contract=c,
+        service_year=c.start_date.year,
+        stage=stage,
+        evaluator=org,
+        created_by=user("datian_bureau"),
+        state=state,
     )
     if granted:
         _grant(org, e)

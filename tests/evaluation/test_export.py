@@ -45,3 +45,59 @@ def test_a_formula_like_name_stays_text(user_client) -> None:  # type: ignore[no
     sheet = _sheet(user_client("datian_bureau"))
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == str(e.pk))
     assert row[1].value == "=HYPERLINK(1)" and row[1].data_type == "s"
+
+
+def test_indicator_scores_sheet(user_client) -> None:  # type: ignore[no-untyped-def]
+    from evaluation.models import IndicatorScore, PartyScore, SelfEvaluation, SelfIndicatorScore
+
+    from .support import user
+
+    e = scored(evaluation())
+    own = SelfEvaluation.objects.create(
+        evaluation=e,
+        agency_id=e.contract.agency_id,
+        score=Decimal("88"),
+        summary="总结",
+        submitted_by=user("agency_sunshine"),
+    )
+    SelfIndicatorScore.objects.create(
+        self_evaluation=own,
+        aspect="项目实施",
+        name="=SUM(A1)",
+        max_score=Decimal("50"),
+        score=Decimal("44"),
+        comment="按计划",
+    )
+    for party, value in (("third_party", "40.5"), ("township", "35")):
+        IndicatorScore.objects.create(
+            party_score=PartyScore.objects.get(evaluation=e, party=party),
+            aspect="项目实施",
+            name="服务开展",
+            max_score=Decimal("50"),
+            score=Decimal(value),
+        )
+
+    def items(name: str) -> list[list[object]]:
+        response = user_client(name).get("/evaluations/?export=xlsx")
+        book = load_workbook(io.BytesIO(response.content))
+        assert book.sheetnames == ["绩效评估评分", "指标得分"]
+        main = book["绩效评估评分"]
+        assert [c.value for c in main[1]][-1] == "机构自评得分"
+        row = next(r for r in main.iter_rows(min_row=2) if r[0].value == str(e.pk))
+        assert row[-1].value == 88
+        sheet = book["指标得分"]
+        assert [c.value for c in sheet[1]][:5] == ["评估编号", "协议编号", "服务年度", "评估阶段", "评分方"]
+        found = [r for r in sheet.iter_rows(min_row=2) if r[0].value == str(e.pk)]
+        assert all(r[0].data_type == "s" and r[2].data_type == "s" for r in found)
+        return [[c.value for c in r[4:]] for r in found]
+
+    assert items("datian_bureau") == [
+        ["机构自评", "项目实施", "=SUM(A1)", 50, 44, "按计划"],
+        ["第三方机构", "项目实施", "服务开展", 50, 40.5, None],
+        ["乡镇", "项目实施", "服务开展", 50, 35, None],
+    ]
+    # The township reads the self-evaluation and its own share only while the evaluation is open.
+    assert items("junxi_town") == [
+        ["机构自评", "项目实施", "=SUM(A1)", 50, 44, "按计划"],
+        ["乡镇", "项目实施", "服务开展", 50, 35, None],
+    ]

@@ -29,10 +29,17 @@ def test_the_whole_evaluation(user_client) -> None:  # type: ignore[no-untyped-d
     )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
-    assert {a["action"] for a in response.json()["allowed_actions"]} == {"evaluation.score", "evaluation.finalize"}
+    # A new evaluation starts with the agency's self-evaluation: nobody scores or finalises yet.
+    assert response.json()["state"] == "self" and response.json()["allowed_actions"] == []
+    ev_client = user_client("evaluator")
+    assert api(ev_client, f"evaluations/{pk}/scores/", {"score": "85"}).status_code == 404
+    agency = user_client("agency_sunshine")
+    submitted = api(agency, f"evaluations/{pk}/self-evaluation/", {"score": "92", "summary": "按协议完成全年服务。"})
+    assert submitted.status_code == 200, submitted.content
+    opened = bureau.get(f"/api/v1/evaluations/{pk}/").json()
+    assert {a["action"] for a in opened["allowed_actions"]} == {"evaluation.score", "evaluation.finalize"}
 
     # The evaluator sees its assigned evaluation and may score it; another agency sees nothing.
-    ev_client = user_client("evaluator")
     listed = ev_client.get("/api/v1/evaluations/").json()["results"]
     assert pk in [row["id"] for row in listed]
     assert user_client("agency_harmony").get(f"/api/v1/evaluations/{pk}/").status_code == 404

@@ -9,8 +9,9 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import Organisation
 from evaluation import actions
-from evaluation.models import EvaluationTemplate, PassMark
+from evaluation.models import Evaluation, EvaluationTemplate, PassMark
 from tests.checks import Case
 
 from .support import (
@@ -51,6 +52,14 @@ def _first(t: Any) -> int:
     return int(t.indicators.order_by("position").values_list("pk", flat=True)[0])
 
 
+def _harmony_evaluation() -> Any:
+    """An evaluation waiting for the self-evaluation of an agreement another agency (和谐) holds."""
+    c = contract()
+    c.agency = Organisation.objects.get(name__contains="和谐", kind=Organisation.Kind.AGENCY)
+    c.save(update_fields=["agency"])
+    return evaluation(c, state=Evaluation.State.SELF)
+
+
 def cases() -> dict[str, Case]:
     today = timezone.localdate()
     return {
@@ -67,6 +76,20 @@ def cases() -> dict[str, Case]:
                 lambda c: {"contract": c.pk, "service_year": 2026, "stage": "final", "evaluator": evaluator_org().pk},
             ),
             http_ok=(201,),
+        ),
+        "evaluation.self_evaluate": Case(
+            right_user="agency_sunshine",
+            wrong_role_user="junxi_town",
+            in_scope=lambda: evaluation(state=Evaluation.State.SELF),
+            out_of_scope=_harmony_evaluation,
+            call=lambda u, e: actions.self_evaluate(
+                acting_user=u, evaluation=e, summary="全年按协议完成服务。", score=Decimal("88")
+            ),
+            http=_post(
+                "evaluations/{pk}/self-evaluation/", lambda e: {"score": "88", "summary": "全年按协议完成服务。"}
+            ),
+            http_ok=(200,),
+            wrong_state=lambda: evaluation(),
         ),
         "evaluation.score": Case(
             right_user="evaluator",
