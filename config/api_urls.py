@@ -6,7 +6,13 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import LogoutView, MeView, ObtainTokenView, OrganisationViewSet
 from contracts.api.views import CareAgreementViewSet, ContractViewSet, ProcurementViewSet
 from dashboards.api.urls import urlpatterns as dashboard_urls
-from evaluation.api.views import EvaluationTemplateViewSet, EvaluationViewSet, RenewalViewSet, StationRatingView
+from evaluation.api.views import (
+    EvaluationTemplateViewSet,
+    EvaluationViewSet,
+    RenewalViewSet,
+    StationRatingPublishView,
+    StationRatingView,
+)
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from funding.api.urls import urlpatterns as funding_urls
 from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet
@@ -76,5 +82,6 @@ urlpatterns = [
     path("reports/calendar/", CalendarView.as_view(), name="report-calendar"),
     path("completeness/", CompletenessView.as_view(), name="completeness"),
     path("station-ratings/", StationRatingView.as_view(), name="station-ratings"),
+    path("station-ratings/publish/", StationRatingPublishView.as_view(), name="station-ratings-publish"),
     *router.urls,
 ]

@@ -365,7 +365,7 @@ def evaluation_score(
 def _county_bureau(user: User) -> Organisation:
     org = user.organisation
     if org is None or org.kind != Organisation.Kind.BUREAU or len(org.division_id) != 6:
-        raise PermissionDenied("只有县级民政部门可以制定评估指标体系。")
+        raise PermissionDenied("只有县级民政部门可以进行此项操作。")
     return org
 
 
@@ -526,6 +526,46 @@ def star_rules_set(*, acting_user: User, levels: Mapping[int, Mapping[str, Any]]
         changes={"levels": {"before": before, "after": after}, "basis": basis[:200]},
     )
     return saved
+
+
+@declare("evaluation.publish_star_ratings", label="公布站点星级", model=StarRule, verb=Action.ADD, detail=False)
+@transaction.atomic
+def star_ratings_publish(*, acting_user: User, year: int) -> list[dict[str, Any]]:
+    """The county bureau publishes ``year``'s ratings: every station of its county whose rating is determined by the
+    bureau's criteria (``evaluation.ratings``) takes it as its recorded star level (``Station.star_rating``, what
+    the station pages, lists and dashboards show), each change audited with the criteria it met. A station without
+    a determined rating keeps its recorded level. Answers the changes made."""
+    from stations.models import Division
+
+    from .ratings import station_ratings
+
+    org = _county_bureau(acting_user)
+    ratings = [r for r in station_ratings(acting_user, Division.objects.get(pk=org.division_id), year) if r.stars]
+    if not ratings:
+        raise ValidationError(
+            {"year": f"{year}年度尚无评定出星级的站点：须先确定星级评定标准，并认定本年度的末期评估结果。"}
+        )
+    stations = {s.pk: s for s in Station.objects.select_for_update().filter(pk__in=[r.station for r in ratings])}
+    changed = []
+    for r in ratings:
+        station = stations[r.station]
+        before = station.star_rating
+        if before == r.stars:
+            continue
+        station.star_rating = r.stars
+        station.save(update_fields=["star_rating", "updated_at"])
+        met = next((f["message"] for f in r.findings if f["outcome"] == "pass"), "")
+        audit.record(
+            acting_user=acting_user,
+            event="update",
+            obj=station,
+            division_code=station.division_id,
+            changes={"star_rating": {"before": before, "after": r.stars}, "year": year, "basis": met},
+        )
+        changed.append({"station": station.pk, "name": station.name, "before": before, "after": r.stars})
+    if not changed:
+        raise ValidationError({"year": f"各站点现登记的星级已与{year}年度的评定结果一致，无需更新。"})
+    return changed
 
 
 @declare("evaluation.set_pass_mark", label="确定合格分数线", model=PassMark, verb=Action.ADD, detail=False)

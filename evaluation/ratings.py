@@ -44,12 +44,19 @@ class Rating:
     total: Decimal | None
     brief_rate: Decimal | None
     findings: list[dict[str, Any]] = field(default_factory=list)
+    recorded: int | None = None  # the station's recorded star level (Station.star_rating)
+
+    @property
+    def differs(self) -> bool:
+        """A determined rating the station's record does not show yet (what publishing would change)."""
+        return self.stars is not None and self.stars != self.recorded
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "station": self.station,
             "name": self.name,
             "stars": self.stars,
+            "recorded": self.recorded,
             "total": None if self.total is None else str(self.total),
             "findings": self.findings,
         }
@@ -105,9 +112,9 @@ def station_ratings(actor: Any, division: Division, year: int) -> list[Rating]:
         Station.objects.for_user(actor, Action.VIEW)
         .filter(division__pk__startswith=division.code)
         .order_by("division_id", "name")
-        .values_list("pk", "name", "division_id", "level")
+        .values_list("pk", "name", "division_id", "level", "star_rating")
     )
-    ids = [pk for pk, _, _, _ in stations]
+    ids = [pk for pk, *_ in stations]
     totals: dict[int, Decimal] = {}
     finals = (
         Evaluation.objects.for_user(actor, Action.VIEW)
@@ -124,16 +131,16 @@ def station_ratings(actor: Any, division: Division, year: int) -> list[Rating]:
         if total is not None:
             totals[station_id] = total
     rates: dict[int, Decimal | None] = {}
-    if any(len(code) >= 6 for _, _, code, _ in stations):
+    if any(len(code) >= 6 for _, _, code, *_ in stations):
         table = completeness(actor, division, str(year), per_station=True)
         rates = {int(r.key): r.submitted_rate for r in table.rows if r.key.isdigit()}
-    by_county = rules_by_county({code[:6] for _, _, code, _ in stations})
+    by_county = rules_by_county({code[:6] for _, _, code, *_ in stations})
     out = []
-    for pk, name, code, level in stations:
+    for pk, name, code, level, recorded in stations:
         total = totals.get(pk)
         brief_rate = rates.get(pk)
         stars, findings = rate(by_county.get(code[:6], []), total, brief_rate)
-        out.append(Rating(pk, name, code, level, stars, total, brief_rate, findings))
+        out.append(Rating(pk, name, code, level, stars, total, brief_rate, findings, recorded))
     return out
 
 

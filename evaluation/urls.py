@@ -11,6 +11,7 @@ urlpatterns = [
     path("evaluations/template/<int:pk>/", views.TemplateEditView.as_view(), name="evaluation-template-edit"),
     path("evaluations/ratings/", views.StationRatingPage.as_view(), name="station-ratings"),
     path("evaluations/ratings/rules/", views.StarRulesView.as_view(), name="star-rules"),
+    path("evaluations/ratings/publish/", views.StarRatingsPublishView.as_view(), name="star-ratings-publish"),
     path("evaluations/renewals/", views.RenewalListView.as_view(), name="renewal-list"),
     path("evaluations/renewals/<int:pk>/", views.RenewView.as_view(), name="renewal-create"),
     path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -502,6 +503,7 @@ class StationRatingPage(LoginRequiredMixin, TemplateView):
             spec_of(actions.star_rules_set).role_may(scope_of(user).role)
             and len(getattr(user.organisation, "division_id", "")) == 6
         )
+        ctx["to_publish"] = sum(1 for r in ratings if r.differs) if ctx["may_set"] else 0
         if ctx["may_set"]:
             from .models import StarRule
 
@@ -509,6 +511,26 @@ class StationRatingPage(LoginRequiredMixin, TemplateView):
             ctx["levels"] = [{"stars": n, "rule": own.get(n)} for n in range(5, 0, -1)]
             ctx["basis"] = next(iter(own.values())).basis if own else ""
         return ctx
+
+
+class StarRatingsPublishView(LoginRequiredMixin, View):
+    """The county bureau publishes a year's ratings as its stations' recorded star levels (``star_ratings_publish``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        raw = request.POST.get("year", "")
+        year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+        if year is None:
+            messages.error(request, "请填写正确的年度（四位数字）。")
+            return redirect("station-ratings")
+        try:
+            changed = actions.star_ratings_publish(acting_user=authed_user(request), year=year)
+        except (PermissionDenied, ValidationError) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, f"已按{year}年度评定结果更新 {len(changed)} 个站点的星级。")
+        return redirect(f"{reverse('station-ratings')}?year={year}")
 
 
 class StarRulesView(LoginRequiredMixin, View):

@@ -299,6 +299,7 @@ class StationRatingSerializer(serializers.Serializer):
     station = serializers.IntegerField(help_text="站点 id")
     name = serializers.CharField(help_text="站点名称")
     stars = serializers.IntegerField(allow_null=True, help_text="星级 1–5；未评定为 null")
+    recorded = serializers.IntegerField(allow_null=True, help_text="站点现登记的星级（公布评定结果后与 stars 一致）")
     total = serializers.CharField(allow_null=True, help_text="本年度末期评估总分")
     findings = serializers.ListField(child=serializers.DictField(), help_text="逐级核对结果（县民政局确定的标准）")
 
@@ -318,6 +319,17 @@ class StarLevelSerializer(serializers.Serializer):
         default=None,
         help_text="月度简报报送率不低于（%，可不设）",
     )
+
+
+class StarPublishSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="年度 YYYY")
+
+
+class StarPublishedSerializer(serializers.Serializer):
+    station = serializers.IntegerField(help_text="站点 id")
+    name = serializers.CharField(help_text="站点名称")
+    before = serializers.IntegerField(allow_null=True, help_text="原登记星级")
+    after = serializers.IntegerField(help_text="更新后的星级（评定结果）")
 
 
 class StarRulesSerializer(serializers.Serializer):
@@ -371,3 +383,18 @@ class StationRatingView(APIView):
                 "basis": data["basis"],
             }
         )
+
+
+@extend_schema(tags=["绩效评估"])
+class StationRatingPublishView(APIView):
+    @extend_schema(
+        request=StarPublishSerializer,
+        responses={200: StarPublishedSerializer(many=True)},
+        summary="公布站点星级（县民政局）",
+        description="把某年度已评定出星级的本县站点的星级登记为评定结果（逐站留痕）；未评定的站点保持原登记星级。"
+        "全部一致时答 400。",
+    )
+    def post(self, request: Request) -> Response:
+        year = _payload(StarPublishSerializer, request)["year"]
+        changed = _run(lambda: actions.star_ratings_publish(acting_user=request.user, year=year))  # type: ignore[arg-type]
+        return Response(changed)

@@ -140,6 +140,10 @@ EXEMPT = {
     "api:evaluation-template-presets": "the shipped policy templates (evaluation/data/templates), the same for "
     "every known role and no tenant's rows: tests/evaluation/test_templates.py test_template_page_and_api",
     "star-rules": _POST + "tests/evaluation/test_ratings.py",
+    "star-ratings-publish": _POST
+    + "tests/evaluation/test_ratings.py test_publishing_makes_the_ratings_the_stations_recorded_stars",
+    "api:station-ratings-publish": _POST
+    + "tests/evaluation/test_ratings.py test_publishing_makes_the_ratings_the_stations_recorded_stars",
     "api:station-ratings": "a division's ratings through report_division (404 outside the caller's divisions) and "
     "for_user stations: tests/evaluation/test_ratings.py test_ratings_api_scope",
     "api:evaluation-score": "a read-only POST on a division: tests/evaluation/test_scoring.py "

@@ -74,7 +74,7 @@ def test_ratings_per_station_from_the_final_evaluation(user_client) -> None:  # 
     assert all(r.stars is None for pk, r in by_station.items() if pk != station.pk)
     data = user_client("datian_bureau").get(f"/api/v1/station-ratings/?division={DATIAN}&year=2026").json()
     row = next(r for r in data if r["station"] == station.pk)
-    assert set(row) == {"station", "name", "stars", "total", "findings"}
+    assert set(row) == {"station", "name", "stars", "recorded", "total", "findings"}
     assert row["stars"] == 4 and row["total"] == "85.50"
     # another year has no final evaluation
     assert all(
@@ -143,3 +143,46 @@ def test_ratings_take_a_fixed_number_of_queries() -> None:
             station_ratings(admin, division, 2026)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts  # a province costs what a county costs
+
+
+def test_publishing_makes_the_ratings_the_stations_recorded_stars(user_client) -> None:  # type: ignore[no-untyped-def]
+    station = granted_station()
+    Station.objects.filter(pk=station.pk).update(star_rating=2)
+    with pytest.raises(ValidationError, match="尚无评定出星级"):
+        actions.star_ratings_publish(acting_user=user("datian_bureau"), year=2026)
+    _rules({5: ("90", None), 4: ("80", None)})
+    _final("85.50")
+    division = Division.objects.get(code=DATIAN)
+    row = next(r for r in station_ratings(user("datian_bureau"), division, 2026) if r.station == station.pk)
+    assert (row.stars, row.recorded, row.differs) == (4, 2, True)
+    page = user_client("datian_bureau").get("/evaluations/ratings/?year=2026").content.decode()
+    assert "按2026年度评定结果更新站点星级" in page and "待更新" in page
+    with pytest.raises(Http404):  # only the county bureau publishes
+        actions.star_ratings_publish(acting_user=user("junxi_town"), year=2026)
+    response = user_client("datian_bureau").post("/evaluations/ratings/publish/", {"year": "2026"})
+    assert response.status_code == 302 and response["Location"].endswith("?year=2026")
+    station.refresh_from_db()
+    assert station.star_rating == 4
+    log = AuditLog.objects.get(object_type="stations.Station", object_id=str(station.pk), event="update")
+    assert log.changes["star_rating"] == {"before": 2, "after": 4} and "4星级" in log.changes["basis"]
+    # the other stations have no determined rating and keep theirs
+    others = Station.objects.filter(division__code__startswith=DATIAN).exclude(pk=station.pk)
+    assert not AuditLog.objects.filter(object_type="stations.Station", object_id__in=[str(s.pk) for s in others])
+    # nothing left to change: refused, nothing written
+    api = user_client("datian_bureau").post(
+        "/api/v1/station-ratings/publish/", {"year": 2026}, content_type="application/json"
+    )
+    assert api.status_code == 400 and "已与2026年度的评定结果一致" in api.content.decode()
+    Station.objects.filter(pk=station.pk).update(star_rating=None)
+    api = user_client("datian_bureau").post(
+        "/api/v1/station-ratings/publish/", {"year": 2026}, content_type="application/json"
+    )
+    assert api.status_code == 200 and api.json() == [
+        {"station": station.pk, "name": station.name, "before": None, "after": 4}
+    ]
+    assert (
+        user_client("junxi_town")
+        .post("/api/v1/station-ratings/publish/", {"year": 2026}, content_type="application/json")
+        .status_code
+        == 404
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from evaluation import actions
-from evaluation.models import Evaluation, EvaluationTemplate, PassMark
+from evaluation.models import Evaluation, EvaluationTemplate, PassMark, StarRule
 from tests.checks import Case
 
 from .support import (
@@ -46,6 +46,19 @@ def _ready_to_finalize() -> Any:
 def _no_template() -> str:
     EvaluationTemplate.objects.filter(bureau=user("datian_bureau").organisation).delete()
     return "baisha-2023"
+
+
+def _ratable() -> int:
+    """A year with a determined star rating the station's record does not show yet."""
+    StarRule.objects.update_or_create(
+        bureau=user("datian_bureau").organisation,
+        stars=4,
+        defaults={"min_total": Decimal("80"), "basis": "矩阵测试", "set_by": user("datian_bureau")},
+    )
+    e = evaluation(contract(year=2026))
+    Evaluation.objects.filter(pk=e.pk).update(state=Evaluation.State.FINAL, total=Decimal("85"), passed=True)
+    e.contract.stations.update(star_rating=None)
+    return 2026
 
 
 def _first(t: Any) -> int:
@@ -158,6 +171,17 @@ def cases() -> dict[str, Case]:
                 "/api/v1/station-ratings/",
                 {"levels": [{"stars": 5, "min_total": "90"}], "basis": "局务会议纪要"},
                 content_type="application/json",
+            ),
+            http_ok=(200,),
+        ),
+        "evaluation.publish_star_ratings": Case(
+            right_user="datian_bureau",
+            wrong_role_user="junxi_town",
+            in_scope=_ratable,
+            out_of_scope=None,  # a county bureau publishes only its own county's ratings: no other row to reach
+            call=lambda u, year: actions.star_ratings_publish(acting_user=u, year=year),
+            http=lambda client, year: client.post(
+                "/api/v1/station-ratings/publish/", {"year": year}, content_type="application/json"
             ),
             http_ok=(200,),
         ),
