@@ -3,12 +3,9 @@ renewal decisions. Reads through ``for_user``; every write through a declared ac
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -19,10 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import authed_user
 from accounts.models import Organisation
 from contracts.models import Contract
 from core.access import access
-from core.api import ScopedModelViewSet, translate_django_errors
+from core.api import ScopedModelViewSet, run_action, validated
 from core.scoping import Action, Role, ScopedQuerySet, scope_of
 from evaluation import actions
 from evaluation.indicators import presets
@@ -61,19 +59,6 @@ def evaluation_queryset() -> ScopedQuerySet:
         Prefetch("scores", queryset=PartyScore.objects.order_by("party")),
         Prefetch("scores__items", queryset=IndicatorScore.objects.order_by("position", "pk")),
     )
-
-
-def _run(func: Callable[[], Any]) -> Any:
-    try:
-        return func()
-    except (DjangoValidationError, DjangoPermissionDenied) as exc:
-        raise translate_django_errors(exc) from exc
-
-
-def _payload(cls: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    payload = cls(data=request.data)
-    payload.is_valid(raise_exception=True)
-    return dict(payload.validated_data)
 
 
 @extend_schema_view(
@@ -127,7 +112,7 @@ class EvaluationViewSet(ScopedModelViewSet):
     def score(self, request: Request) -> Response:
         from stations.selectors import access_division
 
-        data = _payload(ScoreQuestionSerializer, request)
+        data = validated(ScoreQuestionSerializer, request)
         if scope_of(request.user).role == Role.NONE:
             raise NotFound("未找到。")
         division = access_division(request.user, data["division"])  # type: ignore[arg-type]
@@ -136,13 +121,13 @@ class EvaluationViewSet(ScopedModelViewSet):
 
     @extend_schema(request=EvaluationCreateSerializer, responses=EvaluationSerializer, summary="新建评估")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(EvaluationCreateSerializer, request)
+        data = validated(EvaluationCreateSerializer, request)
         user = request.user
         contract = access(Contract, user, data["contract"])
         evaluator = Organisation.objects.filter(pk=data["evaluator"], kind=Organisation.Kind.EVALUATOR).first()
         if evaluator is None:
             raise serializers.ValidationError({"evaluator": "第三方评估机构不存在。"})
-        evaluation = _run(
+        evaluation = run_action(
             lambda: actions.evaluation_create(
                 acting_user=user,  # type: ignore[arg-type]
                 contract=contract,
@@ -165,8 +150,8 @@ class EvaluationViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="self-evaluation")
     def self_evaluate(self, request: Request, pk: Any = None) -> Response:
         evaluation = cast(Evaluation, self.get_object())
-        data = _payload(SelfEvaluateSerializer, request)
-        _run(
+        data = validated(SelfEvaluateSerializer, request)
+        run_action(
             lambda: actions.self_evaluate(
                 acting_user=request.user,  # type: ignore[arg-type]
                 evaluation=evaluation,
@@ -182,8 +167,8 @@ class EvaluationViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="scores")
     def enter_score(self, request: Request, pk: Any = None) -> Response:
         evaluation = cast(Evaluation, self.get_object())
-        data = _payload(EnterScoreSerializer, request)
-        _run(
+        data = validated(EnterScoreSerializer, request)
+        run_action(
             lambda: actions.evaluation_score(
                 acting_user=request.user,  # type: ignore[arg-type]
                 evaluation=evaluation,
@@ -197,14 +182,15 @@ class EvaluationViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def finalize(self, request: Request, pk: Any = None) -> Response:
         evaluation = cast(Evaluation, self.get_object())
-        _run(lambda: actions.evaluation_finalize(acting_user=request.user, evaluation=evaluation))  # type: ignore[arg-type]
+        run_action(lambda: actions.evaluation_finalize(acting_user=request.user, evaluation=evaluation))  # type: ignore[arg-type]
         return self._fresh(evaluation.pk)
 
     @extend_schema(request=PassMarkSerializer, responses={200: dict}, summary="确定合格分数线（实施方案未规定时）")
     @action(detail=False, methods=["post"], url_path="pass-mark")
     def pass_mark(self, request: Request) -> Response:
-        data = _payload(PassMarkSerializer, request)
-        row = _run(lambda: actions.pass_mark_set(acting_user=request.user, mark=data["mark"], basis=data["basis"]))  # type: ignore[arg-type]
+        data = validated(PassMarkSerializer, request)
+        user = authed_user(request)
+        row = run_action(lambda: actions.pass_mark_set(acting_user=user, mark=data["mark"], basis=data["basis"]))
         return Response({"mark": str(row.mark), "basis": row.basis, "set_at": row.set_at})
 
 
@@ -229,9 +215,9 @@ class RenewalViewSet(ScopedModelViewSet):
         ),
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(RenewSerializer, request)
+        data = validated(RenewSerializer, request)
         contract = access(Contract, request.user, data.pop("contract"), Action.CHANGE)
-        renewal = _run(lambda: actions.renew(acting_user=request.user, contract=contract, **data))  # type: ignore[arg-type]
+        renewal = run_action(lambda: actions.renew(acting_user=request.user, contract=contract, **data))  # type: ignore[arg-type]
         code = status.HTTP_201_CREATED if renewal.outcome == Renewal.Outcome.RENEWED else status.HTTP_409_CONFLICT
         return Response(RenewalSerializer(renewal, context=self.get_serializer_context()).data, status=code)
 
@@ -269,8 +255,8 @@ class EvaluationTemplateViewSet(ScopedModelViewSet):
         request=TemplateAdoptSerializer, responses={201: EvaluationTemplateSerializer}, summary="采用评估指标体系"
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(TemplateAdoptSerializer, request)
-        template = _run(lambda: actions.template_adopt(acting_user=request.user, preset=data["preset"]))  # type: ignore[arg-type]
+        data = validated(TemplateAdoptSerializer, request)
+        template = run_action(lambda: actions.template_adopt(acting_user=request.user, preset=data["preset"]))  # type: ignore[arg-type]
         fresh = self.queryset.all().for_user(request.user).get(pk=template.pk)
         return Response(
             EvaluationTemplateSerializer(fresh, context=self.get_serializer_context()).data,
@@ -282,8 +268,8 @@ class EvaluationTemplateViewSet(ScopedModelViewSet):
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         template = cast(EvaluationTemplate, self.get_object())
-        data = _payload(TemplateEditSerializer, request)
-        _run(
+        data = validated(TemplateEditSerializer, request)
+        run_action(
             lambda: actions.template_edit(
                 acting_user=request.user,  # type: ignore[arg-type]
                 template=template,
@@ -365,11 +351,11 @@ class StationRatingView(APIView):
 
     @extend_schema(request=StarRulesSerializer, responses={200: dict}, summary="确定星级评定标准（县民政局）")
     def post(self, request: Request) -> Response:
-        data = _payload(StarRulesSerializer, request)
+        data = validated(StarRulesSerializer, request)
         levels = {row["stars"]: row for row in data["levels"]}
         if len(levels) != len(data["levels"]):
             raise serializers.ValidationError({"levels": "同一星级只能填写一次。"})
-        rows = _run(lambda: actions.star_rules_set(acting_user=request.user, levels=levels, basis=data["basis"]))  # type: ignore[arg-type]
+        rows = run_action(lambda: actions.star_rules_set(acting_user=request.user, levels=levels, basis=data["basis"]))  # type: ignore[arg-type]
         return Response(
             {
                 "levels": [
@@ -395,6 +381,6 @@ class StationRatingPublishView(APIView):
         "全部一致时答 400。",
     )
     def post(self, request: Request) -> Response:
-        year = _payload(StarPublishSerializer, request)["year"]
-        changed = _run(lambda: actions.star_ratings_publish(acting_user=request.user, year=year))  # type: ignore[arg-type]
+        year = validated(StarPublishSerializer, request)["year"]
+        changed = run_action(lambda: actions.star_ratings_publish(acting_user=request.user, year=year))  # type: ignore[arg-type]
         return Response(changed)

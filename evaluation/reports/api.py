@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -21,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import authed_user
-from core.api import AllowedActionsField, ScopedModelViewSet, translate_django_errors
+from core.api import AllowedActionsField, ScopedModelViewSet, run_action
 from core.scoping import Action, Role, scope_of
 from stations.api.params import division_code_param
 from stations.models import Division
@@ -33,13 +31,6 @@ from .prefill import brief_figures
 from .selectors import completeness, report_division
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def _run(func: Callable[[], Any]) -> Any:
-    try:
-        return func()
-    except (DjangoValidationError, DjangoPermissionDenied) as exc:
-        raise translate_django_errors(exc) from exc
 
 
 def _division(request: Request) -> Division:
@@ -252,7 +243,7 @@ class BriefViewSet(ScopedModelViewSet):
             p = payload(data=request.data)
             p.is_valid(raise_exception=True)
             data = dict(p.validated_data)
-        _run(lambda: func(acting_user=request.user, brief=brief, **data))
+        run_action(lambda: func(acting_user=request.user, brief=brief, **data))
         return self._fresh(brief.pk)
 
     @extend_schema(request=BriefEditSerializer, responses=BriefDetailSerializer, summary="填写简报（文字部分）")
@@ -260,7 +251,9 @@ class BriefViewSet(ScopedModelViewSet):
         brief = cast(MonthlyBrief, self.get_object())
         p = BriefEditSerializer(data=request.data)
         p.is_valid(raise_exception=True)
-        _run(lambda: actions.brief_edit(acting_user=authed_user(request), brief=brief, data=dict(p.validated_data)))
+        run_action(
+            lambda: actions.brief_edit(acting_user=authed_user(request), brief=brief, data=dict(p.validated_data))
+        )
         return self._fresh(brief.pk)
 
     @extend_schema(request=None, responses=BriefDetailSerializer, summary="报送简报")
@@ -340,7 +333,7 @@ class PeriodicReportViewSet(ScopedModelViewSet):
         report = cast(PeriodicReport, self.get_object())
         p = ReportSubmitSerializer(data=request.data)
         p.is_valid(raise_exception=True)
-        _run(
+        run_action(
             lambda: actions.report_submit(
                 acting_user=authed_user(request), report=report, content=p.validated_data["content"]
             )
