@@ -176,11 +176,15 @@ class Computed:
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
-def _per_station(qs: QuerySet[Any], station: str, division: str, num: Any, den: Any) -> Computed:
-    """One grouped query: (station, its division) -> numerator, denominator; places summed from the stations."""
+def _per_station(
+    qs: QuerySet[Any], station: str, division: str, num: Any, den: Any, *, sparse: bool = False
+) -> Computed:
+    """One grouped query: (station, its division) -> numerator, denominator; places summed from the stations.
+    ``sparse``: a station gets a row only where its numerator is not 0 (a breakdown: each station is in one
+    category, so it has one row per breakdown, not one per category)."""
     out = Computed()
     for s, d, n, m in qs.values(station, division).annotate(n=num, m=den).values_list(station, division, "n", "m"):
-        out.add(s, d, n, m)
+        out.add(s, d, n, m, per_station=not (sparse and not n))
     return out
 
 
@@ -196,7 +200,7 @@ def stations_breakdown(period: Period, definition: Indicator) -> Computed:
     else:
         pool = Station.objects.all()
         hit = Q(**{definition.field: definition.category})
-    return _per_station(pool, "pk", "division_id", Count("pk", filter=hit), Count("pk"))
+    return _per_station(pool, "pk", "division_id", Count("pk", filter=hit), Count("pk"), sparse=True)
 
 
 def _division_counts(qs: QuerySet[Any], path: str) -> dict[str, int]:

@@ -123,6 +123,10 @@ def test_station_counts_by_level_status_and_star(more: dict[str, Any]) -> None:
     assert _value("stations_by_star.5", BAISHA, year) == (Decimal(1), Decimal(1), Decimal("1.0000"))
     assert _value("stations_by_star.4", BAISHA, year) == (Decimal(0), Decimal(1), Decimal("0.0000"))
     assert _station("stations_by_star.5", more["station"], year) == (Decimal(1), Decimal(1), Decimal("1.0000"))
+    # A station has a row in its own category only (one per breakdown, not one per category).
+    assert not StationIndicatorValue.objects.filter(indicator="stations_by_star.4", station=more["station"]).exists()
+    own_rows = StationIndicatorValue.objects.filter(station=more["station"], indicator__startswith="stations_by_")
+    assert own_rows.count() == 3
     assert indicators()["stations_by_star.5"].target == "target.five_star_township_share"
 
 
