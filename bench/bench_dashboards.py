@@ -329,11 +329,13 @@ def main() -> int:  # noqa: C901 - one linear script
     started = time.perf_counter()
     recreate_database(url)
     setup_django(url)
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
     from stations.importer import import_divisions
 
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's and factory's host
     call_command("migrate", verbosity=0)
     import_divisions(SHIPPED_DIVISIONS, prefix=None, progress=False)
     import_divisions(directory, prefix=PROVINCE, progress=False)
@@ -365,10 +367,18 @@ def main() -> int:  # noqa: C901 - one linear script
         for code in sorted(set(agg) | set(base)):
             if agg.get(code) != base.get(code):
                 print(f"  不一致：{code}", file=sys.stderr)
+    print(
+        f"省级看板 全年：预聚合表 {agg_s:.3f} 秒 {agg_q} 次查询；基础表 {base_s:.3f} 秒 {base_q} 次查询；一致 {same}",
+        flush=True,
+    )
     month = Period.parse(f"{YEAR}-06")
     magg_s, magg_q, magg = timed(lambda: dashboard_from_aggregates(officer, month))
     mbase_s, mbase_q, mbase = timed(lambda: dashboard_from_base(month))
     same_month = magg == mbase
+    print(
+        f"省级看板 6 月：预聚合表 {magg_s:.3f} 秒 {magg_q} 次；基础表 {mbase_s:.3f} 秒 {mbase_q} 次；一致 {same_month}",
+        flush=True,
+    )
 
     day = dt.date(YEAR, 12, 15)
     added = one_day(day)
@@ -376,13 +386,19 @@ def main() -> int:  # noqa: C901 - one linear script
         cursor.execute("ANALYZE")
     inc_s, inc_q, inc = timed(lambda: {p: refresh(p) for p in (f"{day:%Y-%m}", f"{YEAR}Q4", str(YEAR))})
     inc_rows = sum(sum(v.values()) for v in inc.values())
+    print(f"一天后增量刷新：{inc_s:.1f} 秒，{inc_q} 次查询，新增 {added:,} 条，写 {inc_rows:,} 行", flush=True)
 
     imp0 = time.perf_counter()
     import_divisions(directory, prefix=None, progress=False)
     imp_s = time.perf_counter() - imp0
     ref_s, _, written = timed(lambda: refresh(f"{YEAR}-06", ["township_coverage"]))
     townships = IndicatorValue.objects.filter(indicator="township_coverage", period=f"{YEAR}-06", level=4).count()
+    print(f"全国区划导入 {imp_s:.1f} 秒；全国一个月刷新 {ref_s:.1f} 秒，乡镇 {townships:,} 行", flush=True)
     pull_s, pulled, pages, peak_mb, rss_mb = national_pull(f"{YEAR}-06")
+    print(
+        f"全国拉取：{pull_s:.2f} 秒，{pulled:,} 行，{pages} 页，Python 峰值 {peak_mb:.0f} MB，RSS {rss_mb:.0f} MB",
+        flush=True,
+    )
     key_s, key_rows, unchanged = key_pull(f"{YEAR}-06")
 
     print()
