@@ -8,7 +8,9 @@ from typing import Any
 
 from django.conf import settings
 
-REPLICA_APPS = frozenset({"dashboards"})
+# The pre-aggregated tables only: service accounts (the API keys) are read on the primary, so a revoked key is
+# refused at once, whatever the replica's lag.
+REPLICA_MODELS = frozenset({"dashboards.indicatorvalue", "dashboards.stationindicatorvalue"})
 
 
 def has_replica() -> bool:
@@ -17,7 +19,7 @@ def has_replica() -> bool:
 
 class ReplicaRouter:
     def db_for_read(self, model: Any, **hints: Any) -> str | None:
-        if model._meta.app_label in REPLICA_APPS and has_replica():
+        if model._meta.label_lower in REPLICA_MODELS and has_replica():
             return "replica"
         return None
 

@@ -304,6 +304,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Dashboards: a figure computed longer ago than this says it may be out of date (the refresh runs nightly; a
 # platform convention, not a policy number).
 DASHBOARD_STALE_HOURS = int(os.environ.get("DASHBOARD_STALE_HOURS", "36"))
+# The longest a read-only service account's API key may live before the bureau creates a new one (security setting).
+SERVICE_KEY_MAX_DAYS = int(os.environ.get("SERVICE_KEY_MAX_DAYS", "366"))
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {

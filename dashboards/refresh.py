@@ -1,7 +1,7 @@
-"""Refresh the pre-aggregated indicator table for a period, set-based and idempotent: each indicator's township
-figures in one or two grouped queries, summed up the tree (township → county → city → province) in memory, then
-one upsert (``INSERT … ON CONFLICT DO UPDATE``) and one delete of rows no longer backed by data. Each row records
-when it was computed."""
+"""Refresh the pre-aggregated indicator tables for a period, set-based and idempotent: each indicator's figures per
+place (and per station where it has them) in one or a few grouped queries, summed up the tree (township → county →
+city → province) in memory, then one upsert (``INSERT … ON CONFLICT DO UPDATE``) per table and one delete of rows
+no longer backed by data. Each row records when it was computed."""
 
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .indicators import COMPUTE, Period, indicators, ratio
-from .models import IndicatorValue
+from .indicators import Period, compute, indicators, ratio
+from .models import IndicatorValue, StationIndicatorValue
 
 LEVEL_OF_LENGTH = {2: 1, 4: 2, 6: 3, 9: 4}
+PERIOD_KINDS = ("month", "quarter", "year")
 
 
 def roll_up(figures: dict[str, tuple[Decimal, Decimal]]) -> dict[str, tuple[Decimal, Decimal]]:
     out: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for code, (num, den) in figures.items():
-        # A county station's code has 6 digits: its own prefixes only, each once.
+        # A county's figure has 6 digits: its own prefixes only, each once.
         for prefix in {code[:length] for length in (9, 6, 4, 2)}:
             cell = out[prefix]
             cell[0] += num
@@ -39,12 +40,16 @@ def refresh(period_text: str, codes: list[str] | None = None) -> dict[str, int]:
     now = timezone.now()
     known = indicators()
     written: dict[str, int] = {}
+    places: set[str] | None = None
     for code in codes or list(known):
         definition = known[code]
         if period.kind not in definition.periods:
             continue
-        totals = roll_up(COMPUTE[code](period))
-        existing = set(Division.objects.filter(code__in=list(totals)).values_list("code", flat=True))
+        computed = compute(definition, period)
+        totals = roll_up(computed.places)
+        if places is None:
+            # The known places, read once per refresh (a code in the records but not in the tree is left out).
+            places = set(Division.objects.filter(level__lte=4).values_list("code", flat=True))
         rows = [
             IndicatorValue(
                 indicator=code,
@@ -57,7 +62,7 @@ def refresh(period_text: str, codes: list[str] | None = None) -> dict[str, int]:
                 computed_at=now,
             )
             for place, (num, den) in totals.items()
-            if place in existing
+            if place in places
         ]
         IndicatorValue.objects.bulk_create(
             rows,
@@ -67,11 +72,34 @@ def refresh(period_text: str, codes: list[str] | None = None) -> dict[str, int]:
             update_fields=["level", "numerator", "denominator", "value", "computed_at"],
         )
         IndicatorValue.objects.filter(indicator=code, period=period.text).exclude(computed_at=now).delete()
-        written[code] = len(rows)
+        StationIndicatorValue.objects.bulk_create(
+            [
+                StationIndicatorValue(
+                    indicator=code,
+                    station_id=station,
+                    period=period.text,
+                    numerator=num,
+                    denominator=den,
+                    value=ratio(num, den),
+                    computed_at=now,
+                )
+                for station, (num, den) in computed.stations.items()
+            ],
+            batch_size=5000,
+            update_conflicts=True,
+            unique_fields=["indicator", "station", "period"],
+            update_fields=["numerator", "denominator", "value", "computed_at"],
+        )
+        StationIndicatorValue.objects.filter(indicator=code, period=period.text).exclude(computed_at=now).delete()
+        written[code] = len(rows) + len(computed.stations)
     return written
 
 
+def current_periods(today: dt.date) -> list[str]:
+    return [Period.of(kind, today).text for kind in PERIOD_KINDS]
+
+
 def refresh_current(today: dt.date | None = None) -> dict[str, Any]:
-    """The periods that can still change: this month and this year."""
+    """The periods that can still change: this month, this quarter and this year."""
     today = today or timezone.localdate()
-    return {p: refresh(p) for p in (f"{today:%Y-%m}", str(today.year))}
+    return {p: refresh(p) for p in current_periods(today)}

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .indicators import Indicator, Period, target_of
-from .models import IndicatorValue
+from .models import IndicatorValue, StationIndicatorValue
 
 LEVELS = {"province": 1, "city": 2, "county": 3, "township": 4}
 
@@ -28,6 +28,7 @@ class Row:
     value: Decimal | None
     target: Decimal | None
     computed_at: dt.datetime
+    station: int | None = None
 
     @property
     def value_pct(self) -> str:
@@ -52,11 +53,44 @@ class Row:
             "target": None if self.target is None else f"{self.target:.4f}",
             "short": self.short,
             "computed_at": self.computed_at.isoformat(),
+            **({"station": self.station} if self.station is not None else {}),
         }
 
 
 def values(user: Any, indicator: str, period: str) -> QuerySet[IndicatorValue]:
     return IndicatorValue.objects.for_user(user).filter(indicator=indicator, period=period)  # type: ignore[attr-defined,no-any-return]
+
+
+def station_values(user: Any, indicator: str, period: str) -> QuerySet[StationIndicatorValue]:
+    return StationIndicatorValue.objects.for_user(user).filter(indicator=indicator, period=period)  # type: ignore[attr-defined,no-any-return]
+
+
+def station_rows(rows: list[StationIndicatorValue]) -> list[Row]:
+    """A station's own figures (level 0; no policy target: targets are set for places)."""
+    return [
+        Row(
+            r.station.division_id,
+            r.station.name,
+            0,
+            r.numerator,
+            r.denominator,
+            r.value,
+            None,
+            r.computed_at,
+            station=r.station_id,
+        )
+        for r in rows
+    ]
+
+
+def request_actor(request: Any) -> Any:
+    """Who reads: the logged-in user, or the read-only service account an API key names (dashboards.keys)."""
+    from rest_framework.exceptions import NotAuthenticated
+
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated("请先登录或提供有效的接口密钥。")
+    return user
 
 
 def with_targets(definition: Indicator, period: Period, rows: list[IndicatorValue]) -> list[Row]:
@@ -84,9 +118,23 @@ def with_targets(definition: Indicator, period: Period, rows: list[IndicatorValu
     return out
 
 
+def station_children(user: Any, definition: Indicator, period: Period, root: str) -> list[Row]:
+    """The stations under ``root`` (every station the user sees when empty) with their own figures, by value."""
+    if not definition.by_station:
+        return []
+    qs = station_values(user, definition.code, period.text).select_related("station").order_by("station_id")
+    if root:
+        qs = qs.filter(station__division__code__startswith=root)
+    rows = station_rows(list(qs[:5000]))
+    return sorted(rows, key=lambda r: (r.value if r.value is not None else Decimal(-1), r.name))
+
+
 def children(user: Any, definition: Indicator, period: Period, root: str) -> list[Row]:
-    """The places one level below ``root`` (its children) the user sees, shortfalls first, then by value."""
+    """The places one level below ``root`` (its children) the user sees, shortfalls first, then by value; below a
+    township, its stations."""
     length = {2: 4, 4: 6, 6: 9}.get(len(root))
+    if len(root) == 9:
+        return station_children(user, definition, period, root)
     if length is None:
         return []
     qs = (

@@ -9,7 +9,7 @@ from .schedules import TASK
 
 @shared_task(name=TASK)
 def refresh_indicators(today: str | None = None) -> dict[str, Any]:
-    """The periods that can still change (this month and this year), as the system actor."""
+    """The periods that can still change (this month, quarter and year), as the system actor."""
     import datetime as dt
 
     from .refresh import refresh_current

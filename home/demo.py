@@ -245,9 +245,9 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     from evaluation.reports import demo as reports_demo
 
     reports_demo.load()
-    from dashboards.refresh import refresh_current
+    from dashboards import demo as dashboards_demo
 
-    refresh_current()  # the dashboards' figures for this month and year (the nightly job keeps them fresh)
+    dashboards_demo.load(county.division_id)  # this month's, quarter's and year's figures; a service account
     return demo_accounts()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from tests.checks import ListCheck, api_ids
+from tests.checks import ListCheck, RolePageCheck, api_ids
 
 YEAR = str(timezone.localdate().year)
 
@@ -15,7 +15,7 @@ YEAR = str(timezone.localdate().year)
 def seed() -> None:
     from dashboards.refresh import refresh
 
-    refresh(YEAR, ["township_coverage"])
+    refresh(YEAR, ["township_coverage", "stations_by_status.operating"])
 
 
 def value_divisions(user: User) -> set[str]:
@@ -32,6 +32,45 @@ def value_divisions(user: User) -> set[str]:
     return {c for c in codes if c.startswith(org.division_id or "-")}
 
 
+def station_value_ids(user: User) -> set[str]:
+    from dashboards.models import StationIndicatorValue
+    from tests.oracle import station_ids
+
+    rows = set(
+        StationIndicatorValue.objects.filter(indicator="stations_by_status.operating", period=YEAR).values_list(
+            "station_id", flat=True
+        )
+    )
+    org = user.organisation
+    if not user.is_superuser and (org is None or org.kind == Organisation.Kind.EVALUATOR):
+        return set()
+    return {str(pk) for pk in rows & station_ids(user)}
+
+
+def _bureau(user: User) -> bool:
+    org = user.organisation
+    return org is not None and org.kind == Organisation.Kind.BUREAU
+
+
+def service_account_ids(user: User) -> set[str]:
+    from dashboards.models import ServiceAccount
+
+    if not _bureau(user):
+        return set()
+    home = user.organisation.division_id or "-"  # type: ignore[union-attr]
+    return {str(pk) for pk, code in ServiceAccount.objects.values_list("pk", "division_id") if code.startswith(home)}
+
+
+ROLE_PAGES = [
+    RolePageCheck(
+        "dashboards:service-accounts",
+        "/dashboards/service-accounts/",
+        _bureau,
+        r'data-account="(\d+)"',
+        service_account_ids,
+    ),
+]
+
 LISTS = [
     ListCheck(
         "api:indicator-values",
@@ -39,10 +78,19 @@ LISTS = [
         api_ids("division"),
         value_divisions,
     ),
+    ListCheck(
+        "api:indicator-values",
+        f"/api/v1/indicator-values/?indicator=stations_by_status.operating&period={YEAR}&level=station",
+        api_ids("station"),
+        station_value_ids,
+    ),
 ]
 
 EXEMPT = {
     "dashboards:dashboard": "the page reads the place through access_division and the rows through for_user: "
-    "tests/dashboards/test_dashboards.py (bureau, township, agency 404, outside county 404)",
+    "tests/dashboards/test_dashboards.py (bureau, township, evaluator 404, outside county 404) and "
+    "tests/dashboards/test_indicators.py (an agency: its own stations only; a township's stations)",
+    "dashboards:service-account-revoke": "POST only, a declared action: tests/dashboards/write_cases.py and "
+    "tests/dashboards/test_service_accounts.py",
     "api:indicators": "the indicator definitions (data, the same for every account): no tenant rows",
 }
