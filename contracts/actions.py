@@ -811,6 +811,57 @@ def care_agreement_create(*, acting_user: User, agreement: CareAgreement) -> Car
     return agreement
 
 
+# What a draft's edit may change: the parties, the term and the station's facts (not the state or the signing).
+CARE_EDITABLE = [
+    "number",
+    "township_id",
+    "village_id",
+    "station_id",
+    "worker_id",
+    "beneficiary_id",
+    "start_date",
+    "end_date",
+    "station_legal_person",
+    "station_credit_code",
+    "station_head_name",
+    "station_head_civil_affairs",
+]
+
+
+@declare(
+    "care_agreements.update",
+    label="修改四方服务协议草稿",
+    model=CareAgreement,
+    verb=Action.CHANGE,
+    state_field="status",
+    states=[CareAgreement.Status.DRAFT],
+)
+@transaction.atomic
+def care_agreement_update(*, acting_user: User, agreement: CareAgreement, data: dict[str, Any]) -> CareAgreement:
+    """Change a draft care agreement (re-read under a row lock): only ``CARE_EDITABLE`` fields; every party it then
+    names must be in the caller's scope, like on creation. A signed agreement is not edited (it is ended, and a new
+    one signed)."""
+    current = _locked_care(acting_user, agreement, "care_agreements.update")
+    unknown = set(data) - set(CARE_EDITABLE)
+    if unknown:
+        raise PermissionDenied(f"不可修改的字段：{'、'.join(sorted(unknown))}")
+    before = audit.snapshot(current, CARE_FIELDS)
+    for name, value in data.items():
+        setattr(current, name, value)
+    changes = audit.diff(before, audit.snapshot(current, CARE_FIELDS))
+    if not changes:
+        return current
+    _check_care_parties(acting_user, current)
+    current.full_clean()
+    current.save(update_fields=[*{k.removesuffix("_id") for k in changes}, "updated_at"])
+    if not CareAgreement.objects.for_user(acting_user, Action.CHANGE).filter(pk=current.pk).exists():
+        raise PermissionDenied("保存后的协议不在您的权限范围内。")
+    audit.record(
+        acting_user=acting_user, event="update", obj=current, division_code=current.village_id, changes=changes
+    )
+    return current
+
+
 def _locked_care(user: User, agreement: CareAgreement, name: str) -> CareAgreement:
     current = CareAgreement.objects.for_user(user, Action.CHANGE).select_for_update().filter(pk=agreement.pk).first()
     if current is None:

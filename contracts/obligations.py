@@ -11,6 +11,12 @@
   [001 annex 2 item 11]) confirms the task book, an annex of the agreement, before the service starts (due the
   agreement's start date). Done when that party's confirmation is recorded.
 
+- 四方服务协议到期续签或终止 ``contract.care_agreement.term``: a signed four-party care agreement ([004 §3(7)],
+  where the effective policy of its village requires the four-party agreement, ``contract.care_agreement_parties``)
+  is renewed or ended by its township before its term ends: due the term's last day (the term is the agreement's
+  own; the seed sets no length for it). Done when a signed agreement for the same person follows on (starts by
+  the day after the term ends) or the agreement is ended (care_agreements.end).
+
 A terminated or expired agreement owes none of them any more (waived by the sweep with the reason). A signing
 date whose count runs into a year the calendar does not cover gives no due date: no obligation is made until
 the calendar covers it, and the agreement's page says so (contracts.deadlines).
@@ -49,7 +55,7 @@ from workdays.counting import due_date as count_due_date
 from workdays.selectors import work_calendar
 
 from .deadlines import DEPLOYMENT_RULE, FILING_RULE
-from .models import Contract, TaskBookConfirmation
+from .models import CareAgreement, Contract, TaskBookConfirmation
 from .taskbook import PARTIES, _party_of
 from .taskbook import RULE as CONFIRM_RULE
 
@@ -209,6 +215,77 @@ def confirmation_rows(party: str) -> Any:
     return rows
 
 
+CARE_RULE = "contract.care_agreement_parties"
+
+
+def care_followed_on() -> Q:
+    """A signed (or later ended) agreement for the same person and township starts by the day after this one's term
+    ends and runs past it: the care was renewed."""
+    from django.db.models import DurationField, ExpressionWrapper
+
+    next_day = ExpressionWrapper(
+        OuterRef("end_date") + Value(dt.timedelta(days=1), output_field=DurationField()), output_field=DateField()
+    )
+    return Q(
+        Exists(
+            CareAgreement.objects.filter(
+                beneficiary_id=OuterRef("beneficiary_id"),
+                township_id=OuterRef("township_id"),
+                status__in=[CareAgreement.Status.SIGNED, CareAgreement.Status.ENDED],
+                start_date__gt=OuterRef("start_date"),
+                start_date__lte=next_day,
+                end_date__gt=OuterRef("end_date"),
+            ).exclude(pk=OuterRef("pk"))
+        )
+    )
+
+
+def care_term_rows(actor: Any, today: dt.date) -> QuerySet[CareAgreement]:
+    """Signed care agreements whose village's effective policy requires the four-party agreement, not yet followed
+    on: owed by the township, due the term's last day, the county bureau told. One policy read per division whose
+    policy sets the rule (deepest first, so a county that declares it 不适用 overrides the one above)."""
+    from obligations.registry import url_expression
+
+    applies: list[When] = []
+    clauses: list[When] = []
+    for code in _source_codes(actor, CARE_RULE):
+        policy = effective_policy(code)
+        rule = policy.rules.get(CARE_RULE)
+        required = bool(policy.get(CARE_RULE))
+        applies.append(When(village__pk__startswith=code, then=Value(required)))
+        text = (rule.citation_text or rule.clause) if rule is not None and required else ""
+        clauses.append(When(village__pk__startswith=code, then=Value(text)))
+    needed = (
+        Case(*applies, default=Value(False), output_field=BooleanField())
+        if applies
+        else Value(False, output_field=BooleanField())
+    )
+    clause = (
+        Case(*clauses, default=Value(""), output_field=CharField()) if clauses else Value("", output_field=CharField())
+    )
+    from django.db.models.functions import Concat
+
+    return (
+        CareAgreement.objects.for_user(actor, Action.VIEW)
+        .filter(status=CareAgreement.Status.SIGNED)
+        .exclude(care_followed_on())
+        .annotate(ob_needed=needed)
+        .filter(ob_needed=True)
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Value("", output_field=CharField()),
+            ob_title=Concat(Value("四方服务协议"), "number", Value("：期满前续签或终止"), output_field=CharField()),
+            ob_owner_id=F("township_id"),
+            ob_division_id=F("village_id"),
+            ob_notify_division_id=Substr("village_id", 1, 6),
+            ob_due_date=F("end_date"),
+            ob_rule_key=Value(CARE_RULE, output_field=CharField()),
+            ob_clause=clause,
+            ob_link=url_expression("care-agreement-detail"),
+        )
+    )
+
+
 def register_kinds() -> None:
     from obligations.registry import ObligationKind, register
 
@@ -250,3 +327,13 @@ def register_kinds() -> None:
                 description="在协议页面的“项目任务书”处确认即视为完成。",
             )
         )
+    register(
+        ObligationKind(
+            key="contract.care_agreement.term",
+            label="四方服务协议到期续签或终止",
+            model=CareAgreement,
+            rows=care_term_rows,
+            done=Q(status=CareAgreement.Status.ENDED) | care_followed_on(),
+            description="期满前签订接续的四方服务协议（同一服务对象，自期满次日起），或在协议页面终止协议，即视为完成。",
+        )
+    )

@@ -937,6 +937,7 @@ class CareAgreementDetailView(ScopedDetailView):
         allowed = {a["action"] for a in available_actions(self.request.user, agreement)}
         ctx["may_sign"] = "care_agreements.sign" in allowed
         ctx["may_end"] = "care_agreements.end" in allowed
+        ctx["may_edit"] = "care_agreements.update" in allowed
         # Before signing: the findings as they would be today; after: the ones kept with the signing.
         ctx["findings"] = (
             agreement.findings if agreement.signed_date else [f.to_dict() for f in care_findings(agreement)]
@@ -1010,15 +1011,11 @@ class CareAgreementCreateView(LoginRequiredMixin, View):
         self._allowed(request)
         return self._render(request, self._form(self._objects(authed_user(request))))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def _fields(self, user: User, objects: dict[str, dict[str, Any]], form: Any) -> dict[str, Any] | None:
+        """The agreement's values from a valid form; None (with the error on the form) when the village's township
+        has no organisation on the platform."""
         from accounts.models import Organisation
 
-        self._allowed(request)
-        user = authed_user(request)
-        objects = self._objects(user)
-        form = self._form(objects, request.POST)
-        if not form.is_valid():
-            return self._render(request, form)
         data = form.cleaned_data
         village = objects["village"][data["village"]]
         township = (
@@ -1029,21 +1026,33 @@ class CareAgreementCreateView(LoginRequiredMixin, View):
         )
         if township is None:
             form.add_error("village", "该村（社区）所在乡镇（街道）尚未在平台登记单位。")
+            return None
+        return {
+            "number": data["number"].strip(),
+            "township": township,
+            "village": village,
+            "station": objects["station"][data["station"]],
+            "worker": objects["worker"][data["worker"]],
+            "beneficiary": objects["beneficiary"][data["beneficiary"]],
+            "start_date": data["start_date"],
+            "end_date": data["end_date"],
+            "station_legal_person": data["station_legal_person"],
+            "station_credit_code": data["station_credit_code"].strip().upper(),
+            "station_head_name": data["station_head_name"].strip(),
+            "station_head_civil_affairs": data["station_head_civil_affairs"],
+        }
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        user = authed_user(request)
+        objects = self._objects(user)
+        form = self._form(objects, request.POST)
+        if not form.is_valid():
             return self._render(request, form)
-        agreement = CareAgreement(
-            number=data["number"].strip(),
-            township=township,
-            village=village,
-            station=objects["station"][data["station"]],
-            worker=objects["worker"][data["worker"]],
-            beneficiary=objects["beneficiary"][data["beneficiary"]],
-            start_date=data["start_date"],
-            end_date=data["end_date"],
-            station_legal_person=data["station_legal_person"],
-            station_credit_code=data["station_credit_code"].strip().upper(),
-            station_head_name=data["station_head_name"].strip(),
-            station_head_civil_affairs=data["station_head_civil_affairs"],
-        )
+        fields = self._fields(user, objects, form)
+        if fields is None:
+            return self._render(request, form)
+        agreement = CareAgreement(**fields)
         try:
             actions.care_agreement_create(acting_user=user, agreement=agreement)
         except PermissionDenied as exc:
@@ -1053,6 +1062,67 @@ class CareAgreementCreateView(LoginRequiredMixin, View):
         else:
             messages.success(request, "已新建四方服务协议草稿，核对政策要求后即可签订。")
             return redirect("care-agreement-detail", pk=agreement.pk)
+        return self._render(request, form)
+
+
+class CareAgreementEditView(CareAgreementCreateView):
+    """修改四方服务协议草稿 (care_agreements.update): the creation form filled with the draft. Only a draft in the
+    caller's change scope opens (anything else: 404); a signed agreement is ended and a new one signed instead."""
+
+    def _draft(self, request: HttpRequest, pk: int) -> CareAgreement:
+        self._allowed(request)
+        agreement = (
+            CareAgreement.objects.for_user(request.user, Action.CHANGE)  # type: ignore[attr-defined]
+            .filter(pk=pk, status=CareAgreement.Status.DRAFT)
+            .first()
+        )
+        if agreement is None:
+            raise Http404("未找到。")
+        return agreement
+
+    def _render(self, request: HttpRequest, form: Any) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, "contracts/care_form.html", {"form": form, "editing": self.agreement})
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        self.agreement = a = self._draft(request, pk)
+        form = self._form(self._objects(authed_user(request)))
+        form.initial = {
+            "number": a.number,
+            "village": a.village_id,
+            "station": str(a.station_id),
+            "worker": str(a.worker_id),
+            "beneficiary": str(a.beneficiary_id),
+            "start_date": a.start_date,
+            "end_date": a.end_date,
+            "station_legal_person": a.station_legal_person,
+            "station_credit_code": a.station_credit_code,
+            "station_head_name": a.station_head_name,
+            "station_head_civil_affairs": a.station_head_civil_affairs,
+        }
+        return self._render(request, form)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        self.agreement = self._draft(request, pk)
+        user = authed_user(request)
+        objects = self._objects(user)
+        form = self._form(objects, request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        fields = self._fields(user, objects, form)
+        if fields is None:
+            return self._render(request, form)
+        data = {(f"{k}_id" if hasattr(v, "pk") else k): (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()}
+        try:
+            actions.care_agreement_update(acting_user=user, agreement=self.agreement, data=data)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            _form_errors(request, form, exc)
+        else:
+            messages.success(request, "协议草稿已保存。")
+            return redirect("care-agreement-detail", pk=self.agreement.pk)
         return self._render(request, form)
 
 
