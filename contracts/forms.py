@@ -9,6 +9,10 @@ from django import forms
 
 from .models import BreachTerm
 
+# An <input type="date"> takes only ISO dates: a filled-in form (the draft edit pages) must not render the
+# localised "2026/01/01", which the browser shows as empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 EXTRA_ROWS = 3
 
 
@@ -23,7 +27,7 @@ class _Row(forms.Form):
 
 
 class PaymentForm(_Row):
-    due_date = forms.DateField(label="拨付时间", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label="拨付时间", required=False, widget=DATE)
     amount = forms.DecimalField(label="金额（元）", required=False, max_digits=14, decimal_places=2, min_value=0)
     condition = forms.CharField(label="拨付条件", required=False, max_length=200)
 
@@ -99,8 +103,8 @@ class ProcurementForm(_Styled):
     method = forms.ChoiceField(label="采购方式")
     rationale = forms.CharField(label="采用该方式的依据", max_length=300, required=False)
     budget = forms.DecimalField(label="预算金额（元）", max_digits=14, decimal_places=2, min_value=0)
-    announced_date = forms.DateField(label="公告（邀请）日期", widget=forms.DateInput(attrs={"type": "date"}))
-    bid_deadline = forms.DateField(label="响应截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    announced_date = forms.DateField(label="公告（邀请）日期", widget=DATE)
+    bid_deadline = forms.DateField(label="响应截止日期", widget=DATE)
 
     def __init__(self, *args: Any, divisions: list[tuple[str, str]], methods: list[tuple[str, str]], **kw: Any):
         super().__init__(*args, **kw)
@@ -122,7 +126,7 @@ class BidderForm(_Styled):
 
 class AwardForm(_Styled):
     bidder = forms.ChoiceField(label="成交供应商")
-    award_date = forms.DateField(label="成交日期", widget=forms.DateInput(attrs={"type": "date"}))
+    award_date = forms.DateField(label="成交日期", widget=DATE)
     reason = forms.CharField(label="例外理由（如适用）", max_length=300, required=False)
 
     def __init__(self, *args: Any, bidders: list[tuple[str, str]], **kw: Any):
@@ -131,8 +135,8 @@ class AwardForm(_Styled):
 
 
 class AmendmentForm(_Styled):
-    signed_date = forms.DateField(label="补充协议签订日期", widget=forms.DateInput(attrs={"type": "date"}))
-    effective_date = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    signed_date = forms.DateField(label="补充协议签订日期", widget=DATE)
+    effective_date = forms.DateField(label="生效日期", widget=DATE)
     reason = forms.CharField(label="变更原因", max_length=300)
     stations_added = forms.MultipleChoiceField(label="增加的站点", required=False)
     stations_removed = forms.MultipleChoiceField(label="减少的站点", required=False)
@@ -155,14 +159,10 @@ class ContractForm(_Styled):
     agency = forms.ChoiceField(label="承接主体（社工机构）")
     procurement = forms.ChoiceField(label="采购项目（已确定承接机构的）", required=False)
     stations = forms.MultipleChoiceField(label="服务站点")
-    cycle_start = forms.DateField(
-        label="项目周期开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    cycle_end = forms.DateField(
-        label="项目周期结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start_date = forms.DateField(label="本期（年度）服务开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="本期（年度）服务结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    cycle_start = forms.DateField(label="项目周期开始日期", required=False, widget=DATE)
+    cycle_end = forms.DateField(label="项目周期结束日期", required=False, widget=DATE)
+    start_date = forms.DateField(label="本期（年度）服务开始日期", widget=DATE)
+    end_date = forms.DateField(label="本期（年度）服务结束日期", widget=DATE)
     amount_per_year = forms.DecimalField(
         label="年度金额（元）", max_digits=14, decimal_places=2, min_value=0, required=False
     )
@@ -220,8 +220,8 @@ class CareAgreementForm(_Styled):
     station = forms.ChoiceField(label="社工站")
     worker = forms.ChoiceField(label="社工站工作人员")
     beneficiary = forms.ChoiceField(label="分散特困供养人员")
-    start_date = forms.DateField(label="服务开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="服务结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label="服务开始日期", widget=DATE)
+    end_date = forms.DateField(label="服务结束日期", widget=DATE)
     station_legal_person = forms.BooleanField(label="社工站已登记为民办非企业单位（社会服务机构）", required=False)
     station_credit_code = forms.CharField(label="社工站统一社会信用代码", max_length=18, required=False)
     station_head_name = forms.CharField(label="社工站站长（法人代表）姓名", max_length=50, required=False)

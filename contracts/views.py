@@ -938,6 +938,11 @@ class CareAgreementDetailView(ScopedDetailView):
         ctx["may_sign"] = "care_agreements.sign" in allowed
         ctx["may_end"] = "care_agreements.end" in allowed
         ctx["may_edit"] = "care_agreements.update" in allowed
+        # 续签: a signed agreement's township or county bureau drafts the next term from it.
+        ctx["may_renew"] = (
+            agreement.status == CareAgreement.Status.SIGNED
+            and CareAgreement.objects.for_user(self.request.user, Action.CHANGE).filter(pk=agreement.pk).exists()
+        )
         # Before signing: the findings as they would be today; after: the ones kept with the signing.
         ctx["findings"] = (
             agreement.findings if agreement.signed_date else [f.to_dict() for f in care_findings(agreement)]
@@ -1009,7 +1014,35 @@ class CareAgreementCreateView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         self._allowed(request)
-        return self._render(request, self._form(self._objects(authed_user(request))))
+        form = self._form(self._objects(authed_user(request)))
+        previous = self._renewing(request)
+        if previous is not None:
+            # 续签: the same four parties and station facts, the next term of the same length from the day after.
+            start = previous.end_date + dt.timedelta(days=1)
+            form.initial = {
+                "village": previous.village_id,
+                "station": str(previous.station_id),
+                "worker": str(previous.worker_id),
+                "beneficiary": str(previous.beneficiary_id),
+                "start_date": start,
+                "end_date": start + (previous.end_date - previous.start_date),
+                "station_legal_person": previous.station_legal_person,
+                "station_credit_code": previous.station_credit_code,
+                "station_head_name": previous.station_head_name,
+                "station_head_civil_affairs": previous.station_head_civil_affairs,
+            }
+        return self._render(request, form)
+
+    def _renewing(self, request: HttpRequest) -> CareAgreement | None:
+        """``?renew=<id>``: a signed agreement the caller may change, whose term the new draft follows on."""
+        raw = request.GET.get("renew", "")
+        if not raw.isdigit():
+            return None
+        return (
+            CareAgreement.objects.for_user(request.user, Action.CHANGE)  # type: ignore[attr-defined]
+            .filter(pk=int(raw), status=CareAgreement.Status.SIGNED)
+            .first()
+        )
 
     def _fields(self, user: User, objects: dict[str, dict[str, Any]], form: Any) -> dict[str, Any] | None:
         """The agreement's values from a valid form; None (with the error on the form) when the village's township

@@ -315,3 +315,19 @@ def test_the_term_end_is_owed_by_the_township_and_closes_on_renewal_or_end(demo:
     states = dict(Obligation.objects.filter(kind=kind).values_list("object_id", "state"))
     assert states[first.pk if first.pk in states else str(first.pk)] == Obligation.State.DONE  # type: ignore[index]
     assert states[other.pk if other.pk in states else str(other.pk)] == Obligation.State.DONE  # type: ignore[index]
+
+
+def test_renewing_drafts_the_next_term_from_the_signed_one(demo: None) -> None:
+    from django.contrib.auth import get_user_model
+
+    place = cs.nantong()
+    signed = cs.care_agreement(place, status="signed", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    town = _client(place.town_user)
+    page = town.get(f"/care-agreements/{signed.pk}/").content.decode()
+    assert f"/care-agreements/new/?renew={signed.pk}" in page
+    form = town.get(f"/care-agreements/new/?renew={signed.pk}").content.decode()
+    assert 'value="2027-01-01"' in form and 'value="2027-12-31"' in form
+    assert f'value="{signed.beneficiary_id}" selected' in form
+    # Only a signed agreement the caller may change is renewed from; otherwise the form is blank.
+    junxi = _client(get_user_model().objects.get(username="junxi_town"))
+    assert 'value="2027-01-01"' not in junxi.get(f"/care-agreements/new/?renew={signed.pk}").content.decode()

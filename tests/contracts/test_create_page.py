@@ -174,6 +174,8 @@ def test_the_bureau_edits_its_draft_and_only_a_draft(user_client) -> None:  # ty
     assert f'href="/contracts/{contract.pk}/edit/"' in detail
     form = bureau.get(f"/contracts/{contract.pk}/edit/").content.decode()
     assert "修改协议草稿 DT-PAGE-C1" in form and 'value="320000.50"' in form
+    # The dates come back in the only form an <input type="date"> shows (ISO), never the localised 2026/01/01.
+    assert f'name="start_date" value="{contract.start_date.isoformat()}"' in form
     shipai = Station.objects.get(division_id=SHIPAI, level=Station.Level.TOWNSHIP)
     refused = bureau.post(f"/contracts/{contract.pk}/edit/", {**_good(), "stations": [shipai.pk]})
     assert refused.status_code == 200 and "不在均溪镇人民政府辖区内" in refused.content.decode()
