@@ -97,6 +97,17 @@ def _set_stations(user: User, contract: Contract, stations: list[Station] | None
         changes["stations"] = {"before": old, "after": new}
 
 
+def _set_items(contract: Contract, items: list[Any] | None, changes: dict[str, Any]) -> None:
+    """The agreement's service content: catalogue items (reference data every role reads)."""
+    if items is None:
+        return
+    old = sorted(str(pk) for pk in contract.service_items.values_list("pk", flat=True))
+    new = sorted({str(i.pk) for i in items})
+    if old != new:
+        contract.service_items.set(items)
+        changes["service_items"] = {"before": old, "after": new}
+
+
 def _check_procurement(user: User, contract: Contract) -> None:
     """An agreement made from a procurement: the procurement is awarded, in scope, and its winner is the agency."""
     if contract.procurement_id is None:
@@ -113,7 +124,13 @@ def _check_procurement(user: User, contract: Contract) -> None:
 
 @declare("contracts.create", label="新建协议", model=Contract, verb=Action.ADD, detail=False)
 @transaction.atomic
-def contract_create(*, acting_user: User, contract: Contract, stations: list[Station] | None = None) -> Contract:
+def contract_create(
+    *,
+    acting_user: User,
+    contract: Contract,
+    stations: list[Station] | None = None,
+    service_items: list[Any] | None = None,
+) -> Contract:
     """Save a new (unsaved) contract built by a form."""
     if contract.pk is not None:
         raise PermissionDenied("协议已存在。")
@@ -127,6 +144,7 @@ def contract_create(*, acting_user: User, contract: Contract, stations: list[Sta
     contract.save()
     changes = audit.diff({}, audit.snapshot(contract, EDITABLE_FIELDS))
     _set_stations(acting_user, contract, stations, changes)
+    _set_items(contract, service_items, changes)
     _recheck(acting_user, contract)
     audit.record(
         acting_user=acting_user, event="create", obj=contract, division_code=contract.division_id, changes=changes
@@ -137,7 +155,12 @@ def contract_create(*, acting_user: User, contract: Contract, stations: list[Sta
 @declare("contracts.update", label="修改协议", model=Contract, verb=Action.CHANGE)
 @transaction.atomic
 def contract_update(
-    *, acting_user: User, contract: Contract, data: dict[str, Any], stations: list[Station] | None = None
+    *,
+    acting_user: User,
+    contract: Contract,
+    data: dict[str, Any],
+    stations: list[Station] | None = None,
+    service_items: list[Any] | None = None,
 ) -> Contract:
     """Update fields of a contract in the caller's change scope (re-read under a row lock)."""
     current = Contract.objects.for_user(acting_user, Action.CHANGE).select_for_update().filter(pk=contract.pk).first()
@@ -155,6 +178,7 @@ def contract_update(
     if changes:
         current.save(update_fields=[*{k.removesuffix("_id") for k in changes}, "updated_at"])
     _set_stations(acting_user, current, stations, changes)
+    _set_items(current, service_items, changes)
     _recheck(acting_user, current)
     if changes:
         audit.record(

@@ -41,6 +41,14 @@ def load(county_code: str) -> None:
         )
         document.file.save("upload", ContentFile(DEMO_PDF), save=True)
 
+    # The service content the county's agreements buy: the first items of the catalogues the platform holds (the
+    # Datian plan names no catalogue of its own), so the pages, the PDF and the OCDS output show them.
+    from services.models import ServiceItem
+
+    items = list(ServiceItem.objects.order_by("domain__catalogue__code", "domain__order", "order")[:5])
+    for contract in Contract.objects.filter(buyer__division_id=county_code, service_items__isnull=True):
+        contract.service_items.set(items)
+
     draft = Contract.objects.filter(buyer__division_id=county_code, status=Contract.Status.DRAFT).order_by("pk").first()
     if draft is None or PaymentInstalment.objects.filter(contract=draft).exists():
         return

@@ -159,6 +159,11 @@ class ContractForm(_Styled):
     agency = forms.ChoiceField(label="承接主体（社工机构）")
     procurement = forms.ChoiceField(label="采购项目（已确定承接机构的）", required=False)
     stations = forms.MultipleChoiceField(label="服务站点")
+    service_items = forms.MultipleChoiceField(
+        label="服务内容（服务清单项目）",
+        required=False,
+        help_text="从本地政策指定的服务清单中选择；政策未指定时列出平台收录的各地服务清单。",
+    )
     cycle_start = forms.DateField(label="项目周期开始日期", required=False, widget=DATE)
     cycle_end = forms.DateField(label="项目周期结束日期", required=False, widget=DATE)
     start_date = forms.DateField(label="本期（年度）服务开始日期", widget=DATE)
@@ -177,16 +182,18 @@ class ContractForm(_Styled):
         agencies: list[tuple[str, str]],
         procurements: list[tuple[str, str]],
         stations: list[tuple[str, str]],
+        service_items: list[tuple[str, str]] | None = None,
         **kw: Any,
     ):
         super().__init__(*args, **kw)
+        self.fields["service_items"].choices = service_items or []  # type: ignore[attr-defined]
         self.fields["township"].choices = [("", "不设落地乡镇（县级项目）"), *townships]  # type: ignore[attr-defined]
         self.fields["agency"].choices = [("", "请选择"), *agencies]  # type: ignore[attr-defined]
         self.fields["procurement"].choices = [("", "不关联采购项目"), *procurements]  # type: ignore[attr-defined]
         self.fields["stations"].choices = stations  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             field.error_messages.setdefault("required", f"请填写{field.label}。")
-            if name in {"township", "agency", "procurement", "stations"}:
+            if name in {"township", "agency", "procurement", "stations", "service_items"}:
                 field.error_messages["required"] = f"请选择{field.label}。"
                 field.error_messages["invalid_choice"] = "所选项不在可选范围内，请重新选择。"
             if isinstance(field, forms.DateField):

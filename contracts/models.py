@@ -185,6 +185,10 @@ class Contract(models.Model):
         "accounts.Organisation", verbose_name="承接主体", on_delete=models.PROTECT, related_name="contracts"
     )
     stations = models.ManyToManyField("stations.Station", verbose_name="服务站点", related_name="contracts")
+    # The service content the agreement buys: items chosen from the service catalogue (服务内容，[000 §5(3)]).
+    service_items = models.ManyToManyField(
+        "services.ServiceItem", verbose_name="服务内容（服务清单项目）", related_name="contracts", blank=True
+    )
     procurement = models.ForeignKey(
         Procurement,
         verbose_name="采购项目",

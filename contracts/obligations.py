@@ -11,6 +11,11 @@
   [001 annex 2 item 11]) confirms the task book, an annex of the agreement, before the service starts (due the
   agreement's start date). Done when that party's confirmation is recorded.
 
+- 续签决定 ``contract.renewal``: before a yearly term ends, the buying county bureau decides on the next term within
+  the cycle (the cycle runs past the term's end) through the renewal gate (``evaluation.renew``: renewed, or refused
+  and procured again), where the policy sets how the evaluation decides renewal (``contract.renewal_evaluation``,
+  Datian [000 §5(5)]). Due the term's last day; done when the decision is recorded (a ``evaluation.Renewal`` row,
+  read through the reverse relation, so this app does not import evaluation).
 - 四方服务协议到期续签或终止 ``contract.care_agreement.term``: a signed four-party care agreement ([004 §3(7)],
   where the effective policy of its village requires the four-party agreement, ``contract.care_agreement_parties``)
   is renewed or ended by its township before its term ends: due the term's last day (the term is the agreement's
@@ -215,6 +220,61 @@ def confirmation_rows(party: str) -> Any:
     return rows
 
 
+RENEWAL_RULE = "contract.renewal_evaluation"
+RENEWAL_STATES = [S.SIGNED, S.FILED, S.ACTIVE, S.EXPIRED]
+DECIDED = Q(renewal__isnull=False)
+
+
+def _policy_cases(actor: Any, key: str, field: str) -> tuple[Any, Any]:
+    """(does the rule apply, its clause) as SQL CASEs on ``field`` (a division code), one policy read per division
+    whose policy sets ``key``, deepest first (a division that declares the rule 不适用 overrides the one above)."""
+    applies: list[When] = []
+    clauses: list[When] = []
+    for code in _source_codes(actor, key):
+        policy = effective_policy(code)
+        rule = policy.rules.get(key)
+        required = bool(policy.get(key))
+        applies.append(When(**{f"{field}__startswith": code}, then=Value(required)))
+        text = (rule.citation_text or rule.clause) if rule is not None and required else ""
+        clauses.append(When(**{f"{field}__startswith": code}, then=Value(text)))
+    needed = (
+        Case(*applies, default=Value(False), output_field=BooleanField())
+        if applies
+        else Value(False, output_field=BooleanField())
+    )
+    clause = (
+        Case(*clauses, default=Value(""), output_field=CharField()) if clauses else Value("", output_field=CharField())
+    )
+    return needed, clause
+
+
+def renewal_rows(actor: Any, today: dt.date) -> QuerySet[Contract]:
+    """Yearly terms whose cycle runs past them and whose renewal is not decided yet, where the policy ties renewal
+    to the evaluation: the buying bureau owes the decision by the term's last day."""
+    from django.urls import reverse
+
+    needed, clause = _policy_cases(actor, RENEWAL_RULE, "division__pk")
+    return (
+        Contract.objects.for_user(actor, Action.VIEW)
+        .filter(status__in=RENEWAL_STATES, cycle_end__gt=F("end_date"))
+        .exclude(DECIDED)
+        .annotate(ob_needed=needed)
+        .filter(ob_needed=True)
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Value("", output_field=CharField()),
+            ob_title=_title("本年度期满前作出续签决定"),
+            ob_owner_id=F("buyer_id"),
+            ob_division_id=F("division_id"),
+            ob_notify_division_id=Substr("division_id", 1, 6),
+            ob_due_date=F("end_date"),
+            ob_rule_key=Value(RENEWAL_RULE, output_field=CharField()),
+            ob_clause=clause,
+            ob_link=Value(reverse("renewal-list"), output_field=CharField()),
+        )
+    )
+
+
 CARE_RULE = "contract.care_agreement_parties"
 
 
@@ -244,26 +304,11 @@ def care_term_rows(actor: Any, today: dt.date) -> QuerySet[CareAgreement]:
     """Signed care agreements whose village's effective policy requires the four-party agreement, not yet followed
     on: owed by the township, due the term's last day, the county bureau told. One policy read per division whose
     policy sets the rule (deepest first, so a county that declares it 不适用 overrides the one above)."""
+    from django.db.models.functions import Concat
+
     from obligations.registry import url_expression
 
-    applies: list[When] = []
-    clauses: list[When] = []
-    for code in _source_codes(actor, CARE_RULE):
-        policy = effective_policy(code)
-        rule = policy.rules.get(CARE_RULE)
-        required = bool(policy.get(CARE_RULE))
-        applies.append(When(village__pk__startswith=code, then=Value(required)))
-        text = (rule.citation_text or rule.clause) if rule is not None and required else ""
-        clauses.append(When(village__pk__startswith=code, then=Value(text)))
-    needed = (
-        Case(*applies, default=Value(False), output_field=BooleanField())
-        if applies
-        else Value(False, output_field=BooleanField())
-    )
-    clause = (
-        Case(*clauses, default=Value(""), output_field=CharField()) if clauses else Value("", output_field=CharField())
-    )
-    from django.db.models.functions import Concat
+    needed, clause = _policy_cases(actor, CARE_RULE, "village__pk")
 
     return (
         CareAgreement.objects.for_user(actor, Action.VIEW)
@@ -327,6 +372,18 @@ def register_kinds() -> None:
                 description="在协议页面的“项目任务书”处确认即视为完成。",
             )
         )
+    register(
+        ObligationKind(
+            key="contract.renewal",
+            label="续签决定",
+            model=Contract,
+            rows=renewal_rows,
+            done=DECIDED,
+            void=Q(status=S.TERMINATED),
+            void_reason="协议已终止，不再需要作出续签决定。",
+            description="在“续签决定”页面按评估结果续签下一年度协议或决定不予续签（重新采购）即视为完成。",
+        )
+    )
     register(
         ObligationKind(
             key="contract.care_agreement.term",

@@ -21,6 +21,7 @@ from accounts.models import User
 from core.actions import available_actions, spec_of
 from core.scoping import Action, Role, scope_of
 from core.views import ScopedDetailView, ScopedListView
+from policies.policy import effective_policy
 from stations.models import Station
 
 from . import actions
@@ -76,6 +77,12 @@ class ContractListView(ScopedListView):
         return ctx
 
 
+def _items_in_order() -> QuerySet[Any]:
+    from services.models import ServiceItem
+
+    return ServiceItem.objects.select_related("domain").order_by("domain__order", "order", "code")
+
+
 class ContractDetailView(ScopedDetailView):
     model = Contract
     template_name = "contracts/contract_detail.html"
@@ -88,6 +95,7 @@ class ContractDetailView(ScopedDetailView):
             .select_related("division", "agency", "township", "buyer", "procurement", "task_book")
             .prefetch_related(
                 Prefetch("stations", queryset=Station.objects.select_related("division")),
+                Prefetch("service_items", queryset=_items_in_order()),
                 Prefetch(
                     "amendments",
                     queryset=Amendment.objects.prefetch_related("stations_added", "stations_removed"),
@@ -695,6 +703,21 @@ class AmendmentCreateView(LoginRequiredMixin, View):
         return TemplateResponse(request, "contracts/amendment_form.html", {"contract": contract, "form": form})
 
 
+def _catalogue_items(user: User) -> dict[str, Any]:
+    """The service items an agreement may buy: the catalogue the effective policy of the caller's division names
+    (``service.catalogue``), or every catalogue the platform holds where the policy names none."""
+    from services.models import ServiceItem
+    from services.policy import catalogue_code
+
+    items = ServiceItem.objects.for_user(user).select_related("domain__catalogue")
+    code = getattr(user.organisation, "division_id", None)
+    named = catalogue_code(effective_policy(code)) if code else None
+    if named and items.filter(domain__catalogue__code=named).exists():
+        items = items.filter(domain__catalogue__code=named)
+    items = items.order_by("domain__catalogue__code", "domain__order", "order", "code")
+    return {str(i.pk): i for i in items}
+
+
 class ContractCreateView(LoginRequiredMixin, View):
     """新建服务协议: the county bureau drafts an agreement (contracts.create); the buyer is its own bureau and
     the township, agency, procurement and stations are dropdowns of its scope. Other roles get 404."""
@@ -724,6 +747,7 @@ class ContractCreateView(LoginRequiredMixin, View):
             .order_by("division_id", "level", "name")
         )
         return {
+            "service_items": _catalogue_items(user),
             "townships": {
                 str(o.pk): o for o in orgs.filter(kind=Organisation.Kind.TOWNSHIP).order_by("division_id", "name")
             },
@@ -744,6 +768,9 @@ class ContractCreateView(LoginRequiredMixin, View):
                 for k, p in choices["procurements"].items()
             ],
             stations=[(k, s.name) for k, s in choices["stations"].items()],
+            service_items=[
+                (k, f"{i.domain.catalogue.name} · {i.code} {i.name}") for k, i in choices["service_items"].items()
+            ],
         )
 
     def _render(self, request: HttpRequest, form: Any) -> HttpResponse:
@@ -796,7 +823,12 @@ class ContractCreateView(LoginRequiredMixin, View):
             staffing_note=data["staffing_note"].strip(),
         )
         try:
-            actions.contract_create(acting_user=user, contract=contract, stations=stations)
+            actions.contract_create(
+                acting_user=user,
+                contract=contract,
+                stations=stations,
+                service_items=[choices["service_items"][k] for k in data["service_items"]],
+            )
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "您无权进行此操作。")
         except ValidationError as exc:
@@ -841,6 +873,7 @@ class ContractEditView(ContractCreateView):
             "agency": str(c.agency_id),
             "procurement": str(c.procurement_id or ""),
             "stations": [str(pk) for pk in c.stations.values_list("pk", flat=True)],
+            "service_items": [str(pk) for pk in c.service_items.values_list("pk", flat=True)],
             "cycle_start": c.cycle_start,
             "cycle_end": c.cycle_end,
             "start_date": c.start_date,
@@ -885,7 +918,13 @@ class ContractEditView(ContractCreateView):
             "staffing_note": data["staffing_note"].strip(),
         }
         try:
-            actions.contract_update(acting_user=user, contract=self.contract, data=fields, stations=stations)
+            actions.contract_update(
+                acting_user=user,
+                contract=self.contract,
+                data=fields,
+                stations=stations,
+                service_items=[choices["service_items"][k] for k in data["service_items"]],
+            )
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "您无权进行此操作。")
         except ValidationError as exc:

@@ -196,14 +196,28 @@ class TermsSerializer(serializers.Serializer):
     breach_terms = BreachTermSerializer(many=True, label="违约责任")
 
 
+class ContractServiceItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label="服务项目 id")
+    code = serializers.CharField(label="编号")
+    name = serializers.CharField(label="服务项目")
+    domain = serializers.CharField(source="domain.name", label="服务领域")
+    catalogue = serializers.CharField(source="domain.catalogue.code", label="服务清单代码")
+
+
 class ContractDetailSerializer(ContractSerializer):
+    service_items = serializers.SerializerMethodField(label="服务内容（服务清单项目）")
     deadlines = serializers.SerializerMethodField(label="期限（按工作日历计算）")
     terms = serializers.SerializerMethodField(label="拨付安排、绩效指标与违约责任")
     task_book = serializers.SerializerMethodField(label="项目任务书与确认情况")
 
     class Meta(ContractSerializer.Meta):
-        fields = [*ContractSerializer.Meta.fields, "deadlines", "task_book", "terms"]
+        fields = [*ContractSerializer.Meta.fields, "service_items", "deadlines", "task_book", "terms"]
         read_only_fields = fields
+
+    @extend_schema_field(ContractServiceItemSerializer(many=True))
+    def get_service_items(self, obj: Contract) -> list[dict[str, Any]]:
+        items = obj.service_items.select_related("domain__catalogue").order_by("domain__order", "order", "code")
+        return ContractServiceItemSerializer(items, many=True).data  # type: ignore[return-value]
 
     def get_task_book(self, obj: Contract) -> dict[str, Any] | None:
         from contracts.models import TaskBook
