@@ -622,7 +622,8 @@ def task_book_confirm(*, acting_user: User, contract: Contract) -> TaskBookConfi
 
 # --- documents ------------------------------------------------------------------------------------------
 
-DOCUMENT_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE})
+# An expired term still takes documents: the year's evaluation report arrives after its last day (renewal gate).
+DOCUMENT_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE, S.EXPIRED})
 
 
 @declare(

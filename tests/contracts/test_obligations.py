@@ -142,7 +142,10 @@ def test_the_renewal_decision_is_owed_before_the_term_ends_and_closes_when_decid
     assert "contract.renewal" not in _obligations(last) and "contract.renewal" not in _obligations(no_cycle)
     assert "contract.renewal" in _obligations(ended)
     bureau = User.objects.get(username="datian_bureau")
-    # The year's evaluation failed (recorded by hand): the gate refuses and the project is procured again.
+    # The year's evaluation failed (recorded by hand, on its report): the gate refuses; procured again.
+    from tests.evaluation.support import with_report
+
+    with_report(term)
     decision = renew(
         acting_user=bureau, contract=term, signed_date=dt.date(2026, 10, 1), passed_by_hand=False, reason="评估报告"
     )
