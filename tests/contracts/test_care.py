@@ -33,8 +33,8 @@ def _form(place) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "station": place.station.pk,
         "worker": place.worker.pk,
         "beneficiary": place.person.pk,
-        "start_date": "2026-01-01",
-        "end_date": "2026-12-31",
+        "start_date": f"{timezone.localdate().year}-01-01",
+        "end_date": f"{timezone.localdate().year}-12-31",
         "station_legal_person": "on",
         "station_credit_code": "",
         "station_head_name": "王建国",
@@ -69,7 +69,7 @@ def test_the_township_drafts_signs_and_ends_a_care_agreement(demo: None) -> None
     town.post(f"/care-agreements/{agreement.pk}/end/", {"date": today.isoformat(), "reason": "服务对象入住敬老院"})
     agreement.refresh_from_db()
     assert agreement.status == "ended" and agreement.end_reason == "服务对象入住敬老院"
-    assert agreement.end_date == max(min(dt.date(2026, 12, 31), today), agreement.start_date)
+    assert agreement.end_date == max(min(dt.date(today.year, 12, 31), today), agreement.start_date)
     events = set(AuditLog.objects.filter(object_id=str(agreement.pk)).values_list("event", flat=True))
     assert {"create", "sign", "end"} <= events
 
