@@ -97,6 +97,17 @@ def _set_stations(user: User, contract: Contract, stations: list[Station] | None
         changes["stations"] = {"before": old, "after": new}
 
 
+def _set_items(contract: Contract, items: list[Any] | None, changes: dict[str, Any]) -> None:
+    """The agreement's service content: catalogue items (reference data every role reads)."""
+    if items is None:
+        return
+    old = sorted(str(pk) for pk in contract.service_items.values_list("pk", flat=True))
+    new = sorted({str(i.pk) for i in items})
+    if old != new:
+        contract.service_items.set(items)
+        changes["service_items"] = {"before": old, "after": new}
+
+
 def _check_procurement(user: User, contract: Contract) -> None:
     """An agreement made from a procurement: the procurement is awarded, in scope, and its winner is the agency."""
     if contract.procurement_id is None:
@@ -113,7 +124,13 @@ def _check_procurement(user: User, contract: Contract) -> None:
 
 @declare("contracts.create", label="新建协议", model=Contract, verb=Action.ADD, detail=False)
 @transaction.atomic
-def contract_create(*, acting_user: User, contract: Contract, stations: list[Station] | None = None) -> Contract:
+def contract_create(
+    *,
+    acting_user: User,
+    contract: Contract,
+    stations: list[Station] | None = None,
+    service_items: list[Any] | None = None,
+) -> Contract:
     """Save a new (unsaved) contract built by a form."""
     if contract.pk is not None:
         raise PermissionDenied("协议已存在。")
@@ -127,6 +144,7 @@ def contract_create(*, acting_user: User, contract: Contract, stations: list[Sta
     contract.save()
     changes = audit.diff({}, audit.snapshot(contract, EDITABLE_FIELDS))
     _set_stations(acting_user, contract, stations, changes)
+    _set_items(contract, service_items, changes)
     _recheck(acting_user, contract)
     audit.record(
         acting_user=acting_user, event="create", obj=contract, division_code=contract.division_id, changes=changes
@@ -137,7 +155,12 @@ def contract_create(*, acting_user: User, contract: Contract, stations: list[Sta
 @declare("contracts.update", label="修改协议", model=Contract, verb=Action.CHANGE)
 @transaction.atomic
 def contract_update(
-    *, acting_user: User, contract: Contract, data: dict[str, Any], stations: list[Station] | None = None
+    *,
+    acting_user: User,
+    contract: Contract,
+    data: dict[str, Any],
+    stations: list[Station] | None = None,
+    service_items: list[Any] | None = None,
 ) -> Contract:
     """Update fields of a contract in the caller's change scope (re-read under a row lock)."""
     current = Contract.objects.for_user(acting_user, Action.CHANGE).select_for_update().filter(pk=contract.pk).first()
@@ -155,6 +178,7 @@ def contract_update(
     if changes:
         current.save(update_fields=[*{k.removesuffix("_id") for k in changes}, "updated_at"])
     _set_stations(acting_user, current, stations, changes)
+    _set_items(current, service_items, changes)
     _recheck(acting_user, current)
     if changes:
         audit.record(
@@ -598,7 +622,8 @@ def task_book_confirm(*, acting_user: User, contract: Contract) -> TaskBookConfi
 
 # --- documents ------------------------------------------------------------------------------------------
 
-DOCUMENT_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE})
+# An expired term still takes documents: the year's evaluation report arrives after its last day (renewal gate).
+DOCUMENT_STATES = frozenset({S.DRAFT, S.SIGNED, S.FILED, S.ACTIVE, S.EXPIRED})
 
 
 @declare(
@@ -809,6 +834,57 @@ def care_agreement_create(*, acting_user: User, agreement: CareAgreement) -> Car
         changes=audit.diff({}, audit.snapshot(agreement, CARE_FIELDS)),
     )
     return agreement
+
+
+# What a draft's edit may change: the parties, the term and the station's facts (not the state or the signing).
+CARE_EDITABLE = [
+    "number",
+    "township_id",
+    "village_id",
+    "station_id",
+    "worker_id",
+    "beneficiary_id",
+    "start_date",
+    "end_date",
+    "station_legal_person",
+    "station_credit_code",
+    "station_head_name",
+    "station_head_civil_affairs",
+]
+
+
+@declare(
+    "care_agreements.update",
+    label="修改四方服务协议草稿",
+    model=CareAgreement,
+    verb=Action.CHANGE,
+    state_field="status",
+    states=[CareAgreement.Status.DRAFT],
+)
+@transaction.atomic
+def care_agreement_update(*, acting_user: User, agreement: CareAgreement, data: dict[str, Any]) -> CareAgreement:
+    """Change a draft care agreement (re-read under a row lock): only ``CARE_EDITABLE`` fields; every party it then
+    names must be in the caller's scope, like on creation. A signed agreement is not edited (it is ended, and a new
+    one signed)."""
+    current = _locked_care(acting_user, agreement, "care_agreements.update")
+    unknown = set(data) - set(CARE_EDITABLE)
+    if unknown:
+        raise PermissionDenied(f"不可修改的字段：{'、'.join(sorted(unknown))}")
+    before = audit.snapshot(current, CARE_FIELDS)
+    for name, value in data.items():
+        setattr(current, name, value)
+    changes = audit.diff(before, audit.snapshot(current, CARE_FIELDS))
+    if not changes:
+        return current
+    _check_care_parties(acting_user, current)
+    current.full_clean()
+    current.save(update_fields=[*{k.removesuffix("_id") for k in changes}, "updated_at"])
+    if not CareAgreement.objects.for_user(acting_user, Action.CHANGE).filter(pk=current.pk).exists():
+        raise PermissionDenied("保存后的协议不在您的权限范围内。")
+    audit.record(
+        acting_user=acting_user, event="update", obj=current, division_code=current.village_id, changes=changes
+    )
+    return current
 
 
 def _locked_care(user: User, agreement: CareAgreement, name: str) -> CareAgreement:

@@ -24,6 +24,7 @@ def load(county_code: str) -> None:
     from .models import BreachTerm, Contract, ContractDocument, PaymentInstalment, PerformanceIndicator
 
     officer = User.objects.filter(username="datian_bureau").first()
+    _care_agreements(county_code)
     in_force = (
         Contract.objects.filter(buyer__division_id=county_code, status=Contract.Status.ACTIVE).order_by("pk").first()
     )
@@ -40,6 +41,14 @@ def load(county_code: str) -> None:
             uploaded_by=officer,
         )
         document.file.save("upload", ContentFile(DEMO_PDF), save=True)
+
+    # The service content the county's agreements buy: the first items of the catalogues the platform holds (the
+    # Datian plan names no catalogue of its own), so the pages, the PDF and the OCDS output show them.
+    from services.models import ServiceItem
+
+    items = list(ServiceItem.objects.order_by("domain__catalogue__code", "domain__order", "order")[:5])
+    for contract in Contract.objects.filter(buyer__division_id=county_code, service_items__isnull=True):
+        contract.service_items.set(items)
 
     draft = Contract.objects.filter(buyer__division_id=county_code, status=Contract.Status.DRAFT).order_by("pk").first()
     if draft is None or PaymentInstalment.objects.filter(contract=draft).exists():
@@ -87,3 +96,66 @@ def load(county_code: str) -> None:
             ),
         ]
     )
+
+
+def _care_agreements(county_code: str) -> None:
+    """Two four-party care agreements at the county's first township with a worker and an adult cared-for person in
+    one of its villages: one signed this year, one draft for the next term (the pages, the edit form and the API
+    have rows to show; the county's own policy does not require the four-party form, so its findings say so)."""
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+    from services.models import Beneficiary
+    from staffing.models import SocialWorker
+    from stations.models import Station
+
+    from .models import CareAgreement
+
+    if CareAgreement.objects.filter(village__code__startswith=county_code).exists():
+        return
+    today = timezone.localdate()
+    adult_born_before = dt.date(today.year - 18, 1, 1)
+    stations = Station.objects.filter(division__code__startswith=county_code, level=Station.Level.TOWNSHIP)
+    for station in stations.order_by("division_id"):
+        town = Organisation.objects.filter(kind=Organisation.Kind.TOWNSHIP, division_id=station.division_id).first()
+        worker = (
+            SocialWorker.objects.filter(station=station, status=SocialWorker.Status.EMPLOYED).order_by("pk").first()
+        )
+        person = (
+            Beneficiary.objects.filter(
+                station=station,
+                active=True,
+                division__code__startswith=station.division_id,
+                division__level=5,
+                birth_date__lt=adult_born_before,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if town is None or worker is None or person is None:
+            continue
+        start = dt.date(today.year, 1, 1)
+        common = {
+            "township": town,
+            "village_id": person.division_id,
+            "station": station,
+            "worker": worker,
+            "beneficiary": person,
+            "station_legal_person": False,
+            "station_head_name": "",
+        }
+        CareAgreement.objects.create(
+            number=f"DT-HL-{today.year}-01",
+            start_date=start,
+            end_date=dt.date(today.year, 12, 31),
+            status=CareAgreement.Status.SIGNED,
+            signed_date=start,
+            **common,
+        )
+        CareAgreement.objects.create(
+            number=f"DT-HL-{today.year + 1}-01",
+            start_date=dt.date(today.year + 1, 1, 1),
+            end_date=dt.date(today.year + 1, 12, 31),
+            **common,
+        )
+        return

@@ -33,6 +33,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     ContractDocument.Kind.SIGNED_SCAN: ("pdf", "jpeg", "png"),
     ContractDocument.Kind.TASK_BOOK: ("pdf", "docx"),
     ContractDocument.Kind.ANNEX: ("pdf", "jpeg", "png", "docx", "xlsx"),
+    ContractDocument.Kind.EVALUATION_REPORT: ("pdf", "jpeg", "png", "docx"),
 }
 EXTENSIONS = {
     ".pdf": "pdf",
@@ -144,3 +145,12 @@ def check_upload(upload: Any, kind: str) -> Checked:
         raise ValidationError({"file": "PDF 中含有脚本，已拒绝。"})
     extension, content_type = FORMATS[sniffed]
     return Checked(data, sniffed, extension, content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+def latest_evaluation_report(contract: Any) -> ContractDocument | None:
+    """The agreement's most recent evaluation report (the document a by-hand renewal outcome rests on)."""
+    return (
+        ContractDocument.objects.filter(contract=contract, kind=ContractDocument.Kind.EVALUATION_REPORT)
+        .order_by("-uploaded_at", "-pk")
+        .first()
+    )

@@ -9,6 +9,10 @@ from django import forms
 
 from .models import BreachTerm
 
+# An <input type="date"> takes only ISO dates: a filled-in form (the draft edit pages) must not render the
+# localised "2026/01/01", which the browser shows as empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 EXTRA_ROWS = 3
 
 
@@ -23,7 +27,7 @@ class _Row(forms.Form):
 
 
 class PaymentForm(_Row):
-    due_date = forms.DateField(label="拨付时间", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label="拨付时间", required=False, widget=DATE)
     amount = forms.DecimalField(label="金额（元）", required=False, max_digits=14, decimal_places=2, min_value=0)
     condition = forms.CharField(label="拨付条件", required=False, max_length=200)
 
@@ -99,8 +103,8 @@ class ProcurementForm(_Styled):
     method = forms.ChoiceField(label="采购方式")
     rationale = forms.CharField(label="采用该方式的依据", max_length=300, required=False)
     budget = forms.DecimalField(label="预算金额（元）", max_digits=14, decimal_places=2, min_value=0)
-    announced_date = forms.DateField(label="公告（邀请）日期", widget=forms.DateInput(attrs={"type": "date"}))
-    bid_deadline = forms.DateField(label="响应截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    announced_date = forms.DateField(label="公告（邀请）日期", widget=DATE)
+    bid_deadline = forms.DateField(label="响应截止日期", widget=DATE)
 
     def __init__(self, *args: Any, divisions: list[tuple[str, str]], methods: list[tuple[str, str]], **kw: Any):
         super().__init__(*args, **kw)
@@ -122,7 +126,7 @@ class BidderForm(_Styled):
 
 class AwardForm(_Styled):
     bidder = forms.ChoiceField(label="成交供应商")
-    award_date = forms.DateField(label="成交日期", widget=forms.DateInput(attrs={"type": "date"}))
+    award_date = forms.DateField(label="成交日期", widget=DATE)
     reason = forms.CharField(label="例外理由（如适用）", max_length=300, required=False)
 
     def __init__(self, *args: Any, bidders: list[tuple[str, str]], **kw: Any):
@@ -131,8 +135,8 @@ class AwardForm(_Styled):
 
 
 class AmendmentForm(_Styled):
-    signed_date = forms.DateField(label="补充协议签订日期", widget=forms.DateInput(attrs={"type": "date"}))
-    effective_date = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    signed_date = forms.DateField(label="补充协议签订日期", widget=DATE)
+    effective_date = forms.DateField(label="生效日期", widget=DATE)
     reason = forms.CharField(label="变更原因", max_length=300)
     stations_added = forms.MultipleChoiceField(label="增加的站点", required=False)
     stations_removed = forms.MultipleChoiceField(label="减少的站点", required=False)
@@ -155,14 +159,15 @@ class ContractForm(_Styled):
     agency = forms.ChoiceField(label="承接主体（社工机构）")
     procurement = forms.ChoiceField(label="采购项目（已确定承接机构的）", required=False)
     stations = forms.MultipleChoiceField(label="服务站点")
-    cycle_start = forms.DateField(
-        label="项目周期开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    service_items = forms.MultipleChoiceField(
+        label="服务内容（服务清单项目）",
+        required=False,
+        help_text="从本地政策指定的服务清单中选择；政策未指定时列出平台收录的各地服务清单。",
     )
-    cycle_end = forms.DateField(
-        label="项目周期结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start_date = forms.DateField(label="本期（年度）服务开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="本期（年度）服务结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    cycle_start = forms.DateField(label="项目周期开始日期", required=False, widget=DATE)
+    cycle_end = forms.DateField(label="项目周期结束日期", required=False, widget=DATE)
+    start_date = forms.DateField(label="本期（年度）服务开始日期", widget=DATE)
+    end_date = forms.DateField(label="本期（年度）服务结束日期", widget=DATE)
     amount_per_year = forms.DecimalField(
         label="年度金额（元）", max_digits=14, decimal_places=2, min_value=0, required=False
     )
@@ -177,16 +182,18 @@ class ContractForm(_Styled):
         agencies: list[tuple[str, str]],
         procurements: list[tuple[str, str]],
         stations: list[tuple[str, str]],
+        service_items: list[tuple[str, str]] | None = None,
         **kw: Any,
     ):
         super().__init__(*args, **kw)
+        self.fields["service_items"].choices = service_items or []  # type: ignore[attr-defined]
         self.fields["township"].choices = [("", "不设落地乡镇（县级项目）"), *townships]  # type: ignore[attr-defined]
         self.fields["agency"].choices = [("", "请选择"), *agencies]  # type: ignore[attr-defined]
         self.fields["procurement"].choices = [("", "不关联采购项目"), *procurements]  # type: ignore[attr-defined]
         self.fields["stations"].choices = stations  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             field.error_messages.setdefault("required", f"请填写{field.label}。")
-            if name in {"township", "agency", "procurement", "stations"}:
+            if name in {"township", "agency", "procurement", "stations", "service_items"}:
                 field.error_messages["required"] = f"请选择{field.label}。"
                 field.error_messages["invalid_choice"] = "所选项不在可选范围内，请重新选择。"
             if isinstance(field, forms.DateField):
@@ -220,8 +227,8 @@ class CareAgreementForm(_Styled):
     station = forms.ChoiceField(label="社工站")
     worker = forms.ChoiceField(label="社工站工作人员")
     beneficiary = forms.ChoiceField(label="分散特困供养人员")
-    start_date = forms.DateField(label="服务开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="服务结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label="服务开始日期", widget=DATE)
+    end_date = forms.DateField(label="服务结束日期", widget=DATE)
     station_legal_person = forms.BooleanField(label="社工站已登记为民办非企业单位（社会服务机构）", required=False)
     station_credit_code = forms.CharField(label="社工站统一社会信用代码", max_length=18, required=False)
     station_head_name = forms.CharField(label="社工站站长（法人代表）姓名", max_length=50, required=False)

@@ -185,6 +185,10 @@ class Contract(models.Model):
         "accounts.Organisation", verbose_name="承接主体", on_delete=models.PROTECT, related_name="contracts"
     )
     stations = models.ManyToManyField("stations.Station", verbose_name="服务站点", related_name="contracts")
+    # The service content the agreement buys: items chosen from the service catalogue (服务内容，[000 §5(3)]).
+    service_items = models.ManyToManyField(
+        "services.ServiceItem", verbose_name="服务内容（服务清单项目）", related_name="contracts", blank=True
+    )
     procurement = models.ForeignKey(
         Procurement,
         verbose_name="采购项目",
@@ -398,6 +402,9 @@ class ContractDocument(models.Model):
         SIGNED_SCAN = "signed_scan", "协议签字盖章扫描件"
         TASK_BOOK = "task_book", "项目任务书"
         ANNEX = "annex", "其他附件"
+        # The year's evaluation report: the document behind an outcome the bureau records by hand at the renewal
+        # gate (evaluation.renew) when no final evaluation was scored on the platform (issue 8 item 5).
+        EVALUATION_REPORT = "evaluation_report", "评估报告"
 
     contract = models.ForeignKey(Contract, verbose_name="协议", on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("文件类型", max_length=20, choices=Kind.choices)

@@ -11,6 +11,17 @@
   [001 annex 2 item 11]) confirms the task book, an annex of the agreement, before the service starts (due the
   agreement's start date). Done when that party's confirmation is recorded.
 
+- 续签决定 ``contract.renewal``: before a yearly term ends, the buying county bureau decides on the next term within
+  the cycle (the cycle runs past the term's end) through the renewal gate (``evaluation.renew``: renewed, or refused
+  and procured again), where the policy sets how the evaluation decides renewal (``contract.renewal_evaluation``,
+  Datian [000 §5(5)]). Due the term's last day; done when the decision is recorded (a ``evaluation.Renewal`` row,
+  read through the reverse relation, so this app does not import evaluation).
+- 四方服务协议到期续签或终止 ``contract.care_agreement.term``: a signed four-party care agreement ([004 §3(7)],
+  where the effective policy of its village requires the four-party agreement, ``contract.care_agreement_parties``)
+  is renewed or ended by its township before its term ends: due the term's last day (the term is the agreement's
+  own; the seed sets no length for it). Done when a signed agreement for the same person follows on (starts by
+  the day after the term ends) or the agreement is ended (care_agreements.end).
+
 A terminated or expired agreement owes none of them any more (waived by the sweep with the reason). A signing
 date whose count runs into a year the calendar does not cover gives no due date: no obligation is made until
 the calendar covers it, and the agreement's page says so (contracts.deadlines).
@@ -49,7 +60,7 @@ from workdays.counting import due_date as count_due_date
 from workdays.selectors import work_calendar
 
 from .deadlines import DEPLOYMENT_RULE, FILING_RULE
-from .models import Contract, TaskBookConfirmation
+from .models import CareAgreement, Contract, TaskBookConfirmation
 from .taskbook import PARTIES, _party_of
 from .taskbook import RULE as CONFIRM_RULE
 
@@ -209,6 +220,117 @@ def confirmation_rows(party: str) -> Any:
     return rows
 
 
+RENEWAL_RULE = "contract.renewal_evaluation"
+RENEWAL_STATES = [S.SIGNED, S.FILED, S.ACTIVE, S.EXPIRED]
+DECIDED = Q(renewal__isnull=False)
+
+
+def _policy_cases(actor: Any, key: str, field: str) -> tuple[Any, Any]:
+    """(does the rule apply, its clause) as SQL CASEs on ``field`` (a division code), one policy read per division
+    whose policy sets ``key``, deepest first (a division that declares the rule 不适用 overrides the one above)."""
+    applies: list[When] = []
+    clauses: list[When] = []
+    for code in _source_codes(actor, key):
+        policy = effective_policy(code)
+        rule = policy.rules.get(key)
+        required = bool(policy.get(key))
+        applies.append(When(**{f"{field}__startswith": code}, then=Value(required)))
+        text = (rule.citation_text or rule.clause) if rule is not None and required else ""
+        clauses.append(When(**{f"{field}__startswith": code}, then=Value(text)))
+    needed = (
+        Case(*applies, default=Value(False), output_field=BooleanField())
+        if applies
+        else Value(False, output_field=BooleanField())
+    )
+    clause = (
+        Case(*clauses, default=Value(""), output_field=CharField()) if clauses else Value("", output_field=CharField())
+    )
+    return needed, clause
+
+
+def renewal_rows(actor: Any, today: dt.date) -> QuerySet[Contract]:
+    """Yearly terms whose cycle runs past them and whose renewal is not decided yet, where the policy ties renewal
+    to the evaluation: the buying bureau owes the decision by the term's last day."""
+    from django.urls import reverse
+
+    needed, clause = _policy_cases(actor, RENEWAL_RULE, "division__pk")
+    return (
+        Contract.objects.for_user(actor, Action.VIEW)
+        .filter(status__in=RENEWAL_STATES, cycle_end__gt=F("end_date"))
+        .exclude(DECIDED)
+        .annotate(ob_needed=needed)
+        .filter(ob_needed=True)
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Value("", output_field=CharField()),
+            ob_title=_title("本年度期满前作出续签决定"),
+            ob_owner_id=F("buyer_id"),
+            ob_division_id=F("division_id"),
+            ob_notify_division_id=Substr("division_id", 1, 6),
+            ob_due_date=F("end_date"),
+            ob_rule_key=Value(RENEWAL_RULE, output_field=CharField()),
+            ob_clause=clause,
+            ob_link=Value(reverse("renewal-list"), output_field=CharField()),
+        )
+    )
+
+
+CARE_RULE = "contract.care_agreement_parties"
+
+
+def care_followed_on() -> Q:
+    """A signed (or later ended) agreement for the same person and township starts by the day after this one's term
+    ends and runs past it: the care was renewed."""
+    from django.db.models import DurationField, ExpressionWrapper
+
+    next_day = ExpressionWrapper(
+        OuterRef("end_date") + Value(dt.timedelta(days=1), output_field=DurationField()), output_field=DateField()
+    )
+    return Q(
+        Exists(
+            CareAgreement.objects.filter(
+                beneficiary_id=OuterRef("beneficiary_id"),
+                township_id=OuterRef("township_id"),
+                status__in=[CareAgreement.Status.SIGNED, CareAgreement.Status.ENDED],
+                start_date__gt=OuterRef("start_date"),
+                start_date__lte=next_day,
+                end_date__gt=OuterRef("end_date"),
+            ).exclude(pk=OuterRef("pk"))
+        )
+    )
+
+
+def care_term_rows(actor: Any, today: dt.date) -> QuerySet[CareAgreement]:
+    """Signed care agreements whose village's effective policy requires the four-party agreement, not yet followed
+    on: owed by the township, due the term's last day, the county bureau told. One policy read per division whose
+    policy sets the rule (deepest first, so a county that declares it 不适用 overrides the one above)."""
+    from django.db.models.functions import Concat
+
+    from obligations.registry import url_expression
+
+    needed, clause = _policy_cases(actor, CARE_RULE, "village__pk")
+
+    return (
+        CareAgreement.objects.for_user(actor, Action.VIEW)
+        .filter(status=CareAgreement.Status.SIGNED)
+        .exclude(care_followed_on())
+        .annotate(ob_needed=needed)
+        .filter(ob_needed=True)
+        .annotate(
+            ob_object_id=F("pk"),
+            ob_period=Value("", output_field=CharField()),
+            ob_title=Concat(Value("四方服务协议"), "number", Value("：期满前续签或终止"), output_field=CharField()),
+            ob_owner_id=F("township_id"),
+            ob_division_id=F("village_id"),
+            ob_notify_division_id=Substr("village_id", 1, 6),
+            ob_due_date=F("end_date"),
+            ob_rule_key=Value(CARE_RULE, output_field=CharField()),
+            ob_clause=clause,
+            ob_link=url_expression("care-agreement-detail"),
+        )
+    )
+
+
 def register_kinds() -> None:
     from obligations.registry import ObligationKind, register
 
@@ -250,3 +372,25 @@ def register_kinds() -> None:
                 description="在协议页面的“项目任务书”处确认即视为完成。",
             )
         )
+    register(
+        ObligationKind(
+            key="contract.renewal",
+            label="续签决定",
+            model=Contract,
+            rows=renewal_rows,
+            done=DECIDED,
+            void=Q(status=S.TERMINATED),
+            void_reason="协议已终止，不再需要作出续签决定。",
+            description="在“续签决定”页面按评估结果续签下一年度协议或决定不予续签（重新采购）即视为完成。",
+        )
+    )
+    register(
+        ObligationKind(
+            key="contract.care_agreement.term",
+            label="四方服务协议到期续签或终止",
+            model=CareAgreement,
+            rows=care_term_rows,
+            done=Q(status=CareAgreement.Status.ENDED) | care_followed_on(),
+            description="期满前签订接续的四方服务协议（同一服务对象，自期满次日起），或在协议页面终止协议，即视为完成。",
+        )
+    )

@@ -117,6 +117,12 @@ def release_package(contract: Contract, uri: str) -> dict[str, Any]:
         "period": {"startDate": _when(contract.start_date), "endDate": _when(contract.end_date)},
         "implementation": {"milestones": [_milestone(contract, d) for d in contract_deadlines(contract)]},
     }
+    items = list(contract.service_items.select_related("domain").order_by("domain__order", "order", "code"))
+    if items:
+        # The service content bought: the catalogue items (OCDS 1.1 Contract.items; the catalogue code as the id).
+        body["items"] = [
+            {"id": f"{contract.pk}-item-{i.pk}", "description": f"{i.code} {i.name}（{i.domain.name}）"} for i in items
+        ]
     payments = list(contract.payments.all())
     if payments:
         # The fund disbursement schedule as the contract's financing milestones (OCDS 1.1 Contract.milestones).

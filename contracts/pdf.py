@@ -22,6 +22,9 @@ def agreement_context(contract: Contract) -> dict[str, Any]:
         "contract": contract,
         "title": f"{contract.division.name}社会工作服务站项目服务协议",
         "stations": list(contract.stations.order_by("name")),
+        "service_items": list(
+            contract.service_items.select_related("domain").order_by("domain__order", "order", "code")
+        ),
         "amendments": list(contract.amendments.prefetch_related("stations_added", "stations_removed")),
         "deadlines": contract_deadlines(contract),
         "book_sections": sections,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from core.xlsx import xlsx_bytes
 
 from .models import Contract
 
@@ -26,15 +24,14 @@ HEADERS = [
     "服务结束日期",
     "状态",
 ]
+WIDTHS = [18, 20, 14, 14, 18, 26, 22, 12, 14, 12, 12, 12, 12, 8]
 
 
 def register_xlsx(contracts: Iterable[Contract]) -> bytes:
-    """One row per agreement (the queryset must select buyer, division, township and agency)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("服务协议登记")
-    sheet.append(HEADERS)
-    for c in contracts:
-        texts = [
+    """One row per agreement (the queryset must select buyer, division, township and agency), written by the one
+    Excel writer (core.xlsx): text cells never become formulas or numbers, the amount stays a number, dates dates."""
+    rows = (
+        [
             c.number,
             c.buyer.name,
             c.division.name,
@@ -43,19 +40,13 @@ def register_xlsx(contracts: Iterable[Contract]) -> bytes:
             c.agency.name,
             c.agency.credit_code or "",
             c.get_procurement_method_display() or "",
+            c.amount_per_year,
+            c.signed_date,
+            c.filed_date,
+            c.start_date,
+            c.end_date,
+            str(c.get_status_display()),
         ]
-        row: list[object] = []
-        for value in texts:
-            cell = WriteOnlyCell(sheet, value=str(value))
-            cell.number_format = "@"  # text: a division or credit code stays a string in Excel
-            row.append(cell)
-        row.append(c.amount_per_year)  # Decimal: a number, summed in Excel
-        for day in (c.signed_date, c.filed_date, c.start_date, c.end_date):
-            cell = WriteOnlyCell(sheet, value=day)
-            cell.number_format = "yyyy-mm-dd"
-            row.append(cell)
-        row.append(WriteOnlyCell(sheet, value=str(c.get_status_display())))
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        for c in contracts
+    )
+    return xlsx_bytes(HEADERS, rows, title="服务协议登记", widths=WIDTHS)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("care-agreements/", views.CareAgreementListView.as_view(), name="care-agreement-list"),
     path("care-agreements/new/", views.CareAgreementCreateView.as_view(), name="care-agreement-create"),
     path("care-agreements/<int:pk>/", views.CareAgreementDetailView.as_view(), name="care-agreement-detail"),
+    path("care-agreements/<int:pk>/edit/", views.CareAgreementEditView.as_view(), name="care-agreement-edit"),
     path(
         "care-agreements/<int:pk>/<str:action>/",
         views.CareAgreementTransitionView.as_view(),

@@ -21,6 +21,7 @@ from accounts.models import User
 from core.actions import available_actions, spec_of
 from core.scoping import Action, Role, scope_of
 from core.views import ScopedDetailView, ScopedListView
+from policies.policy import effective_policy
 from stations.models import Station
 
 from . import actions
@@ -76,6 +77,12 @@ class ContractListView(ScopedListView):
         return ctx
 
 
+def _items_in_order() -> QuerySet[Any]:
+    from services.models import ServiceItem
+
+    return ServiceItem.objects.select_related("domain").order_by("domain__order", "order", "code")
+
+
 class ContractDetailView(ScopedDetailView):
     model = Contract
     template_name = "contracts/contract_detail.html"
@@ -88,6 +95,7 @@ class ContractDetailView(ScopedDetailView):
             .select_related("division", "agency", "township", "buyer", "procurement", "task_book")
             .prefetch_related(
                 Prefetch("stations", queryset=Station.objects.select_related("division")),
+                Prefetch("service_items", queryset=_items_in_order()),
                 Prefetch(
                     "amendments",
                     queryset=Amendment.objects.prefetch_related("stations_added", "stations_removed"),
@@ -695,6 +703,21 @@ class AmendmentCreateView(LoginRequiredMixin, View):
         return TemplateResponse(request, "contracts/amendment_form.html", {"contract": contract, "form": form})
 
 
+def _catalogue_items(user: User) -> dict[str, Any]:
+    """The service items an agreement may buy: the catalogue the effective policy of the caller's division names
+    (``service.catalogue``), or every catalogue the platform holds where the policy names none."""
+    from services.models import ServiceItem
+    from services.policy import catalogue_code
+
+    items = ServiceItem.objects.for_user(user).select_related("domain__catalogue")
+    code = getattr(user.organisation, "division_id", None)
+    named = catalogue_code(effective_policy(code)) if code else None
+    if named and items.filter(domain__catalogue__code=named).exists():
+        items = items.filter(domain__catalogue__code=named)
+    items = items.order_by("domain__catalogue__code", "domain__order", "order", "code")
+    return {str(i.pk): i for i in items}
+
+
 class ContractCreateView(LoginRequiredMixin, View):
     """新建服务协议: the county bureau drafts an agreement (contracts.create); the buyer is its own bureau and
     the township, agency, procurement and stations are dropdowns of its scope. Other roles get 404."""
@@ -724,6 +747,7 @@ class ContractCreateView(LoginRequiredMixin, View):
             .order_by("division_id", "level", "name")
         )
         return {
+            "service_items": _catalogue_items(user),
             "townships": {
                 str(o.pk): o for o in orgs.filter(kind=Organisation.Kind.TOWNSHIP).order_by("division_id", "name")
             },
@@ -744,6 +768,9 @@ class ContractCreateView(LoginRequiredMixin, View):
                 for k, p in choices["procurements"].items()
             ],
             stations=[(k, s.name) for k, s in choices["stations"].items()],
+            service_items=[
+                (k, f"{i.domain.catalogue.name} · {i.code} {i.name}") for k, i in choices["service_items"].items()
+            ],
         )
 
     def _render(self, request: HttpRequest, form: Any) -> HttpResponse:
@@ -796,7 +823,12 @@ class ContractCreateView(LoginRequiredMixin, View):
             staffing_note=data["staffing_note"].strip(),
         )
         try:
-            actions.contract_create(acting_user=user, contract=contract, stations=stations)
+            actions.contract_create(
+                acting_user=user,
+                contract=contract,
+                stations=stations,
+                service_items=[choices["service_items"][k] for k in data["service_items"]],
+            )
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "您无权进行此操作。")
         except ValidationError as exc:
@@ -841,6 +873,7 @@ class ContractEditView(ContractCreateView):
             "agency": str(c.agency_id),
             "procurement": str(c.procurement_id or ""),
             "stations": [str(pk) for pk in c.stations.values_list("pk", flat=True)],
+            "service_items": [str(pk) for pk in c.service_items.values_list("pk", flat=True)],
             "cycle_start": c.cycle_start,
             "cycle_end": c.cycle_end,
             "start_date": c.start_date,
@@ -885,7 +918,13 @@ class ContractEditView(ContractCreateView):
             "staffing_note": data["staffing_note"].strip(),
         }
         try:
-            actions.contract_update(acting_user=user, contract=self.contract, data=fields, stations=stations)
+            actions.contract_update(
+                acting_user=user,
+                contract=self.contract,
+                data=fields,
+                stations=stations,
+                service_items=[choices["service_items"][k] for k in data["service_items"]],
+            )
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "您无权进行此操作。")
         except ValidationError as exc:
@@ -937,6 +976,12 @@ class CareAgreementDetailView(ScopedDetailView):
         allowed = {a["action"] for a in available_actions(self.request.user, agreement)}
         ctx["may_sign"] = "care_agreements.sign" in allowed
         ctx["may_end"] = "care_agreements.end" in allowed
+        ctx["may_edit"] = "care_agreements.update" in allowed
+        # 续签: a signed agreement's township or county bureau drafts the next term from it.
+        ctx["may_renew"] = (
+            agreement.status == CareAgreement.Status.SIGNED
+            and CareAgreement.objects.for_user(self.request.user, Action.CHANGE).filter(pk=agreement.pk).exists()
+        )
         # Before signing: the findings as they would be today; after: the ones kept with the signing.
         ctx["findings"] = (
             agreement.findings if agreement.signed_date else [f.to_dict() for f in care_findings(agreement)]
@@ -1008,17 +1053,41 @@ class CareAgreementCreateView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         self._allowed(request)
-        return self._render(request, self._form(self._objects(authed_user(request))))
+        form = self._form(self._objects(authed_user(request)))
+        previous = self._renewing(request)
+        if previous is not None:
+            # 续签: the same four parties and station facts, the next term of the same length from the day after.
+            start = previous.end_date + dt.timedelta(days=1)
+            form.initial = {
+                "village": previous.village_id,
+                "station": str(previous.station_id),
+                "worker": str(previous.worker_id),
+                "beneficiary": str(previous.beneficiary_id),
+                "start_date": start,
+                "end_date": start + (previous.end_date - previous.start_date),
+                "station_legal_person": previous.station_legal_person,
+                "station_credit_code": previous.station_credit_code,
+                "station_head_name": previous.station_head_name,
+                "station_head_civil_affairs": previous.station_head_civil_affairs,
+            }
+        return self._render(request, form)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def _renewing(self, request: HttpRequest) -> CareAgreement | None:
+        """``?renew=<id>``: a signed agreement the caller may change, whose term the new draft follows on."""
+        raw = request.GET.get("renew", "")
+        if not raw.isdigit():
+            return None
+        return (
+            CareAgreement.objects.for_user(request.user, Action.CHANGE)  # type: ignore[attr-defined]
+            .filter(pk=int(raw), status=CareAgreement.Status.SIGNED)
+            .first()
+        )
+
+    def _fields(self, user: User, objects: dict[str, dict[str, Any]], form: Any) -> dict[str, Any] | None:
+        """The agreement's values from a valid form; None (with the error on the form) when the village's township
+        has no organisation on the platform."""
         from accounts.models import Organisation
 
-        self._allowed(request)
-        user = authed_user(request)
-        objects = self._objects(user)
-        form = self._form(objects, request.POST)
-        if not form.is_valid():
-            return self._render(request, form)
         data = form.cleaned_data
         village = objects["village"][data["village"]]
         township = (
@@ -1029,21 +1098,33 @@ class CareAgreementCreateView(LoginRequiredMixin, View):
         )
         if township is None:
             form.add_error("village", "该村（社区）所在乡镇（街道）尚未在平台登记单位。")
+            return None
+        return {
+            "number": data["number"].strip(),
+            "township": township,
+            "village": village,
+            "station": objects["station"][data["station"]],
+            "worker": objects["worker"][data["worker"]],
+            "beneficiary": objects["beneficiary"][data["beneficiary"]],
+            "start_date": data["start_date"],
+            "end_date": data["end_date"],
+            "station_legal_person": data["station_legal_person"],
+            "station_credit_code": data["station_credit_code"].strip().upper(),
+            "station_head_name": data["station_head_name"].strip(),
+            "station_head_civil_affairs": data["station_head_civil_affairs"],
+        }
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        user = authed_user(request)
+        objects = self._objects(user)
+        form = self._form(objects, request.POST)
+        if not form.is_valid():
             return self._render(request, form)
-        agreement = CareAgreement(
-            number=data["number"].strip(),
-            township=township,
-            village=village,
-            station=objects["station"][data["station"]],
-            worker=objects["worker"][data["worker"]],
-            beneficiary=objects["beneficiary"][data["beneficiary"]],
-            start_date=data["start_date"],
-            end_date=data["end_date"],
-            station_legal_person=data["station_legal_person"],
-            station_credit_code=data["station_credit_code"].strip().upper(),
-            station_head_name=data["station_head_name"].strip(),
-            station_head_civil_affairs=data["station_head_civil_affairs"],
-        )
+        fields = self._fields(user, objects, form)
+        if fields is None:
+            return self._render(request, form)
+        agreement = CareAgreement(**fields)
         try:
             actions.care_agreement_create(acting_user=user, agreement=agreement)
         except PermissionDenied as exc:
@@ -1053,6 +1134,67 @@ class CareAgreementCreateView(LoginRequiredMixin, View):
         else:
             messages.success(request, "已新建四方服务协议草稿，核对政策要求后即可签订。")
             return redirect("care-agreement-detail", pk=agreement.pk)
+        return self._render(request, form)
+
+
+class CareAgreementEditView(CareAgreementCreateView):
+    """修改四方服务协议草稿 (care_agreements.update): the creation form filled with the draft. Only a draft in the
+    caller's change scope opens (anything else: 404); a signed agreement is ended and a new one signed instead."""
+
+    def _draft(self, request: HttpRequest, pk: int) -> CareAgreement:
+        self._allowed(request)
+        agreement = (
+            CareAgreement.objects.for_user(request.user, Action.CHANGE)  # type: ignore[attr-defined]
+            .filter(pk=pk, status=CareAgreement.Status.DRAFT)
+            .first()
+        )
+        if agreement is None:
+            raise Http404("未找到。")
+        return agreement
+
+    def _render(self, request: HttpRequest, form: Any) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, "contracts/care_form.html", {"form": form, "editing": self.agreement})
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        self.agreement = a = self._draft(request, pk)
+        form = self._form(self._objects(authed_user(request)))
+        form.initial = {
+            "number": a.number,
+            "village": a.village_id,
+            "station": str(a.station_id),
+            "worker": str(a.worker_id),
+            "beneficiary": str(a.beneficiary_id),
+            "start_date": a.start_date,
+            "end_date": a.end_date,
+            "station_legal_person": a.station_legal_person,
+            "station_credit_code": a.station_credit_code,
+            "station_head_name": a.station_head_name,
+            "station_head_civil_affairs": a.station_head_civil_affairs,
+        }
+        return self._render(request, form)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        self.agreement = self._draft(request, pk)
+        user = authed_user(request)
+        objects = self._objects(user)
+        form = self._form(objects, request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        fields = self._fields(user, objects, form)
+        if fields is None:
+            return self._render(request, form)
+        data = {(f"{k}_id" if hasattr(v, "pk") else k): (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()}
+        try:
+            actions.care_agreement_update(acting_user=user, agreement=self.agreement, data=data)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您无权进行此操作。")
+        except ValidationError as exc:
+            _form_errors(request, form, exc)
+        else:
+            messages.success(request, "协议草稿已保存。")
+            return redirect("care-agreement-detail", pk=self.agreement.pk)
         return self._render(request, form)
 
 

@@ -767,6 +767,7 @@ def renew(
     reason = reason.strip()
     year = current.start_date.year
     evaluation = final_evaluation(current)
+    report = None
     if evaluation is not None:
         if passed_by_hand is not None:
             raise ValidationError({"passed_by_hand": "本年度已有认定的末期评估结果，不能手工录入。"})
@@ -776,9 +777,21 @@ def renew(
             raise ValidationError({"passed_by_hand": f"{year}年度尚无认定的末期评估结果，请手工录入评估结论。"})
         if not reason:
             raise ValidationError({"reason": "手工录入评估结论须填写理由（如评估报告文号）。"})
+        from contracts.documents import latest_evaluation_report
+
+        report = latest_evaluation_report(current)
+        if report is None:
+            raise ValidationError(
+                {"document": "手工录入评估结论须先在协议页面上传该年度的评估报告（文件类型选“评估报告”）。"}
+            )
         passed = passed_by_hand
     policy = effective_policy(current.division_id)
     finding = gate_finding(policy, year, passed, evaluation=evaluation, reason=reason)
+    document: dict[str, Any] | None = None
+    if report is not None:
+        # The document the by-hand outcome rests on, kept with the decision.
+        document = {"id": report.pk, "title": report.title, "sha256": report.sha256}
+        finding.facts["document"] = document
     mode = policy.get(RENEWAL_RULE)
     renewal = Renewal(
         previous=current,
@@ -799,7 +812,12 @@ def renew(
             event="renewal_refused",
             obj=renewal,
             division_code=current.division_id,
-            changes={"contract": current.number, "outcome": renewal.get_outcome_display(), "finding": finding.message},
+            changes={
+                "contract": current.number,
+                "outcome": renewal.get_outcome_display(),
+                "finding": finding.message,
+                **({"document": document["title"]} if document else {}),
+            },
         )
         return renewal
     if not passed and evaluation is not None and not reason:
@@ -846,6 +864,11 @@ def renew(
         event="renew",
         obj=renewal,
         division_code=current.division_id,
-        changes={"contract": current.number, "next": following.number, "finding": finding.message},
+        changes={
+            "contract": current.number,
+            "next": following.number,
+            "finding": finding.message,
+            **({"document": document["title"]} if document else {}),
+        },
     )
     return renewal

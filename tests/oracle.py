@@ -14,6 +14,7 @@ from stations.models import Division, Station, StationGroupObjectPermission, Sta
 ROLE_USERS = [
     "admin",
     "fj_province",
+    "sanming_city",
     "datian_bureau",
     "junxi_town",
     "shipai_town",

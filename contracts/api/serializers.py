@@ -196,14 +196,28 @@ class TermsSerializer(serializers.Serializer):
     breach_terms = BreachTermSerializer(many=True, label="违约责任")
 
 
+class ContractServiceItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label="服务项目 id")
+    code = serializers.CharField(label="编号")
+    name = serializers.CharField(label="服务项目")
+    domain = serializers.CharField(source="domain.name", label="服务领域")
+    catalogue = serializers.CharField(source="domain.catalogue.code", label="服务清单代码")
+
+
 class ContractDetailSerializer(ContractSerializer):
+    service_items = serializers.SerializerMethodField(label="服务内容（服务清单项目）")
     deadlines = serializers.SerializerMethodField(label="期限（按工作日历计算）")
     terms = serializers.SerializerMethodField(label="拨付安排、绩效指标与违约责任")
     task_book = serializers.SerializerMethodField(label="项目任务书与确认情况")
 
     class Meta(ContractSerializer.Meta):
-        fields = [*ContractSerializer.Meta.fields, "deadlines", "task_book", "terms"]
+        fields = [*ContractSerializer.Meta.fields, "service_items", "deadlines", "task_book", "terms"]
         read_only_fields = fields
+
+    @extend_schema_field(ContractServiceItemSerializer(many=True))
+    def get_service_items(self, obj: Contract) -> list[dict[str, Any]]:
+        items = obj.service_items.select_related("domain__catalogue").order_by("domain__order", "order", "code")
+        return ContractServiceItemSerializer(items, many=True).data  # type: ignore[return-value]
 
     def get_task_book(self, obj: Contract) -> dict[str, Any] | None:
         from contracts.models import TaskBook
@@ -325,3 +339,44 @@ class CareAgreementSerializer(serializers.ModelSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
+
+
+class CareAgreementWriteSerializer(serializers.Serializer):
+    """A care agreement's values as the API takes them: the village by its division code (it decides the township),
+    the station by id, the worker and the cared-for person by their records' public ids (never a name or an
+    identity number). On PATCH every field is optional."""
+
+    number = serializers.CharField(max_length=60, label="协议编号")
+    village = serializers.CharField(max_length=12, label="村（社区）区划代码")
+    station = serializers.IntegerField(label="社工站 id")
+    worker = serializers.UUIDField(label="工作人员（公开编号）")
+    beneficiary = serializers.UUIDField(label="服务对象（公开编号）")
+    start_date = serializers.DateField(label="服务开始日期")
+    end_date = serializers.DateField(label="服务结束日期")
+    station_legal_person = serializers.BooleanField(
+        required=False, default=False, label="社工站已登记为民办非企业单位（社会服务机构）"
+    )
+    station_credit_code = serializers.CharField(
+        max_length=18, required=False, allow_blank=True, default="", label="社工站统一社会信用代码"
+    )
+    station_head_name = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default="", label="社工站站长（法人代表）姓名"
+    )
+    station_head_civil_affairs = serializers.BooleanField(
+        required=False, default=False, label="站长为乡镇（街道）从事民政工作的事业性质人员"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": "服务结束日期不能早于开始日期。"})
+        return attrs
+
+
+class CareSignSerializer(serializers.Serializer):
+    signed_date = serializers.DateField(label="签订日期")
+
+
+class CareEndSerializer(serializers.Serializer):
+    ended_date = serializers.DateField(label="终止日期")
+    reason = serializers.CharField(max_length=300, label="终止原因")

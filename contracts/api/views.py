@@ -18,7 +18,7 @@ from accounts.http import authed_user
 from contracts import actions
 from contracts.filtersets import ContractFilterSet, ProcurementFilterSet
 from contracts.models import Amendment, Bidder, CareAgreement, Contract, Procurement
-from core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, translate_django_errors
+from core.api import ScopedModelViewSet, translate_django_errors
 from core.scoping import ScopedQuerySet
 from stations.models import Station
 
@@ -27,6 +27,9 @@ from .serializers import (
     AwardSerializer,
     BidderCreateSerializer,
     CareAgreementSerializer,
+    CareAgreementWriteSerializer,
+    CareEndSerializer,
+    CareSignSerializer,
     ContractDetailSerializer,
     ContractSerializer,
     FileSerializer,
@@ -239,11 +242,64 @@ class ContractViewSet(ScopedModelViewSet):
         return Response(release_package(contract, request.build_absolute_uri()))
 
 
+def care_queryset() -> ScopedQuerySet:
+    return CareAgreement.objects.select_related("township", "village", "station", "worker", "beneficiary")
+
+
+def _care_parties(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """The model's values from the API's: each party looked up in the caller's own scope (one query each); an id
+    outside it answers like one that does not exist. The village decides the township, as on the page."""
+    from accounts.models import Organisation
+    from services.models import Beneficiary
+    from staffing.models import SocialWorker
+    from stations.models import Division
+
+    user = request.user
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    missing = "不存在或不在您的权限范围内。"
+    if "village" in data:
+        village = Division.objects.for_user(user).filter(pk=data.pop("village"), level=Division.Level.VILLAGE).first()
+        township = (
+            Organisation.objects.for_user(user)
+            .filter(kind=Organisation.Kind.TOWNSHIP, division_id=village.code[:9])
+            .order_by("pk")
+            .first()
+            if village is not None
+            else None
+        )
+        if village is None:
+            errors["village"] = f"村（社区）{missing}"
+        elif township is None:
+            errors["village"] = "该村（社区）所在乡镇（街道）尚未在平台登记单位。"
+        else:
+            out["village_id"], out["township_id"] = village.code, township.pk
+    lookups: list[tuple[str, Any, str, str]] = [
+        ("station", Station.objects.filter(level=Station.Level.TOWNSHIP), "pk", "社工站"),
+        ("worker", SocialWorker.objects.all(), "public_id", "工作人员"),
+        ("beneficiary", Beneficiary.objects.all(), "public_id", "服务对象"),
+    ]
+    for name, qs, key, label in lookups:
+        if name in data:
+            pk = qs.for_user(user).filter(**{key: data.pop(name)}).values_list("pk", flat=True).first()
+            if pk is None:
+                errors[name] = f"{label}{missing}"
+            else:
+                out[f"{name}_id"] = pk
+    if errors:
+        raise serializers.ValidationError(errors)
+    for name in ("number", "station_credit_code", "station_head_name"):
+        if name in data:
+            data[name] = data[name].strip().upper() if name == "station_credit_code" else data[name].strip()
+    return {**data, **out}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="四方服务协议列表",
         description="当前用户权限范围内的四方服务协议（乡镇、村、社工站工作人员、分散特困供养人员）；"
-        "人员姓名脱敏，不满十四周岁者的协议只对县民政局和承接机构可见。?state= 按状态筛选。",
+        "人员姓名脱敏，不满十四周岁者的协议只对县民政局和承接机构可见。?state= 按状态筛选。"
+        "每条协议的 allowed_actions 列出当前用户此时可执行的操作。",
         parameters=[
             OpenApiParameter("state", str, enum=[v for v, _ in CareAgreement.Status.choices], description="状态")
         ],
@@ -251,9 +307,18 @@ class ContractViewSet(ScopedModelViewSet):
     retrieve=extend_schema(summary="四方服务协议详情"),
 )
 @extend_schema(tags=["三方协议"])
-class CareAgreementViewSet(ScopedReadOnlyViewSet):
-    queryset = CareAgreement.objects.select_related("township", "village", "station", "worker", "beneficiary")
+class CareAgreementViewSet(ScopedModelViewSet):
+    """Read in scope; write through the declared actions: create (draft), PATCH (a draft only), sign, end."""
+
+    queryset = care_queryset()
     serializer_class = CareAgreementSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    write_actions = {
+        "create": actions.care_agreement_create,
+        "partial_update": actions.care_agreement_update,
+        "sign": actions.care_agreement_sign,
+        "end": actions.care_agreement_end,
+    }
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
@@ -263,3 +328,57 @@ class CareAgreementViewSet(ScopedReadOnlyViewSet):
                 raise serializers.ValidationError({"state": "状态取值无效。"})
             qs = qs.filter(status=state)
         return qs.order_by("-start_date", "number", "pk")
+
+    def _fresh(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        user = self.request.user
+        obj = care_queryset().for_user(user).with_permissions(user, ["change"]).get(pk=pk)
+        return Response(CareAgreementSerializer(obj, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        request=CareAgreementWriteSerializer, responses={201: CareAgreementSerializer}, summary="新建四方服务协议草稿"
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from rest_framework.exceptions import NotFound
+
+        from core.actions import spec_of
+        from core.scoping import scope_of
+
+        if not spec_of("care_agreements.create").role_may(scope_of(request.user).role):
+            raise NotFound("未找到。")  # a role that may not create learns nothing from the party lookups
+        values = _care_parties(request, _payload(CareAgreementWriteSerializer, request))
+        agreement = CareAgreement(**values)
+        _run(lambda: actions.care_agreement_create(acting_user=authed_user(request), agreement=agreement))
+        return self._fresh(agreement.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CareAgreementWriteSerializer(partial=True),
+        responses=CareAgreementSerializer,
+        summary="修改四方服务协议草稿（仅草拟状态）",
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agreement = cast(CareAgreement, self.get_object())
+        payload = CareAgreementWriteSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        start = data.get("start_date", agreement.start_date)
+        if data.get("end_date", agreement.end_date) < start:
+            raise serializers.ValidationError({"end_date": "服务结束日期不能早于开始日期。"})
+        values = _care_parties(request, data)
+        _run(lambda: actions.care_agreement_update(acting_user=authed_user(request), agreement=agreement, data=values))
+        return self._fresh(agreement.pk)
+
+    @extend_schema(request=CareSignSerializer, responses=CareAgreementSerializer, summary="签订四方服务协议")
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: Any = None) -> Response:
+        agreement = cast(CareAgreement, self.get_object())
+        data = _payload(CareSignSerializer, request)
+        _run(lambda: actions.care_agreement_sign(acting_user=authed_user(request), agreement=agreement, **data))
+        return self._fresh(agreement.pk)
+
+    @extend_schema(request=CareEndSerializer, responses=CareAgreementSerializer, summary="终止四方服务协议")
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: Any = None) -> Response:
+        agreement = cast(CareAgreement, self.get_object())
+        data = _payload(CareEndSerializer, request)
+        _run(lambda: actions.care_agreement_end(acting_user=authed_user(request), agreement=agreement, **data))
+        return self._fresh(agreement.pk)

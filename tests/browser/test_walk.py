@@ -24,6 +24,7 @@ from tests.browser.test_township_login import browser_page  # noqa: F401  (fixtu
 ACCOUNTS = [
     "admin",
     "fj_province",
+    "sanming_city",
     "datian_bureau",
     "junxi_town",
     "agency_sunshine",

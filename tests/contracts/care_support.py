@@ -21,6 +21,12 @@ JUNXI = "350425100"
 _seq = itertools.count(1)
 
 
+def _year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
 def _user(username: str, org: Organisation) -> User:
     user = User.objects.filter(username=username).first()
     return user or User.objects.create_user(username, password="Xx-12345678", organisation=org)
@@ -99,14 +105,15 @@ def care_agreement(place: SimpleNamespace | None = None, status: str = "draft", 
         "station": place.station,
         "worker": place.worker,
         "beneficiary": extra.pop("beneficiary", None) or person(place.station, place.village),
-        "start_date": dt.date(2026, 1, 1),
-        "end_date": dt.date(2026, 12, 31),
+        # This calendar year, so signing or ending "today" always falls inside the term (never the wall clock's year).
+        "start_date": dt.date(_year(), 1, 1),
+        "end_date": dt.date(_year(), 12, 31),
         "station_legal_person": True,
         "station_credit_code": "",
         "station_head_name": "王建国",
         "station_head_civil_affairs": True,
         "status": status,
-        "signed_date": dt.date(2026, 1, 1) if status != "draft" else None,
+        "signed_date": dt.date(_year(), 1, 1) if status != "draft" else None,
         **extra,
     }
     return CareAgreement.objects.create(**fields)

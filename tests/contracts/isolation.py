@@ -65,6 +65,12 @@ DETAILS = [
         lambda u: {int(i) for i in oracle.care_agreement_ids(u)},
     ),
     DetailCheck(
+        "care-agreement-edit",
+        lambda a: f"/care-agreements/{a.pk}/edit/",
+        _care_agreements,
+        oracle.care_editable_ids,
+    ),
+    DetailCheck(
         "contract-amendment-create",
         lambda c: f"/contracts/{c.pk}/amendments/new/",
         lambda: _contracts(),
@@ -96,6 +102,8 @@ EXEMPT = {
     "tests/contracts/test_documents.py",
     "contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py and "
     "tests/contracts/test_filings.py",
+    "api:careagreement-sign": "POST only, a declared action: tests/contracts/write_cases.py and test_care.py",
+    "api:careagreement-end": "POST only, a declared action: tests/contracts/write_cases.py and test_care.py",
     "api:contract-receive-filing": "POST only, a declared action: tests/contracts/write_cases.py",
     "api:contract-terms": "POST only, a declared action: tests/contracts/write_cases.py and test_terms.py",
 }

@@ -80,3 +80,15 @@ def may_create_care_agreement(user: User) -> bool:
     return org.kind == Organisation.Kind.TOWNSHIP or (
         org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6
     )
+
+
+def care_editable_ids(user: User) -> set[int]:
+    """Draft care agreements the user may edit: the writers (county bureaus, townships, the administrator) on the
+    drafts they read (a child's agreement only for the county bureau)."""
+    from contracts.models import CareAgreement
+
+    if not may_create_care_agreement(user):
+        return set()
+    visible = {int(pk) for pk in care_agreement_ids(user)}
+    drafts = set(CareAgreement.objects.filter(status="draft").values_list("pk", flat=True))
+    return visible & drafts

@@ -174,6 +174,8 @@ def test_the_bureau_edits_its_draft_and_only_a_draft(user_client) -> None:  # ty
     assert f'href="/contracts/{contract.pk}/edit/"' in detail
     form = bureau.get(f"/contracts/{contract.pk}/edit/").content.decode()
     assert "修改协议草稿 DT-PAGE-C1" in form and 'value="320000.50"' in form
+    # The dates come back in the only form an <input type="date"> shows (ISO), never the localised 2026/01/01.
+    assert f'name="start_date" value="{contract.start_date.isoformat()}"' in form
     shipai = Station.objects.get(division_id=SHIPAI, level=Station.Level.TOWNSHIP)
     refused = bureau.post(f"/contracts/{contract.pk}/edit/", {**_good(), "stations": [shipai.pk]})
     assert refused.status_code == 200 and "不在均溪镇人民政府辖区内" in refused.content.decode()
@@ -197,3 +199,36 @@ def test_the_bureau_edits_its_draft_and_only_a_draft(user_client) -> None:  # ty
         status=Contract.Status.DRAFT,
     )
     assert bureau.get(f"/contracts/{outside.pk}/edit/").status_code == 404
+
+
+def test_the_agreement_buys_catalogue_items_shown_on_its_page_api_pdf_and_ocds(user_client) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8 item 2 "selected catalogue items": chosen on the draft's form (Datian's policy names no catalogue,
+    so every catalogue the platform holds is offered), kept with the audit row, and carried into the outputs."""
+    from services.models import ServiceItem
+
+    items = list(ServiceItem.objects.select_related("domain").order_by("pk")[:2])
+    assert len(items) == 2
+    bureau = user_client("datian_bureau")
+    form = bureau.get("/contracts/new/").content.decode()
+    assert f'value="{items[0].pk}"' in form and "服务内容（服务清单项目）" in form
+    assert bureau.post("/contracts/new/", {**_good(), "service_items": [i.pk for i in items]}).status_code == 302
+    contract = Contract.objects.get(number="DT-PAGE-C1")
+    assert set(contract.service_items.all()) == set(items)
+    row = AuditLog.objects.get(event="create", object_type="contracts.Contract", object_id=str(contract.pk))
+    assert sorted(row.changes["service_items"]["after"]) == sorted(str(i.pk) for i in items)
+    page = bureau.get(f"/contracts/{contract.pk}/").content.decode()
+    assert items[0].name in page and "服务内容（服务清单项目，2 项）" in page
+    api = bureau.get(f"/api/v1/contracts/{contract.pk}/").json()
+    assert [i["id"] for i in api["service_items"]] == [
+        i.pk for i in sorted(items, key=lambda i: (i.domain.order, i.order, i.code))
+    ]
+    ocds = bureau.get(f"/api/v1/contracts/{contract.pk}/ocds/").json()
+    assert {i["description"].split(" ")[0] for i in ocds["releases"][0]["contracts"][0]["items"]} == {
+        i.code for i in items
+    }
+    # Editing the draft keeps one item; an item not offered is refused in Chinese.
+    kept = bureau.post(f"/contracts/{contract.pk}/edit/", {**_good(), "service_items": [items[0].pk]})
+    assert kept.status_code == 302 and list(contract.service_items.all()) == [items[0]]
+    refused = bureau.post(f"/contracts/{contract.pk}/edit/", {**_good(), "service_items": ["999999"]})
+    assert "所选项不在可选范围内" in refused.content.decode()
+    assert list(contract.service_items.all()) == [items[0]]

@@ -118,3 +118,39 @@ def test_the_page_says_when_the_agreement_runs_past_the_calendar(user_client) ->
     Contract.objects.filter(pk=contract.pk).update(end_date=dt.date(last + 1, 9, 30))
     body = user_client("datian_bureau").get(f"/contracts/{contract.pk}/").content.decode()
     assert f"协议期限延伸至{last + 1}年，工作日历尚未覆盖该年度" in body
+
+
+def test_the_renewal_decision_is_owed_before_the_term_ends_and_closes_when_decided() -> None:
+    from evaluation.actions import renew
+    from evaluation.models import Renewal
+
+    cycle = {"cycle_start": dt.date(2026, 10, 1), "cycle_end": dt.date(2029, 9, 30)}
+    term = _signed(number="DT-RN-1", status=Contract.Status.ACTIVE, **cycle)
+    last = _signed(
+        number="DT-RN-2",
+        status=Contract.Status.ACTIVE,
+        cycle_start=dt.date(2026, 10, 1),
+        cycle_end=dt.date(2027, 9, 30),
+    )  # the cycle's last term: nothing to renew within it
+    no_cycle = _signed(number="DT-RN-3", status=Contract.Status.ACTIVE)
+    ended = _signed(number="DT-RN-4", status=Contract.Status.ACTIVE, **cycle)
+    run_sweep(today=dt.date(2027, 9, 20), kind_keys=["contract.renewal"])
+    owed = _obligations(term)["contract.renewal"]
+    assert owed.due_date == dt.date(2027, 9, 30) and owed.owner_id == term.buyer_id
+    assert owed.rule_key == "contract.renewal_evaluation" and owed.clause.endswith("第五部分第（五）项")
+    assert owed.link == "/evaluations/renewals/" and owed.state in Obligation.OPEN_STATES
+    assert "contract.renewal" not in _obligations(last) and "contract.renewal" not in _obligations(no_cycle)
+    assert "contract.renewal" in _obligations(ended)
+    bureau = User.objects.get(username="datian_bureau")
+    # The year's evaluation failed (recorded by hand, on its report): the gate refuses; procured again.
+    from tests.evaluation.support import with_report
+
+    with_report(term)
+    decision = renew(
+        acting_user=bureau, contract=term, signed_date=dt.date(2026, 10, 1), passed_by_hand=False, reason="评估报告"
+    )
+    assert decision.outcome == Renewal.Outcome.REPROCURE
+    contract_terminate(acting_user=bureau, contract=ended, terminated_date=dt.date(2027, 3, 1), reason="违约")
+    run_sweep(today=dt.date(2027, 9, 21), kind_keys=["contract.renewal"])
+    assert _obligations(term)["contract.renewal"].state == Obligation.State.DONE
+    assert _obligations(ended)["contract.renewal"].state == Obligation.State.WAIVED

@@ -44,10 +44,14 @@ def test_an_awarded_amended_agreement_is_a_valid_release_package(user_client) ->
         reason="年度资金调整",
         amount_per_year=contract.amount_per_year - 1000 if contract.amount_per_year else None,
     )
+    from services.models import ServiceItem
+
+    contract.service_items.set(ServiceItem.objects.order_by("pk")[:3])  # the service content, as Contract.items
     response = user_client("datian_bureau").get(f"/api/v1/contracts/{contract.pk}/ocds/")
     assert response.status_code == 200
     data = response.json()
     assert _errors(data) == []
+    assert len(data["releases"][0]["contracts"][0]["items"]) == 3
     release = data["releases"][0]
     roles = {tuple(p["roles"]): p["name"] for p in release["parties"]}
     assert roles[("buyer", "procuringEntity")] == contract.buyer.name

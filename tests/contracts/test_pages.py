@@ -120,3 +120,21 @@ def test_the_register_is_an_excel_sheet_with_codes_as_text(user_client) -> None:
     assert all(isinstance(r[3], str) and r[3].startswith("350425") for r in body)
     assert all(r[-1] == "履行中" for r in body)
     assert all(isinstance(r[9], dt.datetime | dt.date) or r[9] is None for r in body)
+
+
+def test_the_register_never_turns_text_into_a_formula(user_client) -> None:  # type: ignore[no-untyped-def]
+    """A number or a name starting with "=" stays text (no formula injection into the bureau's Excel)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    contract = Contract.objects.filter(status="active", division__code__startswith="350425").order_by("pk").first()
+    assert contract is not None
+    Contract.objects.filter(pk=contract.pk).update(number='=HYPERLINK("http://x.example","点此")')
+    response = user_client("datian_bureau").get("/contracts/?state=active&export=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]  # type: ignore[union-attr]
+    hostile = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+    assert len(hostile) == 1 and hostile[0].data_type == "s", [(c.value, c.data_type) for c in hostile]
+    amounts = [row[8] for row in sheet.iter_rows(min_row=2, values_only=True)]  # type: ignore[union-attr]
+    assert any(isinstance(a, int | float) for a in amounts)  # the yearly amount stays a number

@@ -41,6 +41,11 @@ def test_the_pdf_holds_the_parties_terms_task_book_and_signature_blocks_as_text(
         indicators="个案不少于二十个",
         fund_plan="人员经费占七成",
     )
+    from services.models import ServiceItem
+
+    item = ServiceItem.objects.order_by("pk").first()
+    assert item is not None
+    contract.service_items.add(item)
     response = user_client("datian_bureau").get(f"/contracts/{contract.pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
@@ -48,6 +53,7 @@ def test_the_pdf_holds_the_parties_terms_task_book_and_signature_blocks_as_text(
     text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
     assert contract.buyer.name in text and contract.agency.name in text
     assert contract.number in text
+    assert "服务内容" in text and item.name.replace(" ", "") in text
     assert "项目任务书" in text and "驻站社工两名" in text and "个案不少于二十个" in text
     assert "甲方（盖章）" in text and "乙方（盖章）" in text and "丙方（盖章）" in text
     fonts = _fonts(reader)

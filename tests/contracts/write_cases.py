@@ -118,8 +118,8 @@ def _new_care(place: Any) -> Any:
         station=place.station,
         worker=place.worker,
         beneficiary=person(place.station, place.village),
-        start_date=dt.date(2026, 1, 1),
-        end_date=dt.date(2026, 12, 31),
+        start_date=dt.date(timezone.localdate().year, 1, 1),
+        end_date=dt.date(timezone.localdate().year, 12, 31),
         station_legal_person=True,
         station_head_name="王建国",
         station_head_civil_affairs=True,
@@ -140,6 +140,16 @@ def _care_http(action: str) -> Any:
     return post
 
 
+def _care_patch(client: Client, agreement: Any) -> Any:
+    import json
+
+    return client.patch(
+        f"/api/v1/care-agreements/{agreement.pk}/",
+        json.dumps({"station_head_name": "李建华"}),
+        content_type="application/json",
+    )
+
+
 def cases() -> dict[str, Case]:
     from contracts import actions as ca
     from tests.contracts import care_support as cs
@@ -152,6 +162,18 @@ def cases() -> dict[str, Case]:
             in_scope=lambda: _new_care(cs.datian()),
             out_of_scope=lambda: _new_care(cs.nantong()),
             call=lambda user, a: ca.care_agreement_create(acting_user=user, agreement=a),
+        ),
+        "care_agreements.update": Case(
+            right_user="datian_bureau",
+            wrong_role_user="agency_sunshine",
+            in_scope=lambda: _care("draft"),
+            out_of_scope=lambda: _care("draft", nantong=True),
+            call=lambda user, a: ca.care_agreement_update(
+                acting_user=user, agreement=a, data={"station_head_name": "李建华"}
+            ),
+            http=_care_patch,
+            http_ok=(200,),
+            wrong_state=lambda: _care("signed"),
         ),
         "care_agreements.sign": Case(
             right_user="junxi_town",

@@ -164,3 +164,27 @@ def template(org: Organisation | None = None, preset: str = "baisha-2023") -> An
             template=t, aspect=aspect["name"], aspect_clause=aspect["clause"], name=aspect["name"], position=position
         )
     return t
+
+
+def with_report(c: Contract) -> Contract:
+    """The year's evaluation report on the agreement (the document a by-hand renewal outcome rests on)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from contracts.models import ContractDocument
+    from tests.contracts.docs_support import PDF
+
+    document = ContractDocument(
+        contract=c,
+        kind=ContractDocument.Kind.EVALUATION_REPORT,
+        title=f"{c.start_date.year}年度评估报告",
+        original_name="评估报告.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        uploaded_by=User.objects.get(username="datian_bureau"),
+    )
+    document.file.save("upload", ContentFile(PDF), save=True)
+    return c

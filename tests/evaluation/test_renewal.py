@@ -16,7 +16,7 @@ from core.models import AuditLog
 from evaluation import actions
 from evaluation.models import Renewal
 
-from .support import api, contract, finalized, user
+from .support import api, contract, finalized, user, with_report
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +78,18 @@ def test_without_an_evaluation_the_bureau_records_the_outcome_by_hand(demo: None
         _renew(c)
     with pytest.raises(ValidationError, match="理由"):
         _renew(c, passed_by_hand=True)
+    # The outcome rests on its document: without the year's evaluation report uploaded, nothing is recorded.
+    with pytest.raises(ValidationError, match="须先在协议页面上传该年度的评估报告"):
+        _renew(c, passed_by_hand=True, reason="省厅委托评估报告（闽民评〔2026〕8号）合格")
+    assert not Renewal.objects.filter(previous=c).exists()
+    with_report(c)
     renewal = _renew(c, passed_by_hand=True, reason="省厅委托评估报告（闽民评〔2026〕8号）合格")
     assert renewal.by_hand and renewal.outcome == Renewal.Outcome.RENEWED and renewal.next is not None
     assert "手工录入" in renewal.findings[0]["message"]
-    failed = contract()
+    assert renewal.findings[0]["facts"]["document"]["title"] == "2026年度评估报告"
+    row = AuditLog.objects.filter(event="renew").order_by("-pk").first()
+    assert row is not None and row.changes["document"] == "2026年度评估报告"
+    failed = with_report(contract())
     refused = _renew(failed, passed_by_hand=False, reason="评估报告不合格")
     assert refused.outcome == Renewal.Outcome.REPROCURE and refused.next is None
 
@@ -108,7 +116,7 @@ def test_the_contract_api_says_whether_renewal_is_open(user_client) -> None:  # 
 
 
 def test_the_renewal_page_by_role(user_client) -> None:  # type: ignore[no-untyped-def]
-    c = contract()
+    c = with_report(contract())
     bureau = user_client("datian_bureau")
     page = bureau.get("/evaluations/renewals/").content.decode()
     assert f'action="/evaluations/renewals/{c.pk}/"' in page and "须手工录入评估结论" in page

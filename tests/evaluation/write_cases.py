@@ -25,6 +25,7 @@ from .support import (
     scored,
     template,
     user,
+    with_report,
 )
 
 
@@ -188,7 +189,7 @@ def cases() -> dict[str, Case]:
         "evaluation.renew": Case(
             right_user="datian_bureau",
             wrong_role_user="junxi_town",
-            in_scope=contract,
+            in_scope=lambda: with_report(contract()),  # by hand: the year's evaluation report is on the agreement
             out_of_scope=lambda: contract(OTHER_COUNTY),
             call=lambda u, c: actions.renew(
                 acting_user=u, contract=c, signed_date=today, passed_by_hand=True, reason="评估报告合格"

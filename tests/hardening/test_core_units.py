@@ -86,6 +86,7 @@ def test_roles_come_from_the_organisation(demo: None) -> None:
     expected = {
         "admin": Role.ADMIN,
         "fj_province": Role.PROVINCE_BUREAU,
+        "sanming_city": Role.CITY_BUREAU,
         "datian_bureau": Role.COUNTY_BUREAU,
         "junxi_town": Role.TOWNSHIP,
         "agency_sunshine": Role.AGENCY,
