@@ -46,6 +46,7 @@ class Indicator:
     periods: tuple[str, ...]
     target: str | None
     by_station: bool = False
+    ceiling: Decimal | None = None  # a value above it falls short (relief money: 100% of the cap is the cap)
     base: str = ""  # the data entry it comes from (its own code, or the breakdown's)
     field: str = ""  # the breakdown's station field
     category: str = ""  # the breakdown's category
@@ -60,6 +61,7 @@ class Indicator:
             "denominator": self.denominator,
             "periods": list(self.periods),
             "target": self.target,
+            "ceiling": None if self.ceiling is None else f"{self.ceiling:.4f}",
             "by_station": self.by_station,
         }
 
@@ -73,6 +75,7 @@ def indicators() -> dict[str, Indicator]:
             "kind": r["kind"],
             "periods": tuple(r["periods"]),
             "by_station": bool(r.get("by_station")),
+            "ceiling": Decimal(r["ceiling"]) if r.get("ceiling") is not None else None,
             "base": r["code"],
         }
         breakdown = r.get("breakdown")

@@ -29,6 +29,12 @@ class Row:
     target: Decimal | None
     computed_at: dt.datetime
     station: int | None = None
+    ceiling: Decimal | None = None
+
+    @property
+    def over(self) -> bool:
+        """Above the indicator's ceiling (relief money beyond its cap)."""
+        return self.ceiling is not None and self.value is not None and self.value > self.ceiling
 
     @property
     def value_pct(self) -> str:
@@ -40,7 +46,11 @@ class Row:
 
     @property
     def short(self) -> bool:
-        return self.target is not None and (self.value is None or self.value < self.target)
+        return self.over or (self.target is not None and (self.value is None or self.value < self.target))
+
+    @property
+    def short_label(self) -> str:
+        return "超上限" if self.over else "未达标" if self.short else ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +123,7 @@ def with_targets(definition: Indicator, period: Period, rows: list[IndicatorValu
                 r.value,
                 target_of(definition, policy, period.first.year),
                 r.computed_at,
+                ceiling=definition.ceiling,
             )
         )
     return out

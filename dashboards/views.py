@@ -81,7 +81,7 @@ class DashboardView(LoginRequiredMixin, View):
                     f"{r.denominator:.2f}",
                     _pct(r.value),
                     _pct(r.target),
-                    "未达标" if r.short else "",
+                    r.short_label,
                 ]
                 for r in rows
             ]

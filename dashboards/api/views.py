@@ -59,6 +59,9 @@ class DashboardIndicatorSerializer(serializers.Serializer):
     denominator = serializers.CharField(label="分母")
     periods = serializers.ListField(child=serializers.CharField(), label="支持的期间（month、quarter、year）")
     target = serializers.CharField(allow_null=True, label="对照的政策目标规则")
+    ceiling = serializers.DecimalField(
+        max_digits=12, decimal_places=4, allow_null=True, label="上限（指标值超过即为未达标，如救助资金超上限）"
+    )
     by_station = serializers.BooleanField(label="是否按站点计算（level=station 可取各站点数值）")
 
 
@@ -71,7 +74,7 @@ class IndicatorValueRowSerializer(serializers.Serializer):
     denominator = serializers.DecimalField(max_digits=18, decimal_places=2, label="分母")
     value = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, label="指标值")
     target = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, label="年度目标")
-    short = serializers.BooleanField(label="未达目标")
+    short = serializers.BooleanField(label="未达目标，或超过指标的上限")
     computed_at = serializers.DateTimeField(label="计算时间")
 
 

@@ -155,6 +155,24 @@ def test_relief_fund_use_against_the_counties_cap(more: dict[str, Any]) -> None:
     # The cap is the county's: no township or station figure.
     assert not IndicatorValue.objects.filter(indicator="relief_fund_use", level=4).exists()
     assert not StationIndicatorValue.objects.filter(indicator="relief_fund_use").exists()
+    # Within the cap it does not fall short; 600 of 500 is over the cap and is flagged as such.
+    from dashboards.selectors import with_targets
+    from funding.models import BudgetLine
+
+    definition, period = indicators()["relief_fund_use"], Period.parse(last_year)
+
+    def row() -> Any:
+        value = IndicatorValue.objects.select_related("division").get(
+            indicator="relief_fund_use", division_id=BAISHA, period=last_year
+        )
+        return with_targets(definition, period, [value])[0]
+
+    assert (row().over, row().short, row().short_label) == (False, False, "")
+    BudgetLine.objects.filter(source="relief").update(amount=Decimal("600.00"))
+    refresh(last_year)
+    assert row().value == Decimal("1.2000")
+    assert (row().over, row().short, row().short_label) == (True, True, "超上限")
+    assert definition.to_json()["ceiling"] == "1.0000"
     with pytest.raises(ValueError):
         Period.parse(f"{last_year}Q5")
 
