@@ -84,7 +84,7 @@ class ExpenditureForm(Styled):
     line = forms.ModelChoiceField(label="预算科目", queryset=BudgetLine.objects.none(), empty_label="请选择预算科目")
     category = forms.ChoiceField(label="支出类别")
     amount = forms.DecimalField(label="金额（元）", min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
-    spent_on = forms.DateField(label="支出日期", widget=forms.DateInput(attrs={"type": "date"}))
+    spent_on = forms.DateField(label="支出日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     payee = forms.CharField(label="收款方", max_length=100)
     description = forms.CharField(label="用途说明", max_length=300)
     receipt = forms.FileField(
@@ -116,7 +116,7 @@ class CareSubsidyForm(Styled):
     )
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     half = forms.ChoiceField(label="期次", choices=[("1", "上半年（第 1 次）"), ("2", "下半年（第 2 次）")])
-    due_date = forms.DateField(label="计划拨付日期", widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label="计划拨付日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, townships: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,4 +125,4 @@ class CareSubsidyForm(Styled):
 
 
 class PayForm(Styled):
-    paid_on = forms.DateField(label="拨付日期", widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label="拨付日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
