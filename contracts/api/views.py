@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -18,7 +16,7 @@ from accounts.http import authed_user
 from contracts import actions
 from contracts.filtersets import ContractFilterSet, ProcurementFilterSet
 from contracts.models import Amendment, Bidder, CareAgreement, Contract, Procurement
-from core.api import ScopedModelViewSet, translate_django_errors
+from core.api import ScopedModelViewSet, run_action, validated
 from core.scoping import ScopedQuerySet
 from stations.models import Station
 
@@ -63,19 +61,6 @@ def procurement_queryset() -> ScopedQuerySet:
     )
 
 
-def _run(func: Callable[[], Any]) -> Any:
-    try:
-        return func()
-    except (DjangoValidationError, DjangoPermissionDenied) as exc:
-        raise translate_django_errors(exc) from exc
-
-
-def _payload(cls: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    payload = cls(data=request.data)
-    payload.is_valid(raise_exception=True)
-    return dict(payload.validated_data)
-
-
 @extend_schema_view(
     list=extend_schema(summary="政府采购项目列表", description="当前用户权限范围内的采购项目（民政部门）。"),
     retrieve=extend_schema(summary="政府采购项目详情"),
@@ -98,28 +83,30 @@ class ProcurementViewSet(ScopedModelViewSet):
 
     @extend_schema(request=ProcurementCreateSerializer, responses=ProcurementSerializer, summary="新建采购项目")
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _payload(ProcurementCreateSerializer, request)
+        data = validated(ProcurementCreateSerializer, request)
         procurement = Procurement(buyer_id=cast(int, getattr(request.user, "organisation_id", None)), **data)
-        _run(lambda: actions.procurement_create(acting_user=authed_user(request), procurement=procurement))
+        run_action(lambda: actions.procurement_create(acting_user=authed_user(request), procurement=procurement))
         return self._fresh(procurement.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=BidderCreateSerializer, responses=ProcurementSerializer, summary="登记响应供应商")
     @action(detail=True, methods=["post"])
     def bidders(self, request: Request, pk: Any = None) -> Response:
         procurement = cast(Procurement, self.get_object())
-        data = _payload(BidderCreateSerializer, request)
-        _run(lambda: actions.procurement_add_bidder(acting_user=authed_user(request), procurement=procurement, **data))
+        data = validated(BidderCreateSerializer, request)
+        run_action(
+            lambda: actions.procurement_add_bidder(acting_user=authed_user(request), procurement=procurement, **data)
+        )
         return self._fresh(procurement.pk)
 
     @extend_schema(request=AwardSerializer, responses=ProcurementSerializer, summary="确定成交供应商")
     @action(detail=True, methods=["post"])
     def award(self, request: Request, pk: Any = None) -> Response:
         procurement = cast(Procurement, self.get_object())
-        data = _payload(AwardSerializer, request)
+        data = validated(AwardSerializer, request)
         bidder = procurement.bidders.filter(pk=data.pop("bidder")).first()
         if bidder is None:
             raise serializers.ValidationError({"bidder": "成交供应商须为本项目的响应供应商。"})
-        _run(
+        run_action(
             lambda: actions.procurement_award(
                 acting_user=authed_user(request), procurement=procurement, bidder=bidder, **data
             )
@@ -163,8 +150,8 @@ class ContractViewSet(ScopedModelViewSet):
         self, request: Request, func: Callable[..., Any], payload: type[serializers.Serializer] | None
     ) -> Response:
         contract = cast(Contract, self.get_object())
-        data = _payload(payload, request) if payload is not None else {}
-        _run(lambda: func(acting_user=request.user, contract=contract, **data))
+        data = validated(payload, request) if payload is not None else {}
+        run_action(lambda: func(acting_user=request.user, contract=contract, **data))
         return self._fresh(contract.pk)
 
     @extend_schema(request=SignSerializer, responses=ContractDetailSerializer, summary="签订协议")
@@ -196,22 +183,22 @@ class ContractViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def amend(self, request: Request, pk: Any = None) -> Response:
         contract = cast(Contract, self.get_object())
-        data = _payload(AmendSerializer, request)
+        data = validated(AmendSerializer, request)
         ids = [*data["stations_added"], *data["stations_removed"]]
         stations = {s.pk: s for s in Station.objects.for_user(request.user).filter(pk__in=ids)}
         if any(i not in stations for i in ids):
             raise serializers.ValidationError({"stations_added": "站点不存在或不在您的权限范围内。"})
         data["stations_added"] = [stations[i] for i in data["stations_added"]]
         data["stations_removed"] = [stations[i] for i in data["stations_removed"]]
-        _run(lambda: actions.contract_amend(acting_user=authed_user(request), contract=contract, **data))
+        run_action(lambda: actions.contract_amend(acting_user=authed_user(request), contract=contract, **data))
         return self._fresh(contract.pk)
 
     @extend_schema(request=TaskBookSerializer, responses=ContractDetailSerializer, summary="编写项目任务书")
     @action(detail=True, methods=["post"], url_path="task-book")
     def task_book(self, request: Request, pk: Any = None) -> Response:
         contract = cast(Contract, self.get_object())
-        data = _payload(TaskBookSerializer, request)
-        _run(lambda: actions.task_book_save(acting_user=authed_user(request), contract=contract, sections=data))
+        data = validated(TaskBookSerializer, request)
+        run_action(lambda: actions.task_book_save(acting_user=authed_user(request), contract=contract, sections=data))
         return self._fresh(contract.pk)
 
     @extend_schema(request=None, responses=ContractDetailSerializer, summary="确认项目任务书")
@@ -345,9 +332,9 @@ class CareAgreementViewSet(ScopedModelViewSet):
 
         if not spec_of("care_agreements.create").role_may(scope_of(request.user).role):
             raise NotFound("未找到。")  # a role that may not create learns nothing from the party lookups
-        values = _care_parties(request, _payload(CareAgreementWriteSerializer, request))
+        values = _care_parties(request, validated(CareAgreementWriteSerializer, request))
         agreement = CareAgreement(**values)
-        _run(lambda: actions.care_agreement_create(acting_user=authed_user(request), agreement=agreement))
+        run_action(lambda: actions.care_agreement_create(acting_user=authed_user(request), agreement=agreement))
         return self._fresh(agreement.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -364,21 +351,23 @@ class CareAgreementViewSet(ScopedModelViewSet):
         if data.get("end_date", agreement.end_date) < start:
             raise serializers.ValidationError({"end_date": "服务结束日期不能早于开始日期。"})
         values = _care_parties(request, data)
-        _run(lambda: actions.care_agreement_update(acting_user=authed_user(request), agreement=agreement, data=values))
+        run_action(
+            lambda: actions.care_agreement_update(acting_user=authed_user(request), agreement=agreement, data=values)
+        )
         return self._fresh(agreement.pk)
 
     @extend_schema(request=CareSignSerializer, responses=CareAgreementSerializer, summary="签订四方服务协议")
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: Any = None) -> Response:
         agreement = cast(CareAgreement, self.get_object())
-        data = _payload(CareSignSerializer, request)
-        _run(lambda: actions.care_agreement_sign(acting_user=authed_user(request), agreement=agreement, **data))
+        data = validated(CareSignSerializer, request)
+        run_action(lambda: actions.care_agreement_sign(acting_user=authed_user(request), agreement=agreement, **data))
         return self._fresh(agreement.pk)
 
     @extend_schema(request=CareEndSerializer, responses=CareAgreementSerializer, summary="终止四方服务协议")
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: Any = None) -> Response:
         agreement = cast(CareAgreement, self.get_object())
-        data = _payload(CareEndSerializer, request)
-        _run(lambda: actions.care_agreement_end(acting_user=authed_user(request), agreement=agreement, **data))
+        data = validated(CareEndSerializer, request)
+        run_action(lambda: actions.care_agreement_end(acting_user=authed_user(request), agreement=agreement, **data))
         return self._fresh(agreement.pk)
