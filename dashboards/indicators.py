@@ -47,6 +47,9 @@ class Indicator:
     target: str | None
     by_station: bool = False
     ceiling: Decimal | None = None  # a value above it falls short (relief money: 100% of the cap is the cap)
+    # An agency reads a station's figure only where it is computed from rows it reads itself by station; a figure
+    # from rows owned by the agency that made them (evaluations, briefs, workers) would show a predecessor's work.
+    agency_view: bool = True
     base: str = ""  # the data entry it comes from (its own code, or the breakdown's)
     field: str = ""  # the breakdown's station field
     category: str = ""  # the breakdown's category
@@ -63,6 +66,7 @@ class Indicator:
             "target": self.target,
             "ceiling": None if self.ceiling is None else f"{self.ceiling:.4f}",
             "by_station": self.by_station,
+            "agency_view": self.agency_view,
         }
 
 
@@ -76,6 +80,7 @@ def indicators() -> dict[str, Indicator]:
             "periods": tuple(r["periods"]),
             "by_station": bool(r.get("by_station")),
             "ceiling": Decimal(r["ceiling"]) if r.get("ceiling") is not None else None,
+            "agency_view": bool(r.get("agency_view", True)),
             "base": r["code"],
         }
         breakdown = r.get("breakdown")

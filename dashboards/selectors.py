@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .indicators import Indicator, Period, target_of
+from .indicators import Indicator, Period, indicators, target_of
 from .models import IndicatorValue, StationIndicatorValue
 
 LEVELS = {"province": 1, "city": 2, "county": 3, "township": 4}
@@ -72,7 +72,15 @@ def values(user: Any, indicator: str, period: str) -> QuerySet[IndicatorValue]:
 
 
 def station_values(user: Any, indicator: str, period: str) -> QuerySet[StationIndicatorValue]:
-    return StationIndicatorValue.objects.for_user(user).filter(indicator=indicator, period=period)  # type: ignore[attr-defined,no-any-return]
+    """A station's own figures the user sees; an agency none of an indicator not offered to agencies (its station
+    figure counts rows of whichever agency ran the station, a predecessor's included)."""
+    from core.scoping import Role, scope_of
+
+    qs = StationIndicatorValue.objects.for_user(user).filter(indicator=indicator, period=period)  # type: ignore[attr-defined]
+    definition = indicators().get(indicator)
+    if scope_of(user).role == Role.AGENCY and (definition is None or not definition.agency_view):
+        return qs.none()  # type: ignore[no-any-return]
+    return qs  # type: ignore[no-any-return]
 
 
 def station_rows(rows: list[StationIndicatorValue]) -> list[Row]:

@@ -38,8 +38,9 @@ class DashboardView(LoginRequiredMixin, View):
         if role not in VIEWERS and role != Role.ADMIN and not agency:
             raise Http404("未找到。")
         known = indicators()
-        # An agency reads only the indicators computed per station (its own stations' figures).
-        offered = [i for i in known.values() if i.by_station or not agency]
+        # An agency reads only the indicators computed per station from rows it reads itself (its own stations'
+        # figures; never evaluations, briefs or workers of another agency that ran the station before).
+        offered = [i for i in known.values() if (i.by_station and i.agency_view) or not agency]
         code = request.GET.get("indicator") or (offered[0].code if agency else DEFAULT_INDICATOR)
         definition = known.get(code)
         if definition is None or definition not in offered:

@@ -63,6 +63,9 @@ class DashboardIndicatorSerializer(serializers.Serializer):
         max_digits=12, decimal_places=4, allow_null=True, label="上限（指标值超过即为未达标，如救助资金超上限）"
     )
     by_station = serializers.BooleanField(label="是否按站点计算（level=station 可取各站点数值）")
+    agency_view = serializers.BooleanField(
+        label="社工机构可否读取其站点的数值（由其他机构的记录算出的指标不提供给机构）"
+    )
 
 
 class IndicatorValueRowSerializer(serializers.Serializer):

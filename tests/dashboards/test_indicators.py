@@ -235,6 +235,20 @@ def test_an_agency_sees_only_its_own_stations_figures(more: dict[str, Any]) -> N
     text = page.content.decode()
     assert page.status_code == 200 and "本机构服务站点" in text and "测试乡镇站" in text and "测试村点" not in text
     assert client.get(f"/dashboards/?indicator=township_coverage&period={year}").status_code == 404
+    # Figures counted from rows another agency may own (its evaluations, briefs, workers at a station it ran before)
+    # are not offered to an agency: not on the page, an empty pull from the API; the bureau reads them.
+    for code in ("evaluation_pass", "brief_completeness", "brief_timeliness", "qualified_staff"):
+        assert client.get(f"/dashboards/?indicator={code}&period={year}").status_code == 404
+        assert f'value="{code}"' not in text
+        url = f"/api/v1/indicator-values/?indicator={code}&period={year}&level=station"
+        assert client.get(url).json()["results"] == []
+    assert StationIndicatorValue.objects.filter(
+        indicator="evaluation_pass", station=more["station"], period=year
+    ).exists()
+    bureau_pull = Client()
+    bureau_pull.force_login(more["officer"])
+    rows = bureau_pull.get(f"/api/v1/indicator-values/?indicator=evaluation_pass&period={year}&level=station")
+    assert {r["station"] for r in rows.json()["results"]} >= {more["station"].pk}
     # A bureau drills from a township to its stations.
     bureau = Client()
     bureau.force_login(more["officer"])
