@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -87,6 +87,8 @@ def service_account_revoke(*, acting_user: User, account: ServiceAccount) -> Ser
         ServiceAccount, acting_user, account.pk, "revoke", queryset=ServiceAccount.objects.select_for_update()
     )
     check_state("dashboards.service_account_revoke", account)
+    if not account.revocable_by(acting_user):
+        raise PermissionDenied("该服务账号由上级民政部门创建，只能由创建单位或其上级民政部门吊销。")
     account.status = ServiceAccount.Status.REVOKED
     account.revoked_by = acting_user
     account.revoked_at = timezone.now()

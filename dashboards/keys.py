@@ -74,12 +74,15 @@ class ServiceKeyAuthentication(BaseAuthentication):
         if len(parts) != 2:
             raise AuthenticationFailed("接口密钥格式不正确：请求头应为 Authorization: ApiKey <密钥>。")
         key = parts[1].decode(errors="replace")
-        account = ServiceAccount.objects.filter(key_digest=digest(key)).select_related("division").first()
+        account = ServiceAccount.objects.filter(key_digest=digest(key)).select_related("division", "bureau").first()
         if account is None:
             raise AuthenticationFailed("接口密钥无效。")
         now = timezone.now()
         if account.status != ServiceAccount.Status.ACTIVE:
             raise AuthenticationFailed("接口密钥已被吊销。")
+        if not account.bureau.is_active_org:
+            # A suspended or deregistered bureau's users are cut off (accounts.roles); so are its keys.
+            raise AuthenticationFailed("创建该密钥的民政部门已停用，密钥随之失效。")
         if account.expires_at <= now:
             raise AuthenticationFailed("接口密钥已过期，请联系创建它的民政部门重新创建。")
         if account.last_used_at is None or now - account.last_used_at > USE_RESOLUTION:

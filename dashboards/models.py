@@ -5,6 +5,8 @@ Refreshed set-based by the system actor (dashboards.refresh); pages and the API 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from core.scoping import Role, ScopedManager, ScopeRule
@@ -116,3 +118,9 @@ class ServiceAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.key_prefix}…）"
+
+    def revocable_by(self, user: Any) -> bool:
+        """Its creating bureau or a bureau above it revokes it — never a bureau below, whose data it reads (a county
+        cutting off the province's feed)."""
+        home: str = getattr(getattr(user, "organisation", None), "division_id", None) or ""
+        return bool(home) and self.bureau.division_id.startswith(home)

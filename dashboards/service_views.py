@@ -40,6 +40,9 @@ class ServiceAccountsView(LoginRequiredMixin, View):
             .select_related("division", "bureau", "created_by", "revoked_by")
             .order_by("-created_at", "-pk")[:200]
         )
+        accounts = list(accounts)
+        for a in accounts:
+            a.may_revoke = a.status == ServiceAccount.Status.ACTIVE and a.revocable_by(user)
         context = {"form": form, "accounts": accounts, "now": timezone.now(), **extra}
         return render(request, self.template_name, context)
 

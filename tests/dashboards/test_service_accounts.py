@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from core.models import AuditLog
 from dashboards.models import ServiceAccount
 from dashboards.refresh import refresh
@@ -91,6 +91,16 @@ def test_expired_and_unknown_keys_answer_401(demo: None) -> None:
     assert Client().get("/api/v1/indicators/").status_code in (401, 403)
 
 
+def test_a_suspended_bureaus_keys_stop_working(demo: None) -> None:
+    bureau = Client()
+    bureau.force_login(User.objects.get(username="datian_bureau"))
+    key = _key(_create(bureau)[1])
+    assert _pull(key).status_code == 200  # type: ignore[attr-defined]
+    Organisation.objects.filter(users__username="datian_bureau").update(status=Organisation.Status.SUSPENDED)
+    refused = _pull(key)
+    assert refused.status_code == 401 and "已停用" in refused.json()["detail"]  # type: ignore[attr-defined]
+
+
 def test_only_a_bureau_creates_and_only_inside_its_subtree(demo: None) -> None:
     bureau = Client()
     bureau.force_login(User.objects.get(username="datian_bureau"))
@@ -108,3 +118,28 @@ def test_only_a_bureau_creates_and_only_inside_its_subtree(demo: None) -> None:
         assert other.get("/dashboards/service-accounts/").status_code == 404
         assert _create(other)[0] == 404
     assert ServiceAccount.objects.count() == before
+
+
+def test_a_key_is_revoked_by_its_bureau_or_one_above_never_below(demo: None) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from dashboards.actions import service_account_create, service_account_revoke
+    from stations.models import Division
+
+    province = User.objects.get(username="fj_province")
+    account, _ = service_account_create(
+        acting_user=province,
+        name="省厅看板（大田县）",
+        division=Division.objects.get(code=DATIAN),
+        expires_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    county = Client()
+    county.force_login(User.objects.get(username="datian_bureau"))
+    page = county.get("/dashboards/service-accounts/").content.decode()
+    assert "省厅看板（大田县）" in page and "由上级创建" in page  # the county sees who reads its figures
+    with pytest.raises(PermissionDenied, match="上级民政部门"):
+        service_account_revoke(acting_user=User.objects.get(username="datian_bureau"), account=account)
+    county.post(f"/dashboards/service-accounts/{account.pk}/revoke/")
+    assert ServiceAccount.objects.get(pk=account.pk).status == ServiceAccount.Status.ACTIVE
+    service_account_revoke(acting_user=province, account=account)
+    assert ServiceAccount.objects.get(pk=account.pk).status == ServiceAccount.Status.REVOKED
