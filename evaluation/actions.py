@@ -545,10 +545,17 @@ def star_ratings_publish(*, acting_user: User, year: int) -> list[dict[str, Any]
         raise ValidationError(
             {"year": f"{year}年度尚无评定出星级的站点：须先确定星级评定标准，并认定本年度的末期评估结果。"}
         )
-    stations = {s.pk: s for s in Station.objects.select_for_update().filter(pk__in=[r.station for r in ratings])}
+    stations = {
+        s.pk: s
+        for s in Station.objects.for_user(acting_user, Action.CHANGE)
+        .select_for_update()
+        .filter(pk__in=[r.station for r in ratings])
+    }
     changed = []
     for r in ratings:
-        station = stations[r.station]
+        station = stations.get(r.station)
+        if station is None:  # seen, but not the bureau's to change
+            continue
         before = station.star_rating
         if before == r.stars:
             continue
