@@ -26,6 +26,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.exports import csv_safe
+
 from ..indicators import Period, indicators
 from ..keys import ServiceKeyAuthentication
 from ..selectors import LEVELS, request_actor, station_rows, station_values, values, with_targets
@@ -209,6 +211,7 @@ class IndicatorValueView(APIView):
             writer.writerow([*head, "target", "computed_at"] + (["station"] if per_station else []))
             for r in rows:
                 d = r.to_json()
+                d["name"] = csv_safe(d["name"])  # a name a bureau typed is never a spreadsheet formula
                 writer.writerow(
                     [d[k] for k in head]
                     + [d["target"] or "", d["computed_at"]]

@@ -143,3 +143,17 @@ def test_a_key_is_revoked_by_its_bureau_or_one_above_never_below(demo: None) -> 
     assert ServiceAccount.objects.get(pk=account.pk).status == ServiceAccount.Status.ACTIVE
     service_account_revoke(acting_user=province, account=account)
     assert ServiceAccount.objects.get(pk=account.pk).status == ServiceAccount.Status.REVOKED
+
+
+def test_the_csv_never_carries_a_formula(demo: None) -> None:
+    from stations.models import Division
+
+    town = Division.objects.filter(code__startswith=DATIAN, level=Division.Level.TOWNSHIP).order_by("code").first()
+    assert town is not None
+    Division.objects.filter(pk=town.pk).update(name='=HYPERLINK("http://x","均溪")')
+    refresh(YEAR, ["township_coverage"])
+    bureau = Client()
+    bureau.force_login(User.objects.get(username="datian_bureau"))
+    url = f"/api/v1/indicator-values/?indicator=township_coverage&period={YEAR}&level=township&format=csv&limit=100"
+    text = bureau.get(url).content.decode()
+    assert "'=HYPERLINK" in text and "\n" + town.code + ",=" not in text
