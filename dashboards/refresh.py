@@ -99,7 +99,42 @@ def current_periods(today: dt.date) -> list[str]:
     return [Period.of(kind, today).text for kind in PERIOD_KINDS]
 
 
+def changed_periods(since: dt.datetime) -> list[str]:
+    """The earlier periods whose figures rows recorded since ``since`` change: a service record, visit or spending
+    entered late for a past month, a brief handed in or accepted late, a budget approved for another year — each
+    month found, with its quarter and year (a few grouped queries; the dates, never the rows, come back)."""
+    from django.db.models import Q
+
+    from evaluation.reports.models import MonthlyBrief
+    from funding.models import Budget, Expenditure
+    from services.models import ServiceRecord, Visit
+
+    days: set[dt.date] = set()
+    for model, date_field, changed in (
+        (ServiceRecord, "date", Q(created_at__gte=since)),
+        (Visit, "date", Q(created_at__gte=since)),
+        (Expenditure, "spent_on", Q(recorded_at__gte=since) | Q(decided_at__gte=since)),
+    ):
+        days.update(model.objects.filter(changed).dates(date_field, "month"))  # type: ignore[attr-defined]
+    briefs = MonthlyBrief.objects.filter(
+        Q(submitted_at__gte=since) | Q(accepted_at__gte=since) | Q(created_at__gte=since)
+    )
+    for period in briefs.values_list("period", flat=True).distinct():
+        days.add(dt.date(int(period[:4]), int(period[5:7]), 1))
+    years = set(Budget.objects.filter(approved_at__gte=since).values_list("year", flat=True).distinct())
+    out = {Period.of(kind, day).text for day in days for kind in PERIOD_KINDS}
+    out.update(str(year) for year in years)
+    return sorted(out)
+
+
 def refresh_current(today: dt.date | None = None) -> dict[str, Any]:
-    """The periods that can still change: this month, this quarter and this year."""
+    """The periods that can still change (this month, this quarter and this year), and the earlier ones that rows
+    recorded since the last refresh change (``changed_periods``): incremental, period by period."""
+    from django.db.models import Max
+
     today = today or timezone.localdate()
-    return {p: refresh(p) for p in current_periods(today)}
+    last = IndicatorValue.objects.aggregate(last=Max("computed_at"))["last"]
+    periods = current_periods(today)
+    if last is not None:
+        periods += [p for p in changed_periods(last) if p not in periods and Period.parse(p).first <= today]
+    return {p: refresh(p) for p in periods}

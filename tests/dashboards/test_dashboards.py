@@ -225,3 +225,33 @@ def test_an_administrator_starts_at_a_province_with_figures(baisha: dict[str, An
     client.force_login(User.objects.get(username="admin"))
     page = client.get("/dashboards/")
     assert page.status_code == 200 and "乡镇（街道）社工站覆盖率" in page.content.decode()
+
+
+def test_the_nightly_refresh_recomputes_earlier_periods_rows_were_recorded_for(baisha: dict[str, Any]) -> None:
+    """Incremental: this month, quarter and year, and every earlier period that rows recorded since the last
+    refresh belong to (a record entered in June for January changes January, the first quarter and the year)."""
+    from dashboards.refresh import changed_periods, refresh_current
+    from services.models import ServiceRecord
+
+    year, town = baisha["year"], baisha["town"].code
+    june = dt.date(year, 6, 15)
+    refresh(f"{year}-01")
+    assert _value("professional_hours", town, f"{year}-01") == (Decimal(5), Decimal(10), Decimal("0.5000"))
+    first = IndicatorValue.objects.get(indicator="professional_hours", division_id=town, period=f"{year}-01")
+    done = refresh_current(june)
+    assert f"{year}-01" not in done and {f"{year}-06", f"{year}Q2", str(year)} <= set(done)
+    assert IndicatorValue.objects.get(pk=first.pk).computed_at == first.computed_at  # nothing new: left alone
+    since = timezone.now()
+    ServiceRecord.objects.create(
+        station=Station.objects.get(name="测试乡镇站"),
+        kind="case",
+        date=dt.date(year, 1, 20),
+        hours=Decimal("4.00"),
+        title="补录一月个案",
+        recorded_by=baisha["officer"],
+    )
+    assert changed_periods(since) == sorted([f"{year}-01", f"{year}Q1", str(year)])
+    done = refresh_current(june)
+    assert {f"{year}-01", f"{year}Q1"} <= set(done)
+    assert _value("professional_hours", town, f"{year}-01") == (Decimal(9), Decimal(14), Decimal("0.6429"))
+    assert _value("professional_hours", town, f"{year}Q1")[:2] == (Decimal(9), Decimal(14))
