@@ -837,20 +837,7 @@ def care_agreement_create(*, acting_user: User, agreement: CareAgreement) -> Car
 
 
 # What a draft's edit may change: the parties, the term and the station's facts (not the state or the signing).
-CARE_EDITABLE = [
-    "number",
-    "township_id",
-    "village_id",
-    "station_id",
-    "worker_id",
-    "beneficiary_id",
-    "start_date",
-    "end_date",
-    "station_legal_person",
-    "station_credit_code",
-    "station_head_name",
-    "station_head_civil_affairs",
-]
+CARE_EDITABLE = [f for f in CARE_FIELDS if f not in ("status", "signed_date", "ended_date", "end_reason")]
 
 
 @declare(
