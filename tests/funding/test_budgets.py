@@ -175,6 +175,28 @@ def test_the_county_cap_over_its_approved_budgets_at_the_fen(demo: None, second:
     assert Budget.objects.get(pk=budget.pk).status == "draft"
 
 
+@pytest.mark.parametrize(("second", "ok"), [("19999.99", True), ("20000.00", True), ("20000.01", False)])
+def test_luzhou_cap_of_last_years_relief_spending_at_the_fen(demo: None, second: str, ok: bool) -> None:
+    year = NEXT_YEAR
+    first = place("510502")
+    fa.relief_base_set(acting_user=first.bureau, division=first.county, year=year, amount="1000000")
+    assert ReliefBase.objects.get(division=first.county, year=year).basis == "上年度困难群众救助资金支出总额"
+    fa.budget_approve(acting_user=first.bureau, budget=_relief(first, "10000"))
+    other = place("510502")
+    budget = _relief(other, second)  # 10,000 + this against 3 % of 1,000,000 = 30,000 [001 §6(2)]
+    if ok:
+        approved = fa.budget_approve(acting_user=other.bureau, budget=budget)
+        cap = next(f for f in approved.findings if f["rule_key"] == "funding.relief_fund_cap")
+        assert approved.status == "approved" and cap["outcome"] == "pass"
+        assert f"用于购买服务 {Decimal('10000') + Decimal(second)} 元，上限 30000.00 元" in cap["message"]
+        return
+    with pytest.raises(ValidationError) as refused:
+        fa.budget_approve(acting_user=other.bureau, budget=budget)
+    text = str(refused.value)
+    assert "用于购买服务 30000.01 元，上限 30000.00 元" in text and "第六部分第（二）项" in text
+    assert Budget.objects.get(pk=budget.pk).status == "draft"
+
+
 # --- spending ---------------------------------------------------------------------------------------------------
 
 
@@ -485,3 +507,18 @@ def test_the_nightly_check_finds_a_county_over_its_relief_cap(demo: None) -> Non
     fa.relief_base_set(acting_user=p.bureau, division=p.county, year=NEXT_YEAR, amount="1000000")
     run_sweep(kind_keys=["funding.relief_cap"])
     assert _open("funding.relief_cap", base) == 0
+
+
+@pytest.mark.parametrize(("used", "over"), [("29999.99", False), ("30000.00", False), ("30000.01", True)])
+def test_the_nightly_check_of_luzhous_cap_at_the_fen(demo: None, used: str, over: bool) -> None:
+    p = place("510502")
+    fa.relief_base_set(acting_user=p.bureau, division=p.county, year=NEXT_YEAR, amount="2000000")
+    fa.budget_approve(acting_user=p.bureau, budget=_relief(p, used))  # well under 3 % of 2,000,000
+    # The bureau corrects last year's relief spending after approval: the cap is now 3 % of 1,000,000 = 30,000.
+    fa.relief_base_set(acting_user=p.bureau, division=p.county, year=NEXT_YEAR, amount="1000000")
+    run_sweep(kind_keys=["funding.relief_cap"])
+    run_sweep(kind_keys=["funding.relief_cap"])
+    record = ReliefBase.objects.get(division=p.county, year=NEXT_YEAR)
+    assert record.used == Decimal(used) and record.over_cap is over
+    assert Obligation.objects.filter(kind="funding.relief_cap", object_id=str(record.pk)).count() == int(over)
+    assert _open("funding.relief_cap", record) == int(over)
