@@ -18,7 +18,7 @@ from django.utils import timezone
 from funding import actions as fa
 from funding.budgets import line_totals
 from funding.models import Budget, Disbursement, Expenditure, ReliefBase
-from obligations.models import Obligation
+from obligations.models import Notification, Obligation
 from obligations.sweep import run_sweep
 from stations.models import Station
 from tests.funding.support import adopt_nantong, pdf, place, png, set_rule
@@ -314,6 +314,19 @@ def _open(kind: str, obj: Any) -> int:
     ).count()
 
 
+def _swept_twice(kind: str, obj: Any, today: dt.date | None = None) -> Obligation:
+    """Two nightly runs: the second raises nothing again (one obligation, no new message). ``today``: a night
+    when the alert is due, so that its reminder's messages go out."""
+    counts = []
+    for _ in range(2):
+        run_sweep(today=today, kind_keys=FUNDING_KINDS)
+        raised = Obligation.objects.filter(kind=kind, object_id=str(obj.pk))
+        counts.append((raised.count(), Notification.objects.filter(obligation__in=raised).count()))
+    assert counts[0] == counts[1], counts
+    assert counts[0][0] == 1 and counts[0][1] >= 1, counts
+    return Obligation.objects.get(kind=kind, object_id=str(obj.pk))
+
+
 def test_the_nightly_check_raises_each_alert_once_and_closes_it(demo: None) -> None:
     p = place("350425")
     set_rule("350425", "funding.alert_near_share", "0.9")
@@ -335,7 +348,8 @@ def test_the_nightly_check_raises_each_alert_once_and_closes_it(demo: None) -> N
     ob = Obligation.objects.get(kind="funding.near", object_id=str(budget.pk))
     assert ob.owner_id == p.agency.organisation_id and "接近预算" in ob.title
     _spend(p, budget, "100.01")  # over the line
-    run_sweep(kind_keys=FUNDING_KINDS)
+    over = _swept_twice("funding.over", budget)
+    assert over.owner_id == p.agency.organisation_id and "超出预算" in over.title
     assert _open("funding.over", budget) == 1 and _open("funding.near", budget) == 0
     Expenditure.objects.filter(budget=budget, amount=Decimal("100.01")).update(status="returned")
     run_sweep(kind_keys=FUNDING_KINDS)
@@ -368,9 +382,8 @@ def test_the_labour_share_alert_where_the_rule_applies(demo: None) -> None:
     run_sweep(kind_keys=FUNDING_KINDS)
     assert _open("funding.labour_share", budget) == 0
     set_rule("469025", "funding.station_labour", "200000", "[002 §4]")
-    run_sweep(kind_keys=FUNDING_KINDS)
+    ob = _swept_twice("funding.labour_share", budget)
     assert _open("funding.labour_share", budget) == 1
-    ob = Obligation.objects.get(kind="funding.labour_share", object_id=str(budget.pk))
     assert ob.clause == "《白沙黎族自治县乡镇社会工作服务站项目工作方案》 第四部分"
 
 
@@ -462,10 +475,9 @@ def test_nantong_care_subsidy_computed_and_no_surplus_left(demo: None) -> None:
         ],
     )
     _spend(p, budget, "4000")
-    run_sweep(kind_keys=FUNDING_KINDS)
+    ob = _swept_twice("funding.care_surplus", second, today=dt.date(year, 12, 31))  # the night it falls due
     second.refresh_from_db()
     assert second.surplus == Decimal("200.00")
-    ob = Obligation.objects.get(kind="funding.care_surplus", object_id=str(second.pk))
     assert ob.due_date == dt.date(year, 12, 31) and "200.00" in ob.title and ob.owner_id == p.agency.organisation_id
     assert ob.clause.startswith("《") and "第三部分第（一）项" in ob.clause
     _spend(p, budget, "200")
