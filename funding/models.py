@@ -150,11 +150,12 @@ class ReliefBase(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT, related_name="+"
     )
     entered_at = models.DateTimeField("填报时间", auto_now=True)
-    # Kept by the nightly check: the relief money the county's approved budgets of the year use, and whether it
-    # passes the cap (a base lowered after approval, or a policy changed).
+    # Kept by the nightly check: the relief money the county's approved budgets of the year use, the cap the
+    # policy sets on this base, and whether the use passes it (a base lowered after approval, a policy changed).
     used = models.DecimalField(
         "已批准使用（元）", max_digits=14, decimal_places=2, null=True, blank=True, editable=False
     )
+    cap = models.DecimalField("上限（元）", max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
     over_cap = models.BooleanField("超过上限", default=False, editable=False)
 
     objects = ScopedManager()

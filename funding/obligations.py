@@ -212,9 +212,9 @@ def refresh_relief(actor: Any) -> None:
     policies = effective_policies(sorted({b.division_id for b in bases}))
     for base in bases:
         base.used = used.get((base.division_id, base.year)) or Decimal("0.00")
-        cap = relief_cap(base.division_id, base.amount, policy=policies[base.division_id]).cap
-        base.over_cap = cap is not None and base.used > cap
-    ReliefBase.objects.bulk_update(bases, ["used", "over_cap"], batch_size=500)
+        base.cap = relief_cap(base.division_id, base.amount, policy=policies[base.division_id]).cap
+        base.over_cap = base.cap is not None and base.used > base.cap
+    ReliefBase.objects.bulk_update(bases, ["used", "cap", "over_cap"], batch_size=500)
 
 
 def relief_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
@@ -226,28 +226,28 @@ def relief_rows(actor: Any, today: dt.date) -> QuerySet[Any]:
 
     refresh_relief(actor)
     bureau = Organisation.objects.filter(kind="bureau", division_id=OuterRef("division_id")).values("pk")[:1]
-    return (
-        ReliefBase.objects.for_user(actor, Action.VIEW)  # type: ignore[attr-defined]
-        .filter(over_cap=True)
-        .annotate(
-            ob_object_id=F("pk"),
-            ob_period=Cast("year", CharField()),
-            ob_title=Concat(
-                "division__name",
-                Cast("year", CharField()),
-                Value("年预算使用困难群众救助资金 "),
-                Cast("used", CharField()),
-                Value(" 元，超过规定上限"),
-                output_field=CharField(),
-            ),
-            ob_owner_id=Subquery(bureau),
-            ob_division_id=F("division_id"),
-            ob_notify_division_id=F("division_id"),
-            ob_due_date=Value(today, output_field=DateField()),
-            ob_rule_key=Value("funding.relief_fund_cap", output_field=CharField()),
-            ob_clause=Value("", output_field=CharField()),
-            ob_link=Value(reverse("funding:relief-bases"), output_field=CharField()),
-        )
+    over = ReliefBase.objects.for_user(actor, Action.VIEW).filter(over_cap=True)  # type: ignore[attr-defined]
+    counties = sorted(set(over.values_list("division_id", flat=True)))
+    return over.annotate(
+        ob_object_id=F("pk"),
+        ob_period=Cast("year", CharField()),
+        ob_title=Concat(
+            "division__name",
+            Cast("year", CharField()),
+            Value("年已批准预算使用困难群众救助资金 "),
+            Cast("used", CharField()),
+            Value(" 元，超过上限 "),
+            Cast("cap", CharField()),
+            Value(" 元"),
+            output_field=CharField(),
+        ),
+        ob_owner_id=Subquery(bureau),
+        ob_division_id=F("division_id"),
+        ob_notify_division_id=F("division_id"),
+        ob_due_date=Value(today, output_field=DateField()),
+        ob_rule_key=Value("funding.relief_fund_cap", output_field=CharField()),
+        ob_clause=_citation_by_county(actor, "funding.relief_fund_cap", "division__pk", counties),
+        ob_link=Value(reverse("funding:relief-bases"), output_field=CharField()),
     )
 
 

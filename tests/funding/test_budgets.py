@@ -515,7 +515,9 @@ def test_the_nightly_check_finds_a_county_over_its_relief_cap(demo: None) -> Non
     run_sweep(kind_keys=["funding.relief_cap"])
     run_sweep(kind_keys=["funding.relief_cap"])
     ob = Obligation.objects.get(kind="funding.relief_cap", object_id=str(base.pk))
-    assert ob.owner_id == p.bureau.organisation_id and "50000.00" in ob.title and ob.state != "done"
+    assert ob.owner_id == p.bureau.organisation_id and ob.state != "done"
+    assert "使用困难群众救助资金 50000.00 元，超过上限 49999.99 元" in ob.title  # both figures
+    assert ob.rule_key == "funding.relief_fund_cap" and "第七部分第（二）项" in ob.clause
     fa.relief_base_set(acting_user=p.bureau, division=p.county, year=NEXT_YEAR, amount="1000000")
     run_sweep(kind_keys=["funding.relief_cap"])
     assert _open("funding.relief_cap", base) == 0
@@ -534,3 +536,7 @@ def test_the_nightly_check_of_luzhous_cap_at_the_fen(demo: None, used: str, over
     assert record.used == Decimal(used) and record.over_cap is over
     assert Obligation.objects.filter(kind="funding.relief_cap", object_id=str(record.pk)).count() == int(over)
     assert _open("funding.relief_cap", record) == int(over)
+    if over:
+        ob = Obligation.objects.get(kind="funding.relief_cap", object_id=str(record.pk))
+        assert "使用困难群众救助资金 30000.01 元，超过上限 30000.00 元" in ob.title
+        assert ob.clause.startswith("《") and "第六部分第（二）项" in ob.clause
