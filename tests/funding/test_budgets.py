@@ -540,3 +540,57 @@ def test_the_nightly_check_of_luzhous_cap_at_the_fen(demo: None, used: str, over
         ob = Obligation.objects.get(kind="funding.relief_cap", object_id=str(record.pk))
         assert "使用困难群众救助资金 30000.01 元，超过上限 30000.00 元" in ob.title
         assert ob.clause.startswith("《") and "第六部分第（二）项" in ob.clause
+
+
+# --- the receipt's size -----------------------------------------------------------------------------------------
+
+
+def _pdf_of(size: int) -> bytes:
+    """A complete, script-free PDF of exactly ``size`` bytes (padding in one allocation)."""
+    head, tail = b"%PDF-1.4\n%", b"\n%%EOF\n"
+    return head + b"x" * (size - len(head) - len(tail)) + tail
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_the_receipt_size_limit_to_the_byte(settings: Any, extra: int) -> None:
+    import io
+
+    from funding.receipts import clean_receipt
+
+    limit = int(settings.FUNDING_RECEIPT_MAX_BYTES)
+    assert limit == 10 * 1024 * 1024  # 10 MB, as the README says
+    data = _pdf_of(limit + extra)
+    assert len(data) == limit + extra
+    unsized = io.BytesIO(data)  # a stream that does not tell its size: the read itself stops past the limit
+    for upload in (pdf(data), unsized):
+        if not extra:
+            assert clean_receipt(upload).extension == "pdf"
+            continue
+        with pytest.raises(ValidationError) as refused:
+            clean_receipt(upload)
+        assert refused.value.message_dict == {"receipt": ["票据文件不能超过 10 MB。"]}
+
+
+def test_an_oversized_receipt_saves_nothing(demo: None, private_dir: Path, settings: Any) -> None:
+    p = place("350425")
+    budget = _budget(
+        p,
+        [
+            {"kind": "labour", "source": "county", "amount": "100"},
+            {"kind": "operations", "source": "county", "amount": "100"},
+        ],
+    )
+    with pytest.raises(ValidationError, match="10 MB"):
+        fa.expenditure_record(
+            acting_user=p.agency,
+            budget=budget,
+            line=budget.lines.get(kind="operations"),
+            category="transport",
+            amount="10",
+            spent_on=timezone.localdate(),
+            payee="某某",
+            description="交通",
+            receipt=pdf(_pdf_of(int(settings.FUNDING_RECEIPT_MAX_BYTES) + 1)),
+        )
+    assert not Expenditure.objects.filter(budget=budget).exists()
+    assert not list(private_dir.rglob("*.*"))
