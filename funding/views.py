@@ -108,6 +108,10 @@ class FundingView(LoginRequiredMixin, View):
         data = request.GET.copy() if request.GET else None
         if data is not None and "year" not in data:
             data["year"] = str(timezone.localdate().year + 1)
+        if data is not None and data.get("division"):
+            # A division outside the user's reach (or no division at all) answers 404, as the API and every page
+            # that takes a division do; one in reach but not a county is the form's error.
+            access_division(user, data["division"])
         form = EstimateForm(data, counties=choices)
         if data is None and len(choices) == 1 and isinstance(choices[0][1], str):
             form = EstimateForm({"division": choices[0][0], "year": timezone.localdate().year + 1}, counties=choices)

@@ -146,6 +146,13 @@ DETAILS = [
         key=lambda d: d.code,
     ),
     DetailCheck(
+        "funding:estimate",
+        lambda d: f"/funding/?division={d.code}&year=2027",
+        lambda: [d for d in _counties() if len(d.code) == 6],
+        oracle.division_codes,
+        key=lambda d: d.code,
+    ),
+    DetailCheck(
         "api:funding-estimate",
         lambda d: f"/api/v1/funding/estimate/?division={d.code}&year=2027",
         lambda: [d for d in _counties() if len(d.code) == 6],
@@ -165,8 +172,6 @@ EXEMPT = {
     "api:expenditure-approve": _POST,
     "api:expenditure-return": _POST,
     "api:disbursement-pay": _POST,
-    "funding:estimate": "the page reads the county through access_division: tests/funding/test_funding.py "
-    "(its own county; a county outside the user's reach is not offered and answers 404)",
 }
 
 

@@ -143,6 +143,15 @@ def test_outside_scope_is_404(user_client) -> None:  # type: ignore[no-untyped-d
     assert client.get("/api/v1/funding/categories/?division=350425").status_code == 200
 
 
+@pytest.mark.parametrize("division", ["469025", "5105", "350424", "999999", "abc"])
+def test_the_page_answers_404_for_a_division_outside_reach_as_the_api_does(user_client, division: str) -> None:  # type: ignore[no-untyped-def]
+    client = user_client("datian_bureau")
+    assert client.get(f"/funding/?division={division}&year=2027").status_code == 404
+    assert client.get(f"/funding/?division={division}&year=2027&export=xlsx").status_code == 404
+    assert client.get(f"/api/v1/funding/estimate/?division={division}&year=2027").status_code in (400, 404)
+    assert client.get("/funding/?division=350425&year=2027").status_code == 200
+
+
 def test_page_and_excel(user_client, baisha: Division) -> None:  # type: ignore[no-untyped-def]
     client = user_client("admin")
     page = client.get(f"/funding/?division={BAISHA}&year=2027&base=1000000")
