@@ -15,7 +15,7 @@ from evaluation.api.views import (
 )
 from evaluation.reports.api import BriefViewSet, CalendarView, CompletenessView, PeriodicReportViewSet
 from funding.api.urls import urlpatterns as funding_urls
-from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet
+from funding.api.views import BudgetViewSet, DisbursementViewSet, ExpenditureViewSet, ReliefBaseViewSet
 from obligations.api.views import NotificationViewSet, ObligationViewSet
 from policies.api.views import PolicyViewSet
 from services.api.views import (
@@ -69,6 +69,7 @@ router.register("reports/periodic", PeriodicReportViewSet, basename="report-peri
 router.register("budgets", BudgetViewSet, basename="budget")
 router.register("expenditures", ExpenditureViewSet, basename="expenditure")
 router.register("disbursements", DisbursementViewSet, basename="disbursement")
+router.register("funding/relief-bases", ReliefBaseViewSet, basename="relief-base")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),

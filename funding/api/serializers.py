@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from core.api import AllowedActionsField
 
-from ..models import Budget, BudgetLine, Disbursement, Expenditure, LineKind, Source
+from ..models import Budget, BudgetLine, Disbursement, Expenditure, LineKind, ReliefBase, Source
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
@@ -187,3 +187,36 @@ class DisbursementSerializer(serializers.ModelSerializer):
 
 class PaySerializer(serializers.Serializer):
     paid_on = serializers.DateField(label="拨付日期")
+
+
+class ReliefBaseSerializer(serializers.ModelSerializer):
+    division_name = serializers.CharField(source="division.name", read_only=True, label="县（市、区）名称")
+    amount = _money(read_only=True, label="计算基数（元）")
+    used = _money(read_only=True, allow_null=True, label="已批准预算使用（元，夜间核对）")
+    cap = _money(read_only=True, allow_null=True, label="上限（元，夜间核对）")
+
+    class Meta:
+        model = ReliefBase
+        fields = [
+            "id",
+            "division",
+            "division_name",
+            "year",
+            "amount",
+            "basis",
+            "document",
+            "used",
+            "cap",
+            "over_cap",
+            "entered_at",
+        ]
+        read_only_fields = fields
+
+
+class ReliefBaseCreateSerializer(serializers.Serializer):
+    division = serializers.RegexField(
+        r"^\d{6}$", label="县级区划代码（6 位）", error_messages={"invalid": "请提供县级区划代码（6 位）。"}
+    )
+    year = serializers.IntegerField(label="年度", min_value=2000, max_value=2100)
+    amount = _money(min_value=0, label="计算基数（元）：本地政策规定的基数（当年救助资金预算或上年支出）")
+    document = serializers.CharField(label="依据文件", required=False, allow_blank=True, max_length=200)

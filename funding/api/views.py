@@ -26,7 +26,7 @@ from stations.models import Division, Station
 from stations.selectors import access_division
 
 from .. import actions
-from ..models import Budget, Disbursement, Expenditure
+from ..models import Budget, Disbursement, Expenditure, ReliefBase
 from ..policy import categories, estimate, relief_cap
 from .serializers import (
     BudgetCreateSerializer,
@@ -36,6 +36,8 @@ from .serializers import (
     ExpenditureCreateSerializer,
     ExpenditureSerializer,
     PaySerializer,
+    ReliefBaseCreateSerializer,
+    ReliefBaseSerializer,
     ReturnSerializer,
 )
 
@@ -357,3 +359,57 @@ class DisbursementViewSet(_Fresh, ScopedModelViewSet):
         data = validated(PaySerializer, request)
         run_action(lambda: actions.disbursement_pay(acting_user=authed_user(request), disbursement=obj, **data))
         return self._fresh(obj)
+
+
+class ReliefBaseFilterSet(django_filters.FilterSet):
+    division = django_filters.CharFilter(field_name="division_id", label="县级区划代码")
+
+    class Meta:
+        model = ReliefBase
+        fields = ["division"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="救助资金计算基数列表",
+        description="县级民政部门填报的困难群众救助资金计算基数（本地政策规定的基数：大田为当年救助资金预算，"
+        "泸州为上年度救助资金支出），及夜间核对的已批准使用额和上限；?year=YYYY 按年度筛选。只有民政部门可见。",
+        parameters=[OpenApiParameter("year", int, description="年度")],
+    ),
+    retrieve=extend_schema(summary="救助资金计算基数详情"),
+)
+@extend_schema(tags=["项目经费"])
+class ReliefBaseViewSet(_Fresh, ScopedModelViewSet):
+    queryset = ReliefBase.objects.select_related("division")
+    serializer_class = ReliefBaseSerializer
+    filterset_class = ReliefBaseFilterSet
+    write_actions = {"create": actions.relief_base_set}
+
+    def get_queryset(self) -> QuerySet[ReliefBase]:
+        return _year_filter(super().get_queryset(), self.request, "year")
+
+    def get_queryset_for(self, user: Any) -> QuerySet[ReliefBase]:
+        return ReliefBase.objects.select_related("division").for_user(user)  # type: ignore[attr-defined,no-any-return]
+
+    @extend_schema(
+        request=ReliefBaseCreateSerializer,
+        responses=ReliefBaseSerializer,
+        summary="填报救助资金计算基数（同一县同一年度再次填报即替换）",
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = validated(ReliefBaseCreateSerializer, request)
+        user = authed_user(request)
+        try:
+            county = access_division(user, data["division"])
+        except Http404:
+            raise NotFound("区划不存在或不在您的权限范围内。") from None
+        obj = run_action(
+            lambda: actions.relief_base_set(
+                acting_user=user,
+                division=county,
+                year=data["year"],
+                amount=data["amount"],
+                document=data.get("document", ""),
+            )
+        )
+        return self._fresh(obj, 201)

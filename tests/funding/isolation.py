@@ -96,6 +96,7 @@ LISTS = [
     ),
     ListCheck("api:disbursement-list", "/api/v1/disbursements/", api_ids(), disbursement_ids),
     ListCheck("funding:relief-bases", "/funding/relief-bases/", html_ids(r'data-relief-id="(\d+)"'), relief_base_ids),
+    ListCheck("api:relief-base-list", "/api/v1/funding/relief-bases/", api_ids(), relief_base_ids),
 ]
 
 
@@ -130,6 +131,12 @@ DETAILS = [
     ),
     DetailCheck(
         "api:disbursement-detail", lambda o: f"/api/v1/disbursements/{o.pk}/", _all("Disbursement"), disbursement_ids
+    ),
+    DetailCheck(
+        "api:relief-base-detail",
+        lambda o: f"/api/v1/funding/relief-bases/{o.pk}/",
+        _all("ReliefBase"),
+        relief_base_ids,
     ),
     DetailCheck(
         "api:funding-relief-cap",

@@ -594,3 +594,61 @@ def test_an_oversized_receipt_saves_nothing(demo: None, private_dir: Path, setti
         )
     assert not Expenditure.objects.filter(budget=budget).exists()
     assert not list(private_dir.rglob("*.*"))
+
+
+# --- the relief-fund base through the API -------------------------------------------------------------------------
+
+
+def test_relief_bases_through_the_api(user_client) -> None:  # type: ignore[no-untyped-def]
+
+    bureau = user_client("datian_bureau")
+    url = "/api/v1/funding/relief-bases/"
+    created = bureau.post(
+        url, {"division": "350425", "year": NEXT_YEAR, "amount": "1000000.00"}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["division"], body["year"], body["amount"]) == ("350425", NEXT_YEAR, "1000000.00")
+    assert body["basis"] == "当年困难群众救助补助资金年度预算总额"
+    again = bureau.post(
+        url, {"division": "350425", "year": NEXT_YEAR, "amount": "999999.80"}, content_type="application/json"
+    )
+    assert again.status_code == 201 and again.json()["id"] == body["id"]  # entered again: replaced
+    listed = bureau.get(f"{url}?year={NEXT_YEAR}").json()
+    assert [r["amount"] for r in listed["results"]] == ["999999.80"]
+    assert bureau.get(f"{url}{body['id']}/").json()["amount"] == "999999.80"
+    # Bad input: a Chinese 400 naming the field, nothing saved.
+    for data, field in (
+        ({"division": "350425", "year": NEXT_YEAR, "amount": "-1"}, "amount"),
+        ({"division": "350425", "year": NEXT_YEAR, "amount": "1.001"}, "amount"),
+        ({"division": "350425", "year": 1999, "amount": "1"}, "year"),
+        ({"division": "35042", "year": NEXT_YEAR, "amount": "1"}, "division"),
+    ):
+        response = bureau.post(url, data, content_type="application/json")
+        assert response.status_code == 400 and field in response.json(), (data, response.content)
+    # Outside the bureau's reach, or not a bureau: 404, nothing saved.
+    assert (
+        bureau.post(
+            url, {"division": "350424", "year": NEXT_YEAR, "amount": "1"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    agency = user_client("agency_sunshine")
+    assert (
+        agency.post(
+            url, {"division": "350425", "year": NEXT_YEAR + 1, "amount": "1"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert agency.get(url).json()["results"] == []
+    assert agency.get(f"{url}{body['id']}/").status_code == 404
+    assert ReliefBase.objects.filter(year__in=[NEXT_YEAR, NEXT_YEAR + 1]).count() == 1
+
+
+def test_relief_bases_in_the_schema() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    ops = paths["/api/v1/funding/relief-bases/"]
+    assert set(ops) >= {"get", "post"} and "/api/v1/funding/relief-bases/{id}/" in paths
+    assert ops["post"]["summary"].startswith("填报救助资金计算基数")

@@ -117,6 +117,23 @@ def township_with_care_rules(code: str = DATIAN) -> Division:
     return station.division
 
 
+def _record_http(client: Client, b: Budget) -> Any:
+    """POST /api/v1/expenditures/ as multipart with the receipt file."""
+    return client.post(
+        "/api/v1/expenditures/",
+        {
+            "budget": b.pk,
+            "line": b.lines.get(kind="operations").pk,
+            "category": "transport",
+            "amount": "10.00",
+            "spent_on": str(dt.date(b.year, 1, 5)),
+            "payee": "客运站",
+            "description": "交通",
+            "receipt": _receipt(),
+        },
+    )
+
+
 def cases() -> dict[str, Case]:
     return {
         "funding.budget_propose": Case(
@@ -160,6 +177,12 @@ def cases() -> dict[str, Case]:
             call=lambda user, d: fa.relief_base_set(
                 acting_user=user, division=d, year=next(_plan_years), amount="1000"
             ),
+            http=lambda client, d: client.post(
+                "/api/v1/funding/relief-bases/",
+                {"division": d.code, "year": next(_plan_years), "amount": "1000.00"},
+                content_type="application/json",
+            ),
+            http_ok=(201,),
         ),
         "funding.expenditure_record": Case(
             right_user="agency_sunshine",
@@ -177,6 +200,8 @@ def cases() -> dict[str, Case]:
                 description="交通",
                 receipt=_receipt(),
             ),
+            http=_record_http,
+            http_ok=(201,),
             wrong_state=lambda: budget(status=Budget.Status.DRAFT),
             wrong_state_call=lambda user, b: fa.expenditure_record(
                 acting_user=user,
