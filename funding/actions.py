@@ -294,6 +294,20 @@ def expenditure_record(
         errors["category"] = f"{verdict.reason}{'（' + verdict.clause + '）' if verdict.clause else ''}"
     elif line.category and line.category != category:
         errors["category"] = f"该科目只用于“{line.category_name}”。"
+    fence = (
+        rules.ring_fence(effective_policy(current.station.division_id)) if line.source == Source.CARE_SUBSIDY else None
+    )
+    if fence is not None and "amount" not in errors:
+        # The care subsidy is ring-fenced: its line spends only the subsidy paid into it; other spending is
+        # charged to the other lines.
+        locked = BudgetLine.objects.select_for_update().get(pk=line.pk)
+        received, spent = rules.subsidy_available(locked)
+        if spent + value > received:
+            errors["amount"] = (
+                f"探视照料补贴专款专用、不得挤占挪用（{fence.citation_text}）：该科目已拨入补贴 {received} 元，"
+                f"已登记支出 {spent} 元，本次 {value} 元超出可用补贴 {yuan(received - spent)} 元；"
+                "其他支出请记入其他资金来源的科目。"
+            )
     if errors:
         raise ValidationError(errors)
     checked = clean_receipt(receipt)
@@ -543,14 +557,34 @@ def disbursement_pay(*, acting_user: User, disbursement: Disbursement, paid_on: 
     check_state("funding.disbursement_pay", current)
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": "拨付日期不能晚于今天。"})
+    fields = ["status", "paid_on"]
+    if current.kind == Disbursement.Kind.CARE_SUBSIDY:
+        fence = rules.ring_fence(effective_policy(current.division_id))
+        if fence is not None:
+            # Ring-fenced: the subsidy paid is recorded against the township station's care-subsidy line.
+            station = current.station or (
+                Station.objects.filter(division_id=current.division_id, level=Station.Level.TOWNSHIP)
+                .exclude(status=Station.Status.CLOSED)
+                .first()
+            )
+            line = rules.subsidy_line(station, current.year)
+            if line is None:
+                raise ValidationError(
+                    {
+                        "disbursement": f"探视照料补贴专款专用（{fence.citation_text}）：请先批准本镇（街道）社工站"
+                        f"{current.year}年预算，并列出资金来源为“{Source.CARE_SUBSIDY.label}”的科目，拨付的补贴记入该科目。"
+                    }
+                )
+            current.line = line
+            fields.append("line")
     current.status, current.paid_on = Disbursement.Status.PAID, paid_on
-    current.save(update_fields=["status", "paid_on"])
+    current.save(update_fields=fields)
     audit.record(
         acting_user=acting_user,
         event="pay",
         obj=current,
         division_code=current.division_id,
-        changes={"paid_on": str(paid_on), "amount": str(current.amount)},
+        changes={"paid_on": str(paid_on), "amount": str(current.amount), "line": current.line_id},
     )
     return current
 

@@ -195,6 +195,46 @@ def allowed_categories(division: str, first_year: bool) -> list[tuple[str, str]]
     return out
 
 
+# --- the ring fence of the care subsidy -------------------------------------------------------------------------
+
+
+def ring_fence(policy: EffectivePolicy) -> Any:
+    """The rule that ring-fences the care subsidy (``funding.ring_fenced``: "专款专用，不得结余，不得挤占挪用"
+    [004 §3(1)]) when the place's policy sets it true, else None. The rule names no spending categories: the fence
+    is that the subsidy paid is recorded against a line of source 探视照料补贴 and only that line spends it, up to
+    the subsidy received (no other spending charged to it)."""
+    rule = policy.rules.get("funding.ring_fenced")
+    return rule if rule is not None and rule.is_set and rule.value else None
+
+
+def subsidy_line(station: Station | None, year: int) -> BudgetLine | None:
+    """The care-subsidy line of the station's approved budget of ``year`` (the first, if it has several)."""
+    if station is None:
+        return None
+    return (
+        BudgetLine.objects.filter(
+            budget__station=station,
+            budget__year=year,
+            budget__status=Budget.Status.APPROVED,
+            source=Source.CARE_SUBSIDY,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def subsidy_available(line: BudgetLine) -> tuple[Decimal, Decimal]:
+    """(received, spent) of a ring-fenced line: the paid care subsidy recorded against it, and its recorded and
+    approved spending."""
+    from .models import Disbursement
+
+    received = Disbursement.objects.filter(line=line, status=Disbursement.Status.PAID).aggregate(s=Sum("amount"))["s"]
+    spent = line.expenditures.filter(status__in=[Expenditure.Status.RECORDED, Expenditure.Status.APPROVED]).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return yuan(received or ZERO), yuan(spent or ZERO)
+
+
 # --- running totals ---------------------------------------------------------------------------------------------
 
 

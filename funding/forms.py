@@ -115,13 +115,22 @@ class CareSubsidyForm(Styled):
         label="镇（街道）", queryset=Division.objects.none(), empty_label="请选择镇（街道）"
     )
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    half = forms.ChoiceField(label="期次", choices=[("1", "上半年（第 1 次）"), ("2", "下半年（第 2 次）")])
+    half = forms.IntegerField(label="期次", min_value=1)
     due_date = forms.DateField(label="计划拨付日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    def __init__(self, *args: Any, townships: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, townships: Any, per_year: int | None = None, **kwargs: Any) -> None:
+        """``per_year``: the instalments a year the townships' policy sets (``funding.disbursements_per_year``);
+        the instalment is then one of them, otherwise a number the action checks against each township's policy."""
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = townships  # type: ignore[attr-defined]
         self.fields["year"].initial = timezone.localdate().year
+        if per_year:
+            self.fields["half"] = forms.TypedChoiceField(
+                label="期次",
+                coerce=int,
+                choices=[(str(n), f"第 {n} 次（每年 {per_year} 次）") for n in range(1, per_year + 1)],
+            )
+            self.fields["half"].widget.attrs["class"] = "form-select"
 
 
 class PayForm(Styled):

@@ -289,6 +289,17 @@ class Disbursement(models.Model):
     basis = models.CharField("依据", max_length=300, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
     paid_on = models.DateField("拨付日期", null=True, blank=True)
+    # Care subsidy only, where the policy ring-fences it (funding.ring_fenced: Nantong [004 §3(1)]): the budget line
+    # of source 探视照料补贴 of the township station's approved budget of the year the paid money is recorded against.
+    line = models.ForeignKey(
+        BudgetLine,
+        verbose_name="记入预算科目",
+        on_delete=models.PROTECT,
+        related_name="subsidies",
+        null=True,
+        blank=True,
+        editable=False,
+    )
     # Care subsidy only, kept by the nightly check: what of the year's subsidy the township has not yet spent,
     # on the year's last tranche once it is paid (no surplus may remain [004 §3(1)]).
     surplus = models.DecimalField(

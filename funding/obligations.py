@@ -8,8 +8,8 @@ raises as obligations of the agency (the county bureau is told):
                           applies only once the base standard is raised [002 §4]);
 ``funding.relief_cap``    a county's approved budgets using more relief money than the cap (a base lowered or a
                           policy changed after approval), owed by the county bureau;
-``funding.care_surplus``  Nantong's care subsidy with money left once the year's last tranche is paid (no
-                          surplus may remain [004 §3(1)]).
+``funding.care_surplus``  a care subsidy with money left once the year's last tranche is paid, where the policy
+                          says none may remain (``funding.no_surplus``: Nantong [004 §3(1)]).
 
 Set-based: each kind first refreshes its flag (``refresh_*``) with a fixed number of statements per distinct
 policy value (never one per budget); the kinds read the flags, and the sweep makes each obligation once (a re-run
@@ -151,9 +151,11 @@ def refresh_labour(actor: Any, today: dt.date) -> None:
         Budget.objects.filter(pk__in=short.values("pk")).update(labour_short=True)
 
 
-def _refresh_surplus(actor: Any) -> None:
-    """The year's unspent care subsidy of each township, kept on its last paid tranche once every tranche the
-    policy sets per year is paid: paid subsidy minus the spending on care-subsidy lines of its stations' budgets."""
+def _refresh_surplus(actor: Any, today: dt.date) -> None:
+    """The year's unspent care subsidy of each township where the policy says none may remain
+    (``funding.no_surplus``), kept on its last paid tranche once the year's money is all paid — every tranche the
+    policy sets per year (``funding.disbursements_per_year``), or, where it sets no number, once the year is over:
+    paid subsidy minus the spending on care-subsidy lines of its stations' budgets."""
     from staffing.selectors import effective_policies
 
     paid = Disbursement.objects.for_user(actor, Action.VIEW).filter(  # type: ignore[attr-defined]
@@ -162,10 +164,16 @@ def _refresh_surplus(actor: Any) -> None:
     Disbursement.objects.filter(kind=Disbursement.Kind.CARE_SUBSIDY, surplus__isnull=False).update(surplus=None)
     groups = list(paid.values("division_id", "year").annotate(n=Sum(Value(1)), total=Sum("amount")))
     counties = sorted({g["division_id"][:6] for g in groups})
-    per_year = {c: p.get("funding.disbursements_per_year") for c, p in effective_policies(counties).items()}
-    complete = [
-        g for g in groups if per_year.get(g["division_id"][:6]) and g["n"] >= int(per_year[g["division_id"][:6]])
-    ]
+    policies = effective_policies(counties)  # one query for them all
+
+    def complete_year(g: dict[str, Any]) -> bool:
+        policy = policies.get(g["division_id"][:6])
+        if policy is None or not policy.get("funding.no_surplus"):
+            return False  # the policy lets money remain (or says nothing): no year-end check
+        per_year = policy.get("funding.disbursements_per_year")
+        return g["n"] >= int(per_year) if per_year else today > dt.date(g["year"], 12, 31)
+
+    complete = [g for g in groups if complete_year(g)]
     if not complete:
         return
     q = Q(pk__in=[])
@@ -324,7 +332,7 @@ def labour_rows(actor: Any, today: dt.date) -> QuerySet[Budget]:
 def surplus_rows(actor: Any, today: dt.date) -> QuerySet[Disbursement]:
     from obligations.registry import url_expression
 
-    _refresh_surplus(actor)
+    _refresh_surplus(actor, today)
     counties = sorted(
         {
             c[:6]

@@ -514,7 +514,8 @@ class DisbursementListView(LoginRequiredMixin, View):
             "year": year,
             "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
             "tranches_form": forms_.get("tranches") or (TranchesForm(contracts=contracts) if may else None),
-            "care_form": forms_.get("care") or (CareSubsidyForm(townships=townships) if may else None),
+            "care_form": forms_.get("care")
+            or (CareSubsidyForm(townships=townships, per_year=_per_year(user)) if may else None),
         }
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -536,7 +537,7 @@ class DisbursementListView(LoginRequiredMixin, View):
                 actions.tranches_plan(acting_user=user, contract=form.cleaned_data["contract"])
             elif do == "care":
                 townships = Division.objects.for_user(user).filter(level=Division.Level.TOWNSHIP)  # type: ignore[attr-defined]
-                form = CareSubsidyForm(request.POST, townships=townships)
+                form = CareSubsidyForm(request.POST, townships=townships, per_year=_per_year(user))
                 if not form.is_valid():
                     return render(request, self.template, self.context(request, care=form), status=400)
                 actions.care_subsidy_plan(
@@ -555,6 +556,21 @@ class DisbursementListView(LoginRequiredMixin, View):
             return render(request, self.template, self.context(request), status=400)
         messages.success(request, "拨付计划已登记。")
         return redirect("funding:disbursement-list")
+
+
+def _per_year(user: User) -> int | None:
+    """The care subsidy's instalments a year (``funding.disbursements_per_year``) where every county of the user's
+    reach sets the same number; None where they differ or none sets it (each township's policy then decides in
+    ``funding.care_subsidy_plan``)."""
+    from staffing.selectors import effective_policies
+
+    county_codes = (
+        Division.objects.for_user(user)  # type: ignore[attr-defined]
+        .filter(level=Division.Level.COUNTY)
+        .values_list("code", flat=True)[:4000]
+    )
+    values = {p.get("funding.disbursements_per_year") for p in effective_policies(sorted(county_codes)).values()}
+    return int(next(iter(values))) if len(values) == 1 and None not in values else None
 
 
 class DisbursementDetailView(LoginRequiredMixin, View):

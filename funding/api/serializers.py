@@ -179,6 +179,7 @@ class DisbursementSerializer(serializers.ModelSerializer):
             "status",
             "status_name",
             "paid_on",
+            "line",
             "surplus",
             "allowed_actions",
         ]

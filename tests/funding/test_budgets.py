@@ -463,10 +463,12 @@ def test_nantong_care_subsidy_computed_and_no_surplus_left(demo: None) -> None:
         acting_user=p.bureau, township=p.station.division, year=year, half=2, due_date=dt.date(year, 10, 31)
     )
     today = timezone.localdate()
-    fa.disbursement_pay(acting_user=p.bureau, disbursement=first, paid_on=today)
-    run_sweep(kind_keys=FUNDING_KINDS)
-    assert not Obligation.objects.filter(kind="funding.care_surplus").exists()  # the year's money not all here
-    fa.disbursement_pay(acting_user=p.bureau, disbursement=second, paid_on=today)
+    # Ring-fenced [004 §3(1)]: the subsidy paid is recorded against the station's care-subsidy line, so that line
+    # must exist in an approved budget first.
+    with pytest.raises(ValidationError) as refused:
+        fa.disbursement_pay(acting_user=p.bureau, disbursement=first, paid_on=today)
+    assert "专款专用" in str(refused.value) and "第三部分第（一）项" in str(refused.value)
+    assert Disbursement.objects.get(pk=first.pk).status == "planned"
     budget = _budget(
         p,
         [
@@ -474,6 +476,12 @@ def test_nantong_care_subsidy_computed_and_no_surplus_left(demo: None) -> None:
             {"kind": "operations", "source": "care_subsidy", "amount": "4200"},
         ],
     )
+    care_line = budget.lines.get(source="care_subsidy")
+    fa.disbursement_pay(acting_user=p.bureau, disbursement=first, paid_on=today)
+    assert Disbursement.objects.get(pk=first.pk).line_id == care_line.pk
+    run_sweep(kind_keys=FUNDING_KINDS)
+    assert not Obligation.objects.filter(kind="funding.care_surplus").exists()  # the year's money not all here
+    fa.disbursement_pay(acting_user=p.bureau, disbursement=second, paid_on=today)
     _spend(p, budget, "4000")
     ob = _swept_twice("funding.care_surplus", second, today=dt.date(year, 12, 31))  # the night it falls due
     second.refresh_from_db()
@@ -652,3 +660,97 @@ def test_relief_bases_in_the_schema() -> None:
     ops = paths["/api/v1/funding/relief-bases/"]
     assert set(ops) >= {"get", "post"} and "/api/v1/funding/relief-bases/{id}/" in paths
     assert ops["post"]["summary"].startswith("填报救助资金计算基数")
+
+
+# --- the care subsidy's ring fence and the no-surplus rule ----------------------------------------------------------
+
+
+def _nantong_paid(amounts: tuple[str, ...] = ("2100",)) -> tuple[Any, Budget, list[Disbursement]]:
+    """A Nantong township station with an approved budget (a county line and a care-subsidy line of 4,200) and the
+    care subsidy of the year paid in ``amounts`` (rates set so that one person at 'full' gets each amount)."""
+    adopt_nantong()
+    p = place("320612")
+    year = timezone.localdate().year
+    _tekun(p, "full")
+    set_rule("3206", "funding.care_subsidy_partial", "600")
+    set_rule("3206", "funding.care_subsidy_none", "900")
+    budget = _budget(
+        p,
+        [
+            {"kind": "labour", "source": "county", "amount": "100000"},
+            {"kind": "operations", "source": "care_subsidy", "amount": "4200"},
+            {"kind": "operations", "source": "county", "amount": "5000"},
+        ],
+    )
+    paid = []
+    for n, amount in enumerate(amounts, start=1):
+        set_rule("3206", "funding.care_subsidy_full", amount)
+        row = fa.care_subsidy_plan(
+            acting_user=p.bureau, township=p.station.division, year=year, half=n, due_date=dt.date(year, 6, 30)
+        )
+        paid.append(fa.disbursement_pay(acting_user=p.bureau, disbursement=row, paid_on=timezone.localdate()))
+    return p, budget, paid
+
+
+def _record(p: Any, budget: Budget, line: Any, amount: str) -> Expenditure:
+    return fa.expenditure_record(
+        acting_user=p.agency,
+        budget=budget,
+        line=line,
+        category="transport",
+        amount=amount,
+        spent_on=timezone.localdate(),
+        payee="县客运站",
+        description="入户探视交通",
+        receipt=pdf(),
+    )
+
+
+def test_the_care_subsidy_line_spends_only_the_subsidy_paid_into_it(demo: None) -> None:
+    p, budget, _paid = _nantong_paid(("2100",))
+    care = budget.lines.get(source="care_subsidy")
+    county = budget.lines.get(kind="operations", source="county")
+    assert _record(p, budget, care, "2000.00").status == "recorded"
+    assert _record(p, budget, care, "100.00").status == "recorded"  # exactly the 2,100 paid in
+    with pytest.raises(ValidationError) as refused:
+        _record(p, budget, care, "0.01")  # other spending may not be charged to the ring-fenced line
+    text = refused.value.message_dict["amount"][0]
+    assert "专款专用" in text and "第三部分第（一）项" in text and "已拨入补贴 2100.00 元" in text
+    assert Expenditure.objects.filter(line=care).count() == 2
+    # The county's own line is not fenced: spending beyond its money is recorded (and approved only within it).
+    assert _record(p, budget, county, "5000.01").status == "recorded"
+
+
+def test_no_ring_fence_where_the_policy_sets_none(demo: None) -> None:
+    p = place("350425")  # Datian: no funding.ring_fenced
+    budget = _budget(
+        p,
+        [
+            {"kind": "labour", "source": "county", "amount": "1000"},
+            {"kind": "operations", "source": "care_subsidy", "amount": "1000"},
+        ],
+    )
+    assert _record(p, budget, budget.lines.get(source="care_subsidy"), "10.00").status == "recorded"
+
+
+def test_the_year_end_check_follows_the_no_surplus_rule(demo: None) -> None:
+    p, budget, paid = _nantong_paid(("2100", "2100"))
+    _record(p, budget, budget.lines.get(source="care_subsidy"), "4000.00")
+    set_rule("320612", "funding.no_surplus", False, "测试：本区规定可结转")  # the county lets money remain
+    run_sweep(kind_keys=FUNDING_KINDS)
+    paid[1].refresh_from_db()
+    assert paid[1].surplus is None and not Obligation.objects.filter(kind="funding.care_surplus").exists()
+    set_rule("320612", "funding.no_surplus", True, "[004 §3(1)]")
+    run_sweep(kind_keys=FUNDING_KINDS)
+    paid[1].refresh_from_db()
+    assert paid[1].surplus == Decimal("200.00") and _open("funding.care_surplus", paid[1]) == 1
+
+
+def test_the_care_subsidy_form_offers_the_policys_instalments(user_client, demo: None) -> None:  # type: ignore[no-untyped-def]
+    adopt_nantong()
+    p = place("320612")
+    page = user_client(p.bureau.username).get("/funding/disbursements/").content.decode()
+    assert "第 2 次（每年 2 次）" in page and "第 3 次" not in page
+    set_rule("320612", "funding.disbursements_per_year", 3, "测试：本区每年三次")
+    page = user_client(p.bureau.username).get("/funding/disbursements/").content.decode()
+    assert "第 3 次（每年 3 次）" in page and "上半年" not in page
