@@ -220,3 +220,26 @@ def test_a_county_without_a_standard_gets_no_pdf_but_the_page_says_why(user_clie
     page = client.get("/funding/?division=350425&year=2027").content.decode()
     assert "export=pdf" not in page
     assert client.get("/funding/?division=350425&year=2027&export=pdf")["Content-Type"].startswith("text/html")
+
+
+# Annex 2 of 白沙 [002]: each township's station, its resident workers and money (万元), in the annex's own order.
+ANNEX_2 = ["牙叉", "七坊", "邦溪", "打安", "荣邦", "元门", "阜龙", "细水", "金波", "南开", "青松"]
+
+
+def test_baishas_excel_body_rows_are_annex_2(user_client, baisha: Division) -> None:  # type: ignore[no-untyped-def]
+    """The table's rows are in division-code order, not the annex's: compared township by township."""
+    download = user_client("admin").get(f"/funding/?division={BAISHA}&year=2027&export=xlsx")
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    assert sheet is not None
+    body = list(sheet.iter_rows(values_only=True))[1:-1]  # between the header and the total row
+    assert [row[0] for row in body] == list(range(1, len(ANNEX_2) + 1))  # numbered in order, one row per station
+    by_township = {}
+    for row in body:
+        name = str(row[1])
+        assert name[-1] in "镇乡" and name[:-1] not in by_township, name  # one station per township
+        by_township[name[:-1]] = (row[2], Decimal(str(row[3])), Decimal(str(row[4])), Decimal(str(row[5])))
+    assert sorted(by_township) == sorted(ANNEX_2)
+    for township in ANNEX_2:
+        assert by_township[township] == (3, Decimal("16.2"), Decimal("5.8"), Decimal("22")), township
+    notes = [row[6] for row in body]
+    assert notes[0] == "新建社工站当年可使用运营经费购置办公设备。" and not any(notes[1:])
