@@ -111,7 +111,7 @@ class FundingView(LoginRequiredMixin, View):
         if data is not None and data.get("division"):
             # A division outside the user's reach (or no division at all) answers 404, as the API and every page
             # that takes a division do; one in reach but not a county is the form's error.
-            access_division(user, data["division"])
+            access_division(user, str(data.get("division")))
         form = EstimateForm(data, counties=choices)
         if data is None and len(choices) == 1 and isinstance(choices[0][1], str):
             form = EstimateForm({"division": choices[0][0], "year": timezone.localdate().year + 1}, counties=choices)
