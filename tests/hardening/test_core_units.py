@@ -112,6 +112,36 @@ def test_no_user_and_anonymous_have_no_role() -> None:
 
     assert scope_of(None).role == Role.NONE
     assert scope_of(AnonymousUser()).role == Role.NONE
+    # Anything that is not a user object (no is_authenticated) is nobody: fail closed, never an error.
+    assert scope_of(object()).role == Role.NONE  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
+def test_the_scope_is_computed_once_per_user_object(demo: None) -> None:
+    """Once per request: the same user object answers the same scope object, whatever the role."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for username in ("datian_bureau", "junxi_town", "agency_sunshine"):
+        user = User.objects.get(username=username)
+        first = scope_of(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert scope_of(user) is first, username
+        assert len(queries) == 0, username
+    # A fresh object of the same account computes it afresh (a changed organisation applies next request).
+    again = User.objects.get(username="agency_sunshine")
+    assert scope_of(again) is not first and scope_of(again) == first
+
+
+@pytest.mark.django_db
+def test_the_system_actor_has_the_system_scope_once_per_object() -> None:
+    from core.system import system_actor
+
+    actor = system_actor()
+    scope = scope_of(actor)
+    assert scope.role == Role.SYSTEM and scope.is_global
+    assert scope_of(actor) is scope
+    assert Station.objects.for_user(actor).count() == Station.objects.count()
 
 
 def test_a_scope_rule_cannot_be_changed_in_place() -> None:
