@@ -227,3 +227,24 @@ def test_registered_names_reach_the_audit_page_words() -> None:
         ):
             registry.clear()
             registry.update(before)
+
+
+def test_event_labels_for_built_in_registered_and_unknown_events() -> None:
+    """The audit page words every event: the model's own events, the words an app registers, and 操作 for
+    anything else — never a code."""
+    assert audit.event_label("create") == "新增"
+    assert audit.event_label("approve") == "批准"
+    audit.register_event("test_only_event", "测试事件")
+    try:
+        assert audit.event_label("test_only_event") == "测试事件"
+    finally:
+        audit.EVENT_LABELS.pop("test_only_event", None)
+    assert audit.event_label("no_such_event") == "操作"
+
+
+@pytest.mark.django_db
+def test_an_acting_object_that_is_not_a_user_is_recorded_as_nobody() -> None:
+    from types import SimpleNamespace
+
+    row = audit.record(acting_user=SimpleNamespace(pk=1), event="update", object_type="test.Thing")  # type: ignore[arg-type]
+    assert row.user is None and row.username == ""
