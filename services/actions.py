@@ -512,6 +512,8 @@ def photo_add(*, acting_user: User, record: ServiceRecord, upload: Any) -> Servi
 
 # --- visits and escalations ----------------------------------------------------------------------------------
 
+VISIT_TITLE = "上门探访"
+
 
 @declare("services.visit_create", label="登记探访", model=Visit, verb=Action.ADD, detail=False)
 @transaction.atomic
@@ -549,7 +551,8 @@ def visit_create(
             "date": date,
             "hours": hours or Decimal("0.5"),
             "village": person.division,
-            "title": f"探访{person.name}",
+            # Neutral: the person is named by the record's beneficiaries (scoped), never copied into the title.
+            "title": VISIT_TITLE,
             "notes": notes,
         },
         beneficiaries=[person],

@@ -116,10 +116,19 @@ def record_ids(user: User, this_month: bool = False) -> set[str]:
     if this_month:
         today = timezone.localdate()
         rows = rows.filter(date__year=today.year, date__month=today.month)
+    # A record naming a child (or a person of unknown birth date) is seen only by those who serve children.
+    about_child: set[int] = {
+        pk
+        for pk, birth in ServiceRecord.beneficiaries.through.objects.values_list(
+            "servicerecord_id", "beneficiary__birth_date"
+        )
+        if is_child(birth)
+    }
+    children = serves_children(user)
     return {
         str(pk)
         for pk, division, station in rows.values_list("pk", "station__division_id", "station_id")
-        if _reach(user, division, station)
+        if _reach(user, division, station) and (children or pk not in about_child)
     }
 
 

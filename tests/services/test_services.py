@@ -191,6 +191,62 @@ def test_a_child_is_refused_to_a_role_that_does_not_serve_children() -> None:
         assert _client(name).get(f"/services/beneficiaries/{child.public_id}/").status_code == 200, name
 
 
+def _child(name: str = "小明") -> Beneficiary:
+    """A scattered 特困 child of eight in a Junxi village, registered by the sunshine agency."""
+    return sa.beneficiary_create(
+        acting_user=_user("agency_sunshine"),
+        station=sunshine_station(),
+        division=Division.objects.filter(code__startswith=sunshine_station().division_id, level=5)
+        .order_by("code")
+        .first(),
+        data={
+            "name": name,
+            "birth_date": timezone.localdate() - dt.timedelta(days=365 * 8),
+            "categories": ["children", "tekun_scattered"],
+            "consent": True,
+            "consent_by": "guardian",
+            "guardian_name": "王奶奶",
+            "consent_date": timezone.localdate(),
+        },
+    )
+
+
+def test_a_childs_visit_record_is_seen_only_by_the_roles_that_serve_children() -> None:
+    child = _child("探访保密儿童")
+    note = "孩子独自在家，冰箱无食物"
+    visit = sa.visit_create(
+        acting_user=_user("agency_sunshine"), beneficiary=child, date=timezone.localdate(), checks=OK, notes=note
+    )
+    record = visit.record
+    assert child.name not in record.title and record.title == sa.VISIT_TITLE  # the title never names the person
+    month = f"?month={timezone.localdate():%Y-%m}"
+    for name in ("junxi_town", "fj_province"):
+        client = _client(name)
+        page = client.get(f"/services/records/{month}").content.decode()
+        assert child.name not in page and note not in page and f'data-record-id="{record.pk}"' not in page, name
+        assert client.get(f"/services/records/{record.pk}/").status_code == 404, name
+        api = client.get("/api/v1/service-records/?limit=1000").content.decode()
+        assert child.name not in api and note not in api and f'"id":{record.pk},' not in api, name
+        assert client.get(f"/api/v1/service-records/{record.pk}/").status_code == 404, name
+    for name in ("datian_bureau", "agency_sunshine"):
+        client = _client(name)
+        assert f'data-record-id="{record.pk}"' in client.get(f"/services/records/{month}").content.decode(), name
+        detail = client.get(f"/services/records/{record.pk}/").content.decode()
+        assert note in detail and child.name in detail, name
+        row = client.get(f"/api/v1/service-records/{record.pk}/").json()
+        assert row["notes"] == note, name
+    # An adult's record stays visible to the township; a record naming nobody (group work) too.
+    adult = sa.visit_create(acting_user=_user("agency_sunshine"), beneficiary=person(), date=timezone.localdate(), checks=OK)
+    assert _client("junxi_town").get(f"/api/v1/service-records/{adult.record_id}/").status_code == 200
+    group = sa.record_create(
+        acting_user=_user("agency_sunshine"),
+        station=sunshine_station(),
+        data={"kind": "admin", "date": timezone.localdate(), "hours": Decimal("1"), "title": "台账整理"},
+        beneficiaries=[person(), child],
+    )
+    assert _client("junxi_town").get(f"/api/v1/service-records/{group.pk}/").status_code == 404  # names a child
+
+
 def test_a_childs_consent_is_the_guardians() -> None:
     with pytest.raises(ValidationError) as exc:
         sa.beneficiary_create(
