@@ -1,7 +1,9 @@
 """Services duties as obligation kinds (registered in ServicesConfig.ready()).
 
 - 巡访问题处置 ``services.escalation``: a failed check of a home visit to a scattered 特困 person [004 §2]. Owed
-  by the township government of the person's township, the county bureau is told; due the day of the visit, so
+  by the township government of the person's township, the county bureau is told — except a child's (under 14,
+  or of unknown birth date), which the township may not see (个人信息保护法 第三十一条; ``ScopeRule.minors``): the
+  county bureau, which leads children's welfare in the county and sees the child, owes it and is the one told; due the day of the visit, so
   the sweep that runs right after the visit is saved (services.tasks) tells them at once, and only once (each
   reminder stage is claimed once). Done when someone records what was done (services.escalation_resolve).
 - 本周探访 ``services.weekly_visit``: a scattered 特困 person not yet visited this calendar week where the
@@ -21,9 +23,10 @@ from typing import Any
 from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Concat, Now, Substr, TruncDate, TruncWeek
 
+from core.personal.idnumber import earliest_birth_under
 from core.scoping import Action
 
-from .models import Beneficiary, Escalation, iso_week
+from .models import MINOR_AGE, Beneficiary, Escalation, iso_week
 
 ESCALATION_KIND = "services.escalation"
 WEEKLY_VISIT_KIND = "services.weekly_visit"
@@ -34,11 +37,20 @@ def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
     from obligations.registry import url_expression
     from policies.registry import vocabulary
 
-    township_government = (
-        Organisation.objects.for_user(actor, Action.VIEW)
-        .filter(kind=Organisation.Kind.TOWNSHIP, division_id=Substr(OuterRef("beneficiary__division_id"), 1, 9))
-        .order_by("pk")
-        .values("pk")[:1]
+    def government(kind: str, digits: int) -> Subquery:
+        return Subquery(
+            Organisation.objects.for_user(actor, Action.VIEW)
+            .filter(kind=kind, division_id=Substr(OuterRef("beneficiary__division_id"), 1, digits))
+            .order_by("pk")
+            .values("pk")[:1]
+        )
+
+    # A child's escalation is owed by the county bureau, which serves children; the township cannot see it.
+    cutoff = earliest_birth_under(MINOR_AGE, today)
+    child = Q(beneficiary__birth_date__isnull=True) | Q(beneficiary__birth_date__gte=cutoff)
+    owner = Case(
+        When(child, then=government(Organisation.Kind.BUREAU, 6)),
+        default=government(Organisation.Kind.TOWNSHIP, 9),
     )
     check_label = Case(
         *[When(check_code=code, then=Value(label)) for code, label in vocabulary("visit_checks").items()],
@@ -58,7 +70,7 @@ def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
                 check_label,
                 output_field=CharField(),
             ),
-            ob_owner_id=Subquery(township_government),
+            ob_owner_id=owner,
             ob_division_id=F("beneficiary__division_id"),
             ob_notify_division_id=Substr("beneficiary__division_id", 1, 6),
             ob_due_date=TruncDate("created_at"),

@@ -544,7 +544,9 @@ class VisitCreateView(LoginRequiredMixin, View):
                 _errors_to_form(form, exc)
             else:
                 if visit.failed_checks:
-                    messages.warning(request, "已保存。发现的问题已告知乡镇和县民政局，请登记处置结果。")
+                    # A child's escalation is the county bureau's (services.obligations): the township is not told.
+                    told = "县民政局" if person.is_child else "乡镇和县民政局"
+                    messages.warning(request, f"已保存。发现的问题已告知{told}，请登记处置结果。")
                 else:
                     messages.success(request, f"已保存对{person.name}的探访。")
                 return redirect("services:home")

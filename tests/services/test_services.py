@@ -84,6 +84,44 @@ def test_failed_diet_check_opens_an_escalation_and_notifies_once(django_capture_
     assert obligation.state == Obligation.State.DONE
 
 
+def test_a_childs_escalation_is_owed_by_the_county_bureau_which_can_open_and_resolve_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    child = _child("处置保密儿童")
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = sa.visit_create(
+            acting_user=_user("agency_sunshine"),
+            beneficiary=child,
+            date=timezone.localdate(),
+            checks={**OK, "hygiene": "fail"},
+        )
+    escalation = Escalation.objects.get(visit=visit)
+    obligation = Obligation.objects.get(kind="services.escalation", object_id=escalation.pk)
+    bureau = _user("datian_bureau")
+    assert obligation.owner_id == bureau.organisation_id  # not the township, which may not see the child
+    assert child.name not in obligation.title
+    told = set(Notification.objects.filter(obligation=obligation).values_list("recipient__username", flat=True))
+    assert "datian_bureau" in told and "junxi_town" not in told
+    # The township neither sees nor resolves it; the bureau opens it, with the child's name, and records the outcome.
+    assert _client("junxi_town").get(f"/services/escalations/{escalation.pk}/").status_code == 404
+    page = _client("datian_bureau").get(f"/services/escalations/{escalation.pk}/")
+    assert page.status_code == 200 and child.name in page.content.decode()
+    response = _client("datian_bureau").post(
+        f"/api/v1/escalations/{escalation.pk}/resolve/", {"outcome": "cleaning"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    run_sweep()
+    obligation.refresh_from_db()
+    assert obligation.state == Obligation.State.DONE
+    # An adult's escalation stays the township's.
+    adult = sa.visit_create(
+        acting_user=_user("agency_sunshine"), beneficiary=person(), date=timezone.localdate(), checks={**OK, "diet": "fail"}
+    )
+    run_sweep()
+    other = Obligation.objects.get(kind="services.escalation", object_id=Escalation.objects.get(visit=adult).pk)
+    assert other.owner_id == _user("junxi_town").organisation_id
+
+
 def test_visit_checklist_must_be_complete() -> None:
     with pytest.raises(ValidationError):
         sa.visit_create(
