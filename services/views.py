@@ -26,7 +26,7 @@ from core.audit import client_ip
 from core.personal import access as personal_access
 from core.personal.exports import Column, pdf_response, xlsx_response
 from core.personal.idnumber import age_on
-from core.personal.views import UnmaskView
+from core.personal.views import ClearExportView, UnmaskView
 from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView
 from policies.policy import effective_policy
@@ -370,6 +370,7 @@ class BeneficiaryListView(ScopedListView):
             "categories": list(vocabulary("beneficiary_categories").items()),
             "category": self.request.GET.get("category", ""),
             "may_add": _may_add(authed_user(self.request), Beneficiary),
+            "may_export_clear": personal_access.may_take(self.request.user, Beneficiary, Action.EXPORT),
         }
 
 
@@ -427,6 +428,45 @@ class BeneficiaryCreateView(LoginRequiredMixin, View):
 
 class BeneficiaryUnmaskView(UnmaskView):
     model = Beneficiary
+
+
+class BeneficiaryClearExportView(ClearExportView):
+    """The beneficiaries in clear (ID number, phone, address): the county bureau only (``Action.EXPORT``), after a
+    stated reason; one audit row per person (core.personal ``export_clear``). The list page's filters carry over
+    (``?category=``, ``?station=``); a station out of reach answers 404, as every page does."""
+
+    model = Beneficiary
+    template_name = "services/beneficiary_export.html"
+
+    def get_objects(self, request: HttpRequest) -> Any:
+        user = authed_user(request)
+        people = Beneficiary.objects.for_user(user, Action.EXPORT).select_related("division")
+        category = request.GET.get("category", "")
+        if category in vocabulary("beneficiary_categories"):
+            people = people.filter(categories__contains=[category])
+        station = self.station(request)
+        if station is not None:
+            people = people.filter(station_id=station)
+        return list(people.order_by("division_id", "name", "pk")[:EXPORT_LIMIT])
+
+    def station(self, request: HttpRequest) -> int | None:
+        """The ``?station=`` filter: a station the user reaches, else 404."""
+        value = request.GET.get("station", "")
+        if not value:
+            return None
+        if not value.isdigit() or not Station.objects.for_user(request.user).filter(pk=int(value)).exists():
+            raise Http404("未找到。")
+        return int(value)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        self.station(request)  # a station out of reach: 404 at once
+        return super().get(request)
+
+    def render_export(self, exported: list[Any]) -> HttpResponse:
+        response = xlsx_response("服务对象（完整信息）.xlsx", beneficiary_columns(), exported, clear=True, title="服务对象")
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 # --- visits and escalations ----------------------------------------------------------------------------------

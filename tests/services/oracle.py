@@ -90,6 +90,11 @@ def beneficiary_unmask_ids(user: User) -> set[str]:
     return beneficiary_ids(user) if field_writer(user) else set()
 
 
+def may_export_people(user: User) -> bool:
+    """Beneficiaries in clear: the county bureau only (and the system administrator)."""
+    return user.is_superuser or is_county_bureau(user)
+
+
 def visit_create_ids(user: User) -> set[str]:
     return beneficiary_ids(user) if is_agency(user) else set()
 

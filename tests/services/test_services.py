@@ -496,6 +496,33 @@ def test_import_is_all_or_nothing_with_row_and_column_messages() -> None:
     assert _upload(client, b"not a zip").status_code == 400
 
 
+def test_beneficiaries_export_in_clear_with_a_reason_audited_per_person() -> None:
+    from core.models import AuditLog
+
+    who = person()
+    who.phone = "13805986666"
+    Beneficiary.objects.bulk_update([who], ["phone"])
+    url = f"/services/beneficiaries/export/?station={who.station_id}"
+    bureau = _client("datian_bureau")
+    assert "导出完整信息" in bureau.get("/services/beneficiaries/").content.decode()
+    assert bureau.get(url).status_code == 200  # the reason form
+    before = AuditLog.objects.filter(event="export").count()
+    refused = bureau.post(url, {"reason": "", "reason_text": ""})
+    assert refused.status_code == 400 and AuditLog.objects.filter(event="export").count() == before
+    response = bureau.post(url, {"reason": "verify", "reason_text": "核对低保对象电话"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]  # type: ignore[union-attr]
+    assert "13805986666" in values
+    rows = AuditLog.objects.filter(event="export", subject_id=str(who.public_id))
+    assert rows.exists() and rows.first().changes["clear"] is True  # type: ignore[union-attr]
+    # Other roles: no link, 404; a station out of reach: 404.
+    for name in ("junxi_town", "agency_sunshine", "fj_province"):
+        assert "导出完整信息" not in _client(name).get("/services/beneficiaries/").content.decode(), name
+        assert _client(name).post(url, {"reason": "verify", "reason_text": "核对"}).status_code == 404, name
+    assert bureau.get(f"/services/beneficiaries/export/?station={outside_station().pk}").status_code == 404
+
+
 def test_exports_are_masked() -> None:
     who = person()
     who.phone = "13805987777"

@@ -308,6 +308,11 @@ def cases() -> dict[str, MatrixCase]:
             in_scope=lambda: [person()],
             out_of_scope=lambda: [person(outside_station())],
             call=lambda user, people: export_clear(acting_user=user, objects=people, model=Beneficiary, **REASON),
+            # The page: the people of the target's station (a station out of reach: 404, nothing audited).
+            http=lambda client, people: client.post(
+                f"/services/beneficiaries/export/?station={people[0].station_id}", REASON
+            ),
+            http_ok=(200,),
         ),
         "services.record_create": MatrixCase(
             right_user="agency_sunshine",
