@@ -722,7 +722,7 @@ class RecordCreateView(LoginRequiredMixin, View):
     def _form(self, request: HttpRequest, data: Any = None) -> RecordForm:
         stations = _stations(authed_user(request))
         first = stations.first()
-        items = actions.allowed_items(first)[0] if first else ServiceItem.objects.none()
+        items = actions.applicable_items(first, timezone.localdate())[0] if first else ServiceItem.objects.none()
         functions = service_policy.negative_list(effective_policy(first.division_id)) if first else []
         initial = {"client_key": uuid.uuid4(), "station": first.pk if first else None}
         from staffing.models import SocialWorker

@@ -16,7 +16,7 @@ from PIL import Image
 
 from services import actions as sa
 from services.models import ServicePhoto, ServiceRecord, Visit
-from tests.services.write_cases import OK, person, sunshine_station
+from tests.services.write_cases import OK, listed_item, person, sunshine_station
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,7 @@ def _group_record() -> ServiceRecord:
             "hours": "2",
             "title": "小组活动",
             "participants": 8,
+            "item": listed_item(),
         },
     )
 

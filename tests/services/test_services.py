@@ -28,7 +28,15 @@ from services.imports import COLUMNS
 from services.models import Beneficiary, Escalation, ServiceRecord, StationServiceList, Visit, VolunteerTeam, iso_week
 from services.selectors import due_this_week, monthly_summary, visits_per_week
 from stations.models import Division
-from tests.services.write_cases import OK, harmony_station, outside_station, person, service_list, sunshine_station
+from tests.services.write_cases import (
+    OK,
+    harmony_station,
+    listed_item,
+    outside_station,
+    person,
+    service_list,
+    sunshine_station,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +197,13 @@ def test_an_agency_loses_its_records_when_its_contract_ends() -> None:
     record = sa.record_create(
         acting_user=agency,
         station=station,
-        data={"kind": "group", "date": timezone.localdate(), "hours": Decimal("2"), "title": "互助小组"},
+        data={
+            "kind": "group",
+            "date": timezone.localdate(),
+            "hours": Decimal("2"),
+            "title": "互助小组",
+            "item": listed_item(station),
+        },
     )
     who = person(station)
     assert ServiceRecord.objects.for_user(agency).filter(pk=record.pk).exists()
@@ -341,6 +355,7 @@ def test_an_offline_draft_resubmitted_twice_saves_once() -> None:
         "date": str(timezone.localdate()),
         "hours": "3.00",
         "title": "离线草稿活动",
+        "item": listed_item().pk,
         "client_key": key,
     }
     first = client.post("/api/v1/service-records/", payload, content_type="application/json")
@@ -370,6 +385,48 @@ def test_negative_list_work_is_never_professional() -> None:
         acting_user=agency, station=sunshine_station(), data={**base, "kind": "admin", "admin_function": "审批"}
     )
     assert not record.is_professional
+
+
+def test_professional_work_names_an_item_of_the_stations_service_list() -> None:
+    agency = _user("agency_sunshine")
+    station = sunshine_station()
+    today = timezone.localdate()
+    base = {"date": today, "hours": Decimal("1"), "title": "协助村委会填报报表"}
+    # Outside the list (no item): refused as professional work, with the rule and the clause …
+    for kind in ("case", "group", "community", "visit"):
+        with pytest.raises(ValidationError) as exc:
+            sa.record_create(acting_user=agency, station=station, data={**base, "kind": kind})
+        message = exc.value.message_dict["item"][0]
+        assert "服务清单" in message and "行政事务" in message and "第三部分第（二）项" in message, message
+    # … and through the API, nothing saved.
+    before = ServiceRecord.objects.count()
+    response = _client("agency_sunshine").post(
+        "/api/v1/service-records/",
+        {"station": station.pk, "kind": "group", "date": str(today), "hours": "1.00", "title": "清单外"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "行政事务" in response.content.decode()
+    assert ServiceRecord.objects.count() == before
+    # … but recordable as administrative work.
+    assert not sa.record_create(acting_user=agency, station=station, data={**base, "kind": "admin"}).is_professional
+    # No confirmed list yet: any item of the catalogue the policy names (Datian names none: every catalogue's).
+    items, _ = sa.allowed_items(station)
+    chosen, other = list(items.order_by("pk")[:2])
+    sa.record_create(acting_user=agency, station=station, data={**base, "kind": "group", "item": other})
+    # Once the bureau and the township confirm the station's list for the year, only its items count.
+    obj, _ = StationServiceList.objects.update_or_create(
+        station=station, year=today.year, defaults={"catalogue": chosen.domain.catalogue, "status": "draft"}
+    )
+    obj.items.set([chosen])
+    sa.service_list_submit(acting_user=agency, service_list=obj)
+    sa.service_list_confirm(acting_user=_user("datian_bureau"), service_list=obj)
+    sa.service_list_confirm(acting_user=_user("junxi_town"), service_list=obj)
+    with pytest.raises(ValidationError) as exc:
+        sa.record_create(acting_user=agency, station=station, data={**base, "kind": "group", "item": other})
+    assert other.name in exc.value.message_dict["item"][0] and "已确认" in exc.value.message_dict["item"][0]
+    assert sa.record_create(acting_user=agency, station=station, data={**base, "kind": "group", "item": chosen}).pk
+    # A home visit through the visit form (its checklist, the visit rule) needs no item.
+    assert sa.visit_create(acting_user=agency, beneficiary=person(), date=today, checks=OK).record.kind == "visit"
 
 
 def test_the_professional_share_is_computed() -> None:
@@ -686,6 +743,7 @@ def test_the_record_page_names_its_social_workers() -> None:
             "date": str(timezone.localdate()),
             "hours": "2",
             "title": "社工带领的小组",
+            "item": listed_item(station).pk,
             "workers": [worker.pk],
             "client_key": str(uuid.uuid4()),
         },
