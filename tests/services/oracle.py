@@ -156,22 +156,34 @@ def referral_ids(user: User) -> set[str]:
     }
 
 
+def _period_start(per: str, day: dt.date) -> dt.date:
+    if per == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if per == "month":
+        return dt.date(day.year, day.month, 1)
+    if per == "quarter":
+        return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return dt.date(day.year, 1, 1)
+
+
 def due_ids(user: User) -> set[str]:
-    """Scattered 特困 persons not visited this calendar week, where the county's policy asks for weekly visits."""
+    """Scattered 特困 persons visited fewer than ``times`` times in the current calendar period (week, month, quarter,
+    year) of their county's visit rule."""
     today = timezone.localdate()
-    year, week, _ = today.isocalendar()
-    this_week = f"{year}-W{week:02d}"
-    visited = set(Visit.objects.filter(week=this_week).values_list("beneficiary_id", flat=True))
-    weekly: dict[str, bool] = {}
+    rules: dict[str, tuple[int, dt.date] | None] = {}
     out = set()
     for person in Beneficiary.objects.filter(active=True):
-        if "tekun_scattered" not in person.categories or person.pk in visited:
+        if "tekun_scattered" not in person.categories:
             continue
         county = person.division_id[:6]
-        if county not in weekly:
+        if county not in rules:
             value = effective_policy(county).get("service.visit_frequency")
-            weekly[county] = bool(value) and value.get("per") == "week"
-        if weekly[county]:
+            rules[county] = (int(value["times"]), _period_start(value["per"], today)) if value else None
+        rule = rules[county]
+        if rule is None:
+            continue
+        times, since = rule
+        if Visit.objects.filter(beneficiary=person, date__gte=since, date__lte=today).count() < times:
             out.add(person)
     keep = beneficiary_ids(user)
     return {str(p.public_id) for p in out if str(p.public_id) in keep}

@@ -51,7 +51,7 @@ def _client(name: str) -> Client:
     return client
 
 
-def _weekly_visits_in_datian() -> None:
+def _weekly_visits_in_datian(times: int = 1, per: str = "week") -> None:
     """The county adopts the weekly visit rule (as Nantong's [004 §2] does), through the policy editor's action."""
     bureau = _user("datian_bureau")
     policy = policy_get_or_create(acting_user=bureau, division=Division.objects.get(code="350425"))
@@ -59,7 +59,7 @@ def _weekly_visits_in_datian() -> None:
         acting_user=bureau,
         policy=policy,
         key="service.visit_frequency",
-        value={"times": 1, "per": "week"},
+        value={"times": times, "per": per},
         clause="[004 §2]",
         strength="as_a_rule",
     )
@@ -644,6 +644,49 @@ def test_a_visit_next_week_does_not_settle_a_missed_week() -> None:
     run_sweep(today=today, kind_keys=["services.weekly_visit"])
     missed.refresh_from_db()
     assert missed.state == Obligation.State.DONE
+
+
+def test_twice_a_week_is_due_until_the_second_visit_of_the_calendar_week(user_client: Any) -> None:
+    _weekly_visits_in_datian(times=2)
+    who = person()
+    agency = _user("agency_sunshine")
+    today = timezone.localdate()
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    obligation = Obligation.objects.get(kind="services.weekly_visit", object_id=who.pk)
+    sa.visit_create(acting_user=agency, beneficiary=who, date=today, checks=OK)
+    # One visit of the two: still due on the list, the page, the API; the week's obligation stays open.
+    assert due_this_week(agency, today).filter(pk=who.pk).exists()
+    assert f'data-due-id="{who.public_id}"' in user_client("agency_sunshine").get("/services/").content.decode()
+    ids = {r["id"] for r in user_client("junxi_town").get("/api/v1/visits/?due=this_week").json()["results"]}
+    assert str(who.public_id) in ids
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    obligation.refresh_from_db()
+    assert obligation.state != Obligation.State.DONE
+    # A visit last week does not count for this week; the second visit this week settles it.
+    sa.visit_create(acting_user=agency, beneficiary=who, date=today - dt.timedelta(days=7), checks=OK)
+    assert due_this_week(agency, today).filter(pk=who.pk).exists()
+    sa.visit_create(acting_user=agency, beneficiary=who, date=today, checks=OK)
+    assert not due_this_week(agency, today).filter(pk=who.pk).exists()
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    obligation.refresh_from_db()
+    assert obligation.state == Obligation.State.DONE
+    assert Obligation.objects.filter(kind="services.weekly_visit", object_id=who.pk).count() == 1
+
+
+def test_a_monthly_visit_rule_is_counted_per_calendar_month() -> None:
+    _weekly_visits_in_datian(times=1, per="month")
+    who = person()
+    agency = _user("agency_sunshine")
+    today = timezone.localdate()
+    assert due_this_week(agency, today).filter(pk=who.pk).exists()  # not ignored: due this month
+    first = today.replace(day=1)
+    sa.visit_create(acting_user=agency, beneficiary=who, date=first - dt.timedelta(days=1), checks=OK)
+    assert due_this_week(agency, today).filter(pk=who.pk).exists()  # last month's visit does not count
+    sa.visit_create(acting_user=agency, beneficiary=who, date=first, checks=OK)
+    assert not due_this_week(agency, today).filter(pk=who.pk).exists()
+    # No weekly obligation comes of a monthly rule.
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    assert not Obligation.objects.filter(kind="services.weekly_visit", object_id=who.pk).exists()
 
 
 def test_visit_ledger_per_month_as_excel_and_pdf() -> None:
