@@ -565,6 +565,34 @@ def photo_add(*, acting_user: User, record: ServiceRecord, upload: Any) -> Servi
 # --- visits and escalations ----------------------------------------------------------------------------------
 
 VISIT_TITLE = "上门探访"
+VISIT_MAX_HOURS = Decimal("24")
+
+
+def last_visit_hours(user: User) -> Decimal | None:
+    """How long the account's last visit took (the default of its next one), None before its first."""
+    return (
+        ServiceRecord.objects.for_user(user)
+        .filter(kind=ServiceRecord.Kind.VISIT, recorded_by=user, visit__isnull=False)
+        .order_by("-date", "-pk")
+        .values_list("hours", flat=True)
+        .first()
+    )
+
+
+def _visit_hours(acting_user: User, hours: Any) -> Decimal:
+    """The duration the worker entered; none given (the API): that of the worker's last visit. It feeds the
+    professional-hours share, so it is never made up: before a first visit the worker says how long it took."""
+    if hours in (None, ""):
+        hours = last_visit_hours(acting_user)
+        if hours is None:
+            raise ValidationError({"hours": "请填写探访时长（小时）。"})
+    try:
+        value = Decimal(str(hours))
+    except ArithmeticError:
+        raise ValidationError({"hours": "探访时长应为数字（小时）。"}) from None
+    if not Decimal("0.25") <= value <= VISIT_MAX_HOURS:
+        raise ValidationError({"hours": f"探访时长应在 0.25 至 {VISIT_MAX_HOURS} 小时之间。"})
+    return value
 
 
 @declare("services.visit_create", label="登记探访", model=Visit, verb=Action.ADD, detail=False)
@@ -595,6 +623,7 @@ def visit_create(
         raise ValidationError({"checks": "请逐项勾选：" + "、".join(checklist.values()) + "。"})
     if date > timezone.localdate():
         raise ValidationError({"date": "探访日期不能晚于今天。"})
+    hours = _visit_hours(acting_user, hours)
     # The visit's own service record (the role was checked by this action's declaration: the agency).
     record = _record_create(
         acting_user,
@@ -602,7 +631,7 @@ def visit_create(
         {
             "kind": ServiceRecord.Kind.VISIT,
             "date": date,
-            "hours": hours or Decimal("0.5"),
+            "hours": hours,
             "village": person.division,
             # Neutral: the person is named by the record's beneficiaries (scoped), never copied into the title.
             "title": VISIT_TITLE,

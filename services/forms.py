@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -104,8 +105,20 @@ class VisitForm(StyledForm):
     """A home visit in under a minute: the date defaults to today, each check defaults to 正常."""
 
     date = forms.DateField(label="探访日期", widget=DateInput())
+    hours = forms.DecimalField(
+        label="时长（小时）",
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        max_digits=4,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+        help_text="计入专业服务时长；默认为您上一次探访的时长。",
+    )
     notes = forms.CharField(label="情况说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput())
+
+    # The form's own default before the worker's first visit (a short home visit); never assumed by the action.
+    FIRST_VISIT_HOURS = Decimal("0.5")
 
     def __init__(self, *args: Any, checklist: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -554,7 +554,11 @@ class VisitCreateView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, public_id: str) -> HttpResponse:
         person, checklist, last = self._setup(request, public_id)
-        initial: dict[str, Any] = {"client_key": uuid.uuid4()}
+        hours = actions.last_visit_hours(authed_user(request))
+        initial: dict[str, Any] = {
+            "client_key": uuid.uuid4(),
+            "hours": VisitForm.FIRST_VISIT_HOURS if hours is None else hours,
+        }
         if last is not None:  # defaults from the last visit
             initial.update({f"check_{c}": v for c, v in last.checks.items()})
         form = VisitForm(initial=initial, checklist=checklist)
@@ -574,6 +578,7 @@ class VisitCreateView(LoginRequiredMixin, View):
                         date=form.cleaned_data["date"],
                         checks=form.checks(),
                         notes=form.cleaned_data["notes"],
+                        hours=form.cleaned_data["hours"],
                         client_key=form.cleaned_data["client_key"],
                     )
                     if photo is not None:

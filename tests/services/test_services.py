@@ -130,6 +130,44 @@ def test_a_childs_escalation_is_owed_by_the_county_bureau_which_can_open_and_res
     assert other.owner_id == _user("junxi_town").organisation_id
 
 
+def test_the_worker_enters_the_visits_duration_defaulting_to_their_last_visit(user_client: Any) -> None:
+    from services.forms import VisitForm
+
+    who = person(harmony_station())
+    worker = user_client("agency_harmony")  # no visit recorded yet by this account
+    page = worker.get(f"/services/beneficiaries/{who.public_id}/visit/").content.decode()
+    assert re.search(rf'name="hours"[^>]*value="{VisitForm.FIRST_VISIT_HOURS}"', page), "the form's own default"
+    # The API never assumes a duration: before the account's first visit it must be given.
+    payload = {"beneficiary": str(who.public_id), "date": str(timezone.localdate()), "checks": OK}
+    refused = worker.post("/api/v1/visits/", payload, content_type="application/json")
+    assert refused.status_code == 400 and "探访时长" in refused.content.decode()
+    assert not Visit.objects.filter(beneficiary=who).exists()
+    response = worker.post(
+        f"/services/beneficiaries/{who.public_id}/visit/",
+        {"date": str(timezone.localdate()), "hours": "1.75", **{f"check_{c}": v for c, v in OK.items()}},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Visit.objects.get(beneficiary=who).record.hours == Decimal("1.75")
+    # The next form starts from the worker's last visit; the API without hours takes it too.
+    page = worker.get(f"/services/beneficiaries/{person(harmony_station()).public_id}/visit/").content.decode()
+    assert re.search(r'name="hours"[^>]*value="1.75"', page), "default from the last visit"
+    other = person(harmony_station())
+    row = worker.post(
+        "/api/v1/visits/", {**payload, "beneficiary": str(other.public_id)}, content_type="application/json"
+    )
+    assert row.status_code == 201 and Visit.objects.get(beneficiary=other).record.hours == Decimal("1.75")
+    third = person(harmony_station())
+    row = worker.post(
+        "/api/v1/visits/", {**payload, "beneficiary": str(third.public_id), "hours": "2.5"}, content_type="application/json"
+    )
+    assert row.status_code == 201 and Visit.objects.get(beneficiary=third).record.hours == Decimal("2.50")
+    too_long = worker.post(
+        f"/services/beneficiaries/{person(harmony_station()).public_id}/visit/",
+        {"date": str(timezone.localdate()), "hours": "30", **{f"check_{c}": v for c, v in OK.items()}},
+    )
+    assert too_long.status_code == 400
+
+
 def test_visit_checklist_must_be_complete() -> None:
     with pytest.raises(ValidationError):
         sa.visit_create(
