@@ -998,30 +998,40 @@ class VolunteerView(LoginRequiredMixin, View):
     template_name = "services/volunteers.html"
 
     def context(self, request: HttpRequest, **forms_: Any) -> dict[str, Any]:
-        from policies.findings import evaluate
+        from policies.findings import NOT_APPLICABLE, evaluate
 
         user = authed_user(request)
         year = timezone.localdate().year
         teams = VolunteerTeam.objects.for_user(user).filter(founded_on__year=year).select_related("station")
         orgs = IncubatedOrganisation.objects.for_user(user).filter(registered_on__year=year).select_related("station")
-        per: dict[int, dict[str, Any]] = {}
+        stations = _stations(user)
+
+        def empty(station: Station) -> dict[str, Any]:
+            return {"station": station, "teams": 0, "volunteers": 0, "organisations": 0}
+
+        # Every open station a target is set for counts, with none registered too (it is then short); a station
+        # of a level without targets shows only when it has registered something.
+        per: dict[int, dict[str, Any]] = {s.pk: empty(s) for s in stations.filter(level__in=list(TARGETS))}
         for team in teams:
-            row = per.setdefault(
-                team.station_id, {"station": team.station, "teams": 0, "volunteers": 0, "organisations": 0}
-            )
+            row = per.setdefault(team.station_id, empty(team.station))
             row["teams"] += 1
             row["volunteers"] += team.members
         for org in orgs:
-            row = per.setdefault(
-                org.station_id, {"station": org.station, "teams": 0, "volunteers": 0, "organisations": 0}
-            )
+            row = per.setdefault(org.station_id, empty(org.station))
             row["organisations"] += 1
+        policies: dict[str, Any] = {}
         for row in per.values():
-            policy = effective_policy(row["station"].division_id)
+            code = row["station"].division_id
+            policy = policies.get(code) or policies.setdefault(code, effective_policy(code))
             row["findings"] = [
                 evaluate(policy, key, actual=row[what]) for what, key in TARGETS.get(row["station"].level, [])
             ]
-        stations = _stations(user)
+        registered = {t.station_id for t in teams} | {o.station_id for o in orgs}
+        per = {
+            pk: row
+            for pk, row in per.items()
+            if pk in registered or any(f.clause and f.outcome != NOT_APPLICABLE for f in row["findings"])
+        }
         return {
             "year": year,
             "rows": sorted(per.values(), key=lambda r: r["station"].division_id),

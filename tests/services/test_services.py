@@ -834,6 +834,32 @@ def test_the_record_page_names_its_social_workers() -> None:
     assert list(record.workers.all()) == [worker] and record.recorded_by.username == "agency_sunshine"
 
 
+def test_luzhou_stations_without_teams_or_organisations_show_as_short_of_the_targets() -> None:
+    """[001 §5(5)]: a county headquarters incubates 10 organisations a year, a pilot township station forms 2
+    volunteer teams, 30 volunteers and incubates 2; a station that registered none is short, not absent."""
+    from accounts.models import Organisation
+    from stations.models import Station
+    from tests.staffing.support import LUZHOU_TOWN, township
+
+    town = township(LUZHOU_TOWN, "南城街道")
+    county = Division.objects.get(code=LUZHOU_TOWN[:6])
+    hq = Station.objects.create(name="江阳区社会工作服务总站", division=county, level="county_hq", status="operating")
+    station = Station.objects.create(name="南城街道社会工作服务站", division=town, level="township", status="operating")
+    bureau = Organisation.objects.create(kind="bureau", name="江阳区民政局", division=county)
+    user = User.objects.create_user(username="jiangyang_bureau", password="x-Passw0rd-x", organisation=bureau)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/services/volunteers/").content.decode()
+    cards = {m.group(1): m.group(2) for m in re.finditer(r'data-station-id="(\d+)">(.*?)</div>\s*</div>', page, re.S)}
+    assert str(hq.pk) in cards and str(station.pk) in cards, page[:2000]
+    assert "【不符合】县级总站每年孵化社会组织数" in cards[str(hq.pk)], cards[str(hq.pk)]
+    assert "孵化社会组织 0 个" in cards[str(hq.pk)]
+    assert "志愿服务队 0 支" in cards[str(station.pk)]
+    # Datian's policy sets no such target: its stations without teams are not listed as short.
+    datian = _client("datian_bureau").get("/services/volunteers/").content.decode()
+    assert f'data-station-id="{harmony_station().pk}"' not in datian
+
+
 # --- volunteers API ------------------------------------------------------------------------------------------
 
 
