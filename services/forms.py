@@ -148,7 +148,10 @@ class RecordForm(StyledForm):
     hours = forms.DecimalField(label="时长（小时）", min_value=0, max_digits=5, decimal_places=2)
     title = forms.CharField(label="主题", max_length=100)
     item = forms.ModelChoiceField(
-        queryset=ServiceItem.objects.none(), label="服务项目", required=False, empty_label="（不属于服务清单：只能记为行政事务）"
+        queryset=ServiceItem.objects.none(),
+        label="服务项目",
+        required=False,
+        empty_label="（不属于服务清单：只能记为行政事务）",
     )
     admin_function = forms.ChoiceField(label="所涉行政职能", required=False, choices=[])
     village = forms.ModelChoiceField(queryset=Division.objects.none(), label="村（社区）", required=False)

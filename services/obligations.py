@@ -4,8 +4,9 @@
   by the township government of the person's township, the county bureau is told — except a child's (under 14,
   or of unknown birth date), which the township may not see (个人信息保护法 第三十一条; ``ScopeRule.minors``): the
   county bureau, which leads children's welfare in the county and sees the child, owes it and is the one told;
-  due the day of the visit, so the sweep that runs right after the visit is saved (services.tasks) tells them at once, and only once (each
-  reminder stage is claimed once). Done when someone records what was done (services.escalation_resolve).
+  due the day of the visit, so the sweep that runs right after the visit is saved (services.tasks) tells them at
+  once, and only once (each reminder stage is claimed once). Done when someone records what was done
+  (services.escalation_resolve).
 - 本周探访 ``services.weekly_visit``: a scattered 特困 person visited fewer than ``times`` times this calendar week
   where the county's policy asks for weekly visits (``service.visit_frequency``, [004 §2]). One obligation per
   person and ISO week (period ``2026-W48``), owed by the agency whose contract in force covers the person's station, the

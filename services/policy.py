@@ -3,8 +3,8 @@
 Each decision returns or raises with the rule and its clause: the catalogue a station's list is chosen from
 (``service.catalogue``), the negative list (``service.negative_list``, [003 §3(2)]), the visit checklist and
 what a failed check requires (``service.visit_checks``, ``service.visit_escalation``, [004 §2]), the visit
-frequency, ``times`` per calendar week, month, quarter or year (``service.visit_frequency``) and the professional-hours share target
-(``target.professional_hours_share``, [003 §2(2)]).
+frequency, ``times`` per calendar week, month, quarter or year (``service.visit_frequency``) and the
+professional-hours share target (``target.professional_hours_share``, [003 §2(2)]).
 """
 
 from __future__ import annotations

@@ -464,7 +464,9 @@ class BeneficiaryClearExportView(ClearExportView):
         return super().get(request)
 
     def render_export(self, exported: list[Any]) -> HttpResponse:
-        response = xlsx_response("服务对象（完整信息）.xlsx", beneficiary_columns(), exported, clear=True, title="服务对象")
+        response = xlsx_response(
+            "服务对象（完整信息）.xlsx", beneficiary_columns(), exported, clear=True, title="服务对象"
+        )
         response["Cache-Control"] = "no-store"
         return response
 

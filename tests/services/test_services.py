@@ -123,7 +123,10 @@ def test_a_childs_escalation_is_owed_by_the_county_bureau_which_can_open_and_res
     assert obligation.state == Obligation.State.DONE
     # An adult's escalation stays the township's.
     adult = sa.visit_create(
-        acting_user=_user("agency_sunshine"), beneficiary=person(), date=timezone.localdate(), checks={**OK, "diet": "fail"}
+        acting_user=_user("agency_sunshine"),
+        beneficiary=person(),
+        date=timezone.localdate(),
+        checks={**OK, "diet": "fail"},
     )
     run_sweep()
     other = Obligation.objects.get(kind="services.escalation", object_id=Escalation.objects.get(visit=adult).pk)
@@ -158,7 +161,9 @@ def test_the_worker_enters_the_visits_duration_defaulting_to_their_last_visit(us
     assert row.status_code == 201 and Visit.objects.get(beneficiary=other).record.hours == Decimal("1.75")
     third = person(harmony_station())
     row = worker.post(
-        "/api/v1/visits/", {**payload, "beneficiary": str(third.public_id), "hours": "2.5"}, content_type="application/json"
+        "/api/v1/visits/",
+        {**payload, "beneficiary": str(third.public_id), "hours": "2.5"},
+        content_type="application/json",
     )
     assert row.status_code == 201 and Visit.objects.get(beneficiary=third).record.hours == Decimal("2.50")
     too_long = worker.post(
@@ -325,8 +330,10 @@ def test_a_childs_visit_record_is_seen_only_by_the_roles_that_serve_children() -
         assert note in detail and child.name in detail, name
         row = client.get(f"/api/v1/service-records/{record.pk}/").json()
         assert row["notes"] == note, name
-    # An adult's record stays visible to the township; a record naming nobody (group work) too.
-    adult = sa.visit_create(acting_user=_user("agency_sunshine"), beneficiary=person(), date=timezone.localdate(), checks=OK)
+    # An adult's record stays visible to the township; a record naming a child among others does not.
+    adult = sa.visit_create(
+        acting_user=_user("agency_sunshine"), beneficiary=person(), date=timezone.localdate(), checks=OK
+    )
     assert _client("junxi_town").get(f"/api/v1/service-records/{adult.record_id}/").status_code == 200
     group = sa.record_create(
         acting_user=_user("agency_sunshine"),
