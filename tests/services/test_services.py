@@ -344,6 +344,18 @@ def test_a_childs_visit_record_is_seen_only_by_the_roles_that_serve_children() -
     assert _client("junxi_town").get(f"/api/v1/service-records/{group.pk}/").status_code == 404  # names a child
 
 
+def test_minors_among_path_resolves_to_the_named_peoples_birth_date() -> None:
+    """``ScopeRule.minors_among`` is a declared to-many path (served by a subquery): it must end at a date."""
+    from django.db import models
+
+    path = ServiceRecord.scoping.minors_among
+    assert path == "beneficiaries__birth_date"
+    relation, last = path.split("__")
+    assert ServiceRecord._meta.get_field(relation).many_to_many
+    field = ServiceRecord._meta.get_field(relation).related_model._meta.get_field(last)  # type: ignore[union-attr]
+    assert isinstance(field, models.DateField)
+
+
 def test_a_childs_consent_is_the_guardians() -> None:
     with pytest.raises(ValidationError) as exc:
         sa.beneficiary_create(
