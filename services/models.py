@@ -566,10 +566,13 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()
+    # The reason is about the person of the case: a child's referral follows the child's rule, as the case does.
     scoping = ScopeRule(
         division="from_station__division_id",
         station="from_station_id",
         owner="to_agency_id",
+        minors="case__beneficiary__birth_date",
+        minor_viewers=CHILD_SERVERS,
         writers={Action.ADD: AGENCY, "respond": AGENCY},
     )
 

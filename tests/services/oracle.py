@@ -148,11 +148,15 @@ def service_list_ids(user: User) -> set[str]:
 
 def referral_ids(user: User) -> set[str]:
     org_id = user.organisation_id
-    rows = Referral.objects.values_list("pk", "from_station__division_id", "from_station_id", "to_agency_id")
+    children = serves_children(user)
+    rows = Referral.objects.values_list(
+        "pk", "from_station__division_id", "from_station_id", "to_agency_id", "case__beneficiary__birth_date"
+    )
     return {
         str(pk)
-        for pk, division, station, agency in rows
-        if _reach(user, division, station) or (org_id is not None and agency == org_id)
+        for pk, division, station, agency, birth in rows
+        if (_reach(user, division, station) or (org_id is not None and agency == org_id))
+        and (children or not is_child(birth))
     }
 
 

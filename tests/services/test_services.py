@@ -561,6 +561,23 @@ def test_referral_is_accepted_by_the_receiving_agency_only() -> None:
     assert response.status_code == 200 and response.json()["status"] == "accepted"
 
 
+def test_a_childs_referral_is_seen_only_by_the_roles_that_serve_children() -> None:
+    sender = _user("agency_sunshine")
+    child = _child("转介保密儿童")
+    case = sa.case_open(
+        acting_user=sender, beneficiary=child, title="儿童个案", intake_date=timezone.localdate(), intake_note="接案"
+    )
+    reason = "孩子随外婆迁居，需继续跟进"
+    referral = sa.referral_create(acting_user=sender, case=case, to_station=harmony_station(), reason=reason)
+    for name in ("junxi_town", "fj_province"):
+        client = _client(name)
+        assert client.get(f"/services/referrals/{referral.pk}/").status_code == 404, name
+        assert client.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404, name
+        assert reason not in client.get("/api/v1/referrals/?limit=1000").content.decode(), name
+    for name in ("datian_bureau", "agency_sunshine", "agency_harmony"):
+        assert reason in _client(name).get(f"/services/referrals/{referral.pk}/").content.decode(), name
+
+
 # --- Excel import and export ---------------------------------------------------------------------------------
 
 
