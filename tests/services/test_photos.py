@@ -185,7 +185,7 @@ def test_size_pixels_and_count_are_bounded(settings: Any, private_dir: Path) -> 
 def test_a_visit_and_its_photo_are_saved_together_or_not_at_all(user_client, private_dir: Path) -> None:  # type: ignore[no-untyped-def]
     who = person()
     client = user_client("agency_sunshine")
-    form = {"date": str(timezone.localdate()), "client_key": "6f1d7c1e-8a4b-4d7e-9a51-0c2b9c1f2e3a"}
+    form = {"date": str(timezone.localdate()), "hours": "0.5", "client_key": "6f1d7c1e-8a4b-4d7e-9a51-0c2b9c1f2e3a"}
     form.update({f"check_{code}": "ok" for code in OK})
     refused = client.post(
         f"/services/beneficiaries/{who.public_id}/visit/",
