@@ -191,6 +191,11 @@ class ScopeRule:
                 ``minor_age`` (个人信息保护法 第二十八条、第三十一条: 不满十四周岁) — or of unknown birth date —
                 are visible, for every action, only to the ``minor_viewers`` roles (those that serve
                 children) and to system administrators.
+    minors_among: a to-many ORM path to the birth dates of the people a row is about (e.g.
+                ``beneficiaries__birth_date``: the people a service record names). The row is hidden from the
+                roles outside ``minor_viewers`` when any of them is a child or of unknown birth date (fail
+                closed); a row naming nobody is not. Served by a subquery on the primary key, never a join of
+                the outer query (as ``via``), so each row still comes once.
     ancestors_q: narrows the rows seen on the ancestors (e.g. organisations above: only the bureaus).
     station_q:  narrows what roles that reach the tree only through stations (agencies, evaluators) see by
                 division (e.g. organisations: only government bodies, never another agency).
@@ -214,17 +219,31 @@ class ScopeRule:
     minors: str | None = None
     minor_viewers: frozenset[Role] = frozenset()
     minor_age: int = 14
+    minors_among: str | None = None
     user: str | None = None
     via: str | None = None
     via_roles: frozenset[Role] = frozenset({Role.TOWNSHIP})
 
-    def minors_hidden_q(self, role: Role) -> Q | None:
-        """The filter hiding children's rows from ``role``; None when the role sees them (or no minors rule)."""
-        if not self.minors or role in self.minor_viewers or role == Role.ADMIN:
+    def minors_hidden_q(self, role: Role, model: type[models.Model] | None = None) -> Q | None:
+        """The filter hiding children's rows from ``role``; None when the role sees them (or no minors rule).
+        ``model`` (the scoped model) is needed for ``minors_among``."""
+        if not (self.minors or self.minors_among) or role in self.minor_viewers or role == Role.ADMIN:
             return None
         cutoff = earliest_birth_under(self.minor_age, timezone.localdate())
-        # Fail closed: a row whose birth date is unknown may be a child's.
-        return Q(**{f"{self.minors}__lt": cutoff})
+        q = Q()
+        if self.minors:
+            # Fail closed: a row whose birth date is unknown may be a child's.
+            q &= Q(**{f"{self.minors}__lt": cutoff})
+        if self.minors_among:
+            if model is None:
+                raise ValueError("minors_among needs the scoped model")
+            person = self.minors_among.rsplit("__", 1)[0]
+            about_children = model._default_manager.filter(
+                Q(**{f"{self.minors_among}__gte": cutoff})
+                | Q(**{f"{person}__isnull": False, f"{self.minors_among}__isnull": True})
+            ).values("pk")
+            q &= ~Q(pk__in=about_children)
+        return q
 
     def may(self, role: Role, action: str) -> bool:
         if role == Role.NONE:
@@ -309,7 +328,7 @@ class ScopedQuerySet(models.QuerySet):
             q = Q(pk__in=granted) if q is None else (q | Q(pk__in=granted))
         if q is None:
             return self.none()
-        adults = rule.minors_hidden_q(scope.role)
+        adults = rule.minors_hidden_q(scope.role, self.model)
         if adults is not None:
             q &= adults
         # Every scope path is a foreign key chain or a column, never a to-many join: no duplicates, no DISTINCT.

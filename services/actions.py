@@ -130,6 +130,18 @@ def allowed_items(station: Station) -> tuple[Any, str]:
     return items.all(), "本地政策未指定服务清单，可从各地服务清单中选择"
 
 
+def applicable_items(station: Station, day: Any) -> tuple[Any, str]:
+    """The items professional work at a station may name on ``day``: those of the station's service list for that
+    year once the county bureau and the township have confirmed it [002 §5]; until then, the catalogue the policy
+    in force names (``allowed_items``: every catalogue's where it names none). With the citation."""
+    confirmed = (
+        StationServiceList.objects.filter(station=station, year=day.year, status=L.CONFIRMED).order_by("pk").first()
+    )
+    if confirmed is not None:
+        return confirmed.items.select_related("domain__catalogue"), f"本站{confirmed.year}年服务清单（已确认）"
+    return allowed_items(station)
+
+
 def _check_items(station: Station, catalogue: ServiceCatalogue, items: list[ServiceItem]) -> None:
     allowed, citation = allowed_items(station)
     allowed_ids = set(allowed.filter(domain__catalogue=catalogue).values_list("pk", flat=True))
@@ -378,6 +390,32 @@ def _negative_list_check(station: Station, kind: str, admin_function: str) -> No
         )
 
 
+def _service_list_check(station: Station, data: dict[str, Any], *, checklist_visit: bool) -> None:
+    """Professional work (case, group, community, visit) names an item of the station's service list (or of the
+    catalogue the policy names, until the list is confirmed); work outside it is administrative and can only be
+    recorded as 行政事务 (the negative list's “administrative duties outside the list”, [003 §3(2)]). A home
+    visit through the visit form (its checklist, the visit rule [004 §2]) may leave the item empty. Where the
+    catalogue lists no items (Luzhou's names only domains), there is nothing to check against."""
+    kind = data.get("kind", "")
+    if kind not in ServiceRecord.PROFESSIONAL:
+        return
+    item = data.get("item")
+    if item is None and checklist_visit:
+        return
+    items, list_citation = applicable_items(station, data.get("date") or timezone.localdate())
+    if not items.exists():
+        return
+    if item is None or not items.filter(pk=item.pk).exists():
+        clause = service_policy.negative_list_citation(effective_policy(station.division_id))
+        named = "未选择服务项目" if item is None else f"“{item.code} {item.name}”不在本站服务清单中"
+        raise ValidationError(
+            {
+                "item": f"{named}：专业服务须属于本站服务清单（{list_citation}）；清单外的行政性工作只能记为"
+                f"“行政事务”，不能记为专业服务（{clause}）。"
+            }
+        )
+
+
 def _existing_by_key(model: type[Model], user: User, client_key: Any) -> Any:
     """An offline draft sent twice: the second answer is the first save (idempotent by the draft's key)."""
     if not client_key:
@@ -421,6 +459,19 @@ def record_create(
     workers: list[Any] | None = None,
     client_key: Any = None,
 ) -> ServiceRecord:
+    return _record_create(acting_user, station, data, beneficiaries, workers, client_key, checklist_visit=False)
+
+
+def _record_create(
+    acting_user: User,
+    station: Station,
+    data: dict[str, Any],
+    beneficiaries: list[Beneficiary] | None,
+    workers: list[Any] | None,
+    client_key: Any,
+    *,
+    checklist_visit: bool,
+) -> ServiceRecord:
     existing = _existing_by_key(ServiceRecord, acting_user, client_key)
     if existing is not None:
         return existing
@@ -429,6 +480,7 @@ def record_create(
     if unknown:
         raise ValidationError(f"不可填写的字段：{', '.join(sorted(unknown))}")
     _negative_list_check(station, data.get("kind", ""), data.get("admin_function", ""))
+    _service_list_check(station, data, checklist_visit=checklist_visit)
     people = list(beneficiaries or [])
     if people:
         visible = set(
@@ -512,6 +564,36 @@ def photo_add(*, acting_user: User, record: ServiceRecord, upload: Any) -> Servi
 
 # --- visits and escalations ----------------------------------------------------------------------------------
 
+VISIT_TITLE = "上门探访"
+VISIT_MAX_HOURS = Decimal("24")
+
+
+def last_visit_hours(user: User) -> Decimal | None:
+    """How long the account's last visit took (the default of its next one), None before its first."""
+    return (
+        ServiceRecord.objects.for_user(user)
+        .filter(kind=ServiceRecord.Kind.VISIT, recorded_by=user, visit__isnull=False)
+        .order_by("-date", "-pk")
+        .values_list("hours", flat=True)
+        .first()
+    )
+
+
+def _visit_hours(acting_user: User, hours: Any) -> Decimal:
+    """The duration the worker entered; none given (the API): that of the worker's last visit. It feeds the
+    professional-hours share, so it is never made up: before a first visit the worker says how long it took."""
+    if hours in (None, ""):
+        hours = last_visit_hours(acting_user)
+        if hours is None:
+            raise ValidationError({"hours": "请填写探访时长（小时）。"})
+    try:
+        value = Decimal(str(hours))
+    except ArithmeticError:
+        raise ValidationError({"hours": "探访时长应为数字（小时）。"}) from None
+    if not Decimal("0.25") <= value <= VISIT_MAX_HOURS:
+        raise ValidationError({"hours": f"探访时长应在 0.25 至 {VISIT_MAX_HOURS} 小时之间。"})
+    return value
+
 
 @declare("services.visit_create", label="登记探访", model=Visit, verb=Action.ADD, detail=False)
 @transaction.atomic
@@ -541,19 +623,24 @@ def visit_create(
         raise ValidationError({"checks": "请逐项勾选：" + "、".join(checklist.values()) + "。"})
     if date > timezone.localdate():
         raise ValidationError({"date": "探访日期不能晚于今天。"})
-    record = record_create(
-        acting_user=acting_user,
-        station=station,
-        data={
+    hours = _visit_hours(acting_user, hours)
+    # The visit's own service record (the role was checked by this action's declaration: the agency).
+    record = _record_create(
+        acting_user,
+        station,
+        {
             "kind": ServiceRecord.Kind.VISIT,
             "date": date,
-            "hours": hours or Decimal("0.5"),
+            "hours": hours,
             "village": person.division,
-            "title": f"探访{person.name}",
+            # Neutral: the person is named by the record's beneficiaries (scoped), never copied into the title.
+            "title": VISIT_TITLE,
             "notes": notes,
         },
-        beneficiaries=[person],
-        workers=workers,
+        [person],
+        workers,
+        None,
+        checklist_visit=True,
     )
     visit = Visit(
         beneficiary=person,

@@ -149,7 +149,9 @@ def load(agency_username: str = "agency_sunshine") -> None:
     monday = today - dt.timedelta(days=today.weekday())
     for index, person in enumerate(scattered):
         ok = {"hygiene": "ok", "diet": "ok", "housing": "ok", "illness": "ok"}
-        actions.visit_create(acting_user=agency, beneficiary=person, date=monday - dt.timedelta(days=3), checks=ok)
+        actions.visit_create(
+            acting_user=agency, beneficiary=person, date=monday - dt.timedelta(days=3), checks=ok, hours=Decimal("0.5")
+        )
         if index == 0:
             # A failed diet check and what the township did about it, in one transaction: the escalation is
             # already resolved when the sweep runs on commit, so the demo leaves no open duty behind (the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -104,8 +105,20 @@ class VisitForm(StyledForm):
     """A home visit in under a minute: the date defaults to today, each check defaults to 正常."""
 
     date = forms.DateField(label="探访日期", widget=DateInput())
+    hours = forms.DecimalField(
+        label="时长（小时）",
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        max_digits=4,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+        help_text="计入专业服务时长；默认为您上一次探访的时长。",
+    )
     notes = forms.CharField(label="情况说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput())
+
+    # The form's own default before the worker's first visit (a short home visit); never assumed by the action.
+    FIRST_VISIT_HOURS = Decimal("0.5")
 
     def __init__(self, *args: Any, checklist: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,7 +148,10 @@ class RecordForm(StyledForm):
     hours = forms.DecimalField(label="时长（小时）", min_value=0, max_digits=5, decimal_places=2)
     title = forms.CharField(label="主题", max_length=100)
     item = forms.ModelChoiceField(
-        queryset=ServiceItem.objects.none(), label="服务项目", required=False, empty_label="（不属于服务清单）"
+        queryset=ServiceItem.objects.none(),
+        label="服务项目",
+        required=False,
+        empty_label="（不属于服务清单：只能记为行政事务）",
     )
     admin_function = forms.ChoiceField(label="所涉行政职能", required=False, choices=[])
     village = forms.ModelChoiceField(queryset=Division.objects.none(), label="村（社区）", required=False)

@@ -320,9 +320,13 @@ class ServiceRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()
+    # A record naming a child (under 14, or of unknown birth date) is seen only by the roles that serve children,
+    # as the child's own record is: its beneficiaries, notes and title are about the child.
     scoping = ScopeRule(
         division="station__division_id",
         station="station_id",
+        minors_among="beneficiaries__birth_date",
+        minor_viewers=CHILD_SERVERS,
         writers={Action.ADD: AGENCY, Action.CHANGE: AGENCY, Action.EXPORT: frozenset({Role.COUNTY_BUREAU})},
     )
 
@@ -562,10 +566,13 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()
+    # The reason is about the person of the case: a child's referral follows the child's rule, as the case does.
     scoping = ScopeRule(
         division="from_station__division_id",
         station="from_station_id",
         owner="to_agency_id",
+        minors="case__beneficiary__birth_date",
+        minor_viewers=CHILD_SERVERS,
         writers={Action.ADD: AGENCY, "respond": AGENCY},
     )
 

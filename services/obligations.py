@@ -1,16 +1,21 @@
 """Services duties as obligation kinds (registered in ServicesConfig.ready()).
 
 - 巡访问题处置 ``services.escalation``: a failed check of a home visit to a scattered 特困 person [004 §2]. Owed
-  by the township government of the person's township, the county bureau is told; due the day of the visit, so
-  the sweep that runs right after the visit is saved (services.tasks) tells them at once, and only once (each
-  reminder stage is claimed once). Done when someone records what was done (services.escalation_resolve).
-- 本周探访 ``services.weekly_visit``: a scattered 特困 person not yet visited this calendar week where the
-  county's policy asks for weekly visits (``service.visit_frequency``, [004 §2]). One obligation per person and
-  ISO week (period ``2026-W48``), owed by the agency whose contract in force covers the person's station, the
+  by the township government of the person's township, the county bureau is told — except a child's (under 14,
+  or of unknown birth date), which the township may not see (个人信息保护法 第三十一条; ``ScopeRule.minors``): the
+  county bureau, which leads children's welfare in the county and sees the child, owes it and is the one told;
+  due the day of the visit, so the sweep that runs right after the visit is saved (services.tasks) tells them at
+  once, and only once (each reminder stage is claimed once). Done when someone records what was done
+  (services.escalation_resolve).
+- 本周探访 ``services.weekly_visit``: a scattered 特困 person visited fewer than ``times`` times this calendar week
+  where the county's policy asks for weekly visits (``service.visit_frequency``, [004 §2]). One obligation per
+  person and ISO week (period ``2026-W48``), owed by the agency whose contract in force covers the person's station, the
   county bureau and the township government of the person's township told; due on the week's Sunday, so the
   sweep tells them once on Sunday (due soon) and once more when the week has passed unvisited (overdue). Each
-  week is settled on its own: done when the person has a visit dated in that obligation's week (``Visit.week``
-  equals the obligation's period), so a visit the next week does not settle a missed one.
+  week is settled on its own: done when the person has ``times`` visits dated in that obligation's week
+  (``Visit.week`` equals the obligation's period), so a visit the next week does not settle a missed one. A rule
+  counted per month, quarter or year makes no such obligation: it puts the person on the due list
+  (services.selectors.due_this_week) until visited ``times`` times in the calendar period.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Cast, Concat, Now, Substr, TruncDate, TruncWeek
+from django.db.models import Case, CharField, Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Substr, TruncDate
+from django.db.models.lookups import GreaterThanOrEqual
 
+from core.personal.idnumber import earliest_birth_under
 from core.scoping import Action
 
-from .models import Beneficiary, Escalation, iso_week
+from .models import MINOR_AGE, Beneficiary, Escalation, iso_week
 
 ESCALATION_KIND = "services.escalation"
 WEEKLY_VISIT_KIND = "services.weekly_visit"
@@ -34,11 +41,20 @@ def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
     from obligations.registry import url_expression
     from policies.registry import vocabulary
 
-    township_government = (
-        Organisation.objects.for_user(actor, Action.VIEW)
-        .filter(kind=Organisation.Kind.TOWNSHIP, division_id=Substr(OuterRef("beneficiary__division_id"), 1, 9))
-        .order_by("pk")
-        .values("pk")[:1]
+    def government(kind: str, digits: int) -> Subquery:
+        return Subquery(
+            Organisation.objects.for_user(actor, Action.VIEW)
+            .filter(kind=kind, division_id=Substr(OuterRef("beneficiary__division_id"), 1, digits))
+            .order_by("pk")
+            .values("pk")[:1]
+        )
+
+    # A child's escalation is owed by the county bureau, which serves children; the township cannot see it.
+    cutoff = earliest_birth_under(MINOR_AGE, today)
+    child = Q(beneficiary__birth_date__isnull=True) | Q(beneficiary__birth_date__gte=cutoff)
+    owner = Case(
+        When(child, then=government(Organisation.Kind.BUREAU, 6)),
+        default=government(Organisation.Kind.TOWNSHIP, 9),
     )
     check_label = Case(
         *[When(check_code=code, then=Value(label)) for code, label in vocabulary("visit_checks").items()],
@@ -58,7 +74,7 @@ def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
                 check_label,
                 output_field=CharField(),
             ),
-            ob_owner_id=Subquery(township_government),
+            ob_owner_id=owner,
             ob_division_id=F("beneficiary__division_id"),
             ob_notify_division_id=Substr("beneficiary__division_id", 1, 6),
             ob_due_date=TruncDate("created_at"),
@@ -80,14 +96,29 @@ def _person_link() -> Concat:
     return Concat(Value(head), Cast("public_id", CharField()), Value(tail), output_field=CharField())
 
 
+def _week_visits(person: Any, week: Any) -> Subquery:
+    """The number of visits to ``person`` dated in the ISO ``week`` (both outer references or values)."""
+    from .models import Visit
+
+    return Subquery(
+        Visit.objects.filter(beneficiary_id=person, week=week)
+        .order_by()
+        .values("beneficiary_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
 def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
     from contracts.models import Contract
 
-    from .policy import week_bounds, weekly_expressions, weekly_sources
+    from .policy import visit_expressions, visit_sources, week_bounds
     from .selectors import SCATTERED
 
     people = Beneficiary.objects.for_user(actor, Action.VIEW).filter(active=True, categories__contains=[SCATTERED])
-    weekly, clause = weekly_expressions(weekly_sources(actor))
+    # Weekly rules only: a person is owed ``times`` visits in the calendar week (a monthly rule lists the person
+    # on the due list until visited, but makes no weekly obligation).
+    times, _since, clause = visit_expressions(visit_sources(actor), today, weekly_only=True)
     monday, sunday = week_bounds(today)
     in_force = (
         Contract.objects.for_user(actor, Action.VIEW)
@@ -96,9 +127,10 @@ def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
         .values("agency_id")[:1]
     )
     return (
-        people.annotate(ob_weekly=weekly)
-        .filter(ob_weekly=True)
-        .exclude(last_visit_date__gte=monday)
+        people.annotate(ob_times=times)
+        .filter(ob_times__gt=0)
+        .annotate(ob_visits=Coalesce(_week_visits(OuterRef("pk"), Value(iso_week(today))), 0))
+        .filter(ob_visits__lt=F("ob_times"))
         .annotate(
             ob_object_id=F("pk"),
             ob_period=Value(iso_week(today), output_field=CharField()),
@@ -116,11 +148,21 @@ def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
     )
 
 
-def _visited_in_period() -> Exists:
-    """On an obligation row: the person it is about has a visit in the obligation's ISO week."""
-    from .models import Visit
+def _visited_in_period() -> Any:
+    """On an obligation row: the person it is about has the visits its weekly rule asks for (``times``) dated in
+    the obligation's ISO week."""
+    from django.utils import timezone
 
-    return Exists(Visit.objects.filter(beneficiary_id=OuterRef("object_id"), week=OuterRef("period")))
+    from core.system import system_actor
+
+    from .policy import visit_expressions, visit_sources
+
+    times, _since, _clause = visit_expressions(
+        visit_sources(system_actor()), timezone.localdate(), field="division__pk", weekly_only=True
+    )
+    done = Coalesce(_week_visits(OuterRef("object_id"), OuterRef("period")), 0)
+    # A rule since lifted (0 owed) leaves a week settled by one visit, as before.
+    return Q(GreaterThanOrEqual(done, Greatest(times, Value(1))))
 
 
 def register_kinds() -> None:
@@ -143,9 +185,10 @@ def register_kinds() -> None:
             label="本周探访",
             model=Beneficiary,
             rows=weekly_visit_rows,
-            # Not created for a person already visited this calendar week (Monday, local time, to today) …
-            done=Q(last_visit_date__gte=Cast(TruncWeek(Now()), DateField())),
-            # … and each week's obligation is settled only by a visit in that week.
+            # Not created for a person visited as often as the rule asks this calendar week: weekly_visit_rows
+            # leaves them out (``times`` may be more than one, so one visit does not settle the week) …
+            done=Q(pk__in=[]),
+            # … and each week's obligation is settled only by the visits its rule asks for dated in that week.
             done_in_period=_visited_in_period,
             notify_township=True,
             void=Q(active=False),

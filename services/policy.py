@@ -3,8 +3,8 @@
 Each decision returns or raises with the rule and its clause: the catalogue a station's list is chosen from
 (``service.catalogue``), the negative list (``service.negative_list``, [003 §3(2)]), the visit checklist and
 what a failed check requires (``service.visit_checks``, ``service.visit_escalation``, [004 §2]), the visit
-frequency counted per calendar week (``service.visit_frequency``) and the professional-hours share target
-(``target.professional_hours_share``, [003 §2(2)]).
+frequency, ``times`` per calendar week, month, quarter or year (``service.visit_frequency``) and the
+professional-hours share target (``target.professional_hours_share``, [003 §2(2)]).
 """
 
 from __future__ import annotations
@@ -88,16 +88,36 @@ def visit_frequency(policy: EffectivePolicy) -> Frequency | None:
 
 
 @dataclass(frozen=True)
-class WeeklySource:
+class VisitSource:
+    """Where ``service.visit_frequency`` is set: the effective rule there (``times`` 0 where none applies)."""
+
     division_code: str
-    weekly: bool
+    times: int
+    per: str
     clause: str
 
+    @property
+    def weekly(self) -> bool:
+        return self.times > 0 and self.per == "week"
 
-def weekly_sources(actor: Any) -> list[WeeklySource]:
-    """The divisions whose policy sets ``service.visit_frequency``, deepest first, with whether the effective
-    value there is a weekly visit: one query for the divisions, one ``effective_policy`` per such division (a
-    handful, never one per county or person). A person's place follows its deepest such ancestor."""
+
+def period_start(per: str, day: dt.date) -> dt.date:
+    """The first day of the calendar period (week from Monday, month, quarter, year) that holds ``day``."""
+    if per == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if per == "month":
+        return day.replace(day=1)
+    if per == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if per == "year":
+        return day.replace(month=1, day=1)
+    raise ValueError(f"unknown period {per!r}")
+
+
+def visit_sources(actor: Any) -> list[VisitSource]:
+    """The divisions whose policy sets ``service.visit_frequency``, deepest first, with the effective frequency
+    there: one query for the divisions, one ``effective_policy`` per such division (a handful, never one per
+    county or person). A person's place follows its deepest such ancestor."""
     from core.scoping import Action
     from policies.models import PolicyRule
 
@@ -112,27 +132,45 @@ def weekly_sources(actor: Any) -> list[WeeklySource]:
     out = []
     for code in codes:
         freq = visit_frequency(effective_policy(code))
-        out.append(WeeklySource(code, freq is not None and freq.per == "week", freq.clause if freq else ""))
+        if freq is None:
+            out.append(VisitSource(code, 0, "", ""))
+        else:
+            out.append(VisitSource(code, freq.times, freq.per, freq.clause))
     return out
 
 
-def weekly_expressions(sources: list[WeeklySource], field: str = "division__pk") -> tuple[Any, Any]:
-    """(is weekly, clause) per row, by the deepest source above the row's division code, as SQL CASEs."""
-    from django.db.models import BooleanField, Case, CharField, Value, When
+def visit_expressions(
+    sources: list[VisitSource], today: dt.date, field: str = "division__pk", weekly_only: bool = False
+) -> tuple[Any, Any, Any]:
+    """(visits owed in the period, the period's first day, clause) per row, by the deepest source above the row's
+    division code, as SQL CASEs; 0 visits owed where no rule applies (or, ``weekly_only``, the rule is not
+    weekly)."""
+    from django.db.models import Case, CharField, DateField, IntegerField, Value, When
+
+    def owed(s: VisitSource) -> int:
+        return s.times if (s.weekly or (not weekly_only and s.times > 0)) else 0
+
+    def since(s: VisitSource) -> dt.date:
+        return period_start(s.per, today) if s.times > 0 else today
 
     if not sources:
-        return Value(False, output_field=BooleanField()), Value("", output_field=CharField())
-    weekly = Case(
-        *[When(**{f"{field}__startswith": s.division_code}, then=Value(s.weekly)) for s in sources],
-        default=Value(False),
-        output_field=BooleanField(),
+        return Value(0, output_field=IntegerField()), Value(today, output_field=DateField()), Value("")
+    times = Case(
+        *[When(**{f"{field}__startswith": s.division_code}, then=Value(owed(s))) for s in sources],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    start = Case(
+        *[When(**{f"{field}__startswith": s.division_code}, then=Value(since(s))) for s in sources],
+        default=Value(today),
+        output_field=DateField(),
     )
     clause = Case(
         *[When(**{f"{field}__startswith": s.division_code}, then=Value(s.clause)) for s in sources],
         default=Value(""),
         output_field=CharField(),
     )
-    return weekly, clause
+    return times, start, clause
 
 
 def share_finding(division_code: str, year: int, share: Decimal | None) -> Finding:

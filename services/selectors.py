@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -17,7 +17,7 @@ from core.access import access
 from core.scoping import Action
 
 from . import policy as service_policy
-from .models import Beneficiary, Case, Escalation, Referral, ServiceRecord, StationServiceList, Visit, iso_week
+from .models import Beneficiary, Case, Escalation, Referral, ServiceRecord, StationServiceList, Visit
 
 SCATTERED = "tekun_scattered"  # the vocabulary code of 分散供养特困人员 (policies/data/vocabularies.json)
 
@@ -51,17 +51,25 @@ def access_service_list(user: User, pk: Any, action: str = Action.VIEW) -> Stati
 
 
 def due_this_week(user: User, today: dt.date) -> QuerySet[Beneficiary]:
-    """Scattered 特困 persons in the user's scope not yet visited this calendar week (Monday to Sunday), where
-    the policy in force asks for weekly visits (``service.visit_frequency``, [004 §2]). A fixed number of
+    """Scattered 特困 persons in the user's scope who still need a visit in the current calendar period of the
+    policy in force (``service.visit_frequency``, [004 §2]): visited fewer than ``times`` times this calendar week
+    (Monday to Sunday) for a weekly rule, this calendar month, quarter or year for the others. A fixed number of
     queries: the divisions whose policy sets the rule (and their effective value), then the list."""
-    weekly, _clause = service_policy.weekly_expressions(service_policy.weekly_sources(user))
-    visited = Visit.objects.filter(beneficiary=OuterRef("pk"), week=iso_week(today))
+    times, since, _clause = service_policy.visit_expressions(service_policy.visit_sources(user), today)
+    done = (
+        Visit.objects.filter(beneficiary=OuterRef("pk"), date__gte=OuterRef("due_since"), date__lte=today)
+        .order_by()
+        .values("beneficiary")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Beneficiary.objects.for_user(user)
         .filter(active=True, categories__contains=[SCATTERED])
-        .annotate(weekly=weekly)
-        .filter(weekly=True)
-        .exclude(Exists(visited))
+        .annotate(due_times=times)
+        .filter(due_times__gt=0)
+        .annotate(due_since=since, visits_done=Coalesce(Subquery(done), 0))
+        .filter(visits_done__lt=F("due_times"))
         .select_related("division", "station")
         .order_by(F("last_visit_date").asc(nulls_last=True), "division_id", "name", "pk")
     )

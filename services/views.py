@@ -26,7 +26,7 @@ from core.audit import client_ip
 from core.personal import access as personal_access
 from core.personal.exports import Column, pdf_response, xlsx_response
 from core.personal.idnumber import age_on
-from core.personal.views import UnmaskView
+from core.personal.views import ClearExportView, UnmaskView
 from core.scoping import Action, scope_of
 from core.views import ScopedDetailView, ScopedListView
 from policies.policy import effective_policy
@@ -370,6 +370,7 @@ class BeneficiaryListView(ScopedListView):
             "categories": list(vocabulary("beneficiary_categories").items()),
             "category": self.request.GET.get("category", ""),
             "may_add": _may_add(authed_user(self.request), Beneficiary),
+            "may_export_clear": personal_access.may_take(self.request.user, Beneficiary, Action.EXPORT),
         }
 
 
@@ -427,6 +428,47 @@ class BeneficiaryCreateView(LoginRequiredMixin, View):
 
 class BeneficiaryUnmaskView(UnmaskView):
     model = Beneficiary
+
+
+class BeneficiaryClearExportView(ClearExportView):
+    """The beneficiaries in clear (ID number, phone, address): the county bureau only (``Action.EXPORT``), after a
+    stated reason; one audit row per person (core.personal ``export_clear``). The list page's filters carry over
+    (``?category=``, ``?station=``); a station out of reach answers 404, as every page does."""
+
+    model = Beneficiary
+    template_name = "services/beneficiary_export.html"
+
+    def get_objects(self, request: HttpRequest) -> Any:
+        user = authed_user(request)
+        people = Beneficiary.objects.for_user(user, Action.EXPORT).select_related("division")
+        category = request.GET.get("category", "")
+        if category in vocabulary("beneficiary_categories"):
+            people = people.filter(categories__contains=[category])
+        station = self.station(request)
+        if station is not None:
+            people = people.filter(station_id=station)
+        return list(people.order_by("division_id", "name", "pk")[:EXPORT_LIMIT])
+
+    def station(self, request: HttpRequest) -> int | None:
+        """The ``?station=`` filter: a station the user reaches, else 404."""
+        value = request.GET.get("station", "")
+        if not value:
+            return None
+        if not value.isdigit() or not Station.objects.for_user(request.user).filter(pk=int(value)).exists():
+            raise Http404("未找到。")
+        return int(value)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        self.station(request)  # a station out of reach: 404 at once
+        return super().get(request)
+
+    def render_export(self, exported: list[Any]) -> HttpResponse:
+        response = xlsx_response(
+            "服务对象（完整信息）.xlsx", beneficiary_columns(), exported, clear=True, title="服务对象"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 # --- visits and escalations ----------------------------------------------------------------------------------
@@ -514,7 +556,11 @@ class VisitCreateView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, public_id: str) -> HttpResponse:
         person, checklist, last = self._setup(request, public_id)
-        initial: dict[str, Any] = {"client_key": uuid.uuid4()}
+        hours = actions.last_visit_hours(authed_user(request))
+        initial: dict[str, Any] = {
+            "client_key": uuid.uuid4(),
+            "hours": VisitForm.FIRST_VISIT_HOURS if hours is None else hours,
+        }
         if last is not None:  # defaults from the last visit
             initial.update({f"check_{c}": v for c, v in last.checks.items()})
         form = VisitForm(initial=initial, checklist=checklist)
@@ -534,6 +580,7 @@ class VisitCreateView(LoginRequiredMixin, View):
                         date=form.cleaned_data["date"],
                         checks=form.checks(),
                         notes=form.cleaned_data["notes"],
+                        hours=form.cleaned_data["hours"],
                         client_key=form.cleaned_data["client_key"],
                     )
                     if photo is not None:
@@ -544,7 +591,9 @@ class VisitCreateView(LoginRequiredMixin, View):
                 _errors_to_form(form, exc)
             else:
                 if visit.failed_checks:
-                    messages.warning(request, "已保存。发现的问题已告知乡镇和县民政局，请登记处置结果。")
+                    # A child's escalation is the county bureau's (services.obligations): the township is not told.
+                    told = "县民政局" if person.is_child else "乡镇和县民政局"
+                    messages.warning(request, f"已保存。发现的问题已告知{told}，请登记处置结果。")
                 else:
                     messages.success(request, f"已保存对{person.name}的探访。")
                 return redirect("services:home")
@@ -680,7 +729,7 @@ class RecordCreateView(LoginRequiredMixin, View):
     def _form(self, request: HttpRequest, data: Any = None) -> RecordForm:
         stations = _stations(authed_user(request))
         first = stations.first()
-        items = actions.allowed_items(first)[0] if first else ServiceItem.objects.none()
+        items = actions.applicable_items(first, timezone.localdate())[0] if first else ServiceItem.objects.none()
         functions = service_policy.negative_list(effective_policy(first.division_id)) if first else []
         initial = {"client_key": uuid.uuid4(), "station": first.pk if first else None}
         from staffing.models import SocialWorker
@@ -951,30 +1000,40 @@ class VolunteerView(LoginRequiredMixin, View):
     template_name = "services/volunteers.html"
 
     def context(self, request: HttpRequest, **forms_: Any) -> dict[str, Any]:
-        from policies.findings import evaluate
+        from policies.findings import NOT_APPLICABLE, evaluate
 
         user = authed_user(request)
         year = timezone.localdate().year
         teams = VolunteerTeam.objects.for_user(user).filter(founded_on__year=year).select_related("station")
         orgs = IncubatedOrganisation.objects.for_user(user).filter(registered_on__year=year).select_related("station")
-        per: dict[int, dict[str, Any]] = {}
+        stations = _stations(user)
+
+        def empty(station: Station) -> dict[str, Any]:
+            return {"station": station, "teams": 0, "volunteers": 0, "organisations": 0}
+
+        # Every open station a target is set for counts, with none registered too (it is then short); a station
+        # of a level without targets shows only when it has registered something.
+        per: dict[int, dict[str, Any]] = {s.pk: empty(s) for s in stations.filter(level__in=list(TARGETS))}
         for team in teams:
-            row = per.setdefault(
-                team.station_id, {"station": team.station, "teams": 0, "volunteers": 0, "organisations": 0}
-            )
+            row = per.setdefault(team.station_id, empty(team.station))
             row["teams"] += 1
             row["volunteers"] += team.members
         for org in orgs:
-            row = per.setdefault(
-                org.station_id, {"station": org.station, "teams": 0, "volunteers": 0, "organisations": 0}
-            )
+            row = per.setdefault(org.station_id, empty(org.station))
             row["organisations"] += 1
+        policies: dict[str, Any] = {}
         for row in per.values():
-            policy = effective_policy(row["station"].division_id)
+            code = row["station"].division_id
+            policy = policies.get(code) or policies.setdefault(code, effective_policy(code))
             row["findings"] = [
                 evaluate(policy, key, actual=row[what]) for what, key in TARGETS.get(row["station"].level, [])
             ]
-        stations = _stations(user)
+        registered = {t.station_id for t in teams} | {o.station_id for o in orgs}
+        per = {
+            pk: row
+            for pk, row in per.items()
+            if pk in registered or any(f.clause and f.outcome != NOT_APPLICABLE for f in row["findings"])
+        }
         return {
             "year": year,
             "rows": sorted(per.values(), key=lambda r: r["station"].division_id),

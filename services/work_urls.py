@@ -13,6 +13,7 @@ urlpatterns = [
     path("lists/<int:pk>/", views.ServiceListDetailView.as_view(), name="station-list-detail"),
     path("beneficiaries/", views.BeneficiaryListView.as_view(), name="beneficiary-list"),
     path("beneficiaries/new/", views.BeneficiaryCreateView.as_view(), name="beneficiary-create"),
+    path("beneficiaries/export/", views.BeneficiaryClearExportView.as_view(), name="beneficiary-export"),
     path("beneficiaries/import/", imports.BeneficiaryImportView.as_view(), name="beneficiary-import"),
     path("beneficiaries/import/template.xlsx", imports.template_view, name="beneficiary-import-template"),
     path("beneficiaries/<uuid:public_id>/", views.BeneficiaryDetailView.as_view(), name="beneficiary-detail"),

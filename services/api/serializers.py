@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -347,7 +349,14 @@ class VisitCreateSerializer(serializers.Serializer):
     checks = serializers.DictField(child=serializers.ChoiceField(choices=Visit.Check.choices), label="查看情况")
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="", label="情况说明")
     hours = serializers.DecimalField(
-        max_digits=4, decimal_places=2, min_value=0, required=False, allow_null=True, label="时长（小时）"
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        required=False,
+        allow_null=True,
+        label="时长（小时）",
+        help_text="计入专业服务时长；不填为本账号上一次探访的时长（首次探访须填写）。",
     )
     workers = serializers.ListField(
         child=serializers.IntegerField(), max_length=20, required=False, label="服务社工（不填为录入账号本人）"

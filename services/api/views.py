@@ -347,7 +347,8 @@ class ServiceRecordViewSet(_Fresh, ScopedModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="探访记录列表",
-        description="分散供养特困人员的探访记录；?due=this_week 改为列出本自然周（周一至周日）尚未探访的服务对象。",
+        description="分散供养特困人员的探访记录；?due=this_week 改为列出尚未达到探访频次的服务对象：按政策规定的"
+        "次数和自然周期（周一至周日的自然周，或自然月、季度、年度）计。",
         parameters=[OpenApiParameter("due", str, enum=["this_week"], description="this_week：本周尚未探访的人员")],
     ),
     retrieve=extend_schema(summary="探访记录详情"),

@@ -175,6 +175,7 @@ ROLE_PAGES = [
     RolePageCheck(
         "services:beneficiary-import-template", "/services/beneficiaries/import/template.xlsx", oracle.field_writer
     ),
+    RolePageCheck("services:beneficiary-export", "/services/beneficiaries/export/", oracle.may_export_people),
     RolePageCheck("services:record-create", "/services/records/new/", oracle.is_agency),
     RolePageCheck("services:case-create", "/services/cases/new/", oracle.is_agency),
 ]

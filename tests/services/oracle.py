@@ -90,6 +90,11 @@ def beneficiary_unmask_ids(user: User) -> set[str]:
     return beneficiary_ids(user) if field_writer(user) else set()
 
 
+def may_export_people(user: User) -> bool:
+    """Beneficiaries in clear: the county bureau only (and the system administrator)."""
+    return user.is_superuser or is_county_bureau(user)
+
+
 def visit_create_ids(user: User) -> set[str]:
     return beneficiary_ids(user) if is_agency(user) else set()
 
@@ -116,10 +121,19 @@ def record_ids(user: User, this_month: bool = False) -> set[str]:
     if this_month:
         today = timezone.localdate()
         rows = rows.filter(date__year=today.year, date__month=today.month)
+    # A record naming a child (or a person of unknown birth date) is seen only by those who serve children.
+    about_child: set[int] = {
+        pk
+        for pk, birth in ServiceRecord.beneficiaries.through.objects.values_list(
+            "servicerecord_id", "beneficiary__birth_date"
+        )
+        if is_child(birth)
+    }
+    children = serves_children(user)
     return {
         str(pk)
         for pk, division, station in rows.values_list("pk", "station__division_id", "station_id")
-        if _reach(user, division, station)
+        if _reach(user, division, station) and (children or pk not in about_child)
     }
 
 
@@ -134,30 +148,46 @@ def service_list_ids(user: User) -> set[str]:
 
 def referral_ids(user: User) -> set[str]:
     org_id = user.organisation_id
-    rows = Referral.objects.values_list("pk", "from_station__division_id", "from_station_id", "to_agency_id")
+    children = serves_children(user)
+    rows = Referral.objects.values_list(
+        "pk", "from_station__division_id", "from_station_id", "to_agency_id", "case__beneficiary__birth_date"
+    )
     return {
         str(pk)
-        for pk, division, station, agency in rows
-        if _reach(user, division, station) or (org_id is not None and agency == org_id)
+        for pk, division, station, agency, birth in rows
+        if (_reach(user, division, station) or (org_id is not None and agency == org_id))
+        and (children or not is_child(birth))
     }
 
 
+def _period_start(per: str, day: dt.date) -> dt.date:
+    if per == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if per == "month":
+        return dt.date(day.year, day.month, 1)
+    if per == "quarter":
+        return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return dt.date(day.year, 1, 1)
+
+
 def due_ids(user: User) -> set[str]:
-    """Scattered 特困 persons not visited this calendar week, where the county's policy asks for weekly visits."""
+    """Scattered 特困 persons visited fewer than ``times`` times in the current calendar period (week, month, quarter,
+    year) of their county's visit rule."""
     today = timezone.localdate()
-    year, week, _ = today.isocalendar()
-    this_week = f"{year}-W{week:02d}"
-    visited = set(Visit.objects.filter(week=this_week).values_list("beneficiary_id", flat=True))
-    weekly: dict[str, bool] = {}
+    rules: dict[str, tuple[int, dt.date] | None] = {}
     out = set()
     for person in Beneficiary.objects.filter(active=True):
-        if "tekun_scattered" not in person.categories or person.pk in visited:
+        if "tekun_scattered" not in person.categories:
             continue
         county = person.division_id[:6]
-        if county not in weekly:
+        if county not in rules:
             value = effective_policy(county).get("service.visit_frequency")
-            weekly[county] = bool(value) and value.get("per") == "week"
-        if weekly[county]:
+            rules[county] = (int(value["times"]), _period_start(value["per"], today)) if value else None
+        rule = rules[county]
+        if rule is None:
+            continue
+        times, since = rule
+        if Visit.objects.filter(beneficiary=person, date__gte=since, date__lte=today).count() < times:
             out.add(person)
     keep = beneficiary_ids(user)
     return {str(p.public_id) for p in out if str(p.public_id) in keep}

@@ -16,7 +16,7 @@ from PIL import Image
 
 from services import actions as sa
 from services.models import ServicePhoto, ServiceRecord, Visit
-from tests.services.write_cases import OK, person, sunshine_station
+from tests.services.write_cases import OK, listed_item, person, sunshine_station
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,7 @@ def _group_record() -> ServiceRecord:
             "hours": "2",
             "title": "小组活动",
             "participants": 8,
+            "item": listed_item(),
         },
     )
 
@@ -184,7 +185,7 @@ def test_size_pixels_and_count_are_bounded(settings: Any, private_dir: Path) -> 
 def test_a_visit_and_its_photo_are_saved_together_or_not_at_all(user_client, private_dir: Path) -> None:  # type: ignore[no-untyped-def]
     who = person()
     client = user_client("agency_sunshine")
-    form = {"date": str(timezone.localdate()), "client_key": "6f1d7c1e-8a4b-4d7e-9a51-0c2b9c1f2e3a"}
+    form = {"date": str(timezone.localdate()), "hours": "0.5", "client_key": "6f1d7c1e-8a4b-4d7e-9a51-0c2b9c1f2e3a"}
     form.update({f"check_{code}": "ok" for code in OK})
     refused = client.post(
         f"/services/beneficiaries/{who.public_id}/visit/",

@@ -28,7 +28,15 @@ from services.imports import COLUMNS
 from services.models import Beneficiary, Escalation, ServiceRecord, StationServiceList, Visit, VolunteerTeam, iso_week
 from services.selectors import due_this_week, monthly_summary, visits_per_week
 from stations.models import Division
-from tests.services.write_cases import OK, harmony_station, outside_station, person, service_list, sunshine_station
+from tests.services.write_cases import (
+    OK,
+    harmony_station,
+    listed_item,
+    outside_station,
+    person,
+    service_list,
+    sunshine_station,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +51,7 @@ def _client(name: str) -> Client:
     return client
 
 
-def _weekly_visits_in_datian() -> None:
+def _weekly_visits_in_datian(times: int = 1, per: str = "week") -> None:
     """The county adopts the weekly visit rule (as Nantong's [004 §2] does), through the policy editor's action."""
     bureau = _user("datian_bureau")
     policy = policy_get_or_create(acting_user=bureau, division=Division.objects.get(code="350425"))
@@ -51,7 +59,7 @@ def _weekly_visits_in_datian() -> None:
         acting_user=bureau,
         policy=policy,
         key="service.visit_frequency",
-        value={"times": 1, "per": "week"},
+        value={"times": times, "per": per},
         clause="[004 §2]",
         strength="as_a_rule",
     )
@@ -82,6 +90,87 @@ def test_failed_diet_check_opens_an_escalation_and_notifies_once(django_capture_
     run_sweep()
     obligation.refresh_from_db()
     assert obligation.state == Obligation.State.DONE
+
+
+def test_a_childs_escalation_is_owed_by_the_county_bureau_which_can_open_and_resolve_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    child = _child("处置保密儿童")
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = sa.visit_create(
+            acting_user=_user("agency_sunshine"),
+            beneficiary=child,
+            date=timezone.localdate(),
+            checks={**OK, "hygiene": "fail"},
+        )
+    escalation = Escalation.objects.get(visit=visit)
+    obligation = Obligation.objects.get(kind="services.escalation", object_id=escalation.pk)
+    bureau = _user("datian_bureau")
+    assert obligation.owner_id == bureau.organisation_id  # not the township, which may not see the child
+    assert child.name not in obligation.title
+    told = set(Notification.objects.filter(obligation=obligation).values_list("recipient__username", flat=True))
+    assert "datian_bureau" in told and "junxi_town" not in told
+    # The township neither sees nor resolves it; the bureau opens it, with the child's name, and records the outcome.
+    assert _client("junxi_town").get(f"/services/escalations/{escalation.pk}/").status_code == 404
+    page = _client("datian_bureau").get(f"/services/escalations/{escalation.pk}/")
+    assert page.status_code == 200 and child.name in page.content.decode()
+    response = _client("datian_bureau").post(
+        f"/api/v1/escalations/{escalation.pk}/resolve/", {"outcome": "cleaning"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    run_sweep()
+    obligation.refresh_from_db()
+    assert obligation.state == Obligation.State.DONE
+    # An adult's escalation stays the township's.
+    adult = sa.visit_create(
+        acting_user=_user("agency_sunshine"),
+        beneficiary=person(),
+        date=timezone.localdate(),
+        checks={**OK, "diet": "fail"},
+    )
+    run_sweep()
+    other = Obligation.objects.get(kind="services.escalation", object_id=Escalation.objects.get(visit=adult).pk)
+    assert other.owner_id == _user("junxi_town").organisation_id
+
+
+def test_the_worker_enters_the_visits_duration_defaulting_to_their_last_visit(user_client: Any) -> None:
+    from services.forms import VisitForm
+
+    who = person(harmony_station())
+    worker = user_client("agency_harmony")  # no visit recorded yet by this account
+    page = worker.get(f"/services/beneficiaries/{who.public_id}/visit/").content.decode()
+    assert re.search(rf'name="hours"[^>]*value="{VisitForm.FIRST_VISIT_HOURS}"', page), "the form's own default"
+    # The API never assumes a duration: before the account's first visit it must be given.
+    payload = {"beneficiary": str(who.public_id), "date": str(timezone.localdate()), "checks": OK}
+    refused = worker.post("/api/v1/visits/", payload, content_type="application/json")
+    assert refused.status_code == 400 and "探访时长" in refused.content.decode()
+    assert not Visit.objects.filter(beneficiary=who).exists()
+    response = worker.post(
+        f"/services/beneficiaries/{who.public_id}/visit/",
+        {"date": str(timezone.localdate()), "hours": "1.75", **{f"check_{c}": v for c, v in OK.items()}},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Visit.objects.get(beneficiary=who).record.hours == Decimal("1.75")
+    # The next form starts from the worker's last visit; the API without hours takes it too.
+    page = worker.get(f"/services/beneficiaries/{person(harmony_station()).public_id}/visit/").content.decode()
+    assert re.search(r'name="hours"[^>]*value="1.75"', page), "default from the last visit"
+    other = person(harmony_station())
+    row = worker.post(
+        "/api/v1/visits/", {**payload, "beneficiary": str(other.public_id)}, content_type="application/json"
+    )
+    assert row.status_code == 201 and Visit.objects.get(beneficiary=other).record.hours == Decimal("1.75")
+    third = person(harmony_station())
+    row = worker.post(
+        "/api/v1/visits/",
+        {**payload, "beneficiary": str(third.public_id), "hours": "2.5"},
+        content_type="application/json",
+    )
+    assert row.status_code == 201 and Visit.objects.get(beneficiary=third).record.hours == Decimal("2.50")
+    too_long = worker.post(
+        f"/services/beneficiaries/{person(harmony_station()).public_id}/visit/",
+        {"date": str(timezone.localdate()), "hours": "30", **{f"check_{c}": v for c, v in OK.items()}},
+    )
+    assert too_long.status_code == 400
 
 
 def test_visit_checklist_must_be_complete() -> None:
@@ -151,7 +240,13 @@ def test_an_agency_loses_its_records_when_its_contract_ends() -> None:
     record = sa.record_create(
         acting_user=agency,
         station=station,
-        data={"kind": "group", "date": timezone.localdate(), "hours": Decimal("2"), "title": "互助小组"},
+        data={
+            "kind": "group",
+            "date": timezone.localdate(),
+            "hours": Decimal("2"),
+            "title": "互助小组",
+            "item": listed_item(station),
+        },
     )
     who = person(station)
     assert ServiceRecord.objects.for_user(agency).filter(pk=record.pk).exists()
@@ -189,6 +284,76 @@ def test_a_child_is_refused_to_a_role_that_does_not_serve_children() -> None:
         assert client.get(f"/api/v1/beneficiaries/{child.public_id}/").status_code == 404, name
     for name in ("datian_bureau", "agency_sunshine"):
         assert _client(name).get(f"/services/beneficiaries/{child.public_id}/").status_code == 200, name
+
+
+def _child(name: str = "小明") -> Beneficiary:
+    """A scattered 特困 child of eight in a Junxi village, registered by the sunshine agency."""
+    return sa.beneficiary_create(
+        acting_user=_user("agency_sunshine"),
+        station=sunshine_station(),
+        division=Division.objects.filter(code__startswith=sunshine_station().division_id, level=5)
+        .order_by("code")
+        .first(),
+        data={
+            "name": name,
+            "birth_date": timezone.localdate() - dt.timedelta(days=365 * 8),
+            "categories": ["children", "tekun_scattered"],
+            "consent": True,
+            "consent_by": "guardian",
+            "guardian_name": "王奶奶",
+            "consent_date": timezone.localdate(),
+        },
+    )
+
+
+def test_a_childs_visit_record_is_seen_only_by_the_roles_that_serve_children() -> None:
+    child = _child("探访保密儿童")
+    note = "孩子独自在家，冰箱无食物"
+    visit = sa.visit_create(
+        acting_user=_user("agency_sunshine"), beneficiary=child, date=timezone.localdate(), checks=OK, notes=note
+    )
+    record = visit.record
+    assert child.name not in record.title and record.title == sa.VISIT_TITLE  # the title never names the person
+    month = f"?month={timezone.localdate():%Y-%m}"
+    for name in ("junxi_town", "fj_province"):
+        client = _client(name)
+        page = client.get(f"/services/records/{month}").content.decode()
+        assert child.name not in page and note not in page and f'data-record-id="{record.pk}"' not in page, name
+        assert client.get(f"/services/records/{record.pk}/").status_code == 404, name
+        api = client.get("/api/v1/service-records/?limit=1000").content.decode()
+        assert child.name not in api and note not in api and f'"id":{record.pk},' not in api, name
+        assert client.get(f"/api/v1/service-records/{record.pk}/").status_code == 404, name
+    for name in ("datian_bureau", "agency_sunshine"):
+        client = _client(name)
+        assert f'data-record-id="{record.pk}"' in client.get(f"/services/records/{month}").content.decode(), name
+        detail = client.get(f"/services/records/{record.pk}/").content.decode()
+        assert note in detail and child.name in detail, name
+        row = client.get(f"/api/v1/service-records/{record.pk}/").json()
+        assert row["notes"] == note, name
+    # An adult's record stays visible to the township; a record naming a child among others does not.
+    adult = sa.visit_create(
+        acting_user=_user("agency_sunshine"), beneficiary=person(), date=timezone.localdate(), checks=OK
+    )
+    assert _client("junxi_town").get(f"/api/v1/service-records/{adult.record_id}/").status_code == 200
+    group = sa.record_create(
+        acting_user=_user("agency_sunshine"),
+        station=sunshine_station(),
+        data={"kind": "admin", "date": timezone.localdate(), "hours": Decimal("1"), "title": "台账整理"},
+        beneficiaries=[person(), child],
+    )
+    assert _client("junxi_town").get(f"/api/v1/service-records/{group.pk}/").status_code == 404  # names a child
+
+
+def test_minors_among_path_resolves_to_the_named_peoples_birth_date() -> None:
+    """``ScopeRule.minors_among`` is a declared to-many path (served by a subquery): it must end at a date."""
+    from django.db import models
+
+    path = ServiceRecord.scoping.minors_among
+    assert path == "beneficiaries__birth_date"
+    relation, last = path.split("__")
+    assert ServiceRecord._meta.get_field(relation).many_to_many
+    field = ServiceRecord._meta.get_field(relation).related_model._meta.get_field(last)  # type: ignore[union-attr]
+    assert isinstance(field, models.DateField)
 
 
 def test_a_childs_consent_is_the_guardians() -> None:
@@ -247,6 +412,7 @@ def test_an_offline_draft_resubmitted_twice_saves_once() -> None:
         "date": str(timezone.localdate()),
         "hours": "3.00",
         "title": "离线草稿活动",
+        "item": listed_item().pk,
         "client_key": key,
     }
     first = client.post("/api/v1/service-records/", payload, content_type="application/json")
@@ -276,6 +442,48 @@ def test_negative_list_work_is_never_professional() -> None:
         acting_user=agency, station=sunshine_station(), data={**base, "kind": "admin", "admin_function": "审批"}
     )
     assert not record.is_professional
+
+
+def test_professional_work_names_an_item_of_the_stations_service_list() -> None:
+    agency = _user("agency_sunshine")
+    station = sunshine_station()
+    today = timezone.localdate()
+    base = {"date": today, "hours": Decimal("1"), "title": "协助村委会填报报表"}
+    # Outside the list (no item): refused as professional work, with the rule and the clause …
+    for kind in ("case", "group", "community", "visit"):
+        with pytest.raises(ValidationError) as exc:
+            sa.record_create(acting_user=agency, station=station, data={**base, "kind": kind})
+        message = exc.value.message_dict["item"][0]
+        assert "服务清单" in message and "行政事务" in message and "第三部分第（二）项" in message, message
+    # … and through the API, nothing saved.
+    before = ServiceRecord.objects.count()
+    response = _client("agency_sunshine").post(
+        "/api/v1/service-records/",
+        {"station": station.pk, "kind": "group", "date": str(today), "hours": "1.00", "title": "清单外"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "行政事务" in response.content.decode()
+    assert ServiceRecord.objects.count() == before
+    # … but recordable as administrative work.
+    assert not sa.record_create(acting_user=agency, station=station, data={**base, "kind": "admin"}).is_professional
+    # No confirmed list yet: any item of the catalogue the policy names (Datian names none: every catalogue's).
+    items, _ = sa.allowed_items(station)
+    chosen, other = list(items.order_by("pk")[:2])
+    sa.record_create(acting_user=agency, station=station, data={**base, "kind": "group", "item": other})
+    # Once the bureau and the township confirm the station's list for the year, only its items count.
+    obj, _ = StationServiceList.objects.update_or_create(
+        station=station, year=today.year, defaults={"catalogue": chosen.domain.catalogue, "status": "draft"}
+    )
+    obj.items.set([chosen])
+    sa.service_list_submit(acting_user=agency, service_list=obj)
+    sa.service_list_confirm(acting_user=_user("datian_bureau"), service_list=obj)
+    sa.service_list_confirm(acting_user=_user("junxi_town"), service_list=obj)
+    with pytest.raises(ValidationError) as exc:
+        sa.record_create(acting_user=agency, station=station, data={**base, "kind": "group", "item": other})
+    assert other.name in exc.value.message_dict["item"][0] and "已确认" in exc.value.message_dict["item"][0]
+    assert sa.record_create(acting_user=agency, station=station, data={**base, "kind": "group", "item": chosen}).pk
+    # A home visit through the visit form (its checklist, the visit rule) needs no item.
+    assert sa.visit_create(acting_user=agency, beneficiary=person(), date=today, checks=OK).record.kind == "visit"
 
 
 def test_the_professional_share_is_computed() -> None:
@@ -353,6 +561,23 @@ def test_referral_is_accepted_by_the_receiving_agency_only() -> None:
     assert response.status_code == 200 and response.json()["status"] == "accepted"
 
 
+def test_a_childs_referral_is_seen_only_by_the_roles_that_serve_children() -> None:
+    sender = _user("agency_sunshine")
+    child = _child("转介保密儿童")
+    case = sa.case_open(
+        acting_user=sender, beneficiary=child, title="儿童个案", intake_date=timezone.localdate(), intake_note="接案"
+    )
+    reason = "孩子随外婆迁居，需继续跟进"
+    referral = sa.referral_create(acting_user=sender, case=case, to_station=harmony_station(), reason=reason)
+    for name in ("junxi_town", "fj_province"):
+        client = _client(name)
+        assert client.get(f"/services/referrals/{referral.pk}/").status_code == 404, name
+        assert client.get(f"/api/v1/referrals/{referral.pk}/").status_code == 404, name
+        assert reason not in client.get("/api/v1/referrals/?limit=1000").content.decode(), name
+    for name in ("datian_bureau", "agency_sunshine", "agency_harmony"):
+        assert reason in _client(name).get(f"/services/referrals/{referral.pk}/").content.decode(), name
+
+
 # --- Excel import and export ---------------------------------------------------------------------------------
 
 
@@ -400,6 +625,33 @@ def test_import_is_all_or_nothing_with_row_and_column_messages() -> None:
     assert response.status_code == 302, re.findall(r"<li>([^<]*)</li>", response.content.decode())
     assert Beneficiary.objects.count() == before + 1
     assert _upload(client, b"not a zip").status_code == 400
+
+
+def test_beneficiaries_export_in_clear_with_a_reason_audited_per_person() -> None:
+    from core.models import AuditLog
+
+    who = person()
+    who.phone = "13805986666"
+    Beneficiary.objects.bulk_update([who], ["phone"])
+    url = f"/services/beneficiaries/export/?station={who.station_id}"
+    bureau = _client("datian_bureau")
+    assert "导出完整信息" in bureau.get("/services/beneficiaries/").content.decode()
+    assert bureau.get(url).status_code == 200  # the reason form
+    before = AuditLog.objects.filter(event="export").count()
+    refused = bureau.post(url, {"reason": "", "reason_text": ""})
+    assert refused.status_code == 400 and AuditLog.objects.filter(event="export").count() == before
+    response = bureau.post(url, {"reason": "verify", "reason_text": "核对低保对象电话"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]  # type: ignore[union-attr]
+    assert "13805986666" in values
+    rows = AuditLog.objects.filter(event="export", subject_id=str(who.public_id))
+    assert rows.exists() and rows.first().changes["clear"] is True  # type: ignore[union-attr]
+    # Other roles: no link, 404; a station out of reach: 404.
+    for name in ("junxi_town", "agency_sunshine", "fj_province"):
+        assert "导出完整信息" not in _client(name).get("/services/beneficiaries/").content.decode(), name
+        assert _client(name).post(url, {"reason": "verify", "reason_text": "核对"}).status_code == 404, name
+    assert bureau.get(f"/services/beneficiaries/export/?station={outside_station().pk}").status_code == 404
 
 
 def test_exports_are_masked() -> None:
@@ -466,6 +718,49 @@ def test_a_visit_next_week_does_not_settle_a_missed_week() -> None:
     run_sweep(today=today, kind_keys=["services.weekly_visit"])
     missed.refresh_from_db()
     assert missed.state == Obligation.State.DONE
+
+
+def test_twice_a_week_is_due_until_the_second_visit_of_the_calendar_week(user_client: Any) -> None:
+    _weekly_visits_in_datian(times=2)
+    who = person()
+    agency = _user("agency_sunshine")
+    today = timezone.localdate()
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    obligation = Obligation.objects.get(kind="services.weekly_visit", object_id=who.pk)
+    sa.visit_create(acting_user=agency, beneficiary=who, date=today, checks=OK)
+    # One visit of the two: still due on the list, the page, the API; the week's obligation stays open.
+    assert due_this_week(agency, today).filter(pk=who.pk).exists()
+    assert f'data-due-id="{who.public_id}"' in user_client("agency_sunshine").get("/services/").content.decode()
+    ids = {r["id"] for r in user_client("junxi_town").get("/api/v1/visits/?due=this_week").json()["results"]}
+    assert str(who.public_id) in ids
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    obligation.refresh_from_db()
+    assert obligation.state != Obligation.State.DONE
+    # A visit last week does not count for this week; the second visit this week settles it.
+    sa.visit_create(acting_user=agency, beneficiary=who, date=today - dt.timedelta(days=7), checks=OK)
+    assert due_this_week(agency, today).filter(pk=who.pk).exists()
+    sa.visit_create(acting_user=agency, beneficiary=who, date=today, checks=OK)
+    assert not due_this_week(agency, today).filter(pk=who.pk).exists()
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    obligation.refresh_from_db()
+    assert obligation.state == Obligation.State.DONE
+    assert Obligation.objects.filter(kind="services.weekly_visit", object_id=who.pk).count() == 1
+
+
+def test_a_monthly_visit_rule_is_counted_per_calendar_month() -> None:
+    _weekly_visits_in_datian(times=1, per="month")
+    who = person()
+    agency = _user("agency_sunshine")
+    today = timezone.localdate()
+    assert due_this_week(agency, today).filter(pk=who.pk).exists()  # not ignored: due this month
+    first = today.replace(day=1)
+    sa.visit_create(acting_user=agency, beneficiary=who, date=first - dt.timedelta(days=1), checks=OK)
+    assert due_this_week(agency, today).filter(pk=who.pk).exists()  # last month's visit does not count
+    sa.visit_create(acting_user=agency, beneficiary=who, date=first, checks=OK)
+    assert not due_this_week(agency, today).filter(pk=who.pk).exists()
+    # No weekly obligation comes of a monthly rule.
+    run_sweep(today=today, kind_keys=["services.weekly_visit"])
+    assert not Obligation.objects.filter(kind="services.weekly_visit", object_id=who.pk).exists()
 
 
 def test_visit_ledger_per_month_as_excel_and_pdf() -> None:
@@ -565,6 +860,7 @@ def test_the_record_page_names_its_social_workers() -> None:
             "date": str(timezone.localdate()),
             "hours": "2",
             "title": "社工带领的小组",
+            "item": listed_item(station).pk,
             "workers": [worker.pk],
             "client_key": str(uuid.uuid4()),
         },
@@ -572,6 +868,32 @@ def test_the_record_page_names_its_social_workers() -> None:
     assert response.status_code == 302
     record = ServiceRecord.objects.get(title="社工带领的小组")
     assert list(record.workers.all()) == [worker] and record.recorded_by.username == "agency_sunshine"
+
+
+def test_luzhou_stations_without_teams_or_organisations_show_as_short_of_the_targets() -> None:
+    """[001 §5(5)]: a county headquarters incubates 10 organisations a year, a pilot township station forms 2
+    volunteer teams, 30 volunteers and incubates 2; a station that registered none is short, not absent."""
+    from accounts.models import Organisation
+    from stations.models import Station
+    from tests.staffing.support import LUZHOU_TOWN, township
+
+    town = township(LUZHOU_TOWN, "南城街道")
+    county = Division.objects.get(code=LUZHOU_TOWN[:6])
+    hq = Station.objects.create(name="江阳区社会工作服务总站", division=county, level="county_hq", status="operating")
+    station = Station.objects.create(name="南城街道社会工作服务站", division=town, level="township", status="operating")
+    bureau = Organisation.objects.create(kind="bureau", name="江阳区民政局", division=county)
+    user = User.objects.create_user(username="jiangyang_bureau", password="x-Passw0rd-x", organisation=bureau)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/services/volunteers/").content.decode()
+    cards = {m.group(1): m.group(2) for m in re.finditer(r'data-station-id="(\d+)">(.*?)</div>\s*</div>', page, re.S)}
+    assert str(hq.pk) in cards and str(station.pk) in cards, page[:2000]
+    assert "【不符合】县级总站每年孵化社会组织数" in cards[str(hq.pk)], cards[str(hq.pk)]
+    assert "孵化社会组织 0 个" in cards[str(hq.pk)]
+    assert "志愿服务队 0 支" in cards[str(station.pk)]
+    # Datian's policy sets no such target: its stations without teams are not listed as short.
+    datian = _client("datian_bureau").get("/services/volunteers/").content.decode()
+    assert f'data-station-id="{harmony_station().pk}"' not in datian
 
 
 # --- volunteers API ------------------------------------------------------------------------------------------

@@ -202,11 +202,23 @@ def _beneficiary_create(user: Any, station: Station) -> Any:
     )
 
 
+def listed_item(station: Station | None = None) -> Any:
+    """An item professional work at the station may name (its confirmed list, else the policy's catalogue)."""
+    items, _ = sa.applicable_items(station or sunshine_station(), timezone.localdate())
+    return items.order_by("pk").first()
+
+
 def _record_create(user: Any, station: Station) -> Any:
     return sa.record_create(
         acting_user=user,
         station=station,
-        data={"kind": "group", "date": timezone.localdate(), "hours": Decimal("2"), "title": "矩阵小组"},
+        data={
+            "kind": "group",
+            "date": timezone.localdate(),
+            "hours": Decimal("2"),
+            "title": "矩阵小组",
+            "item": listed_item(station),
+        },
     )
 
 
@@ -217,6 +229,7 @@ def _record_http(client: Client, station: Station) -> Any:
         "date": str(timezone.localdate()),
         "hours": "1.50",
         "title": "矩阵活动",
+        "item": listed_item(station).pk,
     }
     return client.post("/api/v1/service-records/", payload, content_type="application/json")
 
@@ -308,6 +321,11 @@ def cases() -> dict[str, MatrixCase]:
             in_scope=lambda: [person()],
             out_of_scope=lambda: [person(outside_station())],
             call=lambda user, people: export_clear(acting_user=user, objects=people, model=Beneficiary, **REASON),
+            # The page: the people of the target's station (a station out of reach: 404, nothing audited).
+            http=lambda client, people: client.post(
+                f"/services/beneficiaries/export/?station={people[0].station_id}", REASON
+            ),
+            http_ok=(200,),
         ),
         "services.record_create": MatrixCase(
             right_user="agency_sunshine",
