@@ -3,14 +3,17 @@
 - 巡访问题处置 ``services.escalation``: a failed check of a home visit to a scattered 特困 person [004 §2]. Owed
   by the township government of the person's township, the county bureau is told; due the day of the visit, so
   the sweep that runs right after the visit is saved (services.tasks) tells them at once, and only once (each
-  reminder stage is claimed once). Done when someone records what was done (services.escalation_resolve).
+  reminder stage is claimed once); the village civil-affairs workers assigned to the person's village
+  (``accounts.User.village``) are told too (``notify_village``). Done when someone records what was done
+  (services.escalation_resolve).
 - 本周探访 ``services.weekly_visit``: a scattered 特困 person not yet visited this calendar week where the
   county's policy asks for weekly visits (``service.visit_frequency``, [004 §2]). One obligation per person and
   ISO week (period ``2026-W48``), owed by the agency whose contract in force covers the person's station, the
-  county bureau and the township government of the person's township told; due on the week's Sunday, so the
-  sweep tells them once on Sunday (due soon) and once more when the week has passed unvisited (overdue). Each
-  week is settled on its own: done when the person has a visit dated in that obligation's week (``Visit.week``
-  equals the obligation's period), so a visit the next week does not settle a missed one.
+  county bureau, the township government of the person's township and the person's village workers told; due
+  on the week's Sunday, so the sweep tells them once on Sunday (due soon) and once more when the week has
+  passed unvisited (overdue). Each week is settled on its own: done when the person has a visit dated in that
+  obligation's week (``Visit.week`` equals the obligation's period), so a visit the next week does not settle
+  a missed one.
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ def register_kinds() -> None:
             rows=escalation_rows,
             done=Q(status=Escalation.Status.RESOLVED),
             due_soon_days=0,
+            notify_village=True,
             description="在处置页面登记处置结果（卫生清理、转入集中供养机构、送医救治等）即视为完成。",
         )
     )
@@ -148,6 +152,7 @@ def register_kinds() -> None:
             # … and each week's obligation is settled only by a visit in that week.
             done_in_period=_visited_in_period,
             notify_township=True,
+            notify_village=True,
             void=Q(active=False),
             void_reason="服务对象已不在册。",
             due_soon_days=0,
