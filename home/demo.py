@@ -217,7 +217,8 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     _user("fj_province", province, "省厅工作人员", User.Position.OFFICER)
     _user("sanming_city", city, "市民政局工作人员", User.Position.OFFICER)  # reads its counties' filings
     _user("datian_bureau", county, "县民政局工作人员", User.Position.MANAGER)  # manages the bureau's accounts
-    _user("junxi_town", town_orgs[townships[0].code], "均溪镇社会事务办", User.Position.OFFICER)
+    # The township's manager position: manages its own accounts and assigns village workers (/users/).
+    _user("junxi_town", town_orgs[townships[0].code], "均溪镇社会事务办", User.Position.MANAGER)
     _user("shipai_town", town_orgs[townships[1].code], "石牌镇社会事务办", User.Position.OFFICER)
     # 均溪镇's village civil-affairs worker of its first village, where the services demo's visit finds a problem.
     first_village = Division.objects.filter(code__startswith=townships[0].code, level=Division.Level.VILLAGE).first()

@@ -244,8 +244,21 @@ def _is_bureau(user: User) -> bool:
 
 
 def may_manage_users(user: User) -> bool:
-    """A bureau account with the manager position; system administrators use the Django admin instead."""
-    return not user.is_superuser and _is_bureau(user) and user.position == User.Position.MANAGER and user.is_active
+    """A bureau's or a township government's account with the manager position (not one assigned to a village);
+    system administrators use the Django admin instead."""
+    org = user.organisation
+    township = (
+        org is not None
+        and org.kind == Organisation.Kind.TOWNSHIP
+        and org.status == Organisation.Status.ACTIVE
+        and user.village_id is None
+    )
+    return (
+        not user.is_superuser
+        and (_is_bureau(user) or township)
+        and user.position == User.Position.MANAGER
+        and user.is_active
+    )
 
 
 def org_user_ids(user: User) -> set[int]:
