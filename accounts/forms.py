@@ -116,10 +116,10 @@ class OrgUserCreateForm(forms.Form):
 def township_villages(manager: Any) -> Any:
     """The villages a township government's manager may assign its colleagues to (read through the scope);
     None for any other organisation (no village field)."""
-    from stations.models import Division
+    from .models import Organisation, User
 
-    from .models import Organisation
-
+    # The division model, reached through the field (accounts imports no feature app).
+    Division: Any = User._meta.get_field("village").related_model  # noqa: N806
     org = getattr(manager, "organisation", None)
     if org is None or org.kind != Organisation.Kind.TOWNSHIP:
         return None
