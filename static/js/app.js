@@ -110,22 +110,36 @@
     return "retry"; // the server is in trouble: try again later
   }
 
-  function outbox() { return read(OUTBOX, []); }
-  function dropFromOutbox(clientKey, draftKey) {
+  // Each queued item: {id, url, fields, draftKey, clientKey, state}; items queued by an older version of this
+  // file lack some of these, so they are filled in when read.
+  var made = 0;
+  function newId() { made += 1; return Date.now().toString(36) + "-" + made + "-" + Math.random().toString(36).slice(2); }
+  function outbox() {
+    var queue = read(OUTBOX, []);
+    if (!Array.isArray(queue)) return [];
+    return queue.filter(function (item) { return item && item.url && Array.isArray(item.fields); }).map(function (item) {
+      if (!item.id) item.id = newId();
+      if (!item.clientKey) item.clientKey = valueOf(item.fields, "client_key");
+      return item;
+    });
+  }
+  function dropFromOutbox(clientKey, draftKey, id) {
     write(OUTBOX, outbox().filter(function (item) {
-      return !((clientKey && item.clientKey === clientKey) || (draftKey && item.draftKey === draftKey));
+      return !((id && item.id === id) || (clientKey && item.clientKey === clientKey) || (draftKey && item.draftKey === draftKey));
     }));
   }
   function enqueue(url, pairs, draftKey) {
     var clientKey = valueOf(pairs, "client_key");
     dropFromOutbox(clientKey, draftKey);
     var queue = outbox();
-    queue.push({ url: url, fields: pairs, draftKey: draftKey, clientKey: clientKey, state: "" });
+    var id = newId();
+    queue.push({ id: id, url: url, fields: pairs, draftKey: draftKey, clientKey: clientKey, state: "" });
     write(OUTBOX, queue);
+    return id;
   }
-  function mark(clientKey, state) {
+  function mark(id, state) {
     write(OUTBOX, outbox().map(function (item) {
-      if (item.clientKey === clientKey) item.state = state;
+      if (item.id === id) item.state = state;
       return item;
     }));
   }
@@ -200,7 +214,9 @@
   var flushing = false;
   function flush() {
     if (flushing || !navigator.onLine) return;
-    var item = outbox().filter(function (i) { return i.state !== "invalid"; })[0];
+    var queue = outbox();
+    write(OUTBOX, queue); // ids given to items of an older version stay the same from here on
+    var item = queue.filter(function (i) { return i.state !== "invalid"; })[0];
     if (!item) return;
     flushing = true;
     var body = new FormData();
@@ -211,7 +227,7 @@
       flushing = false;
       var result = outcome(response, item.url);
       if (result === "saved") {
-        dropFromOutbox(item.clientKey, item.draftKey);
+        dropFromOutbox(item.clientKey, item.draftKey, item.id);
         if (item.draftKey) forget(item.draftKey);
         document.querySelectorAll("form[data-offline-draft]").forEach(function (form) {
           if (PREFIX + form.getAttribute("data-offline-draft") === item.draftKey) status(form, "已联网，本机保存的记录已提交。");
@@ -220,7 +236,7 @@
         flush();
       } else if (result === "login" || result === "invalid") {
         // Kept, and the person is told; an invalid one waits for the person, a login one is retried after login.
-        mark(item.clientKey, result);
+        mark(item.id, result);
         showOutbox();
         if (result === "invalid") flush();
       }
@@ -277,9 +293,9 @@
           HTMLFormElement.prototype.submit.call(form);
           return;
         }
-        enqueue(url, pairs, key);
+        var queued = enqueue(url, pairs, key);
         if (result === "login") {
-          mark(valueOf(pairs, "client_key"), "login");
+          mark(queued, "login");
           status(form, "草稿未能提交：登录已过期。草稿仍保存在本机，请登录后重试。");
         } else {
           status(form, "服务器暂时无法保存：已保存在本机，稍后自动重试，不会重复登记。");

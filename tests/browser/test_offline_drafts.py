@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
 from home.demo import DEMO_PASSWORD, load_demo
 from services.models import Beneficiary, Visit
@@ -153,6 +154,38 @@ def test_an_expired_session_keeps_the_draft_and_says_so(live_server, browser_pag
     assert "登录过期前填写" in page.evaluate("localStorage.getItem('zhanwu-outbox')")
     # After logging in again it is sent, once.
     _login(page, live_server.url)
+    page.wait_for_function(OUTBOX_EMPTY)
+    assert _visits(who) == 1
+    assert page.locator("[data-draft-banner]").is_hidden()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_form_the_server_refuses_is_kept_and_the_person_told(live_server, browser_page) -> None:  # type: ignore[no-untyped-def]
+    load_demo()
+    who = _person()
+    page = browser_page
+    _login(page, live_server.url)
+    form_url = f"{live_server.url}/services/beneficiaries/{who.public_id}/visit/"
+    page.goto(form_url)
+    page.get_by_label("情况说明").fill("日期忘了填")
+    page.get_by_label("探访日期").fill("")  # the server answers the form again (400): 探访日期 is required
+    page.context.set_offline(True)
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("当前没有网络").wait_for()
+    page.context.set_offline(False)
+    banner = page.locator("[data-draft-banner]")
+    banner.get_by_text("草稿未能提交").wait_for()
+    assert "请检查后重新提交" in banner.inner_text()
+    assert _visits(who) == 0
+    assert "日期忘了填" in page.evaluate("localStorage.getItem('zhanwu-outbox')")  # kept
+    # The person opens the draft, completes it and sends it: saved once, and the banner goes.
+    banner.get_by_role("link", name="打开草稿").click()
+    page.wait_for_url(form_url)
+    assert page.get_by_label("情况说明").input_value() == "日期忘了填"
+    page.get_by_label("探访日期").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{live_server.url}/services/")
+    page.get_by_text(f"已保存对{who.name}的探访").wait_for()  # the saved page's message, shown after the fetch
     page.wait_for_function(OUTBOX_EMPTY)
     assert _visits(who) == 1
     assert page.locator("[data-draft-banner]").is_hidden()
