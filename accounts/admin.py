@@ -59,7 +59,7 @@ class UserAdmin(SystemAdminOnly, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("full_name", "phone", "email")}),
-        ("所属机构与岗位", {"fields": ("organisation", "position")}),
+        ("所属机构与岗位", {"fields": ("organisation", "position", "village")}),
         ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("时间", {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
@@ -68,6 +68,8 @@ class UserAdmin(SystemAdminOnly, DjangoUserAdmin):
         ("所属机构与岗位", {"fields": ("full_name", "organisation", "position")}),
     )
     readonly_fields = ["last_login", "date_joined", "password_changed_at"]
+    # A village is checked by User.clean (a village of the organisation's township); typed as its code.
+    raw_id_fields = ["village"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)
@@ -101,6 +103,7 @@ class UserAdmin(SystemAdminOnly, DjangoUserAdmin):
         "email",
         "organisation_id",
         "position",
+        "village_id",
         "is_active",
         "is_staff",
         "is_superuser",

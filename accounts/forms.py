@@ -93,13 +93,16 @@ class OrgUserCreateForm(forms.Form):
         help_text="请当面或电话告知本人；首次登录后系统会提示本人修改密码。",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, manager: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from .actions import BUREAU_POSITIONS
         from .models import User
 
         self.fields["position"].choices = [(p.value, p.label) for p in BUREAU_POSITIONS]  # type: ignore[attr-defined]
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
+        villages = township_villages(manager)
+        if villages is not None:
+            self.fields["village"] = village_field(villages)
         self.user_model = User
         _bootstrap(self)
 
@@ -108,6 +111,43 @@ class OrgUserCreateForm(forms.Form):
         if self.user_model.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("这个用户名已被使用，请换一个。")
         return username
+
+
+def township_villages(manager: Any) -> Any:
+    """The villages a township government's manager may assign its colleagues to (read through the scope);
+    None for any other organisation (no village field)."""
+    from .models import Organisation, User
+
+    # The division model, reached through the field (accounts imports no feature app).
+    Division: Any = User._meta.get_field("village").related_model  # noqa: N806
+    org = getattr(manager, "organisation", None)
+    if org is None or org.kind != Organisation.Kind.TOWNSHIP:
+        return None
+    return (
+        Division.objects.for_user(manager)
+        .filter(level=Division.Level.VILLAGE, code__startswith=org.division_id)
+        .order_by("code")
+    )
+
+
+def village_field(villages: Any) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label="负责村（社区）",
+        queryset=villages,
+        required=False,
+        empty_label="不指定（可查看全乡镇）",
+        error_messages={"invalid_choice": "请选择本乡镇（街道）下辖的村（社区）。"},
+        help_text="村级民政专干请选择所负责的村（社区）：该账号只能看到本村（社区）的服务对象和探访问题，并在探访发现问题时收到提醒。",
+    )
+
+
+class OrgUserVillageForm(forms.Form):
+    """Which village a township government's colleague looks after (accounts.actions.org_user_set_village)."""
+
+    def __init__(self, *args: Any, manager: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"] = village_field(township_villages(manager))
+        _bootstrap(self)
 
 
 class OrgUserPasswordForm(forms.Form):

@@ -109,6 +109,17 @@ class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=60, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # A township government's village civil-affairs worker (村级民政专干): the account's scope is narrowed to
+    # this village's subtree (core.scoping Role.VILLAGE) and it is told of the village's visit problems.
+    village = models.ForeignKey(
+        "stations.Division",
+        verbose_name="负责村（社区）",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="仅乡镇人民政府的村级民政专干填写；填写后该账号只能看到本村（社区）的数据。",
+    )
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
@@ -118,6 +129,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.village_id:
+            org = self.organisation
+            if org is None or org.kind != Organisation.Kind.TOWNSHIP:
+                raise ValidationError({"village": "只有乡镇人民政府的账号可以指定负责的村（社区）。"})
+            if len(self.village_id) != 12 or not self.village_id.startswith(org.division_id):
+                raise ValidationError({"village": "负责的村（社区）须是本乡镇（街道）下辖的村（社区）。"})
 
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
@@ -153,6 +173,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.CITY_BUREAU: "市级民政部门",
     Role.COUNTY_BUREAU: "县级民政局",
     Role.TOWNSHIP: "乡镇（街道）",
+    Role.VILLAGE: "村级民政专干",
     Role.AGENCY: "社工机构",
     Role.EVALUATOR: "第三方评估机构",
     Role.NONE: "未授权",

@@ -18,7 +18,13 @@ def role_of(user: User) -> Role:
     if org.kind == Organisation.Kind.BUREAU:
         return BUREAU_ROLE_BY_DEPTH.get(depth, Role.NONE)
     if org.kind == Organisation.Kind.TOWNSHIP:
-        return Role.TOWNSHIP if depth == 9 else Role.NONE
+        if depth != 9:
+            return Role.NONE
+        village = user.village_id
+        if village:
+            # A village worker of the township: only a village of this township gives a role (fail closed).
+            return Role.VILLAGE if len(village) == 12 and village.startswith(org.division_id) else Role.NONE
+        return Role.TOWNSHIP
     if org.kind == Organisation.Kind.AGENCY:
         return Role.AGENCY
     if org.kind == Organisation.Kind.EVALUATOR:

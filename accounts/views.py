@@ -24,14 +24,23 @@ from core import audit
 from core.scoping import Role
 
 from . import second_factor
-from .actions import can_manage_org_users, org_user_create, org_user_reset_password, org_user_set_active, org_users
+from .actions import (
+    can_manage_org_users,
+    org_user_create,
+    org_user_reset_password,
+    org_user_set_active,
+    org_user_set_village,
+    org_users,
+)
 from .forms import (
     LoginForm,
     OrgUserCreateForm,
     OrgUserPasswordForm,
+    OrgUserVillageForm,
     PasswordChangeForm,
     SecondFactorCodeForm,
     apply_validation_error,
+    township_villages,
 )
 from .http import authed_user
 from .models import User
@@ -211,7 +220,8 @@ class RecoveryCodesView(LoginRequiredMixin, View):
 
 
 class OrgUserMixin(LoginRequiredMixin):
-    """Only a bureau manager reaches these pages, and only its own organisation's accounts (others: 404)."""
+    """Only a bureau's or a township government's manager reaches these pages, and only its own organisation's
+    accounts (others: 404)."""
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated and not can_manage_org_users(request.user):
@@ -225,7 +235,7 @@ class OrgUserListView(OrgUserMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self) -> Any:
-        return org_users(authed_user(self.request)).order_by("-is_active", "username")
+        return org_users(authed_user(self.request)).select_related("village").order_by("-is_active", "username")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -236,6 +246,9 @@ class OrgUserListView(OrgUserMixin, ListView):
 class OrgUserCreateView(OrgUserMixin, FormView):
     template_name = "accounts/org_user_form.html"
     form_class = OrgUserCreateForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "manager": authed_user(self.request)}
 
     def form_valid(self, form: OrgUserCreateForm) -> HttpResponse:  # type: ignore[override]
         try:
@@ -257,7 +270,7 @@ class OrgUserDetailView(OrgUserMixin, TemplateView):
     template_name = "accounts/org_user_detail.html"
 
     def target(self) -> User:
-        user = org_users(authed_user(self.request)).filter(pk=self.kwargs["pk"]).first()
+        user = org_users(authed_user(self.request)).select_related("village").filter(pk=self.kwargs["pk"]).first()
         if user is None:
             raise Http404("不存在或无权查看该账号。")
         return user
@@ -266,6 +279,10 @@ class OrgUserDetailView(OrgUserMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("target", self.target())
         context.setdefault("password_form", OrgUserPasswordForm())
+        manager = authed_user(self.request)
+        if township_villages(manager) is not None:
+            initial = {"village": context["target"].village_id}
+            context.setdefault("village_form", OrgUserVillageForm(manager=manager, initial=initial))
         context["is_self"] = context["target"].pk == self.request.user.pk
         return context
 
@@ -276,6 +293,19 @@ class OrgUserDetailView(OrgUserMixin, TemplateView):
             if action in ("deactivate", "activate"):
                 org_user_set_active(acting_user=request.user, user=target, active=action == "activate")
                 messages.success(request, f"已{'启用' if action == 'activate' else '停用'}账号“{target.username}”。")
+                return redirect("org-user-detail", pk=target.pk)
+            if action == "village" and township_villages(request.user) is not None:
+                village_form = OrgUserVillageForm(request.POST, manager=request.user)
+                if not village_form.is_valid():
+                    return self.render_to_response(self.get_context_data(target=target, village_form=village_form))
+                try:
+                    org_user_set_village(
+                        acting_user=request.user, user=target, village=village_form.cleaned_data["village"]
+                    )
+                except ValidationError as exc:
+                    apply_validation_error(village_form, exc)
+                    return self.render_to_response(self.get_context_data(target=target, village_form=village_form))
+                messages.success(request, f"已更新“{target.username}”负责的村（社区）。")
                 return redirect("org-user-detail", pk=target.pk)
             if action == "reset":
                 form = OrgUserPasswordForm(request.POST)

@@ -49,6 +49,9 @@ class Role(StrEnum):
     CITY_BUREAU = "city_bureau"
     COUNTY_BUREAU = "county_bureau"
     TOWNSHIP = "township"
+    # A township government's account assigned to one village (村级民政专干): it reads the village's subtree
+    # only, takes no action no rule names it for, and is not reached through the township's ownership.
+    VILLAGE = "village"
     AGENCY = "agency"
     EVALUATOR = "evaluator"
     # The system actor (core/system.py) that Celery jobs and management commands run as: a deliberate,
@@ -58,6 +61,8 @@ class Role(StrEnum):
 
 
 BUREAU_ROLES = frozenset({Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU})
+# Roles that see a division subtree of their own (their organisation's; a village worker's village).
+DIVISION_ROLES = BUREAU_ROLES | {Role.TOWNSHIP, Role.VILLAGE}
 
 
 def ancestor_codes(code: str) -> list[str]:
@@ -137,6 +142,10 @@ def scope_of(user: Actor | None) -> UserScope:
     scope: UserScope
     if role in BUREAU_ROLES or role == Role.TOWNSHIP:
         scope = UserScope(role=role, organisation_id=account.organisation_id, roots=(account.organisation.division_id,))
+    elif role == Role.VILLAGE:
+        # Narrowed to the village the account is assigned to (the role resolver checked it lies in the
+        # organisation's township); the organisation's own rows are not reached through it (see q_for).
+        scope = UserScope(role=role, organisation_id=account.organisation_id, roots=(account.village_id,))
     elif role in _station_providers:
         stations = _station_providers[role](user)
         scope = UserScope(
@@ -265,7 +274,7 @@ class ScopeRule:
         # Values inherited from above are read, never written, from below.
         up = self.ancestors and action == Action.VIEW
         parts: list[Q] = []
-        if scope.role in BUREAU_ROLES or scope.role == Role.TOWNSHIP:
+        if scope.role in DIVISION_ROLES:
             if self.division:
                 parts.append(_subtree_q(self.division, scope.roots))
                 if up:
@@ -285,7 +294,9 @@ class ScopeRule:
                 if self.station_q is not None:
                     by_division = [part & self.station_q for part in by_division]
                 parts.extend(by_division)
-        if self.owner and scope.organisation_id is not None:
+        # A village worker's organisation is the township government: what the township owns elsewhere in the
+        # township is not the village's (fail closed), so ownership widens no village scope.
+        if self.owner and scope.organisation_id is not None and scope.role != Role.VILLAGE:
             parts.append(Q(**{self.owner: scope.organisation_id}))
         if not parts:
             return None

@@ -469,7 +469,9 @@ class TemplateEditView(LoginRequiredMixin, View):
 def _default_division(user: User) -> str:
     org = user.organisation
     if org is not None and org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
-        return org.division_id
+        # The root of the caller's scope: its organisation's division, or a village worker's village.
+        roots = scope_of(user).roots
+        return roots[0] if roots else org.division_id
     from stations.models import Station
 
     code = Station.objects.for_user(user).order_by("division_id").values_list("division_id", flat=True).first()

@@ -44,12 +44,20 @@ def _org(kind: str, name: str, division: str, **extra: object) -> Organisation:
     return org
 
 
-def _user(username: str, org: Organisation | None, full_name: str, position: str, superuser: bool = False) -> User:
+def _user(
+    username: str,
+    org: Organisation | None,
+    full_name: str,
+    position: str,
+    superuser: bool = False,
+    village: Division | None = None,
+) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(
             username=username,
             organisation=org,
+            village=village,
             full_name=full_name,
             position=position,
             is_superuser=superuser,
@@ -209,8 +217,19 @@ def load_demo(divisions_dir: Path = SHIPPED_DIVISIONS) -> list[DemoAccount]:
     _user("fj_province", province, "省厅工作人员", User.Position.OFFICER)
     _user("sanming_city", city, "市民政局工作人员", User.Position.OFFICER)  # reads its counties' filings
     _user("datian_bureau", county, "县民政局工作人员", User.Position.MANAGER)  # manages the bureau's accounts
-    _user("junxi_town", town_orgs[townships[0].code], "均溪镇社会事务办", User.Position.OFFICER)
+    # The township's manager position: manages its own accounts and assigns village workers (/users/).
+    _user("junxi_town", town_orgs[townships[0].code], "均溪镇社会事务办", User.Position.MANAGER)
     _user("shipai_town", town_orgs[townships[1].code], "石牌镇社会事务办", User.Position.OFFICER)
+    # 均溪镇's village civil-affairs worker of its first village, where the services demo's visit finds a problem.
+    first_village = Division.objects.filter(code__startswith=townships[0].code, level=Division.Level.VILLAGE).first()
+    if first_village is not None:
+        _user(
+            "junxi_village",
+            town_orgs[townships[0].code],
+            f"{first_village.name}民政专干",
+            User.Position.OFFICER,
+            village=first_village,
+        )
     _user("agency_sunshine", sunshine, "阳光社工中心负责人", User.Position.MANAGER)
     _user("agency_harmony", harmony, "和谐社工中心负责人", User.Position.MANAGER)
     _user("evaluator", evaluator, "评估专员", User.Position.EVALUATOR)
@@ -350,6 +369,7 @@ DEMO_USERNAMES = [
     "datian_bureau",
     "junxi_town",
     "shipai_town",
+    "junxi_village",
     "agency_sunshine",
     "agency_harmony",
     "evaluator",

@@ -52,6 +52,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             Role.CITY_BUREAU: self.overview,
             Role.COUNTY_BUREAU: self.county,
             Role.TOWNSHIP: self.township,
+            Role.VILLAGE: self.village,
             Role.AGENCY: self.agency,
             Role.EVALUATOR: self.evaluator,
         }.get(role)
@@ -168,6 +169,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "warning_days": CONTRACT_WARNING_DAYS,
             **reports_home(authed_user(self.request)),
         }
+
+    def village(self) -> dict[str, Any]:
+        """A township's village civil-affairs worker: its village (the scope's only root) and where to look."""
+        code = authed_user(self.request).village_id
+        return {"village": Division.objects.for_user(self.request.user).filter(pk=code).first() if code else None}
 
     def agency(self) -> dict[str, Any]:
         user = authed_user(self.request)

@@ -15,7 +15,8 @@ An app declares what someone owes by a date in its ``AppConfig.ready()`` (no dat
     ))
 
 ``done_in_period`` (optional) is a condition on the obligation row for duties settled period by period, and
-``notify_township`` also tells the township government of the obligation's division.
+``notify_township`` also tells the township government of the obligation's division, and ``notify_village``
+the village civil-affairs workers assigned to it (``accounts.User.village``).
 
 ``rows`` is set-based: ONE queryset (built with a fixed number of preparatory queries, e.g. reading the
 policy) whose rows carry, as annotations, every field listed in ``ROW_FIELDS``. The sweep turns it into one
@@ -72,6 +73,10 @@ class ObligationKind:
     # Also tell the township government of the obligation's division (its 9-digit prefix), besides the owing
     # organisation and the bureau at the notify division.
     notify_township: bool = False
+    # Also tell the village civil-affairs workers (township accounts assigned to a village, accounts.User.village)
+    # whose village is the obligation's division. Users assigned to a village are otherwise never told through
+    # their organisation (the township owes things all over the township).
+    notify_village: bool = False
 
 
 _kinds: dict[str, ObligationKind] = {}

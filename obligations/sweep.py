@@ -22,7 +22,9 @@ Set-based, a fixed number of statements per kind whatever the number of rows:
    taken), claims nothing;
 6. one ``INSERT … SELECT`` writes the inbox messages of exactly the reminders this run claimed (by its batch
    id) to the users of the owing organisation and of the bureau at the obligation's notify division (and,
-   for a kind with ``notify_township``, of the township government of its place).
+   for a kind with ``notify_township``, of the township government of its place; for a kind with
+   ``notify_village``, the village workers assigned to its place). Users assigned to a village are told only
+   through that last part.
 
 Emails are then sent for messages not yet emailed whose recipient has an address: claimed first with one
 ``UPDATE … RETURNING`` (so two runs never send the same message), one query for their details, one SMTP
@@ -245,13 +247,18 @@ def _notify(kind: ObligationKind, batch: uuid.UUID, now: dt.datetime) -> int:
     # Two joins, each an equality (an OR in one join condition would compare every user with every
     # reminder): the owing organisation's users, and the users of the bureau at the obligation's notify
     # division. A user in both gets one message (ON CONFLICT … DO NOTHING).
+    # A user assigned to one village (a township's village worker) is told only of its village, never
+    # through its organisation.
+    unassigned = f" AND u.{_col(u, 'village')} IS NULL"
     owners = head + (
         f"JOIN {_table(u)} u ON u.{_col(u, 'organisation')} = o.{_col(o, 'owner')} WHERE u.{_col(u, 'is_active')}"
+        f"{unassigned}"
     )
     watchers = head + (
         f"JOIN {_table(org)} g ON g.{_col(org, 'division')} = o.{_col(o, 'notify_division')} "
         f"AND g.{_col(org, 'kind')} = %s "
         f"JOIN {_table(u)} u ON u.{_col(u, 'organisation')} = g.{_col(org, 'id')} WHERE u.{_col(u, 'is_active')}"
+        f"{unassigned}"
     )
     parts = [owners, watchers]
     batch_value = batch.hex if connection.vendor != "postgresql" else batch
@@ -262,8 +269,16 @@ def _notify(kind: ObligationKind, batch: uuid.UUID, now: dt.datetime) -> int:
             head + f"JOIN {_table(org)} g ON g.{_col(org, 'division')} = SUBSTR(o.{_col(o, 'division')}, 1, 9) "
             f"AND g.{_col(org, 'kind')} = %s "
             f"JOIN {_table(u)} u ON u.{_col(u, 'organisation')} = g.{_col(org, 'id')} WHERE u.{_col(u, 'is_active')}"
+            f"{unassigned}"
         )
         params += [*text_params, now, Organisation.Kind.TOWNSHIP]
+    if kind.notify_village:
+        # The village workers assigned to the obligation's place (an equality join: the planner hashes it).
+        parts.append(
+            head + f"JOIN {_table(u)} u ON u.{_col(u, 'village')} = o.{_col(o, 'division')} "
+            f"WHERE u.{_col(u, 'is_active')}"
+        )
+        params += [*text_params, now]
     sql = (
         f"{claimed}INSERT INTO {_table(n)} ({_col(n, 'recipient')}, {_col(n, 'organisation')}, "  # noqa: S608 - quoted identifiers from model metadata; values are parameters
         f"{_col(n, 'obligation')}, {_col(n, 'reminder')}, {_col(n, 'text')}, {_col(n, 'link')}, "

@@ -1,21 +1,22 @@
 """Services duties as obligation kinds (registered in ServicesConfig.ready()).
 
 - 巡访问题处置 ``services.escalation``: a failed check of a home visit to a scattered 特困 person [004 §2]. Owed
-  by the township government of the person's township, the county bureau is told — except a child's (under 14,
-  or of unknown birth date), which the township may not see (个人信息保护法 第三十一条; ``ScopeRule.minors``): the
-  county bureau, which leads children's welfare in the county and sees the child, owes it and is the one told;
-  due the day of the visit, so the sweep that runs right after the visit is saved (services.tasks) tells them at
-  once, and only once (each reminder stage is claimed once). Done when someone records what was done
-  (services.escalation_resolve).
+  by the township government of the person's township, the county bureau is told, and the village civil-affairs
+  workers assigned to the person's village (``accounts.User.village``, ``notify_village``) — except a child's
+  (under 14, or of unknown birth date), which the township may not see (个人信息保护法 第三十一条;
+  ``ScopeRule.minors``): the county bureau, which leads children's welfare in the county and sees the child, owes
+  it and is the one told; due the day of the visit, so the sweep that runs right after the visit is saved
+  (services.tasks) tells them at once, and only once (each reminder stage is claimed once). Done when someone
+  records what was done (services.escalation_resolve).
 - 本周探访 ``services.weekly_visit``: a scattered 特困 person visited fewer than ``times`` times this calendar week
   where the county's policy asks for weekly visits (``service.visit_frequency``, [004 §2]). One obligation per
-  person and ISO week (period ``2026-W48``), owed by the agency whose contract in force covers the person's station, the
-  county bureau and the township government of the person's township told; due on the week's Sunday, so the
-  sweep tells them once on Sunday (due soon) and once more when the week has passed unvisited (overdue). Each
-  week is settled on its own: done when the person has ``times`` visits dated in that obligation's week
-  (``Visit.week`` equals the obligation's period), so a visit the next week does not settle a missed one. A rule
-  counted per month, quarter or year makes no such obligation: it puts the person on the due list
-  (services.selectors.due_this_week) until visited ``times`` times in the calendar period.
+  person and ISO week (period ``2026-W48``), owed by the agency whose contract in force covers the person's
+  station, the county bureau, the township government of the person's township and the person's village workers
+  told; due on the week's Sunday, so the sweep tells them once on Sunday (due soon) and once more when the week
+  has passed unvisited (overdue). Each week is settled on its own: done when the person has ``times`` visits
+  dated in that obligation's week (``Visit.week`` equals the obligation's period), so a visit the next week does
+  not settle a missed one. A rule counted per month, quarter or year makes no such obligation: it puts the
+  person on the due list (services.selectors.due_this_week) until visited ``times`` times in the calendar period.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ ESCALATION_KIND = "services.escalation"
 WEEKLY_VISIT_KIND = "services.weekly_visit"
 
 
+def _child(today: dt.date, prefix: str = "") -> Q:
+    """The person (``prefix`` leads to a Beneficiary) is a child: under 14, or of unknown birth date."""
+    cutoff = earliest_birth_under(MINOR_AGE, today)
+    return Q(**{f"{prefix}birth_date__isnull": True}) | Q(**{f"{prefix}birth_date__gte": cutoff})
+
+
 def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
     from accounts.models import Organisation
     from obligations.registry import url_expression
@@ -50,8 +57,7 @@ def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
         )
 
     # A child's escalation is owed by the county bureau, which serves children; the township cannot see it.
-    cutoff = earliest_birth_under(MINOR_AGE, today)
-    child = Q(beneficiary__birth_date__isnull=True) | Q(beneficiary__birth_date__gte=cutoff)
+    child = _child(today, "beneficiary__")
     owner = Case(
         When(child, then=government(Organisation.Kind.BUREAU, 6)),
         default=government(Organisation.Kind.TOWNSHIP, 9),
@@ -75,7 +81,13 @@ def escalation_rows(actor: Any, today: dt.date) -> QuerySet[Escalation]:
                 output_field=CharField(),
             ),
             ob_owner_id=owner,
-            ob_division_id=F("beneficiary__division_id"),
+            # A child's is placed at the county: neither the township nor the village workers (who may not see
+            # children) are told of it or see it.
+            ob_division_id=Case(
+                When(child, then=Substr("beneficiary__division_id", 1, 6)),
+                default=F("beneficiary__division_id"),
+                output_field=CharField(),
+            ),
             ob_notify_division_id=Substr("beneficiary__division_id", 1, 6),
             ob_due_date=TruncDate("created_at"),
             ob_rule_key=Value("service.visit_escalation", output_field=CharField()),
@@ -138,7 +150,13 @@ def weekly_visit_rows(actor: Any, today: dt.date) -> QuerySet[Beneficiary]:
                 Value("本周尚未探访："), "division__name", Value("的分散供养特困人员"), output_field=CharField()
             ),
             ob_owner_id=Subquery(in_force),
-            ob_division_id=F("division_id"),
+            # A child is placed at the county, as its escalations are: the township and the village workers may
+            # not see children, so they are not told (the agency owes it, the county bureau is told).
+            ob_division_id=Case(
+                When(_child(today), then=Substr("division_id", 1, 6)),
+                default=F("division_id"),
+                output_field=CharField(),
+            ),
             ob_notify_division_id=Substr("division_id", 1, 6),
             ob_due_date=Value(sunday, output_field=DateField()),
             ob_rule_key=Value("service.visit_frequency", output_field=CharField()),
@@ -176,6 +194,7 @@ def register_kinds() -> None:
             rows=escalation_rows,
             done=Q(status=Escalation.Status.RESOLVED),
             due_soon_days=0,
+            notify_village=True,
             description="在处置页面登记处置结果（卫生清理、转入集中供养机构、送医救治等）即视为完成。",
         )
     )
@@ -191,6 +210,7 @@ def register_kinds() -> None:
             # … and each week's obligation is settled only by the visits its rule asks for dated in that week.
             done_in_period=_visited_in_period,
             notify_township=True,
+            notify_village=True,
             void=Q(active=False),
             void_reason="服务对象已不在册。",
             due_soon_days=0,

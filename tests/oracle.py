@@ -18,6 +18,7 @@ ROLE_USERS = [
     "datian_bureau",
     "junxi_town",
     "shipai_town",
+    "junxi_village",  # 均溪镇's village civil-affairs worker: the role narrowed to one village
     "agency_sunshine",
     "agency_harmony",
     "evaluator",
@@ -29,11 +30,26 @@ def _org(user: User) -> Organisation:
     return user.organisation
 
 
+def village_of(user: User) -> str | None:
+    """The village a township government's account is assigned to (its whole reach), else None."""
+    org = user.organisation
+    if user.is_superuser or org is None or org.kind != Organisation.Kind.TOWNSHIP:
+        return None
+    return user.village_id or None
+
+
+def home_prefix(user: User) -> str:
+    """The subtree a bureau or township account reads: its village when assigned to one, else its organisation's."""
+    return village_of(user) or _org(user).division_id
+
+
 def _prefixes(user: User) -> list[str] | None:
-    """Division subtrees for bureaus and townships; None = everything (admin)."""
+    """Division subtrees for bureaus and townships (a village worker: its village); None = everything (admin)."""
     if user.is_superuser:
         return None
     org = _org(user)
+    if village_of(user):
+        return [home_prefix(user)]
     if org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
         return [org.division_id]
     return []
@@ -137,7 +153,8 @@ def organisation_ids(user: User) -> set[int]:
     up = {r[:n] for r in roots for n in (2, 4, 6, 9) if n < len(r)}
     government = {Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP}
     through_stations = _org(user).kind not in government
-    seen = {_org(user).pk}
+    # A village worker does not reach its own organisation (the township government) through ownership.
+    seen = set() if village_of(user) else {_org(user).pk}
     for pk, code, kind in rows:
         if through_stations and kind not in government:
             continue
@@ -209,7 +226,9 @@ def person_unmask_ids(user: User) -> set[str]:
     if user.is_superuser:
         return person_ids(user)
     org = _org(user)
-    if (org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6) or org.kind == Organisation.Kind.TOWNSHIP:
+    if (org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6) or (
+        org.kind == Organisation.Kind.TOWNSHIP and not village_of(user)
+    ):
         return person_ids(user)
     return set()
 
@@ -223,7 +242,8 @@ def obligation_ids(user: User) -> set[int]:
         return {pk for pk, _, _ in rows}
     org = _org(user)
     prefixes = _prefixes(user) or []
-    return {pk for pk, code, owner in rows if owner == org.pk or any(code.startswith(p) for p in prefixes)}
+    owns = not village_of(user)  # a village worker is not reached through what the township owes
+    return {pk for pk, code, owner in rows if (owns and owner == org.pk) or any(code.startswith(p) for p in prefixes)}
 
 
 def notification_ids(user: User) -> set[int]:
@@ -244,8 +264,21 @@ def _is_bureau(user: User) -> bool:
 
 
 def may_manage_users(user: User) -> bool:
-    """A bureau account with the manager position; system administrators use the Django admin instead."""
-    return not user.is_superuser and _is_bureau(user) and user.position == User.Position.MANAGER and user.is_active
+    """A bureau's or a township government's account with the manager position (not one assigned to a village);
+    system administrators use the Django admin instead."""
+    org = user.organisation
+    township = (
+        org is not None
+        and org.kind == Organisation.Kind.TOWNSHIP
+        and org.status == Organisation.Status.ACTIVE
+        and user.village_id is None
+    )
+    return (
+        not user.is_superuser
+        and (_is_bureau(user) or township)
+        and user.position == User.Position.MANAGER
+        and user.is_active
+    )
 
 
 def org_user_ids(user: User) -> set[int]:

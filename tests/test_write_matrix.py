@@ -219,6 +219,23 @@ def _reset(user: Any, target: User) -> Any:
     return org_user_reset_password(acting_user=user, user=target, password="Reset#Pass2026")
 
 
+def _junxi_village() -> Division:
+    return Division.objects.filter(code__startswith="350425100", level=Division.Level.VILLAGE).order_by("code")[0]
+
+
+def _township_colleague() -> User:
+    from accounts.actions import org_user_create
+
+    fields = _new_account("junxi_town")
+    return org_user_create(acting_user=User.objects.get(username="junxi_town"), **fields)
+
+
+def _set_village(user: Any, target: User) -> Any:
+    from accounts.actions import org_user_set_village
+
+    return org_user_set_village(acting_user=user, user=target, village=_junxi_village())
+
+
 CASES: dict[str, Case] = {
     "stations.grant": Case(
         right_user="datian_bureau",
@@ -240,7 +257,7 @@ CASES: dict[str, Case] = {
     ),
     "accounts.user_create": Case(
         right_user="datian_bureau",
-        wrong_role_user="junxi_town",
+        wrong_role_user="agency_sunshine",
         in_scope=_new_account,
         # The manager names another organisation (the township's): refused, nothing saved.
         out_of_scope=lambda: _new_account("junxi_town"),
@@ -250,7 +267,7 @@ CASES: dict[str, Case] = {
     ),
     "accounts.user_set_active": Case(
         right_user="datian_bureau",
-        wrong_role_user="junxi_town",
+        wrong_role_user="agency_sunshine",
         in_scope=_bureau_colleague,
         out_of_scope=lambda: User.objects.get(username="shipai_town"),
         call=_deactivate,
@@ -259,12 +276,23 @@ CASES: dict[str, Case] = {
     ),
     "accounts.user_reset_password": Case(
         right_user="datian_bureau",
-        wrong_role_user="junxi_town",
+        wrong_role_user="agency_sunshine",
         in_scope=_bureau_colleague,
         out_of_scope=lambda: User.objects.get(username="shipai_town"),
         call=_reset,
         http=lambda client, u: client.post(
             reverse("org-user-detail", args=[u.pk]), {"action": "reset", "password": "Reset#Pass2026"}
+        ),
+        http_ok=(302,),
+    ),
+    "accounts.user_set_village": Case(
+        right_user="junxi_town",  # the township government's manager
+        wrong_role_user="datian_bureau",  # a bureau's manager: no villages to assign
+        in_scope=_township_colleague,
+        out_of_scope=lambda: User.objects.get(username="shipai_town"),
+        call=_set_village,
+        http=lambda client, u: client.post(
+            reverse("org-user-detail", args=[u.pk]), {"action": "village", "village": _junxi_village().pk}
         ),
         http_ok=(302,),
     ),

@@ -97,8 +97,10 @@ def test_other_organisations_accounts_are_404(user_client) -> None:  # type: ign
     assert other.is_active and other.check_password(DEMO_PASSWORD)
 
 
-@pytest.mark.parametrize("username", ["admin", "fj_province", "junxi_town", "agency_sunshine", "evaluator"])
-def test_only_bureau_managers_reach_the_pages(user_client, username: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "username", ["admin", "fj_province", "shipai_town", "junxi_village", "agency_sunshine", "evaluator"]
+)
+def test_only_bureau_and_township_managers_reach_the_pages(user_client, username: str) -> None:  # type: ignore[no-untyped-def]
     client = user_client(username)
     assert client.get("/users/").status_code == 404
     assert client.post("/users/new/", NEW).status_code == 404

@@ -27,6 +27,7 @@ ACCOUNTS = [
     "sanming_city",
     "datian_bureau",
     "junxi_town",
+    "junxi_village",
     "agency_sunshine",
     "evaluator",
 ]

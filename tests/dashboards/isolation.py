@@ -27,8 +27,8 @@ def value_divisions(user: User) -> set[str]:
     if user.is_superuser:
         return set(codes)
     org = user.organisation
-    if org is None or org.kind not in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
-        return set()
+    if org is None or org.kind not in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP) or user.village_id:
+        return set()  # a village worker is no dashboard viewer
     return {c for c in codes if c.startswith(org.division_id or "-")}
 
 
@@ -42,8 +42,8 @@ def station_value_ids(user: User) -> set[str]:
         )
     )
     org = user.organisation
-    if not user.is_superuser and (org is None or org.kind == Organisation.Kind.EVALUATOR):
-        return set()
+    if not user.is_superuser and (org is None or org.kind == Organisation.Kind.EVALUATOR or user.village_id):
+        return set()  # evaluators and village workers are no dashboard viewers
     return {str(pk) for pk in rows & station_ids(user)}
 
 

