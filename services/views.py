@@ -592,7 +592,12 @@ class VisitCreateView(LoginRequiredMixin, View):
             else:
                 if visit.failed_checks:
                     # A child's escalation is the county bureau's (services.obligations): the township is not told.
-                    told = "县民政局" if person.is_child else "乡镇和县民政局"
+                    if person.is_child:
+                        told = "县民政局"
+                    elif User.objects.filter(village_id=person.division_id, is_active=True).exists():
+                        told = "乡镇、本村民政专干和县民政局"  # notify_village (services.obligations)
+                    else:
+                        told = "乡镇和县民政局"
                     messages.warning(request, f"已保存。发现的问题已告知{told}，请登记处置结果。")
                 else:
                     messages.success(request, f"已保存对{person.name}的探访。")

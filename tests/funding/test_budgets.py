@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -525,6 +526,11 @@ def test_the_nightly_check_finds_a_county_over_its_relief_cap(demo: None) -> Non
     ob = Obligation.objects.get(kind="funding.relief_cap", object_id=str(base.pk))
     assert ob.owner_id == p.bureau.organisation_id and ob.state != "done"
     assert "使用困难群众救助资金 50000.00 元，超过上限 49999.99 元" in ob.title  # both figures
+    # The bureau's relief-base page shows the cap the check applied beside the money used.
+    page = Client()
+    page.force_login(p.bureau)
+    html = page.get("/funding/relief-bases/").content.decode()
+    assert "使用上限" in html and "49,999.99" in html and "超过上限" in html
     assert ob.rule_key == "funding.relief_fund_cap" and "第七部分第（二）项" in ob.clause
     fa.relief_base_set(acting_user=p.bureau, division=p.county, year=NEXT_YEAR, amount="1000000")
     run_sweep(kind_keys=["funding.relief_cap"])

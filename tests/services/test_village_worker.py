@@ -256,3 +256,24 @@ def test_township_manager_assigns_a_village_worker_on_the_accounts_pages() -> No
     # The village worker manages no accounts; a bureau's form has no village.
     assert _client(_user("junxi_village")).get("/users/").status_code == 404
     assert 'name="village"' not in _client(_user("datian_bureau")).get("/users/new/").content.decode()
+
+
+def test_the_visit_page_says_who_was_told_of_a_failed_check() -> None:
+    """The worker reads at once who now knows: the village worker where one is assigned to the person's village."""
+    worker = _client(_user("agency_sunshine"))
+
+    def failed_visit(who: Beneficiary) -> str:
+        response = worker.post(
+            f"/services/beneficiaries/{who.public_id}/visit/",
+            {
+                "date": str(timezone.localdate()),
+                "hours": "1",
+                **{f"check_{c}": v for c, v in {**OK, "diet": "fail"}.items()},
+            },
+            follow=True,
+        )
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "已告知乡镇、本村民政专干和县民政局" in failed_visit(person())  # 白岩: junxi_village is assigned there
+    assert "已告知乡镇和县民政局" in failed_visit(_person_in(_second_village()))  # nobody assigned there
