@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -55,23 +55,25 @@ def due_this_week(user: User, today: dt.date) -> QuerySet[Beneficiary]:
     policy in force (``service.visit_frequency``, [004 §2]): visited fewer than ``times`` times this calendar week
     (Monday to Sunday) for a weekly rule, this calendar month, quarter or year for the others. A fixed number of
     queries: the divisions whose policy sets the rule (and their effective value), then the list."""
-    times, since, _clause = service_policy.visit_expressions(service_policy.visit_sources(user), today)
-    done = (
-        Visit.objects.filter(beneficiary=OuterRef("pk"), date__gte=OuterRef("due_since"), date__lte=today)
-        .order_by()
-        .values("beneficiary")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
+    sources = service_policy.visit_sources(user)
+    times, since, _clause = service_policy.visit_expressions(sources, today)
+    in_period = Visit.objects.filter(beneficiary=OuterRef("pk"), date__gte=OuterRef("due_since"), date__lte=today)
+    people = (
         Beneficiary.objects.for_user(user)
         .filter(active=True, categories__contains=[SCATTERED])
         .annotate(due_times=times)
         .filter(due_times__gt=0)
-        .annotate(due_since=since, visits_done=Coalesce(Subquery(done), 0))
-        .filter(visits_done__lt=F("due_times"))
-        .select_related("division", "station")
-        .order_by(F("last_visit_date").asc(nulls_last=True), "division_id", "name", "pk")
+        .annotate(due_since=since)
+    )
+    if all(source.times <= 1 for source in sources):
+        # Once per period (the usual rule, e.g. Nantong's weekly visit): "not visited yet" is an anti-join, which
+        # PostgreSQL runs as one hashed pass instead of a count per person.
+        people = people.filter(~Exists(in_period))
+    else:
+        done = in_period.order_by().values("beneficiary").annotate(n=Count("pk")).values("n")
+        people = people.annotate(visits_done=Coalesce(Subquery(done), 0)).filter(visits_done__lt=F("due_times"))
+    return people.select_related("division", "station").order_by(
+        F("last_visit_date").asc(nulls_last=True), "division_id", "name", "pk"
     )
 
 
