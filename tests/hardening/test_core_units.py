@@ -208,3 +208,42 @@ def test_run_action_answers_refusals_as_the_api_does() -> None:
         assert str(missing.value.detail) == "未找到。"
     with pytest.raises(KeyError):
         run_action(raising(KeyError("other errors pass through")))
+
+
+def test_the_minors_rule_hides_children_under_fourteen_from_the_roles_that_do_not_serve_them() -> None:
+    """ScopeRule.minors by default (no minor_age given): under 14 on today's date, unknown birth dates hidden too;
+    the roles named in minor_viewers and the administrator see them."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from core.personal.idnumber import earliest_birth_under
+    from core.scoping import ScopeRule
+
+    rule = ScopeRule(division="division_id", minors="birth_date", minor_viewers=frozenset({Role.COUNTY_BUREAU}))
+    cutoff = earliest_birth_under(14, timezone.localdate())
+    assert rule.minors_hidden_q(Role.TOWNSHIP) == Q(birth_date__lt=cutoff)
+    assert rule.minors_hidden_q(Role.AGENCY) == Q(birth_date__lt=cutoff)
+    assert rule.minors_hidden_q(Role.COUNTY_BUREAU) is None
+    assert rule.minors_hidden_q(Role.ADMIN) is None
+    assert ScopeRule(division="division_id").minors_hidden_q(Role.TOWNSHIP) is None  # no minors rule
+
+
+def test_the_system_actor_reads_everywhere_and_writes_only_where_a_rule_names_it() -> None:
+    from core.scoping import ScopeRule
+
+    rule = ScopeRule(division="division_id", writers={"change": frozenset({Role.SYSTEM, Role.COUNTY_BUREAU})})
+    assert rule.may(Role.SYSTEM, Action.VIEW) and rule.may(Role.SYSTEM, "change")
+    assert not rule.may(Role.SYSTEM, "add") and not rule.may(Role.SYSTEM, "delete")
+    assert not ScopeRule(division="division_id").may(Role.SYSTEM, "change")
+
+
+def test_ancestors_are_read_only_by_division_and_need_both_codes_and_a_division_path() -> None:
+    from django.db.models import Q
+
+    from core.scoping import ScopeRule
+
+    scope = UserScope(role=Role.TOWNSHIP, roots=("350425100",))
+    rule = ScopeRule(division="division_id", ancestors=True)
+    assert rule._ancestors_part(scope) == [Q(division_id__in=["35", "3504", "350425"])]
+    assert ScopeRule(owner="pk", ancestors=True)._ancestors_part(scope) == []  # no division path
+    assert rule._ancestors_part(UserScope(role=Role.TOWNSHIP, roots=())) == []  # no codes
