@@ -128,6 +128,17 @@ def test_available_actions(demo: None, declared: list[str]) -> None:
     assert [a for a in available_actions(bureau, outside) if a["action"].startswith("tests.")] == []
 
 
+def test_an_action_is_offered_only_while_its_condition_holds(demo: None, declared: list[str]) -> None:
+    """``declare(..., available=…)``: an unavailable action is skipped and the next one is still offered."""
+    _declare(declared, "tests.a_unavailable", label="条件不成立", available=lambda station: False)
+    _declare(declared, "tests.b_available", label="条件成立", available=lambda station: station.pk is not None)
+    bureau = User.objects.get(username="datian_bureau")
+    station = Station.objects.filter(division__code__startswith="350425").order_by("pk").first()
+    assert station is not None
+    names = [a["action"] for a in available_actions(bureau, station) if a["action"].startswith("tests.")]
+    assert names == ["tests.b_available"]
+
+
 # --- core.access ------------------------------------------------------------------------------------------------
 
 
