@@ -31,7 +31,7 @@ MODULES=(
   "core/actions.py|tests/hardening/test_actions_units.py"
   "core/access.py|tests/hardening/test_actions_units.py"
   "core/xlsx.py|tests/core/test_xlsx.py"
-  "core/admin_base.py|tests/hardening/test_admin_delete.py tests/accounts/test_admin.py tests/accounts/test_review_fixes.py tests/hardening/test_inputs.py"
+  "core/admin_base.py|tests/hardening/test_admin_delete.py tests/accounts/test_admin.py tests/accounts/test_review_fixes.py tests/hardening/test_inputs.py tests/hardening/test_admin_base_units.py"
 )
 
 for entry in "${MODULES[@]}"; do
