@@ -40,3 +40,10 @@ def test_aware_datetimes_are_written_without_their_zone() -> None:
     assert sheet is not None
     cell = sheet.cell(row=2, column=1)
     assert cell.value == moment.replace(tzinfo=None) and cell.number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_downloads_say_they_are_excel_workbooks() -> None:
+    """The media type registered for .xlsx (IANA): a browser opens the download with Excel/WPS, not as text."""
+    from core.xlsx import XLSX_TYPE
+
+    assert XLSX_TYPE == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
