@@ -247,3 +247,26 @@ def test_ancestors_are_read_only_by_division_and_need_both_codes_and_a_division_
     assert rule._ancestors_part(scope) == [Q(division_id__in=["35", "3504", "350425"])]
     assert ScopeRule(owner="pk", ancestors=True)._ancestors_part(scope) == []  # no division path
     assert rule._ancestors_part(UserScope(role=Role.TOWNSHIP, roots=())) == []  # no codes
+
+
+def test_validated_answers_the_clean_data_or_a_400_naming_each_field() -> None:
+    from rest_framework import serializers
+    from rest_framework.exceptions import ValidationError as DRFValidationError
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from core.api import validated
+
+    class Input(serializers.Serializer):
+        year = serializers.IntegerField(min_value=2000)
+        note = serializers.CharField(required=False, default="")
+
+    def request(body: dict[str, Any]) -> Request:
+        from rest_framework.parsers import JSONParser
+
+        return Request(APIRequestFactory().post("/x/", body, format="json"), parsers=[JSONParser()])
+
+    assert validated(Input, request({"year": "2026"})) == {"year": 2026, "note": ""}
+    with pytest.raises(DRFValidationError) as refused:
+        validated(Input, request({"year": 1999}))
+    assert set(refused.value.detail) == {"year"}  # type: ignore[arg-type]
