@@ -15,7 +15,7 @@ PYTEST="$PY -m pytest -x -q --reuse-db -p no:logging -p no:cacheprovider -p no:s
 
 # module | tests that exercise it
 MODULES=(
-  "core/scoping.py|tests/hardening/test_core_units.py tests/accounts/test_scope_rules.py tests/hardening/test_scope_gaps.py tests/accounts/test_admin.py"
+  "core/scoping.py|tests/hardening/test_core_units.py tests/hardening/test_scoping_units.py tests/accounts/test_scope_rules.py tests/hardening/test_scope_gaps.py tests/accounts/test_admin.py"
   "core/api.py|tests/hardening/test_core_units.py tests/hardening/test_scope_gaps.py tests/api/test_api.py"
   "core/exports.py|tests/hardening/test_scope_gaps.py"
   "accounts/validators.py|tests/accounts/test_validators.py tests/hardening/test_scope_gaps.py"
