@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make mutate: mutation testing of the core mechanisms with mutmut 2 (pinned in requirements-dev.txt).
 #
-# Each module is mutated against the test files that exercise it (a whole-suite run per mutant would take
-# hours on a small machine); a mutant is "killed" when one of those tests fails. String literals (the
+# Each module is mutated against the tests that exercise it — its unit tests first, so most mutants fail
+# fast, then the few app tests that reach it (a whole-suite run per mutant would take days on a small machine); a mutant is "killed" when one of those tests fails. String literals (the
 # Chinese messages) are not mutated: they are copy, not mechanism. Results accumulate in .mutmut-cache,
 # so `MUTATE_ONLY=core/scoping.py make mutate` re-runs one module; the score and every survivor are
 # printed at the end (scripts/mutation_score.py). Kept out of `make test`: it is slow.
@@ -18,16 +18,16 @@ MODULES=(
   "core/scoping.py|tests/hardening/test_core_units.py tests/hardening/test_scoping_units.py tests/accounts/test_scope_rules.py tests/hardening/test_scope_gaps.py tests/accounts/test_admin.py"
   "core/api.py|tests/hardening/test_core_units.py tests/hardening/test_scope_gaps.py tests/api/test_api.py"
   "core/exports.py|tests/hardening/test_scope_gaps.py"
-  "accounts/validators.py|tests/accounts/test_validators.py tests/hardening/test_scope_gaps.py"
-  "accounts/passwords.py|tests/accounts/test_validators.py tests/accounts/test_security.py"
-  "accounts/api/auth.py|tests/hardening/test_tokens.py tests/api/test_api.py"
+  "accounts/validators.py|tests/accounts/test_validators.py tests/hardening/test_scope_gaps.py::test_published_credit_codes_are_valid tests/hardening/test_scope_gaps.py::test_credit_code_whose_check_character_is_zero tests/hardening/test_scope_gaps.py::test_credit_check_character_matches_the_independent_computation_over_many_bodies"
+  "accounts/passwords.py|tests/accounts/test_validators.py::test_password_classes tests/accounts/test_security.py::test_weak_passwords_are_refused tests/accounts/test_security.py::test_strong_password_is_accepted"
+  "accounts/api/auth.py|tests/api/test_api.py::test_token_flow tests/api/test_api.py::test_token_ends_after_30_idle_minutes tests/api/test_api.py::test_token_ends_after_12_hours_and_on_password_change tests/api/test_api.py::test_a_bad_token_is_refused tests/hardening/test_tokens.py"
   "core/views.py|tests/core/test_list_pages.py tests/stations/test_station_create.py tests/hardening/test_scope_gaps.py"
   "policies/policy.py|tests/policies/test_inheritance.py"
   "core/pagination.py|tests/hardening/test_bounds_units.py tests/hardening/test_inputs.py"
   "core/jsonbounds.py|tests/hardening/test_bounds_units.py tests/hardening/test_inputs.py"
   "core/parsers.py|tests/hardening/test_bounds_units.py tests/hardening/test_inputs.py"
   "core/audit.py|tests/hardening/test_bounds_units.py tests/hardening/test_scope_gaps.py tests/accounts/test_review_fixes.py tests/hardening/test_tokens.py"
-  "policies/registry.py|tests/hardening/test_scope_gaps.py tests/policies/test_inheritance.py tests/hardening/test_inputs.py"
+  "policies/registry.py|tests/hardening/test_registry_units.py tests/hardening/test_scope_gaps.py::test_registry_refuses_bad_values tests/hardening/test_scope_gaps.py::test_registry_accepts_edge_values tests/policies/test_inheritance.py"
   "core/actions.py|tests/hardening/test_actions_units.py"
   "core/access.py|tests/hardening/test_actions_units.py"
   "core/xlsx.py|tests/core/test_xlsx.py"
