@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 
 class CharacterClassValidator:
-    def __init__(self, min_classes: int = 3) -> None:
+    def __init__(self, min_classes: int) -> None:  # set in AUTH_PASSWORD_VALIDATORS (SECURITY.md: 3 of the 4)
         self.min_classes = min_classes
 
     def validate(self, password: str, user: object = None) -> None:
