@@ -3,6 +3,8 @@ revokes the caller's token (README, security section)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -54,3 +56,37 @@ def test_api_logout_revokes_the_callers_token_and_is_audited(demo: None, passwor
     assert api_status(other) == 200  # only the caller's token
     assert AuditLog.objects.filter(event="logout", username="junxi_town", object_repr__contains="API").exists()
     assert APIClient().post("/api/v1/auth/logout/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("age", "idle", "refused"),
+    [
+        (dt.timedelta(hours=12), dt.timedelta(0), None),  # the 12th hour itself still counts
+        (dt.timedelta(hours=12, microseconds=1), dt.timedelta(0), "12 小时"),
+        (dt.timedelta(hours=1), dt.timedelta(minutes=30), None),  # thirty idle minutes exactly: still valid
+        (dt.timedelta(hours=1), dt.timedelta(minutes=30, seconds=1), "30 分钟"),
+    ],
+)
+def test_token_limits_at_the_boundary(
+    demo: None, monkeypatch: pytest.MonkeyPatch, age: dt.timedelta, idle: dt.timedelta, refused: str | None
+) -> None:
+    """The limits of SECURITY.md (12 hours from issue, 30 minutes without use), at the instant and just past."""
+    from django.utils import timezone
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from accounts.api import auth
+    from accounts.models import User
+
+    now = timezone.now().replace(microsecond=0)
+    token = Token.objects.create(user=User.objects.get(username="junxi_town"))
+    Token.objects.filter(pk=token.pk).update(created=now - age)
+    auth.touch(token.key, (now - idle).timestamp())
+    monkeypatch.setattr(auth.timezone, "now", lambda: now)
+    if refused is None:
+        user, _ = auth.ExpiringTokenAuthentication().authenticate_credentials(token.key)
+        assert user.username == "junxi_town"
+        assert Token.objects.filter(pk=token.pk).exists()
+    else:
+        with pytest.raises(AuthenticationFailed, match=refused):
+            auth.ExpiringTokenAuthentication().authenticate_credentials(token.key)
+        assert not Token.objects.filter(pk=token.pk).exists()  # a token past its limit is gone
