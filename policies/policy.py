@@ -19,11 +19,11 @@ class Source:
     value: Any
     clause: str
     quote: str
-    strength: str = "must"
-    condition: str = ""
-    condition_code: str = ""
-    not_applicable: bool = False
-    note: str = ""
+    strength: str
+    condition: str
+    condition_code: str
+    not_applicable: bool
+    note: str
 
     @property
     def citation(self) -> str:
