@@ -6,7 +6,10 @@
 # Chinese messages) are not mutated: they are copy, not mechanism. Results accumulate in .mutmut-cache,
 # so `MUTATE_ONLY=core/scoping.py make mutate` re-runs one module; the score and every survivor are
 # printed at the end (scripts/mutation_score.py). Kept out of `make test`: it is slow.
+# Mutants that change only a type annotation are skipped (mutmut_config.py: never evaluated at run time).
 # Do not run other mutmut commands while a run goes on: they rewrite the cache from the mutated file.
+# To stop a run, kill its whole process group (Ctrl-C in the terminal does): mutmut runs the mutants in a multiprocessing
+# worker that outlives a kill of mutmut alone and goes on rewriting the module and running tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
