@@ -29,12 +29,12 @@ MODULES=(
   "core/pagination.py|tests/hardening/test_bounds_units.py tests/hardening/test_inputs.py"
   "core/jsonbounds.py|tests/hardening/test_bounds_units.py tests/hardening/test_inputs.py"
   "core/parsers.py|tests/hardening/test_bounds_units.py tests/hardening/test_inputs.py"
-  "core/audit.py|tests/hardening/test_bounds_units.py tests/hardening/test_scope_gaps.py tests/accounts/test_review_fixes.py tests/hardening/test_tokens.py"
+  "core/audit.py|tests/hardening/test_bounds_units.py tests/hardening/test_scope_gaps.py::test_covered_townships_change_is_audited_with_before_and_after tests/accounts/test_security.py::test_login_success_is_audited tests/accounts/test_review_fixes.py tests/hardening/test_tokens.py"
   "policies/registry.py|tests/hardening/test_registry_units.py tests/hardening/test_scope_gaps.py::test_registry_refuses_bad_values tests/hardening/test_scope_gaps.py::test_registry_accepts_edge_values tests/policies/test_inheritance.py"
   "core/actions.py|tests/hardening/test_actions_units.py"
   "core/access.py|tests/hardening/test_actions_units.py"
   "core/xlsx.py|tests/core/test_xlsx.py"
-  "core/admin_base.py|tests/hardening/test_admin_delete.py tests/accounts/test_admin.py tests/accounts/test_review_fixes.py tests/hardening/test_inputs.py tests/hardening/test_admin_base_units.py"
+  "core/admin_base.py|tests/hardening/test_admin_base_units.py tests/hardening/test_admin_delete.py tests/accounts/test_admin.py tests/accounts/test_review_fixes.py tests/hardening/test_inputs.py"
 )
 
 for entry in "${MODULES[@]}"; do
