@@ -270,3 +270,44 @@ def test_validated_answers_the_clean_data_or_a_400_naming_each_field() -> None:
     with pytest.raises(DRFValidationError) as refused:
         validated(Input, request({"year": 1999}))
     assert set(refused.value.detail) == {"year"}  # type: ignore[arg-type]
+
+
+def test_a_bare_scope_and_a_bare_rule_declare_nothing() -> None:
+    """Fail closed by construction: a scope names no organisation, subtree or station until scope_of sets them,
+    and a rule names no path, no reader and no writer until its model declares them."""
+    from core.scoping import ScopeRule
+
+    assert dataclasses.asdict(UserScope(role=Role.NONE)) == {
+        "role": Role.NONE,
+        "organisation_id": None,
+        "roots": (),
+        "station_ids": None,
+        "extra": {},
+    }
+    bare = ScopeRule()
+    assert {f.name: getattr(bare, f.name) for f in dataclasses.fields(bare)} == {
+        "division": None,
+        "station": None,
+        "agency": None,
+        "owner": None,
+        "ancestors": False,
+        "guardian": False,
+        "public": False,
+        "viewers": None,
+        "writers": {},
+        "ancestors_q": None,
+        "station_q": None,
+        "minors": None,
+        "minor_viewers": frozenset(),
+        "minor_age": 14,
+        "minors_among": None,
+        "user": None,
+        "via": None,
+        "via_roles": frozenset({Role.TOWNSHIP}),
+    }
+    # Nothing declared, nothing visible to any role short of the global ones, and nothing writable.
+    for role in (Role.TOWNSHIP, Role.COUNTY_BUREAU, Role.AGENCY, Role.EVALUATOR, Role.VILLAGE):
+        assert (
+            bare.q_for(UserScope(role=role, organisation_id=1, roots=("350425",), station_ids=frozenset({1}))) is None
+        )
+        assert not bare.may(role, "change") and not bare.may(role, "add")
