@@ -174,3 +174,28 @@ def test_specs_are_frozen_and_states_without_choices_read_plainly(declared: list
     _declare(declared, "tests.rename", label="改名", model=Division, state_field="name", states=["甲"])
     with pytest.raises(PermissionDenied, match="^名称为“大田县”时不能改名。$"):
         check_state("tests.rename", Division(code="350425", name="大田县"))
+
+
+def test_a_bare_declaration_limits_nothing_beyond_the_scope_rule(declared: list[str]) -> None:
+    """Without options an action takes its roles from the model's rule, acts on an existing object in any state,
+    and is always offered — the same whether the spec is built directly or through declare()."""
+    import dataclasses
+
+    expected = {
+        "name": "tests.bare",
+        "label": "测试动作",
+        "model": Station,
+        "verb": "change",
+        "roles": None,
+        "state_field": "",
+        "states": None,
+        "detail": True,
+        "available": None,
+    }
+    direct = ActionSpec(name="tests.bare", label="测试动作", model=Station, verb="change")
+    assert {f.name: getattr(direct, f.name) for f in dataclasses.fields(direct) if f.name != "func"} == expected
+    assert direct.func is None
+    _declare(declared, "tests.bare")
+    spec = spec_of("tests.bare")
+    assert {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.name != "func"} == expected
+    assert spec.func is not None and spec.allowed_roles() == COUNTY_WRITERS
