@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.passwords import CharacterClassValidator
-from accounts.validators import credit_code_check_char, validate_credit_code, validate_id_number
+from accounts.validators import credit_code_check_char, id_number_check_char, validate_credit_code, validate_id_number
 
 
 def test_credit_code_known_good() -> None:
@@ -83,3 +83,14 @@ def test_every_id_number_weight(position: int) -> None:
     for digit in "123456789":
         body = "0" * position + digit + "0" * (16 - position)
         assert id_number_check_char(body) == _gb11643_check(body), (position, digit)
+
+
+@pytest.mark.parametrize("body", ["", "91350425MA2Y", "91350425MA2YXXXXX0"[:16], "91350425MA2Y0000000"])
+def test_a_body_of_the_wrong_length_gets_no_check_character(body: str) -> None:
+    """Both check characters are defined for a body of exactly 17 characters; any other length is refused, never
+    answered with a character computed over part of the weights."""
+    with pytest.raises(ValueError):
+        credit_code_check_char(body)
+    digits = "".join(c for c in body if c.isdigit())
+    with pytest.raises(ValueError):
+        id_number_check_char(digits)
