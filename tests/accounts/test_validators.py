@@ -94,3 +94,19 @@ def test_a_body_of_the_wrong_length_gets_no_check_character(body: str) -> None:
     digits = "".join(c for c in body if c.isdigit())
     with pytest.raises(ValueError):
         id_number_check_char(digits)
+
+
+def _with_check(first17: str) -> str:
+    return first17 + _gb11643_check(first17)
+
+
+def test_id_number_length_body_and_birth_date_edges() -> None:
+    """The length and digit rule (each alone refuses), a leap day in 2000 accepted, 31 April refused."""
+    for wrong in ("35042519900101123", "3504251990010112345", "35042519900101123X1", "3504251990O101123X"):
+        with pytest.raises(ValidationError, match="18 位"):
+            validate_id_number(wrong)
+    validate_id_number(_with_check("35042520000229123"))  # 2000 is a leap year
+    with pytest.raises(ValidationError, match="出生日期"):
+        validate_id_number(_with_check("35042519900431123"))
+    with pytest.raises(ValidationError, match="出生日期"):
+        validate_id_number(_with_check("35042519990229123"))
