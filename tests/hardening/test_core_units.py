@@ -311,3 +311,26 @@ def test_a_bare_scope_and_a_bare_rule_declare_nothing() -> None:
             bare.q_for(UserScope(role=role, organisation_id=1, roots=("350425",), station_ids=frozenset({1}))) is None
         )
         assert not bare.may(role, "change") and not bare.may(role, "add")
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (None, ""),
+        ("", ""),
+        (12, "12"),
+        ("均溪镇", "均溪镇"),
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+86", "'+86"),
+        ("-1", "'-1"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("a=b", "a=b"),  # only a leading character starts a formula
+        ("'=x", "'=x"),
+    ],
+)
+def test_csv_cells_never_start_a_formula(value: object, cell: str) -> None:
+    from core.exports import csv_safe
+
+    assert csv_safe(value) == cell
