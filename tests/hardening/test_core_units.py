@@ -334,3 +334,69 @@ def test_csv_cells_never_start_a_formula(value: object, cell: str) -> None:
     from core.exports import csv_safe
 
     assert csv_safe(value) == cell
+
+
+class _Base:
+    """Stands in for DRF's view methods that the mixin extends."""
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def handle_exception(self, exc: Exception) -> Any:
+        return exc
+
+
+def _viewset(method: str, action: str) -> Any:
+    from types import SimpleNamespace
+
+    from core.api import ScopedViewSetMixin
+
+    class View(ScopedViewSetMixin, _Base):
+        read_only_posts = frozenset({"evaluate"})
+
+    view = View()
+    view.request = SimpleNamespace(method=method)
+    view.action = action  # type: ignore[attr-defined]
+    return view
+
+
+@pytest.mark.parametrize(
+    ("method", "action", "reads"),
+    [("POST", "evaluate", True), ("PUT", "evaluate", False), ("POST", "other", False), ("GET", "evaluate", False)],
+)
+def test_only_a_declared_read_only_post_reads_by_post(method: str, action: str, reads: bool) -> None:
+    assert _viewset(method, action)._reads_by_post() is reads
+
+
+def test_a_write_no_action_takes_is_405_naming_the_method_and_a_read_only_post_passes() -> None:
+    from types import SimpleNamespace
+
+    from rest_framework.exceptions import MethodNotAllowed
+
+    for method, action in (("PUT", "evaluate"), ("POST", "other"), ("DELETE", "destroy")):
+        with pytest.raises(MethodNotAllowed) as refused:
+            _viewset(method, action).initial(SimpleNamespace(method=method))
+        assert method in str(refused.value.detail)
+    assert _viewset("POST", "evaluate").initial(SimpleNamespace(method="POST")) is None
+    assert _viewset("GET", "list").initial(SimpleNamespace(method="GET")) is None
+
+
+def test_a_refusal_reaching_the_view_is_a_404_and_other_errors_pass_through() -> None:
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+    from rest_framework.exceptions import NotFound, ValidationError
+
+    answered = _viewset("GET", "list").handle_exception(DjangoPermissionDenied("no"))
+    assert isinstance(answered, NotFound) and str(answered.detail) == "未找到。"
+    other = ValidationError({"x": ["bad"]})
+    assert _viewset("GET", "list").handle_exception(other) is other
+
+
+def test_allowed_actions_are_documented_as_code_and_name() -> None:
+    from rest_framework import serializers
+
+    from core.api import AllowedActionSerializer
+
+    fields = AllowedActionSerializer().fields
+    assert set(fields) == {"action", "label"}
+    assert all(isinstance(f, serializers.CharField) for f in fields.values())
+    assert (fields["action"].help_text, fields["label"].help_text) == ("操作代码", "操作名称")
