@@ -6,6 +6,7 @@ bounds at the limit and one over, each display format, each citation form and th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -118,6 +119,20 @@ def test_cn_date() -> None:
 
 
 # --- RuleDef basics ---------------------------------------------------------------------------------------
+
+
+def test_strengths_are_the_codes_of_the_strengths_vocabulary_in_order() -> None:
+    assert registry.STRENGTHS == ("must", "as_a_rule", "preference", "target")
+    assert registry.STRENGTHS == tuple(vocabulary("strengths"))
+
+
+def test_rule_definitions_are_frozen_and_hashable() -> None:
+    rule = make("int", min=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.min = 2  # type: ignore[misc]
+    assert rule.min == 1
+    assert hash(rule) == hash(make("int", min=1))
+    assert len({rule, make("int", min=1), make("int", min=2)}) == 2
 
 
 def test_rule_defaults() -> None:
@@ -285,14 +300,19 @@ def test_text_refuses(value: Any, message: str) -> None:
     assert refusal(make("text"), value) == message
 
 
-TEMPLATE = make("text", placeholders=("county", "township"))
+def template_rule() -> RuleDef:
+    # built in each test, not at import: a mutant that breaks RuleDef must fail a test, not the collection
+    # (mutmut counts only pytest's exit code 1 as a kill; a collection error exits with 2)
+    return make("text", placeholders=("county", "township"))
+
+
 ALLOWED = "{county}、{township}"
 
 
 def test_template_accepts_its_placeholders_and_literal_braces() -> None:
-    assert TEMPLATE.validate("{county}{township}社会工作服务站") == "{county}{township}社会工作服务站"
-    assert TEMPLATE.validate("社工站") == "社工站"
-    assert TEMPLATE.validate("{{县}}{county}") == "{{县}}{county}"
+    assert template_rule().validate("{county}{township}社会工作服务站") == "{county}{township}社会工作服务站"
+    assert template_rule().validate("社工站") == "社工站"
+    assert template_rule().validate("{{县}}{county}") == "{{县}}{county}"
 
 
 @pytest.mark.parametrize(
@@ -311,7 +331,7 @@ def test_template_accepts_its_placeholders_and_literal_braces() -> None:
     ],
 )
 def test_template_refuses(value: str, message: str) -> None:
-    assert refusal(TEMPLATE, value) == message
+    assert refusal(template_rule(), value) == message
 
 
 def test_template_of_a_real_rule() -> None:
@@ -608,11 +628,12 @@ def full(**alt: Any) -> dict[str, Any]:
     return base
 
 
-STAFF = make("staffing")
+def staff_rule() -> RuleDef:
+    return make("staffing")
 
 
 def test_staffing_accepts_and_normalises() -> None:
-    assert STAFF.validate({"alternatives": [{"kind": "resident", "minimum": "2"}]}) == {
+    assert staff_rule().validate({"alternatives": [{"kind": "resident", "minimum": "2"}]}) == {
         "alternatives": [full(kind="resident", minimum=2)]
     }
     value = {
@@ -625,7 +646,7 @@ def test_staffing_accepts_and_normalises() -> None:
         "with_volunteers": "是",
         "basis": " 按村配备 ",
     }
-    assert STAFF.validate({"alternatives": [value]}) == {
+    assert staff_rule().validate({"alternatives": [value]}) == {
         "alternatives": [
             full(
                 kind="fulltime",
@@ -640,35 +661,35 @@ def test_staffing_accepts_and_normalises() -> None:
         ]
     }
     # a unit without a ratio is dropped; empty strings count as not given
-    assert STAFF.validate(
+    assert staff_rule().validate(
         {"alternatives": [{"kind": "resident", "minimum": 3, "per": "", "unit": "villages", "certificate": ""}]}
     ) == {"alternatives": [full(kind="resident", minimum=3)]}
-    assert STAFF.validate({"alternatives": [{"kind": "resident", "per": 1, "unit": "communities"}]}) == {
+    assert staff_rule().validate({"alternatives": [{"kind": "resident", "per": 1, "unit": "communities"}]}) == {
         "alternatives": [full(kind="resident", per=1, unit="communities")]
     }
-    assert STAFF.validate({"alternatives": [{"kind": "parttime"}]}) == {"alternatives": [full(kind="parttime")]}
-    assert STAFF.validate({"alternatives": [{"kind": "resident", "basis": "按需"}]}) == {
+    assert staff_rule().validate({"alternatives": [{"kind": "parttime"}]}) == {"alternatives": [full(kind="parttime")]}
+    assert staff_rule().validate({"alternatives": [{"kind": "resident", "basis": "按需"}]}) == {
         "alternatives": [full(kind="resident", basis="按需")]
     }
-    assert STAFF.validate({"alternatives": [{"kind": "resident", "minimum": 1, "basis": "字" * 200}]}) == {
+    assert staff_rule().validate({"alternatives": [{"kind": "resident", "minimum": 1, "basis": "字" * 200}]}) == {
         "alternatives": [full(kind="resident", minimum=1, basis="字" * 200)]
     }
-    assert STAFF.validate({"alternatives": [{"kind": "resident", "minimum": 1, "basis": None}]}) == {
+    assert staff_rule().validate({"alternatives": [{"kind": "resident", "minimum": 1, "basis": None}]}) == {
         "alternatives": [full(kind="resident", minimum=1)]
     }
 
 
 def test_staffing_up_to_three_alternatives() -> None:
     alts = [{"kind": "resident", "minimum": n} for n in (1, 2, 3)]
-    assert STAFF.validate({"alternatives": alts}) == {
+    assert staff_rule().validate({"alternatives": alts}) == {
         "alternatives": [full(kind="resident", minimum=n) for n in (1, 2, 3)]
     }
-    assert refusal(STAFF, {"alternatives": [*alts, {"kind": "parttime"}]}) == "最多三种可互相替代的配备方式。"
+    assert refusal(staff_rule(), {"alternatives": [*alts, {"kind": "parttime"}]}) == "最多三种可互相替代的配备方式。"
 
 
 @pytest.mark.parametrize("value", [None, [], "x", {}, {"alternatives": []}, {"alternatives": "x"}, {"alts": [1]}])
 def test_staffing_needs_alternatives(value: Any) -> None:
-    assert refusal(STAFF, value) == "请至少填写一种配备方式。"
+    assert refusal(staff_rule(), value) == "请至少填写一种配备方式。"
 
 
 @pytest.mark.parametrize(
@@ -698,17 +719,19 @@ def test_staffing_needs_alternatives(value: Any) -> None:
     ],
 )
 def test_staffing_refuses_one_alternative_without_a_prefix(alt: Any, message: str) -> None:
-    assert refusal(STAFF, {"alternatives": [alt]}) == message
+    assert refusal(staff_rule(), {"alternatives": [alt]}) == message
 
 
 def test_staffing_names_the_alternative_when_there_are_several() -> None:
     good = {"kind": "resident", "minimum": 1}
-    assert refusal(STAFF, {"alternatives": [{"kind": "x"}, good]}) == f"第1种配备方式：请选择人员类别（{KINDS}）。"
-    assert refusal(STAFF, {"alternatives": [good, {"kind": "resident", "minimum": 0}]}) == (
+    assert (
+        refusal(staff_rule(), {"alternatives": [{"kind": "x"}, good]}) == f"第1种配备方式：请选择人员类别（{KINDS}）。"
+    )
+    assert refusal(staff_rule(), {"alternatives": [good, {"kind": "resident", "minimum": 0}]}) == (
         "第2种配备方式：最少人数应为正整数。"
     )
-    assert refusal(STAFF, {"alternatives": [good, good, "x"]}) == "第3种配备方式：格式不正确。"
-    assert refusal(STAFF, {"alternatives": [good, {"kind": "resident"}]}) == (
+    assert refusal(staff_rule(), {"alternatives": [good, good, "x"]}) == "第3种配备方式：格式不正确。"
+    assert refusal(staff_rule(), {"alternatives": [good, {"kind": "resident"}]}) == (
         "第2种配备方式：请填写最少人数、按比例配备或配备依据中的至少一项。"
     )
 
@@ -741,8 +764,10 @@ def test_display_numbers() -> None:
 def test_display_words() -> None:
     assert make("bool").display(True) == "是"
     assert make("text").display("{county}站") == "{county}站"
-    assert TEMPLATE.display("{county}{township}站") == "〔县名〕〔乡镇名〕站"
-    assert TEMPLATE.display("{county}{township}站", {"county": "大田县", "township": "均溪镇"}) == "大田县均溪镇站"
+    assert template_rule().display("{county}{township}站") == "〔县名〕〔乡镇名〕站"
+    assert (
+        template_rule().display("{county}{township}站", {"county": "大田县", "township": "均溪镇"}) == "大田县均溪镇站"
+    )
     assert make("choice", choices=AB).display("b") == "乙"
     assert make("choice", choices=AB).display("z") == "z"
     assert make("list").display(["甲", "乙"]) == "甲、乙"
@@ -809,7 +834,7 @@ def test_display_staffing() -> None:
             {"kind": "parttime", "minimum": None, "per": None, "with_volunteers": True},
         ]
     }
-    assert STAFF.display(value) == "不少于2名驻站社工，站长计入；或 数名兼职社会工作者，以及若干志愿者"
+    assert staff_rule().display(value) == "不少于2名驻站社工，站长计入；或 数名兼职社会工作者，以及若干志愿者"
 
 
 # --- to_input ----------------------------------------------------------------------------------------------------
