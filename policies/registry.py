@@ -121,10 +121,12 @@ def _decimal(value: Any, message: str) -> Decimal:
 
 
 def _int(value: Any, message: str) -> int:
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool):  # an int to Python, never a number to a bureau
         raise ValueError(message)
-    if isinstance(value, float) and not value.is_integer():
-        raise ValueError(message)
+    if isinstance(value, float):  # a JSON client may send 15.0 for 15; never 2.5, inf or nan
+        if not value.is_integer():
+            raise ValueError(message)
+        return int(value)
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):

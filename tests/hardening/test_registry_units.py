@@ -95,9 +95,11 @@ def test_int_parses_trimmed_integers() -> None:
     assert _int(" 7 ", "m") == 7
     assert _int(-3, "m") == -3
     assert _int("0", "m") == 0
+    assert _int(2.0, "m") == 2 and type(_int(2.0, "m")) is int  # a whole float from a JSON client
+    assert _int(-15.0, "m") == -15
 
 
-@pytest.mark.parametrize("value", [True, False, None, 2.5, 2.0, "2.0", "x", "", [1], {}])
+@pytest.mark.parametrize("value", [True, False, None, 2.5, float("inf"), float("nan"), "2.0", "x", "", [1], {}])
 def test_int_refuses_with_the_given_message(value: Any) -> None:
     with pytest.raises(ValueError) as caught:
         _int(value, "坏整数")
