@@ -24,7 +24,7 @@ MODULES=(
   "accounts/validators.py|tests/accounts/test_validators.py tests/hardening/test_scope_gaps.py::test_published_credit_codes_are_valid tests/hardening/test_scope_gaps.py::test_credit_code_whose_check_character_is_zero tests/hardening/test_scope_gaps.py::test_credit_check_character_matches_the_independent_computation_over_many_bodies"
   "accounts/passwords.py|tests/accounts/test_validators.py::test_password_classes tests/accounts/test_security.py::test_weak_passwords_are_refused tests/accounts/test_security.py::test_strong_password_is_accepted"
   "accounts/api/auth.py|tests/api/test_api.py::test_token_flow tests/api/test_api.py::test_token_ends_after_30_idle_minutes tests/api/test_api.py::test_token_ends_after_12_hours_and_on_password_change tests/api/test_api.py::test_a_bad_token_is_refused tests/hardening/test_tokens.py"
-  "core/views.py|tests/core/test_error_pages.py tests/core/test_audit_page.py tests/core/test_list_pages.py tests/stations/test_station_create.py"
+  "core/views.py|tests/hardening/test_views_units.py tests/core/test_error_pages.py tests/core/test_audit_page.py tests/core/test_list_pages.py tests/stations/test_station_create.py"
   "policies/policy.py|tests/hardening/test_policy_units.py tests/policies/test_inheritance.py"
   "core/pagination.py|tests/hardening/test_bounds_units.py tests/hardening/test_inputs.py"
   "core/jsonbounds.py|tests/hardening/test_bounds_units.py tests/hardening/test_inputs.py"
