@@ -14,7 +14,8 @@ from stations.models import Station
 
 
 def test_empty_values_read_as_empty_and_each_kind_in_words() -> None:
-    for empty in (None, "", []):
+    empties: tuple[Any, ...] = (None, "", [])
+    for empty in empties:
         assert _value_text(None, empty) == "（空）"
     assert (_value_text(None, True), _value_text(None, False)) == ("是", "否")
     assert _value_text(None, 0) == "0"  # zero is a value, not an empty one
