@@ -137,7 +137,6 @@ class AuditLogListView(ScopedListView):
 
     model = AuditLog
     template_name = "core/audit_list.html"
-    context_object_name = "rows"
     paginate_by = AUDIT_PER_PAGE
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

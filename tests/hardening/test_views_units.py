@@ -64,3 +64,22 @@ def test_an_edit_page_needs_the_change_scope_not_only_the_view_scope(user_client
     assert user_client("junxi_town").get(f"/stations/{seen.pk}/").status_code == 200
     assert user_client("junxi_town").get(f"/stations/{seen.pk}/edit/").status_code == 404
     assert user_client("datian_bureau").get(f"/stations/{seen.pk}/edit/").status_code == 200
+
+
+def test_the_audit_filters_are_bounded_and_cleaned() -> None:
+    import datetime as dt
+
+    from django.test import RequestFactory
+
+    from core.views import AuditLogListView
+
+    view = AuditLogListView()
+    view.request = RequestFactory().get(
+        "/audit/", {"who": " 张" * 30 + "\x00", "type": "s" * 70, "event": "no-such", "from": "2026-13-01"}
+    )
+    f = view.filters()
+    assert len(f["who"]) == 50 and "\x00" not in f["who"] and not f["who"].startswith(" ")
+    assert f["type"] == "s" * 60
+    assert f["event"] == "" and f["from"] is None and f["to"] is None
+    view.request = RequestFactory().get("/audit/", {"who": "张三", "event": "update", "to": "2026-12-07"})
+    assert view.filters() == {"who": "张三", "event": "update", "type": "", "from": None, "to": dt.date(2026, 12, 7)}
