@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 from typing import Any
 
 from django.db import models
@@ -239,10 +239,10 @@ class ScopeRule:
         if not (self.minors or self.minors_among) or role in self.minor_viewers or role == Role.ADMIN:
             return None
         cutoff = earliest_birth_under(self.minor_age, timezone.localdate())
-        q = Q()
+        parts: list[Q] = []
         if self.minors:
             # Fail closed: a row whose birth date is unknown may be a child's.
-            q &= Q(**{f"{self.minors}__lt": cutoff})
+            parts.append(Q(**{f"{self.minors}__lt": cutoff}))
         if self.minors_among:
             if model is None:
                 raise ValueError("minors_among needs the scoped model")
@@ -251,8 +251,8 @@ class ScopeRule:
                 Q(**{f"{self.minors_among}__gte": cutoff})
                 | Q(**{f"{person}__isnull": False, f"{self.minors_among}__isnull": True})
             ).values("pk")
-            q &= ~Q(pk__in=about_children)
-        return q
+            parts.append(~Q(pk__in=about_children))
+        return reduce(and_, parts)
 
     def may(self, role: Role, action: str) -> bool:
         if role == Role.NONE:
