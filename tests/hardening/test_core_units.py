@@ -400,3 +400,17 @@ def test_allowed_actions_are_documented_as_code_and_name() -> None:
     assert set(fields) == {"action", "label"}
     assert all(isinstance(f, serializers.CharField) for f in fields.values())
     assert (fields["action"].help_text, fields["label"].help_text) == ("操作代码", "操作名称")
+
+
+def test_a_subtree_is_a_prefix_and_its_tightest_range_on_the_column() -> None:
+    """LIKE 'root%' plus the range [root, next root) so a b-tree index seeks to the subtree; a foreign key's
+    column is matched without a join; no roots match nothing."""
+    from django.db.models import Q
+
+    from core.scoping import _subtree_q
+
+    assert _subtree_q("code", ("4301",)) == Q(code__startswith="4301", code__gte="4301", code__lt="4302")
+    assert _subtree_q("division_id", ("35", "4309")) == Q(
+        division__pk__startswith="35", division__pk__gte="35", division__pk__lt="36"
+    ) | Q(division__pk__startswith="4309", division__pk__gte="4309", division__pk__lt="4310")
+    assert _subtree_q("code", ()) == Q(pk__in=[])
