@@ -174,3 +174,19 @@ def test_with_permissions_answers_per_row_what_the_user_may_do(demo: None, monke
     assert set(answers(User.objects.get(username="admin"), ["change", "delete"]).values()) == {(True, True)}
     monkeypatch.setattr(Policy, "scoping", None)  # a model without a rule: nobody may do anything
     assert set(answers(User.objects.get(username="admin"), ["view"]).values()) == {(False,)}
+
+
+def test_an_inbox_is_each_users_own_whatever_the_role_and_the_system_actor_reaches_every_one(demo: None) -> None:
+    from django.utils import timezone
+
+    from core.system import system_actor
+    from obligations.models import Notification
+
+    users = [User.objects.get(username=name) for name in ("admin", "datian_bureau", "junxi_town", "agency_sunshine")]
+    made = {
+        u.pk: Notification.objects.create(recipient=u, text="单元测试", created_at=timezone.now()).pk for u in users
+    }
+    for user in users:
+        mine = set(Notification.objects.for_user(user).values_list("pk", flat=True)) & set(made.values())
+        assert mine == {made[user.pk]}, user.username  # the administrator too: an inbox is personal
+    assert set(made.values()) <= set(Notification.objects.for_user(system_actor()).values_list("pk", flat=True))
