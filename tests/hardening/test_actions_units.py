@@ -157,10 +157,12 @@ def test_access_answers_the_object_or_404(demo: None) -> None:
     with pytest.raises(Http404):
         access(Station, town, station.pk, "change", queryset=Station.objects.all())
     for key in (None, "", "abc", 10**9, "469025"):
-        with pytest.raises(Http404):
+        with pytest.raises(Http404) as missing:
             access(Station, bureau, key)
-    with pytest.raises(Http404):
+        assert str(missing.value) == "不存在或不在您的权限范围内。"
+    with pytest.raises(Http404) as outside:
         access(Division, bureau, "469025", field="code")  # exists, out of scope: the same answer
+    assert str(outside.value) == "不存在或不在您的权限范围内。"
 
 
 def test_specs_are_frozen_and_states_without_choices_read_plainly(declared: list[str]) -> None:
