@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -45,9 +45,9 @@ class ActionSpec:
     state_field: str = ""  # the field holding the object's state, if the action depends on it
     states: frozenset[str] | None = None  # states in which the action may be taken (None: any)
     detail: bool = True  # acts on an existing object (False: creates one)
-    func: Callable[..., Any] | None = field(default=None, compare=False)
+    func: Callable[..., Any] | None = None
     # Optional condition on the object beyond its state (e.g. "a task book exists"): offered only when it holds.
-    available: Callable[[Any], bool] | None = field(default=None, compare=False)
+    available: Callable[[Any], bool] | None = None
 
     def allowed_roles(self) -> frozenset[Role]:
         if self.roles is not None:
