@@ -44,6 +44,9 @@ for entry in "${MODULES[@]}"; do
     continue
   fi
   echo "=== mutating $path against: $tests"
+  # mutmut keeps one baseline time per cache, not per runner: measure each module's own (a fast module's
+  # baseline would time out a slow module's mutants).
+  [[ -f .mutmut-cache ]] && $PY -c "import sqlite3; c = sqlite3.connect('.mutmut-cache'); c.execute(\"delete from MiscData where key = 'baseline_time_elapsed'\"); c.commit()"
   .venv/bin/mutmut run --paths-to-mutate "$path" --runner "$PYTEST $tests" \
     --disable-mutation-types string,fstring --test-time-multiplier 3 || true
 done
