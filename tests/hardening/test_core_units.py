@@ -414,3 +414,27 @@ def test_a_subtree_is_a_prefix_and_its_tightest_range_on_the_column() -> None:
         division__pk__startswith="35", division__pk__gte="35", division__pk__lt="36"
     ) | Q(division__pk__startswith="4309", division__pk__gte="4309", division__pk__lt="430:")  # the character after 9
     assert _subtree_q("code", ()) == Q(pk__in=[])
+
+
+@pytest.mark.django_db
+def test_allowed_actions_need_the_request_and_are_documented_as_a_list(demo: None) -> None:
+    from types import SimpleNamespace
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    from core.api import AllowedActionsField
+    from stations.api.serializers import StationSerializer
+
+    station = Station.objects.filter(division__code__startswith="350425").order_by("pk").first()
+    assert station is not None
+    assert AllowedActionsField().to_representation(station) == []  # no request, no user: nothing offered
+    bureau = User.objects.get(username="datian_bureau")
+    serializer = StationSerializer(station, context={"request": SimpleNamespace(user=bureau)})
+    offered = serializer.data["allowed_actions"]
+    assert "stations.update" in {a["action"] for a in offered}
+    assert all(set(a) == {"action", "label"} and a["label"] for a in offered)
+    field = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]["Station"]["properties"][
+        "allowed_actions"
+    ]
+    assert field["type"] == "array" and field["readOnly"] is True
+    assert field["items"] == {"$ref": "#/components/schemas/AllowedAction"}
