@@ -83,3 +83,61 @@ def test_the_audit_filters_are_bounded_and_cleaned() -> None:
     assert f["event"] == "" and f["from"] is None and f["to"] is None
     view.request = RequestFactory().get("/audit/", {"who": "张三", "event": "update", "to": "2026-12-07"})
     assert view.filters() == {"who": "张三", "event": "update", "type": "", "from": None, "to": dt.date(2026, 12, 7)}
+
+
+@pytest.mark.parametrize(
+    ("handler", "status", "detail"),
+    [
+        ("page_not_found", 404, "未找到。"),
+        ("permission_denied", 403, "您没有执行该操作的权限。"),
+        ("server_error", 500, "服务器出错，请稍后再试。"),
+    ],
+)
+def test_api_error_answers_are_json_with_the_status_and_plain_chinese(handler: str, status: int, detail: str) -> None:
+    import json
+
+    from django.test import RequestFactory
+
+    from core import views
+
+    request = RequestFactory().get("/api/v1/no-such/")
+    answer = getattr(views, handler)(request) if handler == "server_error" else getattr(views, handler)(request, None)
+    assert answer.status_code == status and answer["Content-Type"] == "application/json"
+    assert answer.content.decode() == json.dumps({"detail": detail}, ensure_ascii=False)  # no \\u escapes
+
+
+@pytest.mark.django_db
+def test_the_audit_page_lists_its_choices_and_whether_it_is_filtered(user_client) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from core.models import AuditLog
+
+    zone = timezone.get_current_timezone()
+    rows = {}
+    moments = (
+        ("inside", dt.datetime(2031, 5, 6, 23, 59, tzinfo=zone)),
+        ("after", dt.datetime(2031, 5, 7, 0, 30, tzinfo=zone)),
+    )
+    for name, moment in moments:
+        with time_machine.travel(moment, tick=False):
+            rows[name] = audit.record(
+                acting_user=None,
+                username="单元",
+                event="update",
+                object_type="stations.Station",
+                division_code="350425",
+            ).pk
+    client = user_client("datian_bureau")
+    plain = client.get("/audit/")
+    assert plain.context["filtered"] is False
+    assert list(plain.context["events"]) == list(AuditLog.Event.choices)
+    types = plain.context["types"]
+    labels = [label for _, label in types]
+    assert ("stations.Station", "社工站") in types and labels == sorted(labels)
+    ranged = client.get("/audit/?from=2031-05-06&to=2031-05-06")
+    assert ranged.context["filtered"] is True
+    shown = {e["row"].pk for e in ranged.context["entries"]}
+    assert rows["inside"] in shown and rows["after"] not in shown  # the whole day, not the next
