@@ -190,3 +190,48 @@ def test_an_inbox_is_each_users_own_whatever_the_role_and_the_system_actor_reach
         mine = set(Notification.objects.for_user(user).values_list("pk", flat=True)) & set(made.values())
         assert mine == {made[user.pk]}, user.username  # the administrator too: an inbox is personal
     assert set(made.values()) <= set(Notification.objects.for_user(system_actor()).values_list("pk", flat=True))
+
+
+def _granted(codename: str, user: User) -> set[int]:
+    """Object grants read straight from django-guardian's tables (not through get_objects_for_user)."""
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    by_group = GroupObjectPermission.objects.filter(group__in=user.groups.all(), permission__codename=codename)
+    by_user = UserObjectPermission.objects.filter(user=user, permission__codename=codename)
+    return {int(pk) for pk in by_group.values_list("object_pk", flat=True)} | {
+        int(pk) for pk in by_user.values_list("object_pk", flat=True)
+    }
+
+
+def test_an_evaluator_sees_exactly_the_rows_granted_to_it_and_grants_widen_no_other_role(demo: None) -> None:
+    """Guardian grants (ScopeRule.guardian) on a model scoped by something other than its own id: evaluations.
+    A model-level permission grants nothing, and an object grant to a township user does not widen its scope."""
+    from django.contrib.auth.models import Permission
+    from guardian.shortcuts import assign_perm
+
+    from evaluation.models import Evaluation
+
+    evaluator = User.objects.get(username="evaluator")
+    granted = _granted("view_evaluation", evaluator)
+    assert granted, "the demo grants the evaluator its evaluations"
+    assert set(Evaluation.objects.for_user(evaluator).values_list("pk", flat=True)) == granted
+    assert set(Evaluation.objects.for_user(evaluator, "score").values_list("pk", flat=True)) == _granted(
+        "score_evaluation", evaluator
+    )
+    # One grant withdrawn, then a model-level permission given: still only the row granted.
+    from guardian.shortcuts import remove_perm
+
+    withdrawn = Evaluation.objects.get(pk=min(granted))
+    for group in evaluator.groups.all():
+        remove_perm("evaluation.view_evaluation", group, withdrawn)
+    evaluator.user_permissions.add(Permission.objects.get(codename="view_evaluation"))
+    evaluator = User.objects.get(username="evaluator")  # a fresh object: permissions and scope are cached
+    assert set(Evaluation.objects.for_user(evaluator).values_list("pk", flat=True)) == granted - {withdrawn.pk}
+    for username in ("junxi_town", "agency_harmony"):
+        user = User.objects.get(username=username)
+        before = set(Evaluation.objects.for_user(user).values_list("pk", flat=True))
+        outside = Evaluation.objects.exclude(pk__in=before).order_by("pk").first()
+        assert outside is not None, username
+        assign_perm("evaluation.view_evaluation", user, outside)
+        user = User.objects.get(username=username)
+        assert set(Evaluation.objects.for_user(user).values_list("pk", flat=True)) == before, username
