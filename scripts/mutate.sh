@@ -14,7 +14,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
-PYTEST="$PY -m pytest -x -q --reuse-db -p no:logging -p no:cacheprovider -p no:schemathesis -p no:hypothesispytest"
+PYTEST="scripts/mutate-pytest.sh $PY -m pytest -x -q --reuse-db -p no:logging -p no:cacheprovider -p no:schemathesis -p no:hypothesispytest"
 
 # module | tests that exercise it
 MODULES=(
